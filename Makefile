@@ -1,0 +1,53 @@
+# Two commands matter: `make run` serves the dashboard, `make test` runs every test.
+# Both install what they need into .venv first.
+
+PYTHON_SYSTEM ?= python3
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8050
+HOST ?= 127.0.0.1
+export PORT HOST
+
+.PHONY: run test install install-test demo demo-rebuild templates browser clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON_SYSTEM) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser
+
+# Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+		apt-get update && apt-get install -y chromium chromium-driver; \
+	fi
+
+# Build the synthetic demo borough unless a warehouse is already there.
+demo: install
+	$(PYTHON) -m dashboard.demo --if-missing
+
+# Build it again from scratch (same seed, same borough).
+demo-rebuild: install
+	$(PYTHON) -m dashboard.demo
+
+run: demo
+	@echo "Serving the Inclusion Dashboard on http://$(HOST):$(PORT)"
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 app:server
+
+test: install-test
+	$(PYTHON) -m pytest
+
+templates: install
+	$(PYTHON) -m dashboard.schema
+
+clean:
+	rm -rf $(VENV) data/demo data/warehouse.duckdb .pytest_cache

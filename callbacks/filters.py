@@ -1,0 +1,43 @@
+"""Filters and the address bar kept in step: a link sets the filters, a filter change rewrites the link."""
+from __future__ import annotations
+
+from dash import Input, Output, ctx, html
+
+from dashboard.filters import FILTER_KEYS, parse_query, resolve, to_query
+from dashboard.queries import filter_options
+from dashboard.warehouse import Warehouse
+from callbacks import guarded, problem_message
+from layouts import ids
+from layouts.shell import ALL, select_options
+
+CONTROLS = [ids.FILTER_CONTROLS[key] for key in FILTER_KEYS]
+
+
+def register(app, warehouse: Warehouse) -> None:
+    """Attach the filter callbacks to app."""
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.FILTER_STORE, "data"),
+        Output(ids.MESSAGES, "children"),
+        Output(ids.FILTER_CLUSTER, "options"),
+        *[Output(control, "value") for control in CONTROLS],
+        Input(ids.URL, "search"),
+        *[Input(control, "value") for control in CONTROLS],
+    )
+    @guarded(4 + len(CONTROLS))
+    def sync_filters(search: str | None, *values: str | None):
+        options = filter_options(warehouse)
+        if ctx.triggered_id in (None, ids.URL):  # a link was opened, or back / forward was pressed
+            state, messages = parse_query(search, options)
+        else:
+            state, messages = resolve({key: None if value == ALL else value for key, value in zip(FILTER_KEYS, values)}, options)
+        shown = state.as_dict()
+        notice = [problem_message(m) for m in messages] or None
+        return (
+            to_query(state),
+            shown,
+            notice,
+            select_options("cluster", list(options.clusters_in(state.locality))),
+            *[shown[key] or ALL for key in FILTER_KEYS],
+        )

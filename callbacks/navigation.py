@@ -1,0 +1,34 @@
+"""Routing: the address picks the page, and the navigation links keep the current filters."""
+from __future__ import annotations
+
+from dash import Input, Output, dcc, html
+
+from dashboard.queries import load_sources
+from dashboard.warehouse import Warehouse
+from layouts import ids
+from layouts.pages import PAGES, PAGES_BY_PATH, create_data_page, create_map_page, create_not_found, create_placeholder
+
+
+def register(app, warehouse: Warehouse) -> None:
+    """Attach the routing callbacks to app."""
+
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
+    def render_page(pathname: str | None):
+        page = PAGES_BY_PATH.get((pathname or "/").rstrip("/") or "/")
+        if page is None:
+            return create_not_found(pathname)
+        if page.path == "/map":
+            return create_map_page()
+        if page.path == "/data":
+            return create_data_page(load_sources(warehouse))
+        return create_placeholder(page)
+
+    @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
+    def update_navigation(pathname: str | None, search: str | None):
+        current = (pathname or "/").rstrip("/") or "/"
+        items = []
+        for page in PAGES:
+            active = page.path == current
+            label = [page.name, html.Span(" (current page)", className="visually-hidden")] if active else page.name
+            items.append(html.Li(dcc.Link(label, href=page.path + (search or ""), className="nav-link" + (" active" if active else "")), className="nav-item"))
+        return html.Ul(items, className="nav nav-pills")

@@ -1,0 +1,80 @@
+"""Boundary files in, WGS84 polygons out: GeoJSON, TopoJSON, GeoPackage or shapefile, any CRS."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import mapping
+
+WGS84 = "EPSG:4326"
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+
+
+class BoundaryError(ValueError):
+    """A boundary file that cannot be used, with the reason in words."""
+
+
+def _guess_crs(frame: gpd.GeoDataFrame) -> str:
+    # TopoJSON carries no CRS; its coordinates tell degrees from British National Grid metres.
+    minx, miny, maxx, maxy = frame.total_bounds
+    if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
+        return WGS84
+    if 0 <= minx <= maxx <= 700_000 and 0 <= miny <= maxy <= 1_300_000:
+        return BRITISH_NATIONAL_GRID
+    raise BoundaryError("has no coordinate reference system and its coordinates are neither degrees nor British National Grid")
+
+
+def read_boundaries(path: str | Path, code_field: str, name_field: str | None = None) -> gpd.GeoDataFrame:
+    """Read polygons keyed by code_field and return columns code, name, geometry in WGS84, repaired."""
+    path = Path(path)
+    source = f"/vsigzip/{path}" if path.suffix == ".gz" else str(path)
+    try:
+        frame = gpd.read_file(source)
+    except Exception as exc:  # pyogrio raises several types; the message is what the officer needs
+        raise BoundaryError(f"{path}: cannot be read as a boundary file ({exc})") from exc
+    if frame.empty:
+        raise BoundaryError(f"{path}: holds no features")
+    if code_field not in frame.columns:
+        fields = ", ".join(c for c in frame.columns if c != "geometry")
+        raise BoundaryError(f"{path}: has no field '{code_field}' (fields: {fields})")
+    if frame.crs is None:
+        try:
+            frame = frame.set_crs(_guess_crs(frame))
+        except BoundaryError as exc:
+            raise BoundaryError(f"{path}: {exc}") from exc
+    frame = frame.to_crs(WGS84)
+    name_field = name_field or _name_field(frame, code_field)
+    codes = frame[code_field].astype(str).str.strip()
+    duplicated = codes[codes.duplicated()].unique()
+    if len(duplicated):
+        raise BoundaryError(f"{path}: field '{code_field}' repeats codes {', '.join(duplicated[:5])}")
+    geometry = frame.geometry.make_valid()
+    # make_valid can leave lines or points beside the polygons; only the polygonal part is an area.
+    geometry = geometry.apply(lambda g: shapely.union_all([p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")]))
+    names = frame[name_field].astype(str) if name_field else codes
+    return gpd.GeoDataFrame({"code": codes.values, "name": names.values}, geometry=geometry.values, crs=WGS84)
+
+
+def _name_field(frame: pd.DataFrame, code_field: str) -> str | None:
+    # ONS files pair LSOA21CD with LSOA21NM, WD25CD with WD25NM.
+    if code_field.endswith("CD") and code_field[:-2] + "NM" in frame.columns:
+        return code_field[:-2] + "NM"
+    return None
+
+
+def to_feature_collection(frame: gpd.GeoDataFrame, precision: int = 5) -> dict:
+    """GeoJSON FeatureCollection with id = code, coordinates rounded (5 dp is about 1 m)."""
+    rounded = shapely.set_precision(frame.geometry.values, 10**-precision)
+    features = [
+        {"type": "Feature", "id": code, "properties": {"code": code, "name": name}, "geometry": mapping(geom)}
+        for code, name, geom in zip(frame["code"], frame["name"], rounded)
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geometry_json(geom) -> str:
+    """One geometry as compact GeoJSON text, for storage in the warehouse."""
+    return json.dumps(mapping(geom), separators=(",", ":"))

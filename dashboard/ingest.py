@@ -1,0 +1,471 @@
+"""Load extract files into a new warehouse version: parse, validate with pandera, aggregate, swap in.
+
+Usage: python -m dashboard.ingest --source DIR [--boundaries FILE --code-field FIELD] [--db PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pandera.pandas as pa
+
+from dashboard.config import Config
+from dashboard.geo import BoundaryError, geometry_json, read_boundaries
+from dashboard.reference import FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_start, age_band
+from dashboard.schema import (
+    ATTENDANCE,
+    CENSUS,
+    DIMENSIONS,
+    EHCP,
+    EXCLUSIONS,
+    FACTS,
+    POPULATION,
+    Column,
+    LoadIssue,
+    LoadReport,
+    Template,
+)
+from dashboard.warehouse import write_warehouse
+
+MAX_ISSUES_PER_FILE = 50
+DATASET_TABLES = {
+    "population": "fact_population",
+    "census": "fact_census",
+    "exclusions": "fact_exclusion",
+    "attendance": "fact_attendance",
+    "ehcp": "fact_ehcp",
+}
+
+
+class IngestError(Exception):
+    """A load that was refused; the report says which file, row and column and why."""
+
+    def __init__(self, report: LoadReport):
+        super().__init__("\n".join(str(i) for i in report.errors))
+        self.report = report
+
+
+@dataclass
+class ParsedFile:
+    """A validated file: typed rows, which form it came in, and its checksum."""
+
+    frame: pd.DataFrame
+    pupil_level: bool
+    path: Path
+    sha256: str
+
+
+def sha256_of(path: Path) -> str:
+    """Checksum of a file, recorded with each version so a load can be traced to its inputs."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_text_csv(path: Path, issues: list[LoadIssue]) -> pd.DataFrame | None:
+    """Read a CSV with every cell as text; report an empty file or a missing header."""
+    if path.stat().st_size == 0 or not path.read_bytes()[:4096].strip():
+        issues.append(LoadIssue(path.name, "the file is empty: it needs a header row and at least one data row"))
+        return None
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        issues.append(LoadIssue(path.name, f"cannot be read as CSV ({exc})"))
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        issues.append(LoadIssue(path.name, "has a header but no data rows"))
+        return None
+    return frame
+
+
+def _is_academic_year(label: str) -> bool:
+    try:
+        academic_year_start(label)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_column(values: pd.Series, column: Column, file: str, issues: list[LoadIssue]) -> pd.Series:
+    """Turn text cells into typed values; a cell that does not parse is reported and left blank."""
+    text = values.astype(str).str.strip()
+    blank = text.eq("")
+    if column.name == "home_area_code":
+        blank |= text.str.upper().eq(OUT_OF_BOROUGH)
+    if column.kind in ("text", "code"):
+        parsed = text.mask(blank).astype(object)
+        if column.allowed:
+            # Accept any letter case for fixed codes ('ehcp', 'EHCP'), store the canonical spelling.
+            canonical = {a.lower(): a for a in column.allowed}
+            spelling = {v: canonical.get(v.lower(), v) for v in parsed.dropna().unique()}
+            parsed = parsed.map(spelling)
+        return parsed
+    if column.kind == "int":
+        ok = text.str.fullmatch(r"-?\d+")
+        parsed = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
+        message = "expected a whole number"
+    elif column.kind == "float":
+        parsed = pd.to_numeric(text.mask(blank), errors="coerce")
+        ok = parsed.notna()
+        message = "expected a number"
+    elif column.kind == "date":
+        parsed = pd.to_datetime(text.mask(blank), format="%Y-%m-%d", errors="coerce")
+        ok = parsed.notna()
+        message = "expected a date written YYYY-MM-DD"
+    elif column.kind == "year":
+        ok = text.isin([label for label in text.unique() if _is_academic_year(label)])
+        parsed = text.where(ok).astype(object)
+        message = "expected an academic year written like 2023/24"
+    else:  # pragma: no cover - the templates only use the kinds above
+        raise ValueError(column.kind)
+    for index in text.index[~blank & ~ok.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:
+        issues.append(LoadIssue(file, message, row=int(index) + 2, column=column.name, value=text[index]))
+    return parsed
+
+
+def _pandera_schema(columns: tuple[Column, ...], key: tuple[str, ...], known: dict[str, set[str]]) -> pa.DataFrameSchema:
+    """Build the pandera schema for one form of a template, with references checked against loaded codes."""
+    spec = {}
+    for column in columns:
+        checks = []
+        if column.allowed:
+            checks.append(pa.Check.isin(list(column.allowed), error=f"is not one of {', '.join(column.allowed)}"))
+        if column.references:
+            target = column.references.split(".")[0]
+            checks.append(pa.Check.isin(sorted(known.get(column.references, set())), error=f"is not in {target}.csv"))
+        if column.minimum is not None:
+            checks.append(pa.Check.ge(column.minimum, error=f"must be {column.minimum:g} or more"))
+        if column.maximum is not None:
+            checks.append(pa.Check.le(column.maximum, error=f"must be {column.maximum:g} or less"))
+        spec[column.name] = pa.Column(nullable=not column.required, checks=checks)
+    return pa.DataFrameSchema(spec, unique=list(key), report_duplicates="exclude_first")
+
+
+def _describe_failures(cases: pd.DataFrame, frame: pd.DataFrame, key: tuple[str, ...], file: str) -> list[LoadIssue]:
+    """Turn pandera's failure cases into located messages an officer can act on."""
+    issues = []
+    joined_keys = None
+    for case in cases.itertuples(index=False):
+        index = None if pd.isna(case.index) else int(case.index)
+        row = None if index is None else index + 2
+        check = str(case.check)
+        value = None if pd.isna(case.failure_case) else str(case.failure_case)
+        if check == "not_nullable":
+            issues.append(LoadIssue(file, "is blank but a value is required", row, case.column))
+        elif check in ("multiple_fields_uniqueness", "field_uniqueness"):
+            if index is None or any(issue.row == row and "repeats" in issue.message for issue in issues):
+                continue
+            if joined_keys is None:
+                joined_keys = frame[list(key)].astype(str).agg("|".join, axis=1)
+                first_row = pd.Series(joined_keys.index, index=joined_keys.values)
+                first_row = first_row[~first_row.index.duplicated()]
+            first = int(first_row[joined_keys[index]]) + 2
+            described = ", ".join(f"{k}={frame.at[index, k]}" for k in key)
+            issues.append(LoadIssue(file, f"repeats the key of row {first} ({described}); each key may appear once", row, None))
+        elif check == "column_in_dataframe":
+            issues.append(LoadIssue(file, f"missing column '{value}'"))
+        else:
+            issues.append(LoadIssue(file, check, row, None if pd.isna(case.column) else case.column, value))
+    return issues
+
+
+def parse_template_file(path: Path, template: Template, known: dict[str, set[str]], report: LoadReport) -> ParsedFile | None:
+    """Read, type and validate one template file; every problem goes into the report with its location."""
+    issues: list[LoadIssue] = []
+    raw = read_text_csv(path, issues)
+    if raw is None:
+        report.issues.extend(issues)
+        return None
+    pupil_level = "pupil_id" in raw.columns and bool(template.pupil_columns)
+    columns, key = template.form(pupil_level)
+    expected = [c.name for c in columns]
+    missing = [name for name in expected if name not in raw.columns]
+    if missing:
+        form = "pupil-level" if pupil_level else "aggregated"
+        report.issues.append(
+            LoadIssue(path.name, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                      f"(the {form} {template.name} template has: {', '.join(expected)})")
+        )
+        return None
+    extra = [c for c in raw.columns if c not in expected]
+    if extra:
+        report.issues.append(LoadIssue(path.name, f"ignored unknown column(s) {', '.join(extra)}", fatal=False))
+    typed = pd.DataFrame({c.name: _parse_column(raw[c.name], c, path.name, issues) for c in columns}, index=raw.index)
+    unparsed = {(i.row, i.column) for i in issues}
+    schema = _pandera_schema(columns, key, known)
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for issue in _describe_failures(exc.failure_cases, typed, key, path.name):
+            # A cell already reported as unparseable is blank now; do not report it twice.
+            if (issue.row, issue.column) not in unparsed:
+                issues.append(issue)
+    issues.extend(_consistency_issues(typed, template, pupil_level, path.name))
+    if len(issues) > MAX_ISSUES_PER_FILE:
+        more = len(issues) - MAX_ISSUES_PER_FILE
+        issues = issues[:MAX_ISSUES_PER_FILE] + [LoadIssue(path.name, f"and {more} more problems in this file")]
+    report.issues.extend(issues)
+    if issues:
+        return None
+    return ParsedFile(typed, pupil_level, path, sha256_of(path))
+
+
+def _consistency_issues(frame: pd.DataFrame, template: Template, pupil_level: bool, file: str) -> list[LoadIssue]:
+    """Checks across columns of one row: parts cannot exceed their whole."""
+    rules: list[tuple[str, pd.Series, str]] = []
+    if template is ATTENDANCE:
+        missed = frame["sessions_authorised"] + frame["sessions_unauthorised"]
+        rules.append(("sessions_possible", missed > frame["sessions_possible"], "sessions missed exceed sessions possible"))
+        if not pupil_level:
+            rules.append(("persistent_absentees", frame["persistent_absentees"] > frame["enrolments"], "more persistent absentees than enrolments"))
+            rules.append(("severe_absentees", frame["severe_absentees"] > frame["persistent_absentees"], "more severe than persistent absentees"))
+    if template is EXCLUSIONS and not pupil_level:
+        rules.append(("pupils_excluded", frame["pupils_excluded"] > frame["exclusions"], "more pupils excluded than exclusions"))
+    issues = []
+    for column, failing, message in rules:
+        for index in frame.index[failing.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:
+            issues.append(LoadIssue(file, message, int(index) + 2, column, str(frame.at[index, column])))
+    return issues
+
+
+# ---------------------------------------------------------------------------------------------
+# Pupil-level rows become counts here; the pupil ID goes no further.
+
+def _group(frame: pd.DataFrame, keys: list[str]):
+    return frame.groupby(keys, dropna=False, sort=True)
+
+
+def aggregate_census(rows: pd.DataFrame) -> pd.DataFrame:
+    """Pupils on roll per cell from one row per pupil and school."""
+    keys = ["academic_year", "urn", "home_area_code", "sen_provision", "primary_need"]
+    return _group(rows, keys)["pupil_id"].nunique().rename("pupils").reset_index()
+
+
+def aggregate_exclusions(rows: pd.DataFrame) -> pd.DataFrame:
+    """Exclusions, pupils excluded and sessions lost per cell, per term and for the full year."""
+    cell = ["urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type"]
+    frames = []
+    for keys, term in ((["academic_year", "term"] + cell, None), (["academic_year"] + cell, FULL_YEAR)):
+        grouped = _group(rows, keys).agg(
+            exclusions=("pupil_id", "size"), pupils_excluded=("pupil_id", "nunique"), sessions_lost=("sessions_lost", "sum")
+        ).reset_index()
+        if term:
+            grouped["term"] = term
+        frames.append(grouped)
+    return pd.concat(frames, ignore_index=True)
+
+
+def aggregate_attendance(rows: pd.DataFrame) -> pd.DataFrame:
+    """Enrolments, sessions and persistent / severe absentees per cell, per term and for the full year.
+
+    Persistent (10%+) and severe (50%+) absence is decided per enrolment over the period reported,
+    as DfE does, so full-year figures come from each pupil's full-year sessions, not from the terms.
+    """
+    cell = ["urn", "home_area_code", "sen_provision", "primary_need"]
+    rows = rows.assign(sessions_missed=rows["sessions_authorised"] + rows["sessions_unauthorised"])
+    sessions = ["sessions_possible", "sessions_authorised", "sessions_unauthorised", "sessions_missed"]
+    per_term = rows.assign(term=rows["term"])
+    per_year = _group(rows, ["pupil_id", "academic_year"] + cell)[sessions].sum().reset_index().assign(term=FULL_YEAR)
+    frames = []
+    for enrolment in (per_term, per_year):
+        rate = enrolment["sessions_missed"] / enrolment["sessions_possible"].where(enrolment["sessions_possible"] > 0)
+        enrolment = enrolment.assign(persistent_absentees=(rate >= 0.1).astype(int), severe_absentees=(rate >= 0.5).astype(int))
+        frames.append(
+            _group(enrolment, ["academic_year", "term"] + cell)
+            .agg(
+                enrolments=("pupil_id", "nunique"),
+                **{s: (s, "sum") for s in sessions},
+                persistent_absentees=("persistent_absentees", "sum"),
+                severe_absentees=("severe_absentees", "sum"),
+            )
+            .reset_index()
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def aggregate_ehcp(rows: pd.DataFrame) -> pd.DataFrame:
+    """Plans per cell from one row per plan holder."""
+    rows = rows.assign(age_band=rows["age"].astype(int).map(age_band))
+    keys = ["academic_year", "home_area_code", "age_band", "primary_need", "setting_type", "urn"]
+    return _group(rows, keys)["pupil_id"].nunique().rename("plans").reset_index()
+
+
+AGGREGATORS = {"census": aggregate_census, "exclusions": aggregate_exclusions, "attendance": aggregate_attendance, "ehcp": aggregate_ehcp}
+
+
+def _fact_table(parsed: ParsedFile, template: Template) -> pd.DataFrame:
+    frame = parsed.frame
+    if parsed.pupil_level:
+        frame = AGGREGATORS[template.name](frame)
+    elif template is ATTENDANCE:
+        frame = frame.assign(sessions_missed=frame["sessions_authorised"] + frame["sessions_unauthorised"])
+    return frame.drop(columns=["pupil_id"], errors="ignore")
+
+
+# ---------------------------------------------------------------------------------------------
+
+def period_table(years: set[str]) -> pd.DataFrame:
+    """Terms and full years for every academic year present; term dates are the usual English ones."""
+    rows = []
+    for label in sorted(years):
+        start = academic_year_start(label)
+        spans = {
+            "Autumn": (dt.date(start, 9, 1), dt.date(start, 12, 31)),
+            "Spring": (dt.date(start + 1, 1, 1), dt.date(start + 1, 3, 31)),
+            "Summer": (dt.date(start + 1, 4, 1), dt.date(start + 1, 8, 31)),
+            FULL_YEAR: (dt.date(start, 9, 1), dt.date(start + 1, 8, 31)),
+        }
+        for order, term in enumerate(TERMS + (FULL_YEAR,), start=1):
+            code = label if term == FULL_YEAR else f"{label} {term}"
+            rows.append((label, term, code, order, *spans[term]))
+    return pd.DataFrame(rows, columns=["academic_year", "term", "period_code", "term_order", "start_date", "end_date"])
+
+
+def _locate(source: Path, template: Template, report: LoadReport) -> Path | None:
+    candidates = [source / template.filename]
+    if template.pupil_columns:
+        candidates.append(source / template.pupil_filename)
+    present = [p for p in candidates if p.exists()]
+    if len(present) > 1:
+        report.issues.append(LoadIssue(present[1].name, f"both {present[0].name} and {present[1].name} exist; supply one form of {template.name}"))
+        return None
+    return present[0] if present else None
+
+
+def build_tables(
+    source: Path,
+    boundaries: Path | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    data_kind: str = "real",
+    description: str = "",
+) -> tuple[dict[str, pd.DataFrame], LoadReport]:
+    """Validate every extract in source and return the warehouse tables, or a report of what is wrong."""
+    report = LoadReport()
+    known: dict[str, set[str]] = {}
+    parsed: dict[str, ParsedFile] = {}
+    for template in DIMENSIONS + FACTS:
+        path = _locate(source, template, report)
+        if path is None:
+            if template.dimension:
+                report.issues.append(LoadIssue(template.filename, f"is missing from {source}; the {template.title.lower()} are required"))
+            else:
+                report.issues.append(LoadIssue(template.filename, f"not supplied: the {template.title.lower()} views will be empty", fatal=False))
+            continue
+        result = parse_template_file(path, template, known, report)
+        if result is None:
+            continue
+        parsed[template.name] = result
+        if template.dimension:  # facts refer to dimensions, never to other facts
+            for column in result.frame.columns:
+                known[f"{template.name}.{column}"] = set(result.frame[column].dropna().astype(str))
+    if report.errors:
+        return {}, report
+
+    tables: dict[str, pd.DataFrame] = {
+        "locality": parsed["localities"].frame,
+        "cluster": parsed["clusters"].frame,
+        "area": parsed["areas"].frame,
+        "school": parsed["schools"].frame,
+        "need": pd.DataFrame([(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]),
+    }
+    years: set[str] = set()
+    status_rows = []
+    for template in FACTS:
+        if template.name not in parsed:
+            continue
+        frame = _fact_table(parsed[template.name], template)
+        tables[DATASET_TABLES[template.name]] = frame
+        data_years = sorted(frame["academic_year"].dropna().unique())
+        years.update(data_years)
+        status_rows.append((template.name, len(frame), data_years[0], data_years[-1]))
+    periods = period_table(years)
+    tables["period"] = periods
+    ends = periods[periods["term"] == FULL_YEAR].set_index("academic_year")["end_date"]
+    tables["dataset_status"] = pd.DataFrame(
+        [(name, rows, first, latest, ends[latest]) for name, rows, first, latest in status_rows],
+        columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
+    )
+
+    if boundaries is not None:
+        geometry = _area_geometry(boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report)
+        if geometry is None:
+            return {}, report
+        tables["area_geometry"] = geometry
+
+    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated") for p in parsed.values()]
+    if boundaries is not None:
+        sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
+    tables["load_source"] = pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"])
+    content = hashlib.sha256("".join(s[1] for s in sources).encode()).hexdigest()[:8]
+    now = dt.datetime.now().replace(microsecond=0)
+    tables["load_version"] = pd.DataFrame(
+        [(f"{now:%Y%m%d-%H%M%S}-{content}", now, data_kind, description or f"Loaded from {source.name}")],
+        columns=["version", "loaded_at", "data_kind", "description"],
+    )
+    return tables, report
+
+
+def _area_geometry(path: Path, code_field: str, name_field: str | None, area_codes: set[str], report: LoadReport) -> pd.DataFrame | None:
+    try:
+        frame: gpd.GeoDataFrame = read_boundaries(path, code_field, name_field)
+    except BoundaryError as exc:
+        report.issues.append(LoadIssue(Path(path).name, str(exc).split(": ", 1)[-1]))
+        return None
+    unknown = sorted(set(frame["code"]) - area_codes)
+    if unknown:
+        report.issues.append(LoadIssue(Path(path).name, f"{len(unknown)} boundary codes are not in areas.csv and were left out: {', '.join(unknown[:10])}", fatal=False))
+    unmapped = sorted(area_codes - set(frame["code"]))
+    if unmapped:
+        report.issues.append(LoadIssue(Path(path).name, f"{len(unmapped)} areas in areas.csv have no boundary and will not be drawn: {', '.join(unmapped[:10])}", fatal=False))
+    frame = frame[frame["code"].isin(area_codes)]
+    return pd.DataFrame({"area_code": frame["code"].values, "geojson": [geometry_json(g) for g in frame.geometry]})
+
+
+def load(source: Path, db_path: Path, **options) -> LoadReport:
+    """Validate source and, only if it is all good, swap in a new warehouse at db_path."""
+    tables, report = build_tables(Path(source), **options)
+    if report.errors:
+        raise IngestError(report)
+    write_warehouse(Path(db_path), tables)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: load a folder of extracts into the warehouse."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, required=True, help="folder holding the template CSV files (see data/templates)")
+    parser.add_argument("--boundaries", type=Path, help="small-area boundaries: GeoJSON, TopoJSON, GeoPackage or shapefile")
+    parser.add_argument("--code-field", default="area_code", help="field of the boundary file holding the area code (default area_code)")
+    parser.add_argument("--name-field", help="field holding the area name (default: guessed, e.g. LSOA21NM)")
+    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)")
+    parser.add_argument("--data-kind", choices=("real", "synthetic"), default="real", help="say 'synthetic' for made-up data, shown on every page")
+    args = parser.parse_args(argv)
+    db_path = args.db or Config().warehouse_path
+    if not args.source.is_dir():
+        print(f"error: {args.source} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        report = load(args.source, db_path, boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind)
+    except IngestError as exc:
+        print(f"Load refused: {len(exc.report.errors)} problem(s) found. The warehouse at {db_path} was not changed.", file=sys.stderr)
+        for issue in exc.report.issues:
+            print(("  error: " if issue.fatal else "  warning: ") + str(issue), file=sys.stderr)
+        return 1
+    for issue in report.warnings:
+        print(f"  warning: {issue}")
+    print(f"Loaded {args.source} into {db_path}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

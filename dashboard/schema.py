@@ -1,0 +1,370 @@
+"""The CSV templates an LA supplies: one per dimension and dataset, with types, codes and keys."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dashboard.reference import (
+    AGE_BANDS,
+    EXCLUSION_TYPES,
+    FULL_YEAR,
+    NEED_CODES,
+    PHASES,
+    SEN_PROVISION,
+    SETTING_TYPES,
+    TERMS,
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a template: its type, whether it may be blank, and what values it allows."""
+
+    name: str
+    kind: str  # text | code | int | float | date | year
+    description: str
+    example: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    references: str | None = None  # "<template>.<column>" that must already hold the value
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A CSV template: the file an LA writes, its grain and key, and an optional pupil-level form."""
+
+    name: str
+    title: str
+    grain: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    pupil_columns: tuple[Column, ...] = ()
+    pupil_key: tuple[str, ...] = ()
+    dimension: bool = False
+
+    @property
+    def filename(self) -> str:
+        """The file name the ingest looks for."""
+        return f"{self.name}.csv"
+
+    @property
+    def pupil_filename(self) -> str:
+        """The file name of the pupil-level form."""
+        return f"{self.name}_pupil.csv"
+
+    def form(self, pupil_level: bool) -> tuple[tuple[Column, ...], tuple[str, ...]]:
+        """Columns and key of the aggregated or pupil-level form."""
+        return (self.pupil_columns, self.pupil_key) if pupil_level else (self.columns, self.key)
+
+
+def _year(name: str = "academic_year", example: str = "2023/24") -> Column:
+    return Column(name, "year", "Academic year, September to August, written 2023/24.", example)
+
+
+def _urn(required: bool = True, description: str = "Unique reference number of the school (GIAS URN).") -> Column:
+    return Column("urn", "code", description, "900001", required=required, references="schools.urn")
+
+
+HOME_AREA = Column(
+    "home_area_code",
+    "code",
+    "Code of the small area (LSOA) where the pupil lives; blank or OOB if outside the borough.",
+    "X01000001",
+    required=False,
+    references="areas.area_code",
+)
+SEN = Column(
+    "sen_provision", "code", "SEN provision: ehcp, sen_support or none.", "sen_support", allowed=tuple(SEN_PROVISION)
+)
+NEED = Column(
+    "primary_need",
+    "code",
+    "DfE primary type of need (ASD, SLCN, MLD, SLD, PMLD, SPLD, SEMH, HI, VI, MSI, PD, OTH, NSA); NONE for no SEN.",
+    "SEMH",
+    allowed=NEED_CODES,
+)
+TERM_OR_YEAR = Column(
+    "term",
+    "code",
+    "Autumn, Spring, Summer, or 'Full year' for the whole academic year.",
+    FULL_YEAR,
+    allowed=TERMS + (FULL_YEAR,),
+)
+TERM_ONLY = Column("term", "code", "Autumn, Spring or Summer.", "Autumn", allowed=TERMS)
+PUPIL_ID = Column(
+    "pupil_id",
+    "text",
+    "Pseudonymised pupil identifier, stable across files and years. Used only to count pupils; never stored.",
+    "P000123",
+)
+
+
+def _count(name: str, description: str, example: str = "12") -> Column:
+    return Column(name, "int", description, example, minimum=0)
+
+
+LOCALITIES = Template(
+    "localities",
+    "Localities",
+    "one row per locality the council defines",
+    (
+        Column("locality_code", "code", "Short code for the locality.", "N"),
+        Column("locality_name", "text", "Name shown on screen.", "North"),
+    ),
+    key=("locality_code",),
+    dimension=True,
+)
+
+CLUSTERS = Template(
+    "clusters",
+    "School clusters",
+    "one row per cluster; each cluster belongs to one locality",
+    (
+        Column("cluster_code", "code", "Short code for the cluster.", "N1"),
+        Column("cluster_name", "text", "Name shown on screen.", "Brookhill cluster"),
+        Column("locality_code", "code", "Locality the cluster belongs to.", "N", references="localities.locality_code"),
+    ),
+    key=("cluster_code",),
+    dimension=True,
+)
+
+AREAS = Template(
+    "areas",
+    "Small areas",
+    "one row per small area (LSOA)",
+    (
+        Column("area_code", "code", "ONS LSOA code (or your own small-area code).", "X01000001"),
+        Column("area_name", "text", "Name shown on screen.", "Brookhill 001A"),
+        Column("ward_code", "code", "Ward the area falls in (best fit).", "X05000001"),
+        Column("ward_name", "text", "Ward name.", "Brookhill"),
+        Column("locality_code", "code", "Locality of the area.", "N", references="localities.locality_code"),
+        Column("imd_decile", "int", "IMD 2019 decile, 1 = most deprived 10%.", "2", required=False, minimum=1, maximum=10),
+        Column("idaci_decile", "int", "IDACI 2019 decile, 1 = most deprived 10%.", "1", required=False, minimum=1, maximum=10),
+    ),
+    key=("area_code",),
+    dimension=True,
+)
+
+SCHOOLS = Template(
+    "schools",
+    "Schools",
+    "one row per school",
+    (
+        Column("urn", "code", "Unique reference number (GIAS URN).", "900001"),
+        Column("school_name", "text", "School name.", "Brookhill Primary School"),
+        Column("phase", "code", "primary, secondary, special or ap (alternative provision).", "primary", allowed=tuple(PHASES)),
+        Column("school_type", "text", "Type of establishment, as GIAS gives it.", "Academy converter"),
+        Column("cluster_code", "code", "Cluster the school belongs to.", "N1", references="clusters.cluster_code"),
+        Column("area_code", "code", "Small area the school stands in.", "X01000001", required=False, references="areas.area_code"),
+        Column("latitude", "float", "Latitude (WGS84).", "52.6101", required=False, minimum=-90, maximum=90),
+        Column("longitude", "float", "Longitude (WGS84).", "-1.9801", required=False, minimum=-180, maximum=180),
+        Column("open_date", "date", "Date opened, YYYY-MM-DD.", "2012-09-01", required=False),
+        Column("close_date", "date", "Date closed, YYYY-MM-DD; blank if open.", "", required=False),
+    ),
+    key=("urn",),
+    dimension=True,
+)
+POPULATION = Template(
+    "population",
+    "Resident population aged 0-25",
+    "one row per academic year, small area and age band",
+    (
+        _year(),
+        Column("area_code", "code", "Small area code.", "X01000001", references="areas.area_code"),
+        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25.", "5-10", allowed=AGE_BANDS),
+        _count("population", "Residents in the band (mid-year estimate).", "142"),
+    ),
+    key=("academic_year", "area_code", "age_band"),
+)
+
+_PUPIL_CELL = (_urn(), HOME_AREA, SEN, NEED)
+
+CENSUS = Template(
+    "census",
+    "Pupils on roll (January school census)",
+    "one row per academic year, school, home area, SEN provision and primary need",
+    (_year(),) + _PUPIL_CELL + (_count("pupils", "Pupils on roll in the January census.", "23"),),
+    key=("academic_year", "urn", "home_area_code", "sen_provision", "primary_need"),
+    pupil_columns=(PUPIL_ID, _year()) + _PUPIL_CELL,
+    pupil_key=("pupil_id", "academic_year", "urn"),
+)
+
+EXCLUSIONS = Template(
+    "exclusions",
+    "Suspensions and permanent exclusions",
+    "one row per academic year, term, school, home area, SEN provision, primary need and exclusion type",
+    (_year(), TERM_OR_YEAR)
+    + _PUPIL_CELL
+    + (
+        Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
+        _count("exclusions", "Number of exclusions.", "3"),
+        _count("pupils_excluded", "Number of pupils with one or more exclusions of this type.", "2"),
+        _count("sessions_lost", "Half-day sessions lost to these exclusions.", "8"),
+    ),
+    key=("academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type"),
+    pupil_columns=(PUPIL_ID, _year(), TERM_ONLY)
+    + _PUPIL_CELL
+    + (
+        Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
+        Column("start_date", "date", "First day of the exclusion, YYYY-MM-DD.", "2023-10-12"),
+        _count("sessions_lost", "Half-day sessions lost.", "4"),
+    ),
+    pupil_key=("pupil_id", "urn", "exclusion_type", "start_date"),
+)
+
+ATTENDANCE = Template(
+    "attendance",
+    "Attendance and absence",
+    "one row per academic year, term, school, home area, SEN provision and primary need",
+    (_year(), TERM_OR_YEAR)
+    + _PUPIL_CELL
+    + (
+        _count("enrolments", "Pupil enrolments in the period.", "25"),
+        _count("sessions_possible", "Possible half-day sessions.", "8250"),
+        _count("sessions_authorised", "Sessions missed with authorisation.", "390"),
+        _count("sessions_unauthorised", "Sessions missed without authorisation.", "180"),
+        _count("persistent_absentees", "Enrolments missing 10% or more of possible sessions.", "5"),
+        _count("severe_absentees", "Enrolments missing 50% or more of possible sessions.", "0"),
+    ),
+    key=("academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need"),
+    pupil_columns=(PUPIL_ID, _year(), TERM_ONLY)
+    + _PUPIL_CELL
+    + (
+        _count("sessions_possible", "Possible half-day sessions.", "140"),
+        _count("sessions_authorised", "Sessions missed with authorisation.", "6"),
+        _count("sessions_unauthorised", "Sessions missed without authorisation.", "2"),
+    ),
+    pupil_key=("pupil_id", "academic_year", "term", "urn"),
+)
+
+_SETTING = Column(
+    "setting_type",
+    "code",
+    "Where the plan is placed: early_years, mainstream, special, ap, further_education or other.",
+    "mainstream",
+    allowed=tuple(SETTING_TYPES),
+)
+EHCP = Template(
+    "ehcp",
+    "Education, health and care plans (January caseload)",
+    "one row per academic year, home area, age band, primary need, setting type and school",
+    (
+        _year(),
+        HOME_AREA,
+        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25.", "5-10", allowed=AGE_BANDS),
+        NEED,
+        _SETTING,
+        _urn(required=False, description="School named in the plan, if any (GIAS URN)."),
+        _count("plans", "EHC plans maintained in the January caseload.", "4"),
+    ),
+    key=("academic_year", "home_area_code", "age_band", "primary_need", "setting_type", "urn"),
+    pupil_columns=(
+        PUPIL_ID,
+        _year(),
+        HOME_AREA,
+        Column("age", "int", "Age in whole years on 31 August before the caseload date.", "9", minimum=0, maximum=25),
+        NEED,
+        _SETTING,
+        _urn(required=False, description="School named in the plan, if any (GIAS URN)."),
+    ),
+    pupil_key=("pupil_id", "academic_year"),
+)
+
+DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
+FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
+TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS
+BY_NAME = {t.name: t for t in TEMPLATES}
+
+
+def template_rows(template: Template, pupil_level: bool = False) -> list[list[str]]:
+    """Header and example row of a template, as written to data/templates."""
+    columns, _ = template.form(pupil_level)
+    return [[c.name for c in columns], [c.example for c in columns]]
+
+
+@dataclass
+class LoadIssue:
+    """One problem found in an input file, located by file, row and column."""
+
+    file: str
+    message: str
+    row: int | None = None  # 1-based line number in the file; the header is line 1
+    column: str | None = None
+    value: str | None = None
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = f" (found '{self.value}')" if self.value not in (None, "") else ""
+        return f"{', '.join(where)}: {self.message}{found}"
+
+
+@dataclass
+class LoadReport:
+    """What a load found: fatal errors stop it, warnings are listed for the officer."""
+
+    issues: list[LoadIssue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[LoadIssue]:
+        """Problems that stop the load."""
+        return [i for i in self.issues if i.fatal]
+
+    @property
+    def warnings(self) -> list[LoadIssue]:
+        """Problems worth knowing that do not stop the load."""
+        return [i for i in self.issues if not i.fatal]
+
+
+def write_templates(folder) -> list[str]:
+    """Write every template (and pupil-level form) as header plus example row; returns the file names."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for template in TEMPLATES:
+        forms = [(template.filename, False)] + ([(template.pupil_filename, True)] if template.pupil_columns else [])
+        for filename, pupil_level in forms:
+            with open(folder / filename, "w", newline="") as handle:
+                csv.writer(handle, lineterminator="\n").writerows(template_rows(template, pupil_level))
+            written.append(filename)
+    return written
+
+
+def templates_markdown() -> str:
+    """The template reference (data/templates/README.md), generated so it cannot drift from the code."""
+    lines = [
+        "# Extract templates",
+        "",
+        "Generated from `dashboard/schema.py` by `python -m dashboard.schema`; do not edit by hand.",
+        "",
+        "Put one file per template in a folder and load it with `python -m dashboard.ingest --source FOLDER`.",
+        "Files are UTF-8 CSV with a header row. Dimension files (localities, clusters, areas, schools) are required;",
+        "each dataset file is optional. A dataset may come **aggregated** (`NAME.csv`, counts per row) or",
+        "**pupil-level** (`NAME_pupil.csv`, or `NAME.csv` with a `pupil_id` column): pupil-level rows are",
+        "counted at load and the pupil ID is never stored. A blank `home_area_code`, or `OOB`, means the pupil",
+        "lives outside the borough. Codes such as `ehcp` or `Full year` are matched in any letter case.",
+        "",
+    ]
+    for template in TEMPLATES:
+        lines += [f"## {template.filename}: {template.title}", "", f"Grain: {template.grain}. Key: {', '.join(template.key)}.", ""]
+        forms = [("Columns" if template.dimension else "Aggregated", template.columns)] + ([(f"Pupil-level ({template.pupil_filename}, key: {', '.join(template.pupil_key)})", template.pupil_columns)] if template.pupil_columns else [])
+        for heading, columns in forms:
+            lines += [f"**{heading}**", "", "| column | type | required | meaning | example |", "| --- | --- | --- | --- | --- |"]
+            for c in columns:
+                kind = c.kind + (f", refers to {c.references}" if c.references else "")
+                lines.append(f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.description} | `{c.example}` |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    folder = Path(__file__).resolve().parent.parent / "data" / "templates"
+    print("\n".join(write_templates(folder)))
+    (folder / "README.md").write_text(templates_markdown())

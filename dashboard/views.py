@@ -1,0 +1,105 @@
+"""What each page shows for a filter state: figure, summary sentence, notes and table, without Dash."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import FONT, choropleth, choropleth_values
+from dashboard.filters import FILTER_LABELS, FilterOptions, FilterState
+from dashboard.measures import MEASURES, Measure
+from dashboard.queries import OUTSIDE, SHOWN, SUPPRESSED, area_geojson, area_values, borough_value, filter_options, measure_bins
+from dashboard.warehouse import Warehouse
+
+NO_DATA_MESSAGE = "No data for this selection."
+
+
+@dataclass
+class MapView:
+    """Everything the Map page shows for one filter state."""
+
+    measure_id: str
+    title: str
+    summary: str
+    note: str | None
+    table: pd.DataFrame
+    figure: go.Figure | None  # set on the first draw, with geometry
+    patch: dict  # the trace properties that change with filters
+
+
+def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
+    """The filters in words, e.g. 'North, pupils with SEN support, secondary schools'."""
+    parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]
+    if state.cluster and "cluster" in measure.filters:
+        parts.append(options.label("cluster", state.cluster))
+    if state.sen and "sen" in measure.filters:
+        parts.append(f"pupils with {options.label('sen', state.sen).replace('No SEN', 'no SEN')}")
+    if state.phase and "phase" in measure.filters:
+        parts.append(f"{options.label('phase', state.phase).lower()} schools")
+    if state.need and "need" in measure.filters:
+        parts.append(f"primary need {state.need}")
+    return ", ".join(parts)
+
+
+def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
+    """Say which chosen filters cannot apply to this measure, rather than silently ignoring them."""
+    ignored = [FILTER_LABELS[key] for key in ("cluster", "phase", "sen", "need") if getattr(state, key) and key not in measure.filters]
+    if not ignored:
+        return None
+    return (f"{measure.label} is counted per resident, not per pupil, so the {' and '.join(ignored)} "
+            f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} ignored here.")
+
+
+def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState, options: FilterOptions, measure: Measure) -> str:
+    """One plain-English line computed from the figures shown."""
+    in_view = values[values["status"] != OUTSIDE]
+    shown = in_view[in_view["status"] == SHOWN]
+    if total["status"] != SHOWN and shown.empty:
+        return NO_DATA_MESSAGE
+    where = describe_selection(state, options, measure)
+    sentence = f"{measure.label} in {state.year} for {where}: "
+    if total["status"] == SHOWN:
+        sentence += (f"{measure.format(total['value'])} ({total['numerator']:,.0f} {measure.numerator_label} "
+                     f"of {total['denominator']:,.0f} {measure.denominator_label}).")
+    else:
+        sentence += "c (suppressed: too few children to show)."
+    suppressed = int((in_view["status"] == SUPPRESSED).sum())
+    if suppressed:
+        sentence += f" {suppressed} of {len(in_view)} small areas rest on too few children to show and are drawn grey."
+    return sentence
+
+
+def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geometry: bool) -> MapView:
+    """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
+    options = filter_options(warehouse)
+    measure = MEASURES[state.measure]
+    values = area_values(warehouse, state.measure, state, threshold)
+    total = borough_value(warehouse, state.measure, state, threshold)
+    bins = measure_bins(warehouse, state.measure, threshold)
+    title = f"{measure.label}, {state.year}: {describe_selection(state, options, measure)}"
+    geojson = area_geojson(warehouse)
+    figure = None
+    if geojson is None:
+        figure = no_boundaries_figure()
+    elif with_geometry:
+        figure = choropleth(geojson, values, measure, bins, threshold, title)
+    table = values[values["status"] != OUTSIDE][["area_code", "area_name", "ward_name", "locality_name", "value", "numerator", "denominator", "status"]]
+    return MapView(
+        measure_id=measure.id,
+        title=title,
+        summary=summary_sentence(values, total, state, options, measure),
+        note=ignored_filters_note(state, measure),
+        table=table.sort_values(["locality_name", "area_name"]),
+        figure=figure,
+        patch=choropleth_values(values, measure, bins, threshold),
+    )
+
+
+def no_boundaries_figure() -> go.Figure:
+    """Stands in for the map when no boundaries were loaded, saying so in words."""
+    figure = go.Figure()
+    figure.add_annotation(text="No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures.",
+                          showarrow=False, font={"size": 16})
+    figure.update_layout(xaxis_visible=False, yaxis_visible=False, height=300, font={"family": FONT}, plot_bgcolor="#ffffff")
+    return figure

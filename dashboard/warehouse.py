@@ -1,0 +1,264 @@
+"""The DuckDB warehouse: its star schema, atomic writes of a new version, and read-only access."""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SCHEMA_SQL = """
+CREATE TABLE locality (
+    locality_code VARCHAR PRIMARY KEY,
+    locality_name VARCHAR NOT NULL
+);
+CREATE TABLE cluster (
+    cluster_code VARCHAR PRIMARY KEY,
+    cluster_name VARCHAR NOT NULL,
+    locality_code VARCHAR NOT NULL REFERENCES locality
+);
+CREATE TABLE area (
+    area_code VARCHAR PRIMARY KEY,
+    area_name VARCHAR NOT NULL,
+    ward_code VARCHAR NOT NULL,
+    ward_name VARCHAR NOT NULL,
+    locality_code VARCHAR NOT NULL REFERENCES locality,
+    imd_decile TINYINT,
+    idaci_decile TINYINT
+);
+CREATE TABLE area_geometry (
+    area_code VARCHAR PRIMARY KEY REFERENCES area,
+    geojson VARCHAR NOT NULL
+);
+CREATE TABLE school (
+    urn VARCHAR PRIMARY KEY,
+    school_name VARCHAR NOT NULL,
+    phase VARCHAR NOT NULL,
+    school_type VARCHAR NOT NULL,
+    cluster_code VARCHAR NOT NULL REFERENCES cluster,
+    area_code VARCHAR REFERENCES area,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    open_date DATE,
+    close_date DATE
+);
+CREATE TABLE need (
+    need_code VARCHAR PRIMARY KEY,
+    need_label VARCHAR NOT NULL,
+    broad_area VARCHAR NOT NULL
+);
+CREATE TABLE period (
+    academic_year VARCHAR NOT NULL,
+    term VARCHAR NOT NULL,
+    period_code VARCHAR NOT NULL UNIQUE,
+    term_order TINYINT NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE NOT NULL,
+    PRIMARY KEY (academic_year, term)
+);
+CREATE TABLE fact_population (
+    academic_year VARCHAR NOT NULL,
+    area_code VARCHAR NOT NULL REFERENCES area,
+    age_band VARCHAR NOT NULL,
+    population INTEGER NOT NULL,
+    PRIMARY KEY (academic_year, area_code, age_band)
+);
+CREATE TABLE fact_census (
+    academic_year VARCHAR NOT NULL,
+    urn VARCHAR NOT NULL REFERENCES school,
+    home_area_code VARCHAR REFERENCES area,
+    sen_provision VARCHAR NOT NULL,
+    primary_need VARCHAR NOT NULL REFERENCES need,
+    pupils INTEGER NOT NULL
+);
+CREATE TABLE fact_exclusion (
+    academic_year VARCHAR NOT NULL,
+    term VARCHAR NOT NULL,
+    urn VARCHAR NOT NULL REFERENCES school,
+    home_area_code VARCHAR REFERENCES area,
+    sen_provision VARCHAR NOT NULL,
+    primary_need VARCHAR NOT NULL REFERENCES need,
+    exclusion_type VARCHAR NOT NULL,
+    exclusions INTEGER NOT NULL,
+    pupils_excluded INTEGER,
+    sessions_lost INTEGER
+);
+CREATE TABLE fact_attendance (
+    academic_year VARCHAR NOT NULL,
+    term VARCHAR NOT NULL,
+    urn VARCHAR NOT NULL REFERENCES school,
+    home_area_code VARCHAR REFERENCES area,
+    sen_provision VARCHAR NOT NULL,
+    primary_need VARCHAR NOT NULL REFERENCES need,
+    enrolments INTEGER NOT NULL,
+    sessions_possible BIGINT NOT NULL,
+    sessions_authorised BIGINT NOT NULL,
+    sessions_unauthorised BIGINT NOT NULL,
+    sessions_missed BIGINT NOT NULL,
+    persistent_absentees INTEGER,
+    severe_absentees INTEGER
+);
+CREATE TABLE fact_ehcp (
+    academic_year VARCHAR NOT NULL,
+    home_area_code VARCHAR REFERENCES area,
+    age_band VARCHAR NOT NULL,
+    primary_need VARCHAR NOT NULL REFERENCES need,
+    setting_type VARCHAR NOT NULL,
+    urn VARCHAR REFERENCES school,
+    plans INTEGER NOT NULL
+);
+CREATE TABLE benchmark (
+    geography_code VARCHAR NOT NULL,
+    geography_name VARCHAR NOT NULL,
+    geography_level VARCHAR NOT NULL,
+    measure VARCHAR NOT NULL,
+    academic_year VARCHAR NOT NULL,
+    value DOUBLE,
+    numerator DOUBLE,
+    denominator DOUBLE,
+    source VARCHAR NOT NULL,
+    PRIMARY KEY (geography_code, measure, academic_year)
+);
+CREATE TABLE load_version (
+    version VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    data_kind VARCHAR NOT NULL,
+    description VARCHAR NOT NULL
+);
+CREATE TABLE load_source (
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    rows_read INTEGER NOT NULL,
+    form VARCHAR NOT NULL
+);
+CREATE TABLE dataset_status (
+    dataset VARCHAR PRIMARY KEY,
+    rows_loaded INTEGER NOT NULL,
+    first_year VARCHAR,
+    latest_year VARCHAR,
+    as_of DATE
+);
+"""
+
+# Load order respects the foreign keys above.
+TABLE_ORDER = (
+    "locality", "cluster", "area", "area_geometry", "school", "need", "period",
+    "fact_population", "fact_census", "fact_exclusion", "fact_attendance", "fact_ehcp", "benchmark",
+    "load_version", "load_source", "dataset_status",
+)
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No warehouse file exists yet at the configured path."""
+
+
+def write_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write every table into a new file beside path, check it, then swap it in with one rename.
+
+    A reader holding the old file keeps reading it; a failure at any point leaves the old file as it was.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    temp.unlink()  # DuckDB refuses to open an empty file that is not a database
+    try:
+        con = duckdb.connect(str(temp))
+        try:
+            con.execute(SCHEMA_SQL)
+            for name in TABLE_ORDER:
+                frame = tables.get(name)
+                if frame is None or frame.empty:
+                    continue
+                columns = ", ".join(f'"{c}"' for c in frame.columns)
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM incoming")
+                con.unregister("incoming")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(temp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(str(temp) + ".wal").unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class WarehouseInfo:
+    """What the header and /healthz say about the data being served."""
+
+    version: str
+    data_kind: str
+    loaded_at: str
+    description: str
+    latest_year: str | None
+
+
+class Warehouse:
+    """Read-only access to the warehouse file; reopens when a new version has been swapped in."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._cache: dict = {}
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError as exc:
+            raise WarehouseMissing(f"No warehouse at {self.path}. Run 'make demo' or 'python -m dashboard.ingest'.") from exc
+        stamp = (stat.st_ino, stat.st_mtime_ns)
+        with self._lock:
+            if self._con is None or stamp != self._stamp:
+                if self._con is not None:
+                    self._con.close()
+                self._con = duckdb.connect(str(self.path), read_only=True)
+                self._stamp = stamp
+                self._cache.clear()
+            # A cursor per call: DuckDB connections are not safe to share across threads.
+            return self._con.cursor()
+
+    def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
+        """Run one read-only SQL statement and return a DataFrame."""
+        cursor = self._connection()
+        try:
+            return cursor.execute(sql, params or []).df()
+        finally:
+            cursor.close()
+
+    def cached(self, key, compute):
+        """Return compute() once per warehouse version: results are dropped when a new version is swapped in."""
+        self._connection().close()
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    @property
+    def stamp(self) -> tuple[int, int] | None:
+        """Identity of the file version last opened; changes when a new version is swapped in."""
+        self._connection().close()
+        return self._stamp
+
+    def info(self) -> WarehouseInfo:
+        """Version, kind (synthetic or real) and dates of the data being served."""
+        row = self.query("SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description FROM load_version")
+        latest = self.query("SELECT max(latest_year) AS latest FROM dataset_status")["latest"].iloc[0]
+        record = row.iloc[0]
+        return WarehouseInfo(
+            version=str(record["version"]),
+            data_kind=str(record["data_kind"]),
+            loaded_at=str(record["loaded_at"])[:19],
+            description=str(record["description"]),
+            latest_year=None if pd.isna(latest) else str(latest),
+        )

@@ -1,0 +1,1 @@
+"""Page and component layouts: functions that build Dash components, with IDs kept in ids.py."""

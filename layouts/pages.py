@@ -1,0 +1,125 @@
+"""The registry of pages and their layouts; pages not built yet say what is coming."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.measures import MEASURES
+from dashboard.figures import TOPOJSON_URL
+from layouts import ids
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page: where it lives, its name in the navigation, and the question it answers."""
+
+    path: str
+    name: str
+    question: str
+    coming: str = ""  # what the page will hold, for pages not built yet
+
+
+PAGES: tuple[Page, ...] = (
+    Page("/", "Overview", "How inclusive are our schools this year, and is it getting better?",
+         "Headline cards for suspensions, permanent exclusions, EHC plans and absence, each with its change on last year "
+         "and the England benchmark, and the locality table from the inclusion strategy."),
+    Page("/map", "Map", "Where do the rates differ, small area by small area?"),
+    Page("/trends", "Trends", "How has each measure moved over the years, by locality, cluster or need?",
+         "Each measure over academic years and terms by locality, cluster or need type, with borough and benchmark lines."),
+    Page("/needs", "Needs", "Which needs are behind the plans, and who is excluded or absent most?",
+         "Primary need mix by locality, and suspension and absence rates by need and SEN provision beside pupils with no SEN."),
+    Page("/schools", "Schools", "How does each school and cluster compare, fairly?",
+         "A sortable, downloadable table of schools and clusters with every measure, and a detail panel for each school."),
+    Page("/data", "Data & methods", "What do the measures mean and where does the data come from?"),
+)
+PAGES_BY_PATH = {page.path: page for page in PAGES}
+
+
+def create_map_page() -> html.Div:
+    """Map page: choropleth by small area, its one-line summary, and the same values as a table."""
+    return html.Div(
+        [
+            html.H1("Map by small area"),
+            html.P(id=ids.MAP_SUMMARY, className="lead"),
+            html.Div(id=ids.MAP_NOTE),
+            dcc.Loading(
+                dcc.Graph(
+                    id=ids.MAP_GRAPH,
+                    config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False, "responsive": True},
+                    style={"height": "620px"},
+                ),
+                type="dot",
+            ),
+            dcc.Store(id=ids.MAP_LOADED),
+            html.H2("Values by small area", className="h4 mt-4"),
+            html.P("The same figures as the map, for reading without colour or a mouse.", className="text-muted"),
+            html.Div(id=ids.MAP_TABLE, className="table-scroll"),
+        ]
+    )
+
+
+def create_placeholder(page: Page) -> html.Div:
+    """A page that is not built yet: what it will answer, and where to go now."""
+    return html.Div(
+        [
+            html.H1(page.name),
+            html.P(page.question, className="lead"),
+            dbc.Alert(
+                [html.Strong("Coming next. "), page.coming, " Until then, the Map page shows every measure by small area."],
+                color="info",
+            ),
+            dcc.Link("Go to the Map", href="/map", className="btn btn-primary"),
+        ]
+    )
+
+
+def create_data_page(sources: list[tuple[str, str, int, str]]) -> html.Div:
+    """Data & methods: each measure's definition, numerator, denominator and unit, and the files loaded."""
+    measures = dbc.Table(
+        [
+            html.Caption("How each measure is calculated"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")])),
+            html.Tbody([
+                html.Tr([html.Th(m.label, scope="row"), html.Td(m.definition), html.Td(m.numerator_label), html.Td(m.denominator_label), html.Td(m.unit)])
+                for m in MEASURES.values()
+            ]),
+        ],
+        bordered=True, hover=True, size="sm", className="caption-top",
+    )
+    files = dbc.Table(
+        [
+            html.Caption("Files in the data being served"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("File", "Form", "Rows read", "SHA-256 checksum")])),
+            html.Tbody([html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))]) for f, sha, rows, form in sources]),
+        ],
+        bordered=True, size="sm", className="caption-top",
+    )
+    return html.Div(
+        [
+            html.H1("Data and methods"),
+            html.P(PAGES_BY_PATH["/data"].question, className="lead"),
+            html.H2("Measures", className="h4"),
+            measures,
+            html.H2("Small numbers", className="h4"),
+            html.P(
+                "Counts about children are personal data. Any figure resting on between 1 and the suppression threshold of "
+                "children is shown as c (confidential) and the area is drawn in grey; zero is shown as 0. "
+                "Rates are suppressed when their numerator or denominator is."
+            ),
+            html.H2("Where the data comes from", className="h4"),
+            files,
+        ]
+    )
+
+
+def create_not_found(path: str) -> html.Div:
+    """A page for an address that does not exist."""
+    return html.Div(
+        [
+            html.H1("Page not found"),
+            html.P(f"There is no page at {path}. Choose a page from the navigation above."),
+            dcc.Link("Go to the Overview", href="/", className="btn btn-primary"),
+        ]
+    )

@@ -1,0 +1,124 @@
+"""The page shell: skip link, header with data status, navigation, filter panel, main region, footer."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.filters import FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
+from dashboard.warehouse import WarehouseInfo
+from layouts import ids
+from layouts.pages import PAGES
+
+PRODUCT_NAME = "Inclusion Dashboard"
+ALL = "all"
+
+
+def data_status(info: WarehouseInfo | None) -> html.Div:
+    """Plain words on what data this is: synthetic or real, and how recent."""
+    if info is None:
+        return html.Div("No data loaded yet", className="data-status data-status--missing")
+    kind = (
+        html.Strong("Synthetic demo data: made up for demonstration, no real child is described.", className="data-status__kind")
+        if info.data_kind == "synthetic"
+        else html.Strong("Local authority data", className="data-status__kind")
+    )
+    latest = f"Latest academic year {info.latest_year}. " if info.latest_year else ""
+    return html.Div([kind, html.Span(f" {latest}Loaded {info.loaded_at[:10]} (version {info.version}).")], className="data-status", id="data-status")
+
+
+def select_options(key: str, options: list[tuple[str, str]]) -> list[dict]:
+    """Choices for a filter control; every filter but measure and year starts with 'All'."""
+    choices = [{"label": label, "value": value} for value, label in options]
+    if key in ("measure", "year"):
+        return choices
+    return [{"label": f"All {FILTER_PLURALS[key]}", "value": ALL}] + choices
+
+
+def _select(key: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
+    control_id = ids.FILTER_CONTROLS[key]
+    return html.Div(
+        [
+            html.Label(FILTER_LABELS[key][0].upper() + FILTER_LABELS[key][1:], htmlFor=control_id, className="form-label"),
+            dbc.Select(id=control_id, options=select_options(key, options), value=value or ALL),
+        ],
+        className="mb-3",
+    )
+
+
+def filter_panel(options: FilterOptions) -> html.Aside:
+    """The filters every page shares; their values live in the URL so a link reproduces the view."""
+    state = default_state(options)
+    return html.Aside(
+        [
+            html.H2("Filters", className="h5"),
+            _select("measure", list(options.measures), state.measure),
+            _select("year", list(options.years), state.year),
+            _select("locality", list(options.localities), None),
+            _select("cluster", list(options.clusters_in(None)), None),
+            _select("need", list(options.needs), None),
+            _select("sen", list(options.sen), None),
+            _select("phase", list(options.phases), None),
+            html.A("Clear filters", href="?", id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm"),
+            html.P("The link in your address bar keeps these filters: copy it to share this view.", className="small text-muted mt-3"),
+        ],
+        className="filter-panel",
+        **{"aria-label": "Filters"},
+    )
+
+
+def navigation() -> html.Nav:
+    """Links to every page; the callback keeps the current filters on each link."""
+    return html.Nav(
+        html.Ul([html.Li(dcc.Link(page.name, href=page.path, className="nav-link"), className="nav-item") for page in PAGES], className="nav nav-pills"),
+        id=ids.NAV,
+        className="site-nav",
+        **{"aria-label": "Pages"},
+    )
+
+
+def create_layout(options: FilterOptions | None, info: WarehouseInfo | None, threshold: int, problem: str | None = None) -> html.Div:
+    """The whole page around the current page's content."""
+    body = (
+        dbc.Alert([html.H1("No data to show yet", className="h3"), html.P(problem)], color="warning", className="m-4")
+        if problem
+        else dbc.Row(
+            [
+                dbc.Col(filter_panel(options), md=3, lg=2, className="pt-3"),
+                dbc.Col(
+                    html.Main(
+                        [
+                            html.Div(id=ids.MESSAGES, role="status", **{"aria-live": "polite"}),
+                            html.Div(id=ids.PAGE),
+                        ],
+                        id="main-content",
+                        tabIndex="-1",
+                    ),
+                    md=9,
+                    lg=10,
+                    className="pt-3",
+                ),
+            ],
+            className="g-4 mx-0",
+        )
+    )
+    return html.Div(
+        [
+            html.A("Skip to main content", href="#main-content", className="skip-link"),
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.FILTER_STORE),
+            html.Header(
+                [html.Div([html.Span(PRODUCT_NAME, className="product-name"), data_status(info)], className="site-header__inner")],
+                className="site-header",
+            ),
+            navigation() if not problem else None,
+            body,
+            html.Footer(
+                html.P(
+                    f"Figures resting on 1 to {threshold} children are shown as c and not drawn. "
+                    "Contains public sector information licensed under the Open Government Licence v3.0.",
+                    className="small mb-0",
+                ),
+                className="site-footer",
+            ),
+        ]
+    )

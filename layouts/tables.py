@@ -1,0 +1,48 @@
+"""Accessible tables: the same figures as each chart, readable without colour or a mouse."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard.measures import Measure
+from dashboard.queries import SHOWN, SUPPRESSED
+
+
+def _rate(value: float, status: str, measure: Measure) -> str:
+    if status == SUPPRESSED:
+        return "c"
+    return measure.format(value) if status == SHOWN else "no data"
+
+
+def _count(value: float, status: str) -> str:
+    # A blanked count in a suppressed row is shown as c, so the reader knows why it is missing.
+    if pd.isna(value):
+        return "c" if status == SUPPRESSED else ""
+    return f"{value:,.0f}"
+
+
+def values_table(frame: pd.DataFrame, measure: Measure) -> html.Div:
+    """Small areas with value, numerator and denominator; suppressed cells show c."""
+    if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
+        return html.P("No data for this selection.")
+    header = ("Small area", "Ward", "Locality", f"{measure.label} ({measure.unit})", measure.numerator_label.capitalize(), measure.denominator_label.capitalize())
+    rows = [
+        html.Tr([
+            html.Th(row.area_name, scope="row"),
+            html.Td(row.ward_name),
+            html.Td(row.locality_name),
+            html.Td(_rate(row.value, row.status, measure), className="text-end"),
+            html.Td(_count(row.numerator, row.status), className="text-end"),
+            html.Td(_count(row.denominator, row.status), className="text-end"),
+        ])
+        for row in frame.itertuples(index=False)
+    ]
+    return dbc.Table(
+        [
+            html.Caption(f"{measure.label} by small area. c = suppressed (too few children to show)."),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            html.Tbody(rows),
+        ],
+        bordered=True, hover=True, striped=True, size="sm", className="caption-top",
+    )
