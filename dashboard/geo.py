@@ -51,11 +51,20 @@ def read_boundaries(path: str | Path, code_field: str, name_field: str | None = 
     duplicated = codes[codes.duplicated()].unique()
     if len(duplicated):
         raise BoundaryError(f"{path}: field '{code_field}' repeats codes {', '.join(duplicated[:5])}")
-    geometry = frame.geometry.make_valid()
-    # make_valid can leave lines or points beside the polygons; only the polygonal part is an area.
-    geometry = geometry.apply(lambda g: shapely.union_all([p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")]))
+    geometry = frame.geometry.values.copy()
+    invalid = ~shapely.is_valid(geometry)
+    # The "structure" method rebuilds polygons and drops parts that collapse to lines, so an area stays an area.
+    geometry[invalid] = shapely.make_valid(geometry[invalid], method="structure", keep_collapsed=False)
+    geometry = [_polygonal(g) for g in geometry]
     names = frame[name_field].astype(str) if name_field else codes
-    return gpd.GeoDataFrame({"code": codes.values, "name": names.values}, geometry=geometry.values, crs=WGS84)
+    return gpd.GeoDataFrame({"code": codes.values, "name": names.values}, geometry=geometry, crs=WGS84)
+
+
+def _polygonal(geom):
+    """Only the polygons of a geometry: a repaired boundary can carry stray points or lines."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    return shapely.union_all([part for part in getattr(geom, "geoms", []) if part.geom_type in ("Polygon", "MultiPolygon")])
 
 
 def _name_field(frame: pd.DataFrame, code_field: str) -> str | None:

@@ -1,0 +1,206 @@
+"""Ingest: templates, validation messages that locate the problem, aggregation, atomic versions, boundaries."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.config import ROOT
+from dashboard.geo import BoundaryError, read_boundaries
+from dashboard.ingest import IngestError, load
+from dashboard.schema import TEMPLATES, template_rows, templates_markdown
+from dashboard.warehouse import Warehouse
+from tests.conftest import shared_file
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_shipped_templates_match_the_schema():
+    folder = ROOT / "data" / "templates"
+    for template in TEMPLATES:
+        assert rows_of(folder / template.filename) == template_rows(template)
+        if template.pupil_columns:
+            assert rows_of(folder / template.pupil_filename) == template_rows(template, pupil_level=True)
+    assert (folder / "README.md").read_text() == templates_markdown()
+
+
+def test_the_template_examples_load_as_a_warehouse(template_set, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    report = load(template_set, db, data_kind="real")
+    assert report.errors == []
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT pupils FROM fact_census").fetchall() == [(23,)]
+    assert con.execute("SELECT sessions_missed FROM fact_attendance").fetchall() == [(570,)]
+    assert con.execute("SELECT count(*) FROM need").fetchone()[0] == 15
+    assert con.execute("SELECT data_kind FROM load_version").fetchone()[0] == "real"
+    # Terms and full year for each academic year seen in the facts.
+    assert con.execute("SELECT count(*) FROM period WHERE academic_year = '2023/24'").fetchone()[0] == 4
+
+
+def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp_path):
+    (template_set / "attendance.csv").unlink()
+    header = rows_of(ROOT / "data" / "templates" / "attendance_pupil.csv")[0]
+    cell = ["900001", "X01000001", "none", "NONE"]
+    rows = [
+        # pupil, term, possible, authorised, unauthorised: A misses 20% in autumn only; B misses 60% in spring.
+        ["PA", "2023/24", "Autumn", *cell, "100", "15", "5"],
+        ["PA", "2023/24", "Spring", *cell, "100", "0", "0"],
+        ["PB", "2023/24", "Autumn", *cell, "100", "0", "0"],
+        ["PB", "2023/24", "Spring", *cell, "100", "40", "20"],
+        ["PC", "2023/24", "Autumn", *cell, "100", "2", "0"],
+    ]
+    write_rows(template_set / "attendance_pupil.csv", [header] + rows)
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    con = duckdb.connect(str(db), read_only=True)
+    result = {
+        term: values
+        for term, *values in con.execute(
+            "SELECT term, enrolments, sessions_possible, sessions_missed, persistent_absentees, severe_absentees "
+            "FROM fact_attendance"
+        ).fetchall()
+    }
+    assert result["Autumn"] == [3, 300, 22, 1, 0]
+    assert result["Spring"] == [2, 200, 60, 1, 1]
+    # Over the year A missed 10% (persistent), B 30% (persistent, not severe), C 2%.
+    assert result["Full year"] == [3, 500, 82, 2, 0]
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
+    ).fetchall():
+        assert column != "pupil_id"
+        found = con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" IN (\'PA\', \'PB\', \'PC\')').fetchone()[0]
+        assert found == 0, f"a pupil ID reached {table}.{column}"
+
+
+def _break(folder: Path, kind: str) -> None:
+    path = folder / "census.csv"
+    rows = rows_of(path)
+    if kind == "missing column":
+        drop = rows[0].index("urn")
+        rows = [[v for i, v in enumerate(r) if i != drop] for r in rows]
+    elif kind == "wrong type":
+        rows[1][rows[0].index("pupils")] = "twelve"
+    elif kind == "unknown code":
+        rows[1][rows[0].index("urn")] = "999999"
+    elif kind == "unknown fixed code":
+        rows[1][rows[0].index("sen_provision")] = "statement"
+    elif kind == "duplicate key":
+        rows.append(list(rows[1]))
+    elif kind == "negative count":
+        rows[1][rows[0].index("pupils")] = "-3"
+    if kind == "empty file":
+        path.write_text("")
+    else:
+        write_rows(path, rows)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("missing column", "census.csv: missing column 'urn'"),
+        ("wrong type", "census.csv, row 2, column 'pupils': expected a whole number (found 'twelve')"),
+        ("unknown code", "census.csv, row 2, column 'urn': is not in schools.csv (found '999999')"),
+        ("unknown fixed code", "census.csv, row 2, column 'sen_provision': is not one of ehcp, sen_support, none (found 'statement')"),
+        ("duplicate key", "census.csv, row 3: repeats the key of row 2"),
+        ("negative count", "census.csv, row 2, column 'pupils': must be 0 or more (found '-3')"),
+        ("empty file", "census.csv: the file is empty"),
+    ],
+)
+def test_a_bad_file_is_refused_with_its_place_and_the_serving_warehouse_is_untouched(template_set, tmp_path, kind, expected):
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    before, version = digest(db), Warehouse(db).info().version
+    _break(template_set, kind)
+    with pytest.raises(IngestError) as refused:
+        load(template_set, db)
+    assert expected in str(refused.value)
+    assert digest(db) == before
+    assert Warehouse(db).info().version == version
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("wh.duckdb.")] == []  # no temporary file left
+
+
+def test_every_problem_in_a_file_is_reported_not_just_the_first(template_set, tmp_path):
+    path = template_set / "schools.csv"
+    rows = rows_of(path)
+    second = list(rows[1])
+    second[0], second[rows[0].index("phase")], second[rows[0].index("latitude")] = "900002", "nursery", "north"
+    write_rows(path, rows + [second])
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    message = str(refused.value)
+    assert "schools.csv, row 3, column 'phase': is not one of primary, secondary, special, ap (found 'nursery')" in message
+    assert "schools.csv, row 3, column 'latitude': expected a number (found 'north')" in message
+    assert not (tmp_path / "wh.duckdb").exists()
+
+
+def test_the_command_line_names_file_row_and_column(template_set, tmp_path):
+    _break(template_set, "wrong type")
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard.ingest", "--source", str(template_set), "--db", str(tmp_path / "wh.duckdb")],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert "census.csv, row 2, column 'pupils': expected a whole number (found 'twelve')" in result.stderr
+    assert "was not changed" in result.stderr
+
+
+def test_a_missing_dimension_file_is_named(template_set, tmp_path):
+    (template_set / "schools.csv").unlink()
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    assert "schools.csv: is missing" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("relative", "field", "count"),
+    [
+        ("boundaries/lsoa2011_walsall_E08000030_martinjc.topo.json", "LSOA11CD", 167),  # TopoJSON, no CRS
+        ("boundaries/lsoa2021_walsall_E08000030.geojson", "LSOA21CD", 169),  # GeoJSON, WGS84
+        ("boundaries/ctyua2023may_uk_buc/CTYUA_MAY_2023_UK_BUC.shp", "CTYUA23CD", 218),  # shapefile, British National Grid
+        ("boundaries/lsoa2021_england_5dp.geojson.gz", "LSOA21CD", 33_755),  # gzipped, some polygons invalid after rounding
+    ],
+)
+def test_boundaries_in_any_format_come_out_valid_wgs84(relative, field, count):
+    frame = read_boundaries(shared_file(relative), field)
+    assert len(frame) == count
+    assert frame.crs.to_epsg() == 4326
+    assert frame.geometry.is_valid.all()
+    assert frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    minx, miny, maxx, maxy = frame.total_bounds
+    assert -9 < minx < maxx < 2.5 and 49 < miny < maxy < 61  # Great Britain in degrees
+
+
+def test_boundaries_with_a_wrong_code_field_name_the_fields_there_are():
+    with pytest.raises(BoundaryError, match="has no field 'LSOA21CODE'.*LSOA21CD"):
+        read_boundaries(shared_file("boundaries/lsoa2021_walsall_E08000030.geojson"), "LSOA21CODE")
+
+
+def test_boundaries_are_stored_for_known_areas_and_strays_are_reported(template_set, tmp_path):
+    features = [
+        {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [[[-2, 52.6], [-1.99, 52.6], [-1.99, 52.61], [-2, 52.6]]]}}
+        for code in ("X01000001", "STRAY")
+    ]
+    boundaries = tmp_path / "areas.geojson"
+    boundaries.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    report = load(template_set, tmp_path / "wh.duckdb", boundaries=boundaries, code_field="code")
+    assert any("1 boundary codes are not in areas.csv" in str(w) and "STRAY" in str(w) for w in report.warnings)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    assert con.execute("SELECT area_code FROM area_geometry").fetchall() == [("X01000001",)]
