@@ -157,5 +157,5 @@ def test_synthetic_data_can_sit_on_real_boundaries(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM area_geometry").fetchone()[0] == 169
     assert con.execute("SELECT count(*) FROM area WHERE area_code LIKE 'E01%'").fetchone()[0] == 169
-    assert con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ___'").fetchone()[0] == 169  # e.g. Walsall 001A
+    assert con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ____'").fetchone()[0] == 169  # e.g. Walsall 001A
     assert con.execute("SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21'").fetchone()[0] == 2_662
