@@ -96,7 +96,7 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, group: str,
     sql = (f"WITH num AS ({num_sql}), den AS ({den_sql}) "
            "SELECT COALESCE(den.key, num.key) AS key, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
            "den.total AS denominator, den.people AS denominator_people "
-           "FROM num FULL OUTER JOIN den ON num.key = den.key")
+           "FROM num FULL OUTER JOIN den ON num.key IS NOT DISTINCT FROM den.key")
     frame = warehouse.query(sql, num_params + den_params)
     return suppress(frame, measure, threshold)
 

@@ -1,0 +1,123 @@
+"""The real app in Debian's Chromium: the Map page, filters in the URL, bad links, and the shell's accessibility."""
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from layouts.pages import PAGES
+
+pytestmark = pytest.mark.browser
+AREA_PATHS = "#map-graph path.choroplethlocation"
+
+
+def area_fills(page) -> list[str]:
+    return page.eval_on_selector_all(AREA_PATHS, "paths => paths.map(p => getComputedStyle(p).fill)")
+
+
+def query_of(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def open_map(page, base: str, query: str = "") -> None:
+    page.goto(f"{base}/map{query}")
+    page.wait_for_selector(AREA_PATHS, state="attached", timeout=30_000)
+    page.wait_for_function("document.querySelector('#map-summary').textContent.length > 0")
+    page.wait_for_timeout(300)  # let plotly finish colouring the paths
+
+
+def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, live_server):
+    open_map(page, live_server)
+    assert query_of(page) == {"measure": "suspension_rate", "year": "2024/25"}
+    before = area_fills(page)
+    assert len(before) >= 160 and len(set(before)) >= 5  # one path per small area, several colour classes
+
+    updates = []
+    page.on("response", lambda r: updates.append(r) if "_dash-update-component" in r.url else None)
+    page.select_option("#filter-locality", "N")
+    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('for North')")
+    page.wait_for_timeout(300)
+
+    assert query_of(page)["locality"] == "N"
+    after = area_fills(page)
+    assert len(after) == len(before) and after != before
+    assert after.count("rgb(230, 230, 230)") >= 100  # the other three localities drawn as outside the selection
+    # Geometry went to the browser once; the filter change sent only new values (a Patch).
+    bodies = [r.text() for r in updates if r.request.post_data and "map-graph" in r.request.post_data]
+    assert bodies and all("FeatureCollection" not in body for body in bodies)
+    assert page.problems == []
+
+
+def test_two_filters_and_the_table_follow_each_other(page, live_server):
+    open_map(page, live_server)
+    page.select_option("#filter-measure", "persistent_absence")
+    page.wait_for_function("document.querySelector('#map-summary').textContent.startsWith('Persistent absence')")
+    page.select_option("#filter-sen", "ehcp")
+    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('pupils with EHC plan')")
+    assert query_of(page) == {"measure": "persistent_absence", "year": "2024/25", "sen": "ehcp"}
+    header = page.inner_text("#map-table thead")
+    assert "Persistent absence (%)" in header
+    cells = page.eval_on_selector_all("#map-table tbody tr td:nth-child(4)", "tds => tds.map(td => td.textContent)")
+    assert "c" in cells and any(re.fullmatch(r"\d+\.\d%", c) for c in cells)  # small groups suppressed, others shown
+    assert page.problems == []
+
+
+def test_a_copied_link_opens_the_same_view(page, browser, live_server):
+    open_map(page, live_server, "?measure=ehcp_rate&year=2020%2F21&locality=E&need=ASD")
+    assert page.input_value("#filter-measure") == "ehcp_rate"
+    assert page.input_value("#filter-locality") == "E"
+    assert page.input_value("#filter-need") == "ASD"
+    summary = page.inner_text("#map-summary")
+    assert summary.startswith("EHC plans per 1,000 aged 0-25 in 2020/21 for East, primary need ASD")
+    other = browser.new_page()
+    other.goto(page.url)
+    other.wait_for_function("document.querySelector('#map-summary') && document.querySelector('#map-summary').textContent.length > 0")
+    assert other.inner_text("#map-summary") == summary
+    other.close()
+    assert page.problems == []
+
+
+def test_an_unknown_filter_value_in_a_link_gets_a_clear_message(page, live_server):
+    open_map(page, live_server, "?locality=Narnia&measure=suspension_rate")
+    message = page.inner_text("#messages")
+    assert "There is no locality 'Narnia' in the data, so this view shows all localities instead." in message
+    assert "locality" not in query_of(page)
+    assert page.input_value("#filter-locality") == "all"
+    assert "Traceback" not in page.content() and "Error" not in page.title()
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("path", [p.path for p in PAGES])
+def test_every_page_loads_says_the_data_is_synthetic_and_has_one_h1(page, live_server, path):
+    page.goto(live_server + path)
+    page.wait_for_selector("#page-content h1")
+    assert page.locator("h1").count() == 1
+    assert "Synthetic demo data" in page.inner_text("header")
+    assert page.get_attribute("html", "lang") == "en-GB"
+    assert page.problems == []
+
+
+def test_the_shell_works_by_keyboard_with_landmarks_and_labels(page, live_server):
+    page.goto(live_server + "/map")
+    page.wait_for_selector("#filter-locality")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main-content"
+    for landmark in ("header", "nav", "main", "aside", "footer"):
+        assert page.locator(landmark).count() == 1, landmark
+    for select in page.query_selector_all("aside select"):
+        assert page.locator(f"label[for='{select.get_attribute('id')}']").count() == 1
+    # Every filter can be changed from the keyboard alone.
+    page.focus("#filter-phase")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function("new URLSearchParams(location.search).get('phase') === 'primary'")
+    assert page.problems == []
+
+
+def test_an_unknown_page_says_so(page, live_server):
+    page.goto(live_server + "/nowhere")
+    page.wait_for_selector("#page-content h1")
+    assert page.inner_text("#page-content h1") == "Page not found"
+    assert page.problems == []

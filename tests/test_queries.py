@@ -1,0 +1,169 @@
+"""Queries checked against the extracts themselves, counted a second way with pandas; suppression; filters."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.filters import FilterState, parse_query, resolve, to_query
+from dashboard.measures import MEASURES
+from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED, area_values, borough_value, filter_options, measure_bins, rates
+from dashboard.views import NO_DATA_MESSAGE, map_view
+
+THRESHOLD = 4
+YEAR = "2023/24"
+
+
+@pytest.fixture(scope="module")
+def extracts(demo_build):
+    folder = demo_build[0]
+    read = lambda name: pd.read_csv(folder / name, dtype={"urn": str}, keep_default_na=False, na_values=[""])  # noqa: E731
+    schools = read("schools.csv")
+    areas = read("areas.csv")
+    return {
+        "schools": schools,
+        "areas": areas,
+        "census": read("census_pupil.csv").merge(schools[["urn", "cluster_code", "phase"]], on="urn"),
+        "exclusions": read("exclusions_pupil.csv").merge(schools[["urn", "cluster_code", "phase"]], on="urn"),
+        "attendance": read("attendance_pupil.csv").merge(schools[["urn", "cluster_code", "phase"]], on="urn"),
+        "ehcp": read("ehcp_pupil.csv"),
+        "population": read("population.csv"),
+    }
+
+
+def _with_locality(frame: pd.DataFrame, areas: pd.DataFrame, column: str = "home_area_code") -> pd.DataFrame:
+    return frame.merge(areas[["area_code", "locality_code"]].rename(columns={"area_code": column}), on=column, how="left")
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    # The row with no key is pupils living outside the borough; areas are what is checked here.
+    return frame[(frame["status"] == SHOWN) & frame["key"].notna()].set_index("key")
+
+
+@pytest.mark.parametrize("filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}])
+def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(warehouse, extracts, filters):
+    state = FilterState(year=YEAR, **filters)
+    result = _shown(rates(warehouse, "suspension_rate", state, "area", THRESHOLD))
+
+    def select(frame):
+        frame = _with_locality(frame[frame["academic_year"] == YEAR], extracts["areas"])
+        for key, column in (("locality", "locality_code"), ("sen", "sen_provision"), ("phase", "phase"), ("cluster", "cluster_code")):
+            if key in filters:
+                frame = frame[frame[column] == filters[key]]
+        return frame
+
+    suspensions = select(extracts["exclusions"]).query("exclusion_type == 'suspension'").groupby("home_area_code").size()
+    pupils = select(extracts["census"]).groupby("home_area_code").size()
+    assert len(result) > 10
+    for area, row in result.iterrows():
+        assert row["numerator"] == suspensions.get(area, 0)
+        assert row["denominator"] == pupils[area]
+        assert row["value"] == pytest.approx(100 * suspensions.get(area, 0) / pupils[area])
+
+
+def test_ehcp_rate_with_a_need_filter_equals_the_extracts(warehouse, extracts):
+    state = FilterState(measure="ehcp_rate", year="2020/21", need="ASD")
+    result = _shown(rates(warehouse, "ehcp_rate", state, "area", THRESHOLD))
+    plans = extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'").groupby("home_area_code").size()
+    population = extracts["population"].query("academic_year == '2020/21'").groupby("area_code")["population"].sum()
+    assert len(result) > 20
+    for area, row in result.iterrows():
+        assert row["value"] == pytest.approx(1000 * plans.get(area, 0) / population[area])
+
+
+def test_persistent_absence_is_decided_over_each_pupils_whole_year(warehouse, extracts):
+    rows = extracts["attendance"].query("academic_year == @YEAR")
+    year = rows.groupby(["pupil_id", "urn", "home_area_code", "sen_provision", "primary_need"], dropna=False)[
+        ["sessions_possible", "sessions_authorised", "sessions_unauthorised"]].sum().reset_index()
+    year["persistent"] = (year["sessions_authorised"] + year["sessions_unauthorised"]) / year["sessions_possible"] >= 0.1
+    expected = year.groupby("home_area_code").agg(n=("persistent", "sum"), d=("persistent", "size"))
+    result = _shown(rates(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), "area", THRESHOLD))
+    for area, row in result.iterrows():
+        assert (row["numerator"], row["denominator"]) == (expected.at[area, "n"], expected.at[area, "d"])
+    borough = borough_value(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), THRESHOLD)
+    assert borough["value"] == pytest.approx(100 * year["persistent"].mean())
+
+
+@pytest.mark.parametrize("measure_id", sorted(MEASURES))
+def test_no_count_of_one_to_four_children_is_shown(warehouse, measure_id):
+    for filters in ({}, {"need": "SEMH"}, {"locality": "W", "sen": "ehcp"}):
+        frame = rates(warehouse, measure_id, FilterState(measure=measure_id, year=YEAR, **filters), "area", THRESHOLD)
+        shown = frame[frame["status"] == SHOWN]
+        assert not shown["numerator"].between(1, THRESHOLD).any() or measure_id == "absence_rate"
+        assert not shown["denominator"].between(1, THRESHOLD).any()
+        hidden = frame[frame["status"] == SUPPRESSED]
+        assert hidden["numerator"].isna().all() and hidden["value"].isna().all()
+
+
+def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
+    frame = rates(warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD).set_index("key")
+    counts = extracts["exclusions"].query("academic_year == @YEAR and exclusion_type == 'permanent'").groupby("home_area_code").size()
+    small = counts[counts.between(1, THRESHOLD)].index
+    assert len(small) > 0
+    assert (frame.loc[small, "status"] == SUPPRESSED).all()
+    zero = frame.index.dropna().difference(counts.index)
+    assert (frame.loc[zero, "status"] == SHOWN).all() and (frame.loc[zero, "value"] == 0).all()
+
+
+def test_areas_outside_the_chosen_locality_are_marked_not_dropped(warehouse):
+    frame = area_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD)
+    assert len(frame) == len(area_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD))
+    assert set(frame.loc[frame["locality_code"] != "E", "status"]) == {OUTSIDE}
+    assert frame.loc[frame["locality_code"] == "E", "value"].notna().all()
+
+
+def test_colour_classes_are_fixed_per_measure_whatever_the_filters(warehouse):
+    bins = measure_bins(warehouse, "suspension_rate", THRESHOLD)
+    assert bins == sorted(bins) and len(bins) == 4
+    first = map_view(warehouse, FilterState(year="2019/20"), THRESHOLD, with_geometry=False).patch["colorbar"]["ticktext"]
+    later = map_view(warehouse, FilterState(year=YEAR, locality="N", need="ASD"), THRESHOLD, with_geometry=False).patch["colorbar"]["ticktext"]
+    assert first == later
+
+
+def test_an_empty_selection_says_so(warehouse):
+    view = map_view(warehouse, FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3"), THRESHOLD, False)
+    assert view.summary == NO_DATA_MESSAGE
+    assert set(view.table["status"]) <= {NO_DATA, SUPPRESSED}
+
+
+def test_the_summary_sentence_is_computed_from_the_figures_shown(warehouse):
+    state = FilterState(measure="ehcp_rate", year="2020/21", locality="N")
+    view = map_view(warehouse, state, THRESHOLD, with_geometry=True)
+    total = borough_value(warehouse, "ehcp_rate", state, THRESHOLD)
+    assert view.summary.startswith("EHC plans per 1,000 aged 0-25 in 2020/21 for North: ")
+    assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
+    assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
+        area_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE"))
+
+
+def test_a_filter_that_cannot_apply_is_named(warehouse):
+    view = map_view(warehouse, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), THRESHOLD, False)
+    assert "phase and SEN provision filters do not apply" in view.note
+    assert map_view(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD, False).note is None
+
+
+def test_links_round_trip_and_unknown_values_fall_back_with_a_message(warehouse):
+    options = filter_options(warehouse)
+    state = FilterState(measure="ehcp_rate", year="2021/22", locality="SC", need="SEMH")
+    assert parse_query(to_query(state), options) == (state, [])
+    parsed, messages = parse_query("?locality=Narnia&year=1999/00&measure=happiness&colour=red", options)
+    assert parsed == FilterState(year=options.years[-1][0])
+    assert any("no locality 'Narnia'" in m for m in messages)
+    assert any("no academic year '1999/00'" in m for m in messages)
+    assert any("no measure 'happiness'" in m for m in messages)
+    assert any("(colour)" in m for m in messages)
+
+
+def test_a_cluster_from_another_locality_is_cleared(warehouse):
+    state, messages = resolve({"locality": "N", "cluster": "E1"}, filter_options(warehouse))
+    assert state.cluster is None and state.locality == "N"
+    assert "not in North" in messages[0]
+
+
+def test_options_come_from_the_warehouse(warehouse):
+    options = filter_options(warehouse)
+    assert [y for y, _ in options.years] == ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
+    assert {code for code, _ in options.localities} == {"N", "E", "SC", "W"}
+    assert len(options.clusters) == 16
+    east = options.clusters_in("E")
+    assert len(east) == 4 and all(code.startswith("E") for code, _ in east)
+    assert "NONE" not in dict(options.needs) and "ASD" in dict(options.needs)
