@@ -5,13 +5,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.measures import Measure
+from dashboard.measures import Measure, sentence_case
 from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
 
-# ColorBrewer YlGnBu, five classes: sequential and safe for the common forms of colour blindness.
-SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
-# States that are not values get greys far from the sequence, and their own legend entries in words.
-STATE_COLOURS = {SUPPRESSED: "#8c8c8c", NO_DATA: "#ffffff", OUTSIDE: "#e6e6e6"}
+# ColorBrewer YlGnBu (the darker five of six classes): sequential and safe for the common forms of
+# colour blindness, and its palest class is still clearly apart from white and grey.
+SEQUENTIAL = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+# States that are not values get greys and white, far from the sequence, each named in the legend.
+STATE_COLOURS = {SUPPRESSED: "#737373", NO_DATA: "#d4d4d4", OUTSIDE: "#ffffff"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 TOPOJSON_URL = "/assets/topojson/"
 
@@ -51,7 +52,7 @@ def _hover(values: pd.DataFrame, measure: Measure, threshold: int) -> list[str]:
         head = f"<b>{row.area_name}</b><br>{row.ward_name}, {row.locality_name}"
         if row.status == SHOWN:
             body = (f"{measure.label}: {measure.format(row.value)}<br>"
-                    f"{measure.numerator_label.capitalize()}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}")
+                    f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}")
         elif row.status == SUPPRESSED:
             body = f"{measure.label}: c (suppressed: between 1 and {threshold} children)"
         elif row.status == OUTSIDE:
@@ -78,6 +79,8 @@ def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float],
             "ticktext": labels,
             "len": 0.9,
             "thickness": 18,
+            "outlinewidth": 1,  # so the white 'outside selection' swatch has an edge
+            "outlinecolor": "#505050",
         },
     }
 

@@ -25,11 +25,19 @@ class Measure:
     filters: frozenset[str]
     decimals: int = 1
 
-    def format(self, value: float | None) -> str:
-        """The value as shown on screen, with its unit."""
+    def format(self, value: float | None, with_unit: bool = True) -> str:
+        """The value as shown on screen, with its unit unless a column header already gives it."""
         if value is None or value != value:  # NaN
             return "no data"
-        return f"{value:,.{self.decimals}f}{'%' if self.unit == '%' else ' ' + self.unit}"
+        number = f"{value:,.{self.decimals}f}"
+        if not with_unit:
+            return number
+        return number + ("%" if self.unit == "%" else " " + self.unit)
+
+
+def sentence_case(text: str) -> str:
+    """Capitalise the first letter only, so 'EHC plans' keeps its capitals (str.capitalize would not)."""
+    return text[:1].upper() + text[1:]
 
 
 MEASURES: dict[str, Measure] = {
@@ -48,7 +56,7 @@ MEASURES: dict[str, Measure] = {
             True, PUPIL_FILTERS, 3,
         ),
         Measure(
-            "ehcp_rate", "EHC plans per 1,000 aged 0-25", "ehcp", "per 1,000 aged 0-25", 1000,
+            "ehcp_rate", "EHC plan rate", "ehcp", "per 1,000 aged 0-25", 1000,
             "EHC plans", "residents aged 0-25",
             "EHC plans maintained in the January caseload for residents of the area, per 1,000 residents aged 0-25.",
             None, RESIDENT_FILTERS, 1,

@@ -66,7 +66,8 @@ def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState,
         sentence += "c (suppressed: too few children to show)."
     suppressed = int((in_view["status"] == SUPPRESSED).sum())
     if suppressed:
-        sentence += f" {suppressed} of {len(in_view)} small areas rest on too few children to show and are drawn grey."
+        verb = "rests" if suppressed == 1 else "rest"
+        sentence += f" {suppressed} of {len(in_view)} small areas {verb} on too few children to show and {'is' if suppressed == 1 else 'are'} drawn dark grey."
     return sentence
 
 

@@ -5,14 +5,14 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.measures import Measure
+from dashboard.measures import Measure, sentence_case
 from dashboard.queries import SHOWN, SUPPRESSED
 
 
 def _rate(value: float, status: str, measure: Measure) -> str:
     if status == SUPPRESSED:
         return "c"
-    return measure.format(value) if status == SHOWN else "no data"
+    return measure.format(value, with_unit=False) if status == SHOWN else "no data"
 
 
 def _count(value: float, status: str) -> str:
@@ -26,7 +26,7 @@ def values_table(frame: pd.DataFrame, measure: Measure) -> html.Div:
     """Small areas with value, numerator and denominator; suppressed cells show c."""
     if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
         return html.P("No data for this selection.")
-    header = ("Small area", "Ward", "Locality", f"{measure.label} ({measure.unit})", measure.numerator_label.capitalize(), measure.denominator_label.capitalize())
+    header = ("Small area", "Ward", "Locality", f"{measure.label} ({measure.unit})", sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
     rows = [
         html.Tr([
             html.Th(row.area_name, scope="row"),

@@ -129,7 +129,7 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(warehouse):
     state = FilterState(measure="ehcp_rate", year="2020/21", locality="N")
     view = map_view(warehouse, state, THRESHOLD, with_geometry=True)
     total = borough_value(warehouse, "ehcp_rate", state, THRESHOLD)
-    assert view.summary.startswith("EHC plans per 1,000 aged 0-25 in 2020/21 for North: ")
+    assert view.summary.startswith("EHC plan rate in 2020/21 for North: 33.0 per 1,000 aged 0-25")
     assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
     assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
         area_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE"))
