@@ -633,6 +633,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.boundaries and not args.code_field:
         parser.error("--boundaries needs --code-field (for example LSOA21CD)")
+    print(f"Building the synthetic demo borough into {db_path} (takes about a minute)...", flush=True)
     try:
         build_demo(args.out, db_path, DemoSettings(seed=args.seed), args.boundaries, args.code_field)
     except IngestError as exc:  # the generator's own output failing validation is a bug worth reporting plainly

@@ -204,3 +204,13 @@ def test_boundaries_are_stored_for_known_areas_and_strays_are_reported(template_
     assert any("1 boundary codes are not in areas.csv" in str(w) and "STRAY" in str(w) for w in report.warnings)
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
     assert con.execute("SELECT area_code FROM area_geometry").fetchall() == [("X01000001",)]
+
+
+def test_a_geopackage_in_british_national_grid_is_read(tmp_path):
+    source = read_boundaries(shared_file("boundaries/lsoa2021_walsall_E08000030.geojson"), "LSOA21CD")
+    package = tmp_path / "walsall.gpkg"
+    source.rename(columns={"code": "LSOA21CD", "name": "LSOA21NM"}).to_crs(27700).to_file(package, driver="GPKG")
+    frame = read_boundaries(package, "LSOA21CD")
+    assert len(frame) == 169 and frame.crs.to_epsg() == 4326
+    assert frame["name"].str.startswith("Walsall").all()  # the name field is found beside the code field
+    assert frame.to_crs(27700).area.sum() == pytest.approx(source.to_crs(27700).area.sum(), rel=1e-4)

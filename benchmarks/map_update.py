@@ -1,0 +1,47 @@
+"""Benchmark: what a filter change costs on the Map page, full figure against a Patch of the values.
+
+Run: .venv/bin/python -m benchmarks.map_update [warehouse]  (default: the configured warehouse)
+Reports ratios measured in this one run; absolute times depend on the machine.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import plotly.io as pio
+
+from dashboard.config import Config
+from dashboard.filters import FilterState
+from dashboard.views import map_view
+from dashboard.warehouse import Warehouse
+
+ROUNDS = 20
+STATES = [FilterState(year=year, locality=locality) for year in ("2022/23", "2023/24", "2024/25") for locality in (None, "N", "E", "SC", "W")]
+
+
+def measure(warehouse: Warehouse, with_geometry: bool) -> tuple[float, int]:
+    """Mean seconds and mean bytes of the response body for one filter change."""
+    started, size = time.perf_counter(), 0
+    for round_ in range(ROUNDS):
+        view = map_view(warehouse, STATES[round_ % len(STATES)], 4, with_geometry=with_geometry)
+        body = pio.to_json(view.figure) if with_geometry else json.dumps(view.patch)
+        size += len(body.encode())
+    return (time.perf_counter() - started) / ROUNDS, size // ROUNDS
+
+
+def main() -> None:
+    """Print time and size of both ways of updating the map, and their ratios."""
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Config().warehouse_path
+    warehouse = Warehouse(path)
+    map_view(warehouse, STATES[0], 4, with_geometry=True)  # warm the caches both ways share
+    full_time, full_size = measure(warehouse, with_geometry=True)
+    patch_time, patch_size = measure(warehouse, with_geometry=False)
+    print(f"full figure: {full_time * 1000:.0f} ms, {full_size / 1024:.0f} KB per filter change")
+    print(f"patch:       {patch_time * 1000:.0f} ms, {patch_size / 1024:.0f} KB per filter change")
+    print(f"ratios (full / patch): time {full_time / patch_time:.1f}x, bytes {full_size / patch_size:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
