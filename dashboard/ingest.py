@@ -361,6 +361,12 @@ def build_tables(
             else:
                 report.issues.append(LoadIssue(template.filename, f"not supplied: the {template.title.lower()} views will be empty", fatal=False))
             continue
+        broken = sorted({c.references.split(".")[0] for c in template.columns + template.pupil_columns
+                         if c.references and c.references not in known})
+        if broken:
+            # Checking codes against a dimension that failed would bury the real problem under echoes of it.
+            report.issues.append(LoadIssue(path.name, f"not checked: it refers to {', '.join(b + '.csv' for b in broken)}, which must load cleanly first"))
+            continue
         result = parse_template_file(path, template, known, report)
         if result is None:
             continue

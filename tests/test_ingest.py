@@ -214,3 +214,16 @@ def test_a_geopackage_in_british_national_grid_is_read(tmp_path):
     assert len(frame) == 169 and frame.crs.to_epsg() == 4326
     assert frame["name"].str.startswith("Walsall").all()  # the name field is found beside the code field
     assert frame.to_crs(27700).area.sum() == pytest.approx(source.to_crs(27700).area.sum(), rel=1e-4)
+
+
+def test_a_broken_dimension_is_reported_once_not_echoed_by_every_fact(template_set, tmp_path):
+    _break_areas = rows_of(template_set / "areas.csv")
+    _break_areas[1][_break_areas[0].index("imd_decile")] = "11"
+    write_rows(template_set / "areas.csv", _break_areas)
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    errors = [str(e) for e in refused.value.report.errors]
+    assert "areas.csv, row 2, column 'imd_decile': must be 10 or less (found '11')" in errors
+    assert "census.csv: not checked: it refers to areas.csv, schools.csv, which must load cleanly first" in errors
+    assert "schools.csv: not checked: it refers to areas.csv, which must load cleanly first" in errors
+    assert not any("is not in areas.csv" in e for e in errors)
