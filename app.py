@@ -58,7 +58,7 @@ def create_app(config: Config | None = None) -> Dash:
                                          "own extracts with 'python -m dashboard.ingest' (see the README).")
 
     app.layout = serve_layout
-    navigation_callbacks.register(app, warehouse)
+    navigation_callbacks.register(app, warehouse, config)
     filter_callbacks.register(app, warehouse)
     map_callbacks.register(app, warehouse, config)
     _add_routes(app, warehouse)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dash import Input, Output, dcc, html
 
-from dashboard.queries import load_sources
+from dashboard.config import Config
+from dashboard.queries import dataset_status, load_sources
 from dashboard.warehouse import Warehouse
 from layouts import ids
 from layouts.pages import PAGES, PAGES_BY_PATH, create_data_page, create_map_page, create_not_found, create_placeholder
 
 
-def register(app, warehouse: Warehouse) -> None:
+def register(app, warehouse: Warehouse, config: Config) -> None:
     """Attach the routing callbacks to app."""
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
@@ -20,7 +21,7 @@ def register(app, warehouse: Warehouse) -> None:
         if page.path == "/map":
             return create_map_page()
         if page.path == "/data":
-            return create_data_page(load_sources(warehouse))
+            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold)
         return create_placeholder(page)
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))

@@ -211,3 +211,10 @@ def _two_figures(value: float) -> float:
 def load_sources(warehouse: Warehouse) -> list[tuple[str, str, int, str]]:
     """The files behind the data being served: name, checksum, rows read and form."""
     return list(warehouse.query("SELECT file, sha256, rows_read, form FROM load_source ORDER BY file").itertuples(index=False, name=None))
+
+
+def dataset_status(warehouse: Warehouse) -> list[tuple]:
+    """Each dataset loaded: rows, first and latest academic year, and the date its data runs to."""
+    return list(warehouse.query(
+        "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
+    ).itertuples(index=False, name=None))

@@ -75,7 +75,7 @@ def create_placeholder(page: Page) -> html.Div:
     )
 
 
-def create_data_page(sources: list[tuple[str, str, int, str]]) -> html.Div:
+def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int) -> html.Div:
     """Data & methods: each measure's definition, numerator, denominator and unit, and the files loaded."""
     measures = dbc.Table(
         [
@@ -104,11 +104,20 @@ def create_data_page(sources: list[tuple[str, str, int, str]]) -> html.Div:
             measures,
             html.H2("Small numbers", className="h4"),
             html.P(
-                "Counts about children are personal data. Any figure resting on between 1 and the suppression threshold of "
-                "children is shown as c (confidential) and the area is drawn in grey; zero is shown as 0. "
-                "Rates are suppressed when their numerator or denominator is."
+                f"Counts about children are personal data. Any figure resting on between 1 and {threshold} children "
+                "is shown as c (confidential) and its area is drawn dark grey, with its own legend entry; zero is shown as 0. "
+                "A rate is suppressed when its numerator or its denominator is."
             ),
             html.H2("Where the data comes from", className="h4"),
+            dbc.Table(
+                [
+                    html.Caption("Datasets loaded"),
+                    html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")])),
+                    html.Tbody([html.Tr([html.Th(name, scope="row"), html.Td(f"{rows:,}"), html.Td(first), html.Td(latest), html.Td(str(as_of)[:10])])
+                                for name, rows, first, latest, as_of in datasets]),
+                ],
+                bordered=True, size="sm", className="caption-top",
+            ),
             files,
         ]
     )
