@@ -29,11 +29,11 @@ class Side:
 # Numerator and denominator of each measure. Exclusion rates use the January census as DfE does.
 RATE_SOURCES: dict[str, tuple[Side, Side]] = {
     "suspension_rate": (
-        Side("fact_exclusion", "SUM(f.exclusions)", f"f.exclusion_type = 'suspension' AND f.term = '{FULL_YEAR}'", "SUM(f.exclusions)"),
+        Side("fact_exclusion", "SUM(f.exclusions)", "f.exclusion_type = 'suspension'", "SUM(f.exclusions)"),
         Side("fact_census", "SUM(f.pupils)", people="SUM(f.pupils)"),
     ),
     "permanent_rate": (
-        Side("fact_exclusion", "SUM(f.exclusions)", f"f.exclusion_type = 'permanent' AND f.term = '{FULL_YEAR}'", "SUM(f.exclusions)"),
+        Side("fact_exclusion", "SUM(f.exclusions)", "f.exclusion_type = 'permanent'", "SUM(f.exclusions)"),
         Side("fact_census", "SUM(f.pupils)", people="SUM(f.pupils)"),
     ),
     "ehcp_rate": (
@@ -42,62 +42,98 @@ RATE_SOURCES: dict[str, tuple[Side, Side]] = {
     ),
     # Sessions are not children: the enrolments behind them decide whether a cell is disclosive.
     "absence_rate": (
-        Side("fact_attendance", "SUM(f.sessions_missed)", f"f.term = '{FULL_YEAR}'"),
-        Side("fact_attendance", "SUM(f.sessions_possible)", f"f.term = '{FULL_YEAR}'", "SUM(f.enrolments)"),
+        Side("fact_attendance", "SUM(f.sessions_missed)"),
+        Side("fact_attendance", "SUM(f.sessions_possible)", people="SUM(f.enrolments)"),
     ),
     "persistent_absence": (
-        Side("fact_attendance", "SUM(f.persistent_absentees)", f"f.term = '{FULL_YEAR}'", "SUM(f.persistent_absentees)"),
-        Side("fact_attendance", "SUM(f.enrolments)", f"f.term = '{FULL_YEAR}'", "SUM(f.enrolments)"),
+        Side("fact_attendance", "SUM(f.persistent_absentees)", people="SUM(f.persistent_absentees)"),
+        Side("fact_attendance", "SUM(f.enrolments)", people="SUM(f.enrolments)"),
     ),
     "severe_absence": (
-        Side("fact_attendance", "SUM(f.severe_absentees)", f"f.term = '{FULL_YEAR}'", "SUM(f.severe_absentees)"),
-        Side("fact_attendance", "SUM(f.enrolments)", f"f.term = '{FULL_YEAR}'", "SUM(f.enrolments)"),
+        Side("fact_attendance", "SUM(f.severe_absentees)", people="SUM(f.severe_absentees)"),
+        Side("fact_attendance", "SUM(f.enrolments)", people="SUM(f.enrolments)"),
     ),
 }
-PUPIL_TABLES = {"fact_census", "fact_exclusion", "fact_attendance"}
-# Which column each filter constrains, and in which tables it exists.
-FILTER_COLUMNS = {
-    "locality": ("a.locality_code", None),
+PUPIL_TABLES = frozenset({"fact_census", "fact_exclusion", "fact_attendance"})
+TERMLY_TABLES = frozenset({"fact_exclusion", "fact_attendance"})
+ALL_TABLES = PUPIL_TABLES | {"fact_ehcp", "fact_population"}
+# Every way a rate can be cut: the column, and the tables that have it. A filter on a dimension a
+# table lacks does not apply to that side; a grouping it lacks means that side's total is shared
+# by every group (the EHC plan rate by need divides by all residents, say).
+DIMENSIONS = {
+    "borough": ("'borough'", ALL_TABLES),
+    "area": ("a.area_code", ALL_TABLES),
+    "ward": ("a.ward_code", ALL_TABLES),
+    "locality": ("a.locality_code", ALL_TABLES),
+    "year": ("f.academic_year", ALL_TABLES),
+    "term": ("f.term", TERMLY_TABLES),
     "cluster": ("s.cluster_code", PUPIL_TABLES),
+    "school": ("f.urn", PUPIL_TABLES),
     "phase": ("s.phase", PUPIL_TABLES),
     "sen": ("f.sen_provision", PUPIL_TABLES),
     "need": ("f.primary_need", PUPIL_TABLES | {"fact_ehcp"}),
 }
-GROUPINGS = {"area": "a.area_code", "borough": "'borough'"}
+FILTERED_DIMENSIONS = ("locality", "cluster", "phase", "sen", "need")
 
 
-def _side_sql(side: Side, state: FilterState, measure: Measure, group: str) -> tuple[str, list]:
+class NotApplicable(ValueError):
+    """A measure cannot be cut this way (EHC plans per resident by school, say)."""
+
+
+def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool) -> tuple[str, list, list[str]]:
     area_column = "f.area_code" if side.table == "fact_population" else "f.home_area_code"
     joins = f"LEFT JOIN area a ON a.area_code = {area_column}"
     if side.table in PUPIL_TABLES:
         joins += " LEFT JOIN school s ON s.urn = f.urn"
-    where, params = ["f.academic_year = ?", side.condition], [state.year]
-    for key, (column, tables) in FILTER_COLUMNS.items():
+    where, params = [side.condition], []
+    if "year" not in by:
+        where.append("f.academic_year = ?")
+        params.append(state.year)
+    if side.table in TERMLY_TABLES:
+        where.append(f"f.term {'<>' if termly else '='} '{FULL_YEAR}'")
+    for key in FILTERED_DIMENSIONS:
         value = getattr(state, key)
-        if value is None or key not in measure.filters or (tables is not None and side.table not in tables):
+        if value is None or key not in measure.filters or side.table not in DIMENSIONS[key][1]:
             continue
-        where.append(f"{column} = ?")
+        where.append(f"{DIMENSIONS[key][0]} = ?")
         params.append(value)
+    keys = [key for key in by if side.table in DIMENSIONS[key][1]]
+    selected = ", ".join(f"{DIMENSIONS[k][0]} AS \"{k}\"" for k in keys) or "'all' AS \"_all\""
     people = side.people or "NULL"
-    sql = (f"SELECT {GROUPINGS[group]} AS key, {side.total} AS total, {people} AS people "
-           f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY 1")
-    return sql, params
+    sql = (f"SELECT {selected}, {side.total} AS total, {people} AS people "
+           f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY ALL")
+    return sql, params, keys
 
 
-def rates(warehouse: Warehouse, measure_id: str, state: FilterState, group: str, threshold: int) -> pd.DataFrame:
+def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int, termly: bool = False) -> pd.DataFrame:
     """Numerator, denominator and rate per group, with small numbers suppressed.
 
-    Columns: key, numerator, denominator, value, status (shown / suppressed / no data).
+    by names the dimensions to group on (see DIMENSIONS); with "year" in by, every year is returned.
+    termly asks for term rows instead of full years (exclusions and attendance only).
+    Columns: one per dimension in by, numerator, denominator, value, status (shown / suppressed / no data).
     """
+    by = (by,) if isinstance(by, str) else tuple(by)
     measure = MEASURES[measure_id]
     numerator, denominator = RATE_SOURCES[measure_id]
-    num_sql, num_params = _side_sql(numerator, state, measure, group)
-    den_sql, den_params = _side_sql(denominator, state, measure, group)
+    if termly and numerator.table not in TERMLY_TABLES:
+        raise NotApplicable(f"{measure.label} is counted once a year, not by term")
+    grouping = by + (("term",) if termly else ())
+    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly)
+    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly)
+    missing = [k for k in grouping if k not in num_keys]
+    if missing:
+        raise NotApplicable(f"{measure.label} cannot be broken down by {', '.join(missing)}")
+    keys = num_keys
+    on = " AND ".join(f'num."{k}" IS NOT DISTINCT FROM den."{k}"' for k in den_keys) or "TRUE"
+    # Groups with pupils but no exclusions still count (as zero) when both sides share every key.
+    join = "FULL OUTER JOIN" if set(den_keys) == set(keys) else "LEFT JOIN"
+    columns = ", ".join(f'COALESCE(num."{k}", den."{k}") AS "{k}"' if k in den_keys else f'num."{k}"' for k in keys)
     sql = (f"WITH num AS ({num_sql}), den AS ({den_sql}) "
-           "SELECT COALESCE(den.key, num.key) AS key, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
-           "den.total AS denominator, den.people AS denominator_people "
-           "FROM num FULL OUTER JOIN den ON num.key IS NOT DISTINCT FROM den.key")
+           f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
+           f"den.total AS denominator, den.people AS denominator_people FROM num {join} den ON {on}")
     frame = warehouse.query(sql, num_params + den_params)
+    if "borough" in by:
+        frame["borough"] = "borough"
     return suppress(frame, measure, threshold)
 
 
@@ -122,7 +158,7 @@ def suppress(frame: pd.DataFrame, measure: Measure, threshold: int) -> pd.DataFr
 def area_values(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int) -> pd.DataFrame:
     """Every small area with its rate; areas outside the chosen locality are marked, not dropped."""
     areas = area_table(warehouse)
-    values = rates(warehouse, measure_id, state, "area", threshold).rename(columns={"key": "area_code"})
+    values = rates(warehouse, measure_id, state, "area", threshold).rename(columns={"area": "area_code"})
     frame = areas.merge(values, on="area_code", how="left")
     frame["status"] = frame["status"].fillna(NO_DATA)
     if state.locality:

@@ -36,7 +36,7 @@ def _with_locality(frame: pd.DataFrame, areas: pd.DataFrame, column: str = "home
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     # The row with no key is pupils living outside the borough; areas are what is checked here.
-    return frame[(frame["status"] == SHOWN) & frame["key"].notna()].set_index("key")
+    return frame[(frame["status"] == SHOWN) & frame["area"].notna()].set_index("area")
 
 
 @pytest.mark.parametrize("filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}])
@@ -95,7 +95,7 @@ def test_no_count_of_one_to_four_children_is_shown(warehouse, measure_id):
 
 
 def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
-    frame = rates(warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD).set_index("key")
+    frame = rates(warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD).set_index("area")
     counts = extracts["exclusions"].query("academic_year == @YEAR and exclusion_type == 'permanent'").groupby("home_area_code").size()
     small = counts[counts.between(1, THRESHOLD)].index
     assert len(small) > 0
