@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from callbacks import filters as filter_callbacks
 from callbacks import map as map_callbacks
 from callbacks import navigation as navigation_callbacks
+from callbacks import pages as page_callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.queries import filter_options
 from dashboard.warehouse import Warehouse, WarehouseMissing
@@ -61,6 +62,7 @@ def create_app(config: Config | None = None) -> Dash:
     navigation_callbacks.register(app, warehouse, config)
     filter_callbacks.register(app, warehouse)
     map_callbacks.register(app, warehouse, config)
+    page_callbacks.register(app, warehouse, config)
     _add_routes(app, warehouse)
     return app
 

@@ -7,22 +7,35 @@ from dashboard.config import Config
 from dashboard.queries import dataset_status, load_sources
 from dashboard.warehouse import Warehouse
 from layouts import ids
-from layouts.pages import PAGES, PAGES_BY_PATH, create_data_page, create_map_page, create_not_found, create_placeholder
+from layouts.pages import (
+    PAGES,
+    PAGES_BY_PATH,
+    create_data_page,
+    create_map_page,
+    create_needs_page,
+    create_not_found,
+    create_overview_page,
+    create_schools_page,
+    create_trends_page,
+)
+
+BUILDERS = {"/": create_overview_page, "/map": create_map_page, "/trends": create_trends_page,
+            "/needs": create_needs_page, "/schools": create_schools_page}
 
 
 def register(app, warehouse: Warehouse, config: Config) -> None:
     """Attach the routing callbacks to app."""
 
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.TREND_OPTIONS, "className"), Input(ids.URL, "pathname"))
     def render_page(pathname: str | None):
-        page = PAGES_BY_PATH.get((pathname or "/").rstrip("/") or "/")
-        if page is None:
-            return create_not_found(pathname)
-        if page.path == "/map":
-            return create_map_page()
-        if page.path == "/data":
-            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold)
-        return create_placeholder(page)
+        path = (pathname or "/").rstrip("/") or "/"
+        # The trend chart's own settings sit in the filter panel but only matter on the Trends page.
+        trend_options = "" if path == "/trends" else "d-none"
+        if path not in PAGES_BY_PATH:
+            return create_not_found(pathname), trend_options
+        if path == "/data":
+            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold), trend_options
+        return BUILDERS[path](), trend_options
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def update_navigation(pathname: str | None, search: str | None):

@@ -67,6 +67,11 @@ TERM_SUSPENSION_FACTOR = {
     (2020, "Spring"): 0.4,
 }
 
+DEMO_EVENTS = [
+    ("2021-09-01", "Restorative practice programme starts"),
+    ("2023-01-09", "Attendance support team expanded"),
+]
+
 PLACE_START = ["Ash", "Brook", "Cal", "Dun", "Elm", "Fern", "Gold", "Hazel", "Ivy", "Kings", "Lark", "Marsh",
                "Nor", "Oak", "Pel", "Rush", "Stan", "Thorn", "Wood", "Wil", "Yew", "Alder", "Beech", "Cran"]
 PLACE_END = ["field", "hill", "wood", "ley", "ton", "bury", "well", "mere", "cote", "ford", "gate", "holme"]
@@ -604,6 +609,7 @@ def write_extracts(borough: Borough, out: Path) -> None:
     borough.exclusions[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type", "start_date", "sessions_lost"]].to_csv(out / "exclusions_pupil.csv", index=False)
     borough.attendance[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "sessions_possible", "sessions_authorised", "sessions_unauthorised"]].to_csv(out / "attendance_pupil.csv", index=False)
     borough.ehcp.to_csv(out / "ehcp_pupil.csv", index=False)
+    pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)
     frame = gpd.GeoDataFrame({"code": borough.areas["area_code"], "name": borough.areas["area_name"]}, geometry=borough.areas.geometry, crs=WGS84)
     (out / "boundaries.geojson").write_text(json.dumps(to_feature_collection(frame)))
 

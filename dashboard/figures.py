@@ -113,3 +113,93 @@ def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list
         dragmode=False,
     )
     return figure
+
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness; at most four series are coloured.
+HIGHLIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+MUTED = "#b3b3b3"
+BOROUGH = "#1b1b1b"
+BENCHMARK = "#6b6b6b"
+DASHES = ("solid", "dash", "dot", "dashdot")  # a second cue beside colour
+MARKERS = ("circle", "square", "diamond", "triangle-up")
+
+
+def _base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 16}},
+        font={"family": FONT, "size": 13, "color": "#1b1b1b"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        height=height,
+        margin={"l": 60, "r": 20, "t": 80, "b": 50},
+        legend={"orientation": "h", "y": -0.18},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    figure.update_xaxes(showgrid=False, linecolor="#505050", ticks="outside")
+    figure.update_yaxes(gridcolor="#e5e5e5", zeroline=True, zerolinecolor="#bdbdbd", rangemode="tozero")
+    return figure
+
+
+def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, title: str,
+                borough: pd.DataFrame | None = None, benchmark: pd.DataFrame | None = None,
+                events: pd.DataFrame | None = None) -> go.Figure:
+    """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
+
+    series has columns period, label, value (NaN where suppressed: drawn as a gap).
+    """
+    figure = go.Figure()
+    for label, rows in series.groupby("label", sort=False):
+        if label in highlighted:
+            continue
+        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines", line={"color": MUTED, "width": 1},
+                           legendgroup="others", showlegend=False, hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
+    for i, label in enumerate(highlighted):
+        rows = series[series["label"] == label]
+        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines+markers",
+                           line={"color": HIGHLIGHT[i], "width": 3, "dash": DASHES[i]}, marker={"symbol": MARKERS[i], "size": 8},
+                           hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
+    if borough is not None and not borough.empty:
+        figure.add_scatter(x=borough["period"], y=borough["value"], name="Borough", mode="lines",
+                           line={"color": BOROUGH, "width": 2, "dash": "longdash"}, hovertemplate=f"Borough: %{{y:.{measure.decimals}f}}<extra></extra>")
+    if benchmark is not None and not benchmark.empty:
+        figure.add_scatter(x=benchmark["period"], y=benchmark["value"], name=benchmark["label"].iat[0], mode="lines",
+                           line={"color": BENCHMARK, "width": 2, "dash": "dot"})
+    for i, event in enumerate(events.itertuples(index=False) if events is not None else []):
+        figure.add_vline(x=event.period, line={"color": "#505050", "width": 1, "dash": "dot"})
+        # Alternate heights so labels of neighbouring events do not overprint each other.
+        figure.add_annotation(x=event.period, y=1.0 + 0.07 * (i % 2), yref="paper", text=event.label, showarrow=False, xanchor="left",
+                              yanchor="bottom", font={"size": 11}, bgcolor="rgba(255,255,255,0.85)")
+    figure.update_yaxes(title={"text": measure.unit})
+    figure.update_xaxes(type="category")
+    return _base_layout(figure, title)
+
+
+def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: float | None = None,
+              reference_label: str = "Borough") -> go.Figure:
+    """Horizontal bars of a rate by group (columns label, value, status), suppressed groups named as c."""
+    frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
+    text = [measure.format(v, with_unit=False) if s == SHOWN else ("c" if s == SUPPRESSED else "no data")
+            for v, s in zip(frame["value"], frame["status"])]
+    figure = go.Figure(go.Bar(
+        x=frame["value"].fillna(0), y=frame["label"], orientation="h", text=text, textposition="outside",
+        marker={"color": HIGHLIGHT[0]}, hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False,
+    ))
+    if reference is not None and reference == reference:
+        figure.add_vline(x=reference, line={"color": BOROUGH, "dash": "dash", "width": 2},
+                         annotation_text=f"{reference_label} {measure.format(reference, with_unit=False)}", annotation_position="top")
+    figure.update_xaxes(title={"text": measure.unit})
+    return _base_layout(figure, title, height=max(260, 60 + 32 * len(frame)))
+
+
+def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Stacked 100% bars: each group's mix of categories (columns group, category, share)."""
+    figure = go.Figure()
+    palette = HIGHLIGHT + ("#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999", "#882255", "#44AA99", "#117733", "#332288")
+    patterns = ("", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x", "-")
+    for i, (category, rows) in enumerate(frame.groupby("category", sort=False)):
+        figure.add_bar(x=rows["share"], y=rows["group"], name=category, orientation="h",
+                       marker={"color": palette[i % len(palette)], "pattern": {"shape": patterns[i % len(patterns)]}},
+                       hovertemplate=f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>")
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.2})
+    figure.update_xaxes(title={"text": "% of plans"}, range=[0, 100])
+    return _base_layout(figure, title, height=max(300, 120 + 50 * frame["group"].nunique()))

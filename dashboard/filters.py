@@ -8,7 +8,11 @@ from dashboard.measures import DEFAULT_MEASURE, MEASURES
 from dashboard.reference import PHASES, SEN_PROVISION
 
 # URL parameter for each filter; short so shared links stay readable.
-FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase")
+FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period")
+# Settings that always have a value (no 'all'); links leave them out when they are at their default.
+DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year"}
+BREAKDOWNS = {"locality": "Locality", "cluster": "School cluster", "need": "Primary need", "sen": "SEN provision", "phase": "Phase"}
+PERIODS = {"year": "Academic years", "term": "Terms"}
 # Labels as a sentence would use them ("SEN provision" keeps its capitals) and their plurals.
 FILTER_LABELS = {
     "measure": "measure",
@@ -18,6 +22,8 @@ FILTER_LABELS = {
     "need": "need type",
     "sen": "SEN provision",
     "phase": "phase",
+    "by": "breakdown",
+    "period": "period",
 }
 FILTER_PLURALS = {
     "locality": "localities",
@@ -39,22 +45,25 @@ class FilterOptions:
     sen: tuple[tuple[str, str], ...] = tuple(SEN_PROVISION.items())
     phases: tuple[tuple[str, str], ...] = tuple(PHASES.items())
     measures: tuple[tuple[str, str], ...] = tuple((m.id, m.label) for m in MEASURES.values())
+    breakdowns: tuple[tuple[str, str], ...] = tuple(BREAKDOWNS.items())
+    periods: tuple[tuple[str, str], ...] = tuple(PERIODS.items())
+
+    def pairs(self, key: str) -> tuple[tuple, ...]:
+        """(value, label, ...) for every value a filter may take."""
+        return {
+            "measure": self.measures, "year": self.years, "locality": self.localities, "cluster": self.clusters,
+            "need": self.needs, "sen": self.sen, "phase": self.phases, "by": self.breakdowns, "period": self.periods,
+        }[key]
 
     def allowed(self, key: str) -> tuple[str, ...]:
         """Every value a filter may take."""
-        pairs = {
-            "measure": self.measures, "year": self.years, "locality": self.localities,
-            "cluster": self.clusters, "need": self.needs, "sen": self.sen, "phase": self.phases,
-        }[key]
-        return tuple(p[0] for p in pairs)
+        return tuple(p[0] for p in self.pairs(key))
 
     def label(self, key: str, value: str | None) -> str:
         """The on-screen label of a filter value."""
         if value is None:
             return "All"
-        pairs = {"measure": self.measures, "year": self.years, "locality": self.localities, "cluster": self.clusters,
-                 "need": self.needs, "sen": self.sen, "phase": self.phases}[key]
-        return next((p[1] for p in pairs if p[0] == value), value)
+        return next((p[1] for p in self.pairs(key) if p[0] == value), value)
 
     def clusters_in(self, locality: str | None) -> tuple[tuple[str, str], ...]:
         """Clusters to offer once a locality is chosen (all of them if none is)."""
@@ -72,6 +81,8 @@ class FilterState:
     need: str | None = None
     sen: str | None = None
     phase: str | None = None
+    by: str = "locality"
+    period: str = "year"
 
     def as_dict(self) -> dict:
         """Plain dict for a dcc.Store."""
@@ -98,7 +109,8 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
         if value in (None, "", "all"):
             continue
         if value not in options.allowed(key):
-            fallback = {"year": "the latest year", "measure": "the suspension rate"}.get(key, f"all {FILTER_PLURALS.get(key)}")
+            fallback = {"year": "the latest year", "measure": "the suspension rate", "by": "localities",
+                        "period": "academic years"}.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead.")
             continue
         state = replace(state, **{key: value})
@@ -126,5 +138,5 @@ def parse_query(search: str | None, options: FilterOptions) -> tuple[FilterState
 
 def to_query(state: FilterState) -> str:
     """Query string for a state, leaving out filters set to 'all' so links stay short."""
-    params = {k: v for k, v in state.as_dict().items() if v is not None}
+    params = {k: v for k, v in state.as_dict().items() if v is not None and v != DEFAULTS.get(k)}
     return "?" + urlencode(params) if params else ""

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from dashboard.config import Config
 from dashboard.geo import BoundaryError, geometry_json, read_boundaries
-from dashboard.reference import FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_start, age_band
+from dashboard.reference import FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_label, academic_year_start, age_band
 from dashboard.schema import (
     ATTENDANCE,
     CENSUS,
     DIMENSIONS,
     EHCP,
+    EVENTS,
     EXCLUSIONS,
     FACTS,
     POPULATION,
@@ -330,6 +332,19 @@ def period_table(years: set[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["academic_year", "term", "period_code", "term_order", "start_date", "end_date"])
 
 
+def event_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events with the academic year and term they fall in, so charts by year or term can place them."""
+    dates = pd.to_datetime(frame["date"])
+    start = dates.dt.year - (dates.dt.month < 9)
+    term = np.select([dates.dt.month >= 9, dates.dt.month <= 3], ["Autumn", "Spring"], "Summer")
+    return pd.DataFrame({
+        "event_date": dates.dt.date,
+        "label": frame["label"],
+        "academic_year": [academic_year_label(int(y)) for y in start],
+        "term": term,
+    })
+
+
 def _locate(source: Path, template: Template, report: LoadReport) -> Path | None:
     candidates = [source / template.filename]
     if template.pupil_columns:
@@ -386,6 +401,7 @@ def build_tables(
     }
     years: set[str] = set()
     status_rows = []
+    sources_extra: list[ParsedFile] = []
     for template in FACTS:
         if template.name not in parsed:
             continue
@@ -402,13 +418,22 @@ def build_tables(
         columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
     )
 
+    events_file = source / EVENTS.filename
+    if events_file.exists():
+        result = parse_template_file(events_file, EVENTS, known, report)
+        if result is None:
+            return {}, report
+        tables["event"] = event_table(result.frame)
+        sources_extra.append(result)
+
     if boundaries is not None:
         geometry = _area_geometry(boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report)
         if geometry is None:
             return {}, report
         tables["area_geometry"] = geometry
 
-    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated") for p in parsed.values()]
+    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated")
+               for p in list(parsed.values()) + sources_extra]
     if boundaries is not None:
         sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
     tables["load_source"] = pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"])

@@ -25,6 +25,11 @@ class Measure:
     filters: frozenset[str]
     decimals: int = 1
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: 'suspension rate', but 'EHC plan rate' keeps its capitals."""
+        return self.label if self.label[:2].isupper() else self.label[0].lower() + self.label[1:]
+
     def format(self, value: float | None, with_unit: bool = True) -> str:
         """The value as shown on screen, with its unit unless a column header already gives it."""
         if value is None or value != value:  # NaN

@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.reference import FULL_YEAR
+from dashboard.reference import FULL_YEAR, PHASES, SEN_PROVISION
 from dashboard.warehouse import Warehouse
 
 SHOWN, SUPPRESSED, NO_DATA, OUTSIDE = "shown", "suppressed", "no data", "outside selection"
@@ -65,6 +65,7 @@ DIMENSIONS = {
     "area": ("a.area_code", ALL_TABLES),
     "ward": ("a.ward_code", ALL_TABLES),
     "locality": ("a.locality_code", ALL_TABLES),
+    "school_locality": ("sc.locality_code", PUPIL_TABLES),
     "year": ("f.academic_year", ALL_TABLES),
     "term": ("f.term", TERMLY_TABLES),
     "cluster": ("s.cluster_code", PUPIL_TABLES),
@@ -72,6 +73,7 @@ DIMENSIONS = {
     "phase": ("s.phase", PUPIL_TABLES),
     "sen": ("f.sen_provision", PUPIL_TABLES),
     "need": ("f.primary_need", PUPIL_TABLES | {"fact_ehcp"}),
+    "broad_area": ("n.broad_area", PUPIL_TABLES | {"fact_ehcp"}),
 }
 FILTERED_DIMENSIONS = ("locality", "cluster", "phase", "sen", "need")
 
@@ -80,11 +82,14 @@ class NotApplicable(ValueError):
     """A measure cannot be cut this way (EHC plans per resident by school, say)."""
 
 
-def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool) -> tuple[str, list, list[str]]:
+def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool,
+              school_locality: bool) -> tuple[str, list, list[str]]:
     area_column = "f.area_code" if side.table == "fact_population" else "f.home_area_code"
     joins = f"LEFT JOIN area a ON a.area_code = {area_column}"
     if side.table in PUPIL_TABLES:
-        joins += " LEFT JOIN school s ON s.urn = f.urn"
+        joins += " LEFT JOIN school s ON s.urn = f.urn LEFT JOIN cluster sc ON sc.cluster_code = s.cluster_code"
+    if side.table in DIMENSIONS["need"][1]:
+        joins += " LEFT JOIN need n ON n.need_code = f.primary_need"
     where, params = [side.condition], []
     if "year" not in by:
         where.append("f.academic_year = ?")
@@ -95,7 +100,13 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
         value = getattr(state, key)
         if value is None or key not in measure.filters or side.table not in DIMENSIONS[key][1]:
             continue
-        where.append(f"{DIMENSIONS[key][0]} = ?")
+        column = DIMENSIONS[key][0]
+        if key == "locality" and school_locality:
+            # On school views a locality means where the school is, not where its pupils live.
+            if side.table not in PUPIL_TABLES:
+                continue
+            column = "sc.locality_code"
+        where.append(f"{column} = ?")
         params.append(value)
     keys = [key for key in by if side.table in DIMENSIONS[key][1]]
     selected = ", ".join(f"{DIMENSIONS[k][0]} AS \"{k}\"" for k in keys) or "'all' AS \"_all\""
@@ -105,11 +116,13 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
     return sql, params, keys
 
 
-def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int, termly: bool = False) -> pd.DataFrame:
+def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int,
+          termly: bool = False, school_locality: bool = False) -> pd.DataFrame:
     """Numerator, denominator and rate per group, with small numbers suppressed.
 
     by names the dimensions to group on (see DIMENSIONS); with "year" in by, every year is returned.
-    termly asks for term rows instead of full years (exclusions and attendance only).
+    termly asks for term rows instead of full years (exclusions and attendance only); school_locality
+    makes the locality filter mean the school's locality rather than the pupil's home.
     Columns: one per dimension in by, numerator, denominator, value, status (shown / suppressed / no data).
     """
     by = (by,) if isinstance(by, str) else tuple(by)
@@ -118,8 +131,8 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     if termly and numerator.table not in TERMLY_TABLES:
         raise NotApplicable(f"{measure.label} is counted once a year, not by term")
     grouping = by + (("term",) if termly else ())
-    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly)
-    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly)
+    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality)
+    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality)
     missing = [k for k in grouping if k not in num_keys]
     if missing:
         raise NotApplicable(f"{measure.label} cannot be broken down by {', '.join(missing)}")
@@ -148,9 +161,10 @@ def suppress(frame: pd.DataFrame, measure: Measure, threshold: int) -> pd.DataFr
 
     hidden = small(frame["numerator_people"]) | small(frame["denominator_people"])
     empty = frame["denominator"].isna() | (frame["denominator"] <= 0)
-    frame["status"] = np.select([empty, hidden], [NO_DATA, SUPPRESSED], SHOWN)
+    # Suppression wins over 'no data', so a small count with no denominator is still hidden.
+    frame["status"] = np.select([hidden, empty], [SUPPRESSED, NO_DATA], SHOWN)
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
-    frame.loc[frame["status"] != SHOWN, "numerator"] = np.nan
+    frame.loc[frame["status"] == SUPPRESSED, "numerator"] = np.nan
     frame.loc[small(frame["denominator_people"]), "denominator"] = np.nan
     return frame.drop(columns=["numerator_people", "denominator_people"])
 
@@ -254,3 +268,36 @@ def dataset_status(warehouse: Warehouse) -> list[tuple]:
     return list(warehouse.query(
         "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
     ).itertuples(index=False, name=None))
+
+
+def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
+    """Code to on-screen name for a dimension's members (localities, clusters, schools, needs...)."""
+    sql = {
+        "locality": "SELECT locality_code, locality_name FROM locality",
+        "school_locality": "SELECT locality_code, locality_name FROM locality",
+        "cluster": "SELECT cluster_code, cluster_name FROM cluster",
+        "school": "SELECT urn, school_name FROM school",
+        "need": "SELECT need_code, need_label FROM need",
+        "ward": "SELECT DISTINCT ward_code, ward_name FROM area",
+        "area": "SELECT area_code, area_name FROM area",
+    }.get(dimension)
+    if sql is None:
+        return {"sen": SEN_PROVISION, "phase": PHASES}.get(dimension, {})
+    return warehouse.cached(("labels", dimension), lambda: dict(warehouse.query(sql).itertuples(index=False, name=None)))
+
+
+def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England") -> pd.DataFrame:
+    """Benchmark values of a measure by academic year (columns year, value, label); empty if none loaded."""
+    return warehouse.query(
+        "SELECT academic_year AS year, value, geography_name AS label FROM benchmark "
+        "WHERE measure = ? AND geography_level = ? ORDER BY 1", [measure_id, level])
+
+
+def term_order(warehouse: Warehouse) -> dict[str, int]:
+    """Position of each term within a year, for ordering term-level series."""
+    return dict(warehouse.query("SELECT DISTINCT term, term_order FROM period").itertuples(index=False, name=None))
+
+
+def events(warehouse: Warehouse) -> pd.DataFrame:
+    """Events to mark on trend charts (academic_year, term, label), oldest first."""
+    return warehouse.query("SELECT academic_year, term, label, event_date FROM event ORDER BY event_date")

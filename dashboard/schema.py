@@ -273,9 +273,20 @@ EHCP = Template(
     pupil_key=("pupil_id", "academic_year"),
 )
 
+EVENTS = Template(
+    "events",
+    "Events to mark on trend charts",
+    "one row per event, such as the start of a programme",
+    (
+        Column("date", "date", "Date of the event, YYYY-MM-DD.", "2021-09-01"),
+        Column("label", "text", "Short label shown on the chart.", "Restorative practice programme starts"),
+    ),
+    key=("date", "label"),
+)
+
 DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
-TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS
+TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS + (EVENTS,)
 BY_NAME = {t.name: t for t in TEMPLATES}
 
 

@@ -122,6 +122,12 @@ CREATE TABLE benchmark (
     source VARCHAR NOT NULL,
     PRIMARY KEY (geography_code, measure, academic_year)
 );
+CREATE TABLE event (
+    event_date DATE NOT NULL,
+    label VARCHAR NOT NULL,
+    academic_year VARCHAR NOT NULL,
+    term VARCHAR NOT NULL
+);
 CREATE TABLE load_version (
     version VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
@@ -146,7 +152,7 @@ CREATE TABLE dataset_status (
 # Load order respects the foreign keys above.
 TABLE_ORDER = (
     "locality", "cluster", "area", "area_geometry", "school", "need", "period",
-    "fact_population", "fact_census", "fact_exclusion", "fact_attendance", "fact_ehcp", "benchmark",
+    "fact_population", "fact_census", "fact_exclusion", "fact_attendance", "fact_ehcp", "benchmark", "event",
     "load_version", "load_source", "dataset_status",
 )
 

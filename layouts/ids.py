@@ -22,7 +22,10 @@ FILTER_CONTROLS = {
     "need": FILTER_NEED,
     "sen": FILTER_SEN,
     "phase": FILTER_PHASE,
+    "by": "filter-by",
+    "period": "filter-period",
 }
+TREND_OPTIONS = "trend-options"
 FILTER_RESET = "filter-reset"
 
 MAP_GRAPH = "map-graph"
@@ -30,3 +33,15 @@ MAP_LOADED = "map-loaded"
 MAP_SUMMARY = "map-summary"
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
+
+OVERVIEW_SELECTION = "overview-selection"
+OVERVIEW_CARDS = "overview-cards"
+SCHOOLS_SUMMARY = "schools-summary"
+SCHOOLS_TABS = "schools-tabs"
+SCHOOL_GRID_HOLDER = "school-grid-holder"
+CLUSTER_GRID_HOLDER = "cluster-grid-holder"
+SCHOOL_GRID = "school-grid"
+CLUSTER_GRID = "cluster-grid"
+SCHOOL_PICK = "school-pick"
+GRID_DOWNLOAD = "grid-download"
+GRID_DOWNLOAD_BUTTON = "grid-download-button"

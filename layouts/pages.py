@@ -9,6 +9,7 @@ from dash import dcc, html
 from dashboard.measures import MEASURES
 from dashboard.figures import TOPOJSON_URL
 from layouts import ids
+from layouts.components import panel_placeholder
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,57 @@ def create_map_page() -> html.Div:
             html.Div(id=ids.MAP_TABLE, className="table-scroll"),
         ]
     )
+
+
+def create_overview_page() -> html.Div:
+    """Overview: headline cards for every measure, then the locality table for the chosen measure."""
+    return html.Div([
+        html.H1("Overview"),
+        html.P(PAGES_BY_PATH["/"].question, className="lead"),
+        html.P(id=ids.OVERVIEW_SELECTION),
+        dcc.Loading(html.Div(id=ids.OVERVIEW_CARDS), type="dot"),
+        panel_placeholder("localities"),
+    ])
+
+
+def create_trends_page() -> html.Div:
+    """Trends: the chosen measure over time; breakdown and years-or-terms are set in the filter panel."""
+    return html.Div([
+        html.H1("Trends"),
+        html.P(PAGES_BY_PATH["/trends"].question + " Choose the breakdown and years or terms under 'Trend chart' in the filters.", className="lead"),
+        panel_placeholder("trend"),
+    ])
+
+
+def create_needs_page() -> html.Div:
+    """Needs: the need mix of plans by locality, and pupil measures by SEN provision and primary need."""
+    return html.Div([
+        html.H1("Needs"),
+        html.P(PAGES_BY_PATH["/needs"].question, className="lead"),
+        panel_placeholder("need-mix"),
+        panel_placeholder("broad-mix"),
+        panel_placeholder("by-sen"),
+        panel_placeholder("by-need"),
+    ])
+
+
+def create_schools_page() -> html.Div:
+    """Schools: sortable, filterable grids of schools and clusters, and one school in detail."""
+    return html.Div([
+        html.H1("Schools"),
+        html.P(PAGES_BY_PATH["/schools"].question + " Small numbers are shown as c; sort or filter any column.", className="lead"),
+        html.P(id=ids.SCHOOLS_SUMMARY),
+        dbc.Tabs([
+            dbc.Tab(html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2"), label="Schools", tab_id="schools"),
+            dbc.Tab(html.Div(id=ids.CLUSTER_GRID_HOLDER, className="pt-2"), label="Clusters", tab_id="clusters"),
+        ], id=ids.SCHOOLS_TABS, active_tab="schools"),
+        html.H2("One school in detail", className="h4 mt-4"),
+        html.Label("School", htmlFor=ids.SCHOOL_PICK, className="form-label"),
+        dbc.Select(id=ids.SCHOOL_PICK, options=[], className="mb-3", style={"maxWidth": "32rem"}),
+        html.P("Choose a school here, or click its row in the table above.", className="small text-muted"),
+        panel_placeholder("school-trend"),
+        panel_placeholder("school-needs"),
+    ])
 
 
 def create_placeholder(page: Page) -> html.Div:

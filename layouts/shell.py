@@ -29,7 +29,7 @@ def data_status(info: WarehouseInfo | None) -> html.Div:
 def select_options(key: str, options: list[tuple[str, str]]) -> list[dict]:
     """Choices for a filter control; every filter but measure and year starts with 'All'."""
     choices = [{"label": label, "value": value} for value, label in options]
-    if key in ("measure", "year"):
+    if key in ("measure", "year", "by", "period"):
         return choices
     return [{"label": f"All {FILTER_PLURALS[key]}", "value": ALL}] + choices
 
@@ -58,6 +58,15 @@ def filter_panel(options: FilterOptions) -> html.Aside:
             _select("need", list(options.needs), None),
             _select("sen", list(options.sen), None),
             _select("phase", list(options.phases), None),
+            html.Fieldset(
+                [
+                    html.Legend("Trend chart", className="h6"),
+                    _select("by", list(options.breakdowns), "locality"),
+                    _select("period", list(options.periods), "year"),
+                ],
+                id=ids.TREND_OPTIONS,
+                className="d-none",
+            ),
             html.A("Clear filters", href="?", id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm"),
             html.P("The link in your address bar keeps these filters: copy it to share this view.", className="small text-muted mt-3"),
         ],

@@ -29,7 +29,7 @@ def open_map(page, base: str, query: str = "") -> None:
 
 def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, live_server):
     open_map(page, live_server)
-    assert query_of(page) == {"measure": "suspension_rate", "year": "2024/25"}
+    assert query_of(page) == {"year": "2024/25"}  # the default measure is left out of links
     before = area_fills(page)
     assert len(before) >= 160 and len(set(before)) >= 5  # one path per small area, several colour classes
 

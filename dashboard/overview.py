@@ -1,0 +1,113 @@
+"""Overview page: headline cards for every measure and the strategy's locality table, live."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from dashboard.filters import FilterOptions, FilterState
+from dashboard.measures import MEASURES, Measure, sentence_case
+from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text, relative_difference
+from dashboard.queries import NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
+from dashboard.reference import academic_year_label, academic_year_start
+from dashboard.views import describe_selection, ignored_filters_note
+from dashboard.warehouse import Warehouse
+
+
+@dataclass
+class Card:
+    """One headline: the latest value, its change on the year before, and the benchmark."""
+
+    measure: Measure
+    value: str
+    change: str  # in words: "up 0.4 on 2023/24"
+    verdict: str  # better / worse / no change / not comparable, for the arrow and its text
+    arrow: str  # ▲ ▼ or –
+    benchmark: str
+    detail: str
+
+
+def _verdict(measure: Measure, change: float) -> tuple[str, str]:
+    if change != change:  # NaN
+        return "not comparable", "–"
+    if abs(change) < 10 ** -measure.decimals / 2:
+        return "no change", "–"
+    arrow = "▲" if change > 0 else "▼"
+    if measure.higher_is_worse is None:
+        return ("up" if change > 0 else "down"), arrow
+    worse = (change > 0) == measure.higher_is_worse
+    return ("worse" if worse else "better"), arrow
+
+
+def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, threshold: int) -> Card:
+    """The card for one measure under the current filters."""
+    state = replace(state, measure=measure.id)
+    current = borough_value(warehouse, measure.id, state, threshold)
+    previous_year = academic_year_label(academic_year_start(state.year) - 1)
+    years = {y for y, _ in filter_options(warehouse).years}
+    previous = borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold) if previous_year in years else None
+    value = rate_text(current["value"], current["status"], measure, with_unit=True)
+    if previous is None or previous["status"] != SHOWN or current["status"] != SHOWN:
+        change, difference = f"No comparison with {previous_year}", float("nan")
+    else:
+        difference = current["value"] - previous["value"]
+        direction = "up" if difference > 0 else "down"
+        change = f"{direction} {abs(difference):.{measure.decimals}f} on {previous_year}"
+    verdict, arrow = _verdict(measure, difference)
+    if verdict == "no change":
+        change = f"no change on {previous_year}"
+    bench = benchmark_values(warehouse, measure.id)
+    bench = bench[bench["year"] == state.year]
+    benchmark = (f"{bench['label'].iat[0]}: {measure.format(bench['value'].iat[0])}" if not bench.empty
+                 else "No England benchmark loaded")
+    detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
+              f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
+    return Card(measure, value, change, verdict, arrow, benchmark, detail)
+
+
+def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+    """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
+    measure = MEASURES[state.measure]
+    everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
+    frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
+    names = labels(warehouse, "locality")
+    total = borough_value(warehouse, measure.id, everywhere, threshold)
+    frame["label"] = frame["locality"].map(names).fillna("Outside the borough")
+    frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
+    rows = [
+        {
+            "Locality": row.label + (" (selected)" if row.locality == state.locality else ""),
+            sentence_case(measure.numerator_label): count_text(row.numerator, row.status),
+            sentence_case(measure.denominator_label): count_text(row.denominator, row.status),
+            # Young people living elsewhere have no resident denominator here, so their rate does not exist.
+            f"{measure.label} ({measure.unit})": "n/a" if row.status == NO_DATA else rate_text(row.value, row.status, measure),
+        }
+        for row in frame.itertuples(index=False)
+    ]
+    rows.append({
+        "Locality": "Borough",
+        sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
+        sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
+        f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
+    })
+    shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
+    if shown.empty:
+        summary = NO_DATA_MESSAGE
+    else:
+        top = shown.loc[shown["value"].idxmax()]
+        summary = (f"{top['label']} has the highest {measure.in_sentence}, "
+                   f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
+                   f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}.")
+    notes = [n for n in [ignored_filters_note(state, measure)] if n]
+    if frame["locality"].isna().any():
+        notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
+                     if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
+    return Panel(f"{measure.label} by locality, {state.year}", summary, pd.DataFrame(rows), notes=notes)
+
+
+def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[list[Card], Panel, str]:
+    """Everything on the Overview: cards, the locality table, and the selection in words."""
+    options: FilterOptions = filter_options(warehouse)
+    cards = [headline_card(warehouse, measure, state, threshold) for measure in MEASURES.values()]
+    return cards, locality_table(warehouse, state, threshold), describe_selection(state, options, MEASURES[state.measure])
+

@@ -1,0 +1,52 @@
+"""A chart's worth of answer: title, one-line summary, figure and the same figures as a table."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.measures import Measure
+from dashboard.queries import SHOWN, SUPPRESSED
+
+NO_DATA_MESSAGE = "No data for this selection."
+
+
+@dataclass
+class Panel:
+    """What one chart panel shows; table is display-ready text, suppressed cells already 'c'."""
+
+    title: str
+    summary: str
+    table: pd.DataFrame
+    figure: go.Figure | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to show for the selection."""
+        return self.summary == NO_DATA_MESSAGE
+
+
+def rate_text(value: float, status: str, measure: Measure, with_unit: bool = False) -> str:
+    """A rate as a table shows it: the number, c when suppressed, 'no data' when there is none."""
+    if status == SUPPRESSED:
+        return "c"
+    return measure.format(value, with_unit=with_unit) if status == SHOWN else "no data"
+
+
+def count_text(value: float, status: str) -> str:
+    """A count as a table shows it; a count blanked by suppression shows c."""
+    if pd.isna(value):
+        return "c" if status == SUPPRESSED else ""
+    return f"{value:,.0f}"
+
+
+def relative_difference(value: float, reference: float) -> str:
+    """'14% above' / '3% below' / 'the same as', for summary sentences."""
+    if not reference or reference != reference or value != value:
+        return "compared with"
+    change = (value - reference) / reference * 100
+    if abs(change) < 0.5:
+        return "the same as"
+    return f"{abs(change):.0f}% {'above' if change > 0 else 'below'}"
