@@ -5,6 +5,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from dashboard.figures import bar_chart
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text, relative_difference
@@ -102,7 +103,10 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     if frame["locality"].isna().any():
         notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
                      if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
-    return Panel(f"{measure.label} by locality, {state.year}", summary, pd.DataFrame(rows), notes=notes)
+    title = f"{measure.label} by locality, {state.year}"
+    figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status"]], measure, f"{title} ({measure.unit})",
+                       reference=total["value"] if total["status"] == SHOWN else None)
+    return Panel(title, summary, pd.DataFrame(rows), figure, notes)
 
 
 def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[list[Card], Panel, str]:

@@ -121,3 +121,78 @@ def test_an_unknown_page_says_so(page, live_server):
     page.wait_for_selector("#page-content h1")
     assert page.inner_text("#page-content h1") == "Page not found"
     assert page.problems == []
+
+
+PAGE_CHANGES = {
+    "/": [("year", "2022/23"), ("locality", "W")],
+    "/trends": [("measure", "absence_rate"), ("by", "need")],
+    "/needs": [("year", "2021/22"), ("measure", "persistent_absence")],
+    "/schools": [("phase", "special"), ("year", "2022/23")],
+}
+
+
+VIEW_TEXT = """() => [...document.querySelectorAll(
+    '#page-content .panel-summary, #page-content table, #overview-cards, #schools-summary, #page-content .ag-pinned-left-cols-container')]
+    .map(e => e.textContent).join('\\n')"""
+
+
+def settled_text(page) -> str:
+    """What the view says (summaries, tables, cards, grid rows) once Dash has finished answering.
+
+    Chart drawings are left out: their tick labels depend on the window, not on the data.
+    """
+    text = None
+    for _ in range(60):
+        page.wait_for_function("!document.querySelector('[data-dash-is-loading]')", timeout=30_000)
+        page.wait_for_timeout(500)
+        current = page.evaluate(VIEW_TEXT)
+        if current == text:
+            return current
+        text = current
+    raise AssertionError("the page did not settle")
+
+
+@pytest.mark.parametrize("path", list(PAGE_CHANGES))
+def test_two_filters_change_each_pages_figures_and_its_link_opens_the_same_view(page, browser, live_server, path):
+    page.goto(live_server + path)
+    page.wait_for_selector("#page-content .panel-summary, #page-content .ag-row", timeout=30_000)
+    before = settled_text(page)
+    assert "No data for this selection" not in before
+    for key, value in PAGE_CHANGES[path]:
+        page.select_option(f"#filter-{key}", value)
+        page.wait_for_function(f"new URLSearchParams(location.search).get('{key}') === '{value}'")
+    after = settled_text(page)
+    assert after != before
+    for key, value in PAGE_CHANGES[path]:
+        assert value in page.url.replace("%2F", "/")
+    # Every chart has its table: a table element on the page, or the grid with its CSV download.
+    assert page.locator("#page-content table").count() + page.locator("#page-content .ag-root").count() >= 1
+    assert page.locator("#page-content .js-plotly-plot").count() + page.locator("#page-content .ag-root").count() >= 1
+    other = browser.new_page()
+    other.goto(page.url)
+    other.wait_for_selector("#page-content .panel-summary, #page-content .ag-row", timeout=30_000)
+    assert settled_text(other) == after
+    other.close()
+    assert page.problems == []
+
+
+def test_a_panel_table_downloads_as_csv_with_suppression(page, live_server):
+    page.goto(live_server + "/needs?year=2020%2F21")
+    page.wait_for_selector("#page-content .panel-summary")
+    settled_text(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download table (CSV)").first.click()
+    text = open(download.value.path()).read()
+    assert text.startswith("Primary need,East,North,South & Central,West")
+    assert ",c," in text or text.rstrip().endswith(",c") or ",c\n" in text
+    assert page.problems == []
+
+
+def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
+    page.goto(live_server + "/trends")
+    page.wait_for_selector("#page-content .js-plotly-plot")
+    page.get_by_role("tab", name="Table").click()
+    table = page.locator("#page-content table").first
+    table.wait_for(state="visible")
+    assert "Borough" in table.inner_text() and "2024/25" in table.inner_text()
+    assert page.problems == []
