@@ -1,15 +1,16 @@
-"""Map page: the first draw sends the geometry; every later filter change sends only new values as a Patch."""
+"""Map page: a new map level or school layer sends geometry; any other filter change sends only values, as a Patch."""
 from __future__ import annotations
 
 from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
+from callbacks import guarded
 from dashboard.config import Config
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES
+from dashboard.queries import MAP_LEVELS
 from dashboard.views import map_view
 from dashboard.warehouse import Warehouse
-from callbacks import guarded
 from layouts import ids
 from layouts.tables import values_table
 
@@ -30,7 +31,10 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
     def update_map(filters: dict | None, loaded: str | None):
         if not filters:
             raise PreventUpdate
-        view = map_view(warehouse, FilterState.from_dict(filters), config.suppression_threshold, with_geometry=loaded is None)
+        state = FilterState.from_dict(filters)
+        # The geometry in the browser is keyed by level and school layer; only a change of those redraws it.
+        drawn = f"{state.level}|{state.schools}"
+        view = map_view(warehouse, state, config.suppression_threshold, with_geometry=loaded != drawn)
         if view.figure is not None:
             figure = view.figure
         else:
@@ -38,4 +42,14 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
             for key, value in view.patch.items():
                 figure["data"][0][key] = value
             figure["layout"]["title"]["text"] = view.title
-        return figure, "loaded", view.summary, view.note, values_table(view.table, MEASURES[view.measure_id])
+        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level])
+        return figure, drawn, view.summary, view.note, table
+
+    @app.callback(Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True), Input(ids.MAP_GRAPH, "clickData"),
+                  prevent_initial_call=True)
+    def filter_by_clicked_place(click: dict | None):
+        # Each place carries its locality code, so a click anywhere narrows every view to that locality.
+        points = (click or {}).get("points") or []
+        if not points or not points[0].get("customdata"):
+            raise PreventUpdate
+        return points[0]["customdata"]

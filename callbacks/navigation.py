@@ -26,16 +26,17 @@ BUILDERS = {"/": create_overview_page, "/map": create_map_page, "/trends": creat
 def register(app, warehouse: Warehouse, config: Config) -> None:
     """Attach the routing callbacks to app."""
 
-    @app.callback(Output(ids.PAGE, "children"), Output(ids.TREND_OPTIONS, "className"), Input(ids.URL, "pathname"))
+    @app.callback(Output(ids.PAGE, "children"), Output(ids.TREND_OPTIONS, "className"), Output(ids.MAP_OPTIONS, "className"),
+                  Input(ids.URL, "pathname"))
     def render_page(pathname: str | None):
         path = (pathname or "/").rstrip("/") or "/"
-        # The trend chart's own settings sit in the filter panel but only matter on the Trends page.
-        trend_options = "" if path == "/trends" else "d-none"
+        # The trend chart's and the map's own settings sit in the filter panel but only show on their page.
+        shown = ("" if path == "/trends" else "d-none", "" if path == "/map" else "d-none")
         if path not in PAGES_BY_PATH:
-            return create_not_found(pathname), trend_options
+            return create_not_found(pathname), *shown
         if path == "/data":
-            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold), trend_options
-        return BUILDERS[path](), trend_options
+            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold), *shown
+        return BUILDERS[path](), *shown
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def update_navigation(pathname: str | None, search: str | None):

@@ -49,7 +49,7 @@ def _colourscale(count: int) -> list:
 def _hover(values: pd.DataFrame, measure: Measure, threshold: int) -> list[str]:
     texts = []
     for row in values.itertuples(index=False):
-        head = f"<b>{row.area_name}</b><br>{row.ward_name}, {row.locality_name}"
+        head = f"<b>{row.name}</b><br>{row.context}"
         if row.status == SHOWN:
             body = (f"{measure.label}: {measure.format(row.value)}<br>"
                     f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}")
@@ -85,13 +85,38 @@ def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float],
     }
 
 
-def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, title: str) -> go.Figure:
+def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) -> go.Scattergeo:
+    """Schools as points: area by count, colour by the map's classes; suppressed schools grey, marked c."""
+    schools = schools[schools["latitude"].notna()]
+    shown = (schools["status"] == SHOWN).to_numpy()
+    classes = np.searchsorted(np.asarray(bins, dtype=float), schools["value"].fillna(0).to_numpy(float), side="right")
+    colours = list(SEQUENTIAL[-(len(bins) + 1):]) if len(bins) + 1 <= len(SEQUENTIAL) else list(SEQUENTIAL)
+    count = schools["numerator"].where(shown, 0).fillna(0).to_numpy(float)
+    size = np.where(shown, 6 + 24 * np.sqrt(count / max(count.max(), 1)), 6)
+    hover = [
+        f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: {measure.format(r.value)}<br>"
+        f"{sentence_case(measure.numerator_label)}: {r.numerator:,.0f} of {r.denominator:,.0f} {measure.denominator_label}"
+        if r.status == SHOWN else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
+        for r in schools.itertuples(index=False)
+    ]
+    return go.Scattergeo(
+        lat=schools["latitude"], lon=schools["longitude"], mode="markers", name="Schools (size: count; grey: c)",
+        marker={"size": size, "color": [colours[c] if ok else STATE_COLOURS[SUPPRESSED] for c, ok in zip(classes, shown)],
+                "line": {"color": "#1b1b1b", "width": 1.2}, "symbol": "circle"},
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=True,
+        customdata=schools["locality_code"].tolist(),  # a click on a school filters to its locality too
+    )
+
+
+def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, title: str,
+               schools: pd.DataFrame | None = None) -> go.Figure:
     """Small-area choropleth: geometry once, colours from fixed classes, every state named in the legend."""
     parts = choropleth_values(values, measure, bins, threshold)
     figure = go.Figure(
         go.Choropleth(
             geojson=geojson,
-            locations=values["area_code"].tolist(),
+            locations=values["code"].tolist(),
+            customdata=values["locality_code"].tolist(),  # a click on a place filters to its locality
             featureidkey="id",
             z=parts["z"],
             zmin=parts["zmin"],
@@ -104,6 +129,8 @@ def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list
         )
     )
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    if schools is not None and not schools.empty:
+        figure.add_trace(school_points(schools, measure, bins))
     figure.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 16}},
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
@@ -111,6 +138,7 @@ def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list
         font={"family": FONT, "size": 13, "color": "#1b1b1b"},
         paper_bgcolor="#ffffff",
         dragmode=False,
+        legend={"orientation": "h", "y": 0, "x": 0},
     )
     return figure
 

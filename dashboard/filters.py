@@ -8,9 +8,11 @@ from dashboard.measures import DEFAULT_MEASURE, MEASURES
 from dashboard.reference import PHASES, SEN_PROVISION
 
 # URL parameter for each filter; short so shared links stay readable.
-FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period")
+FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period", "level", "schools")
 # Settings that always have a value (no 'all'); links leave them out when they are at their default.
-DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year"}
+DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year", "level": "area", "schools": "hide"}
+LEVELS = {"area": "Small areas", "ward": "Wards", "locality": "Localities"}
+SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
 BREAKDOWNS = {"locality": "Locality", "cluster": "School cluster", "need": "Primary need", "sen": "SEN provision", "phase": "Phase"}
 PERIODS = {"year": "Academic years", "term": "Terms"}
 # Labels as a sentence would use them ("SEN provision" keeps its capitals) and their plurals.
@@ -24,6 +26,8 @@ FILTER_LABELS = {
     "phase": "phase",
     "by": "breakdown",
     "period": "period",
+    "level": "map level",
+    "schools": "school points",
 }
 FILTER_PLURALS = {
     "locality": "localities",
@@ -47,12 +51,15 @@ class FilterOptions:
     measures: tuple[tuple[str, str], ...] = tuple((m.id, m.label) for m in MEASURES.values())
     breakdowns: tuple[tuple[str, str], ...] = tuple(BREAKDOWNS.items())
     periods: tuple[tuple[str, str], ...] = tuple(PERIODS.items())
+    levels: tuple[tuple[str, str], ...] = tuple(LEVELS.items())
+    school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
 
     def pairs(self, key: str) -> tuple[tuple, ...]:
         """(value, label, ...) for every value a filter may take."""
         return {
             "measure": self.measures, "year": self.years, "locality": self.localities, "cluster": self.clusters,
             "need": self.needs, "sen": self.sen, "phase": self.phases, "by": self.breakdowns, "period": self.periods,
+            "level": self.levels, "schools": self.school_points,
         }[key]
 
     def allowed(self, key: str) -> tuple[str, ...]:
@@ -83,6 +90,8 @@ class FilterState:
     phase: str | None = None
     by: str = "locality"
     period: str = "year"
+    level: str = "area"
+    schools: str = "hide"
 
     def as_dict(self) -> dict:
         """Plain dict for a dcc.Store."""
@@ -109,8 +118,8 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
         if value in (None, "", "all"):
             continue
         if value not in options.allowed(key):
-            fallback = {"year": "the latest year", "measure": "the suspension rate", "by": "localities",
-                        "period": "academic years"}.get(key, f"all {FILTER_PLURALS.get(key)}")
+            fallback = {"year": "the latest year", "measure": "the suspension rate", "by": "localities", "period": "academic years",
+                        "level": "small areas", "schools": "no school points"}.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead.")
             continue
         state = replace(state, **{key: value})

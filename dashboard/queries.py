@@ -1,12 +1,13 @@
 """SQL over the warehouse returning tidy DataFrames; small numbers are suppressed here, before any view."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
@@ -169,11 +170,17 @@ def suppress(frame: pd.DataFrame, measure: Measure, threshold: int) -> pd.DataFr
     return frame.drop(columns=["numerator_people", "denominator_people"])
 
 
-def area_values(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int) -> pd.DataFrame:
-    """Every small area with its rate; areas outside the chosen locality are marked, not dropped."""
-    areas = area_table(warehouse)
-    values = rates(warehouse, measure_id, state, "area", threshold).rename(columns={"area": "area_code"})
-    frame = areas.merge(values, on="area_code", how="left")
+MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}
+
+
+def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, level: str = "area") -> pd.DataFrame:
+    """Every small area, ward or locality with its rate; places outside the chosen locality are marked, not dropped.
+
+    Columns: code, name, context (the wider places it is in), locality_code, numerator, denominator, value, status.
+    """
+    places = place_table(warehouse, level)
+    values = rates(warehouse, measure_id, state, level, threshold).rename(columns={level: "code"})
+    frame = places.merge(values, on="code", how="left")
     frame["status"] = frame["status"].fillna(NO_DATA)
     if state.locality:
         frame.loc[frame["locality_code"] != state.locality, ["status", "value", "numerator", "denominator"]] = [OUTSIDE, np.nan, np.nan, np.nan]
@@ -188,27 +195,32 @@ def borough_value(warehouse: Warehouse, measure_id: str, state: FilterState, thr
     return frame.iloc[0]
 
 
-def area_table(warehouse: Warehouse) -> pd.DataFrame:
-    """Small areas with their ward and locality names."""
-    return warehouse.cached("areas", lambda: warehouse.query(
-        "SELECT a.area_code, a.area_name, a.ward_name, a.locality_code, l.locality_name "
-        "FROM area a JOIN locality l USING (locality_code) ORDER BY a.area_code"
-    ))
+def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
+    """Places at one map level with their names and the locality they are in (a ward in two localities counts in its main one)."""
+    sql = {
+        "area": "SELECT a.area_code AS code, a.area_name AS name, a.ward_name || ', ' || l.locality_name AS context, a.locality_code "
+                "FROM area a JOIN locality l USING (locality_code)",
+        "ward": "SELECT a.ward_code AS code, any_value(a.ward_name) AS name, mode(l.locality_name) AS context, mode(a.locality_code) AS locality_code "
+                "FROM area a JOIN locality l USING (locality_code) GROUP BY 1",
+        "locality": "SELECT locality_code AS code, locality_name AS name, 'Locality' AS context, locality_code FROM locality",
+    }[level]
+    return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1"))
 
 
-def area_geojson(warehouse: Warehouse) -> dict | None:
-    """All small-area boundaries as one FeatureCollection (id = area code), or None if none were loaded."""
+def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
+    """Boundaries at one map level as a FeatureCollection (id = code); wards and localities are dissolved from small areas."""
     def build() -> dict | None:
-        rows = warehouse.query("SELECT g.area_code, a.area_name, g.geojson FROM area_geometry g JOIN area a USING (area_code) ORDER BY 1")
+        rows = warehouse.query("SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING (area_code) ORDER BY a.area_code")
         if rows.empty:
             return None
-        features = [
-            {"type": "Feature", "id": code, "properties": {"name": name}, "geometry": json.loads(geometry)}
-            for code, name, geometry in rows.itertuples(index=False)
-        ]
+        shapes = pd.Series(shapely.from_geojson(rows["geojson"].tolist()), index=rows[f"{'area' if level == 'area' else level}_code"].values)
+        if level != "area":
+            # Dissolve, then drop slivers left where generalised small-area edges do not quite meet.
+            shapes = pd.Series({code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)})
+        features = [{"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(shape)} for code, shape in shapes.items()]
         return {"type": "FeatureCollection", "features": features}
 
-    return warehouse.cached("area_geojson", build)
+    return warehouse.cached(("geojson", level), build)
 
 
 def filter_options(warehouse: Warehouse) -> FilterOptions:
@@ -233,22 +245,22 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
     return warehouse.cached("filter_options", build)
 
 
-def measure_bins(warehouse: Warehouse, measure_id: str, threshold: int, classes: int = 5) -> list[float]:
-    """Class breaks for a measure, fixed across years and filters so colours mean the same everywhere.
+def measure_bins(warehouse: Warehouse, measure_id: str, threshold: int, level: str = "area", classes: int = 5) -> list[float]:
+    """Class breaks for a measure at a map level, fixed across years and filters so colours mean the same everywhere.
 
-    Taken from the quintiles of every area in every year, rounded to two significant figures.
+    Taken from the quintiles of every place at that level in every year, rounded to two significant figures.
     """
     def build() -> list[float]:
         years = [y for y, _ in filter_options(warehouse).years]
         values = pd.concat(
-            [rates(warehouse, measure_id, FilterState(measure=measure_id, year=y), "area", threshold)["value"] for y in years]
+            [rates(warehouse, measure_id, FilterState(measure=measure_id, year=y), level, threshold)["value"] for y in years]
         ).dropna()
         if values.empty:
             return []
         breaks = sorted({_two_figures(q) for q in values.quantile(np.linspace(0, 1, classes + 1)[1:-1])})
         return [b for b in breaks if b > 0] or [float(values.max())]
 
-    return warehouse.cached(("bins", measure_id, threshold), build)
+    return warehouse.cached(("bins", measure_id, threshold, level), build)
 
 
 def _two_figures(value: float) -> float:

@@ -9,7 +9,19 @@ import plotly.graph_objects as go
 from dashboard.figures import FONT, choropleth, choropleth_values
 from dashboard.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.queries import OUTSIDE, SHOWN, SUPPRESSED, area_geojson, area_values, borough_value, filter_options, measure_bins
+from dashboard.queries import (
+    MAP_LEVELS,
+    OUTSIDE,
+    SHOWN,
+    SUPPRESSED,
+    borough_value,
+    filter_options,
+    labels,
+    map_geojson,
+    map_values,
+    measure_bins,
+    rates,
+)
 from dashboard.warehouse import Warehouse
 
 NO_DATA_MESSAGE = "No data for this selection."
@@ -67,7 +79,8 @@ def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState,
     suppressed = int((in_view["status"] == SUPPRESSED).sum())
     if suppressed:
         verb = "rests" if suppressed == 1 else "rest"
-        sentence += f" {suppressed} of {len(in_view)} small areas {verb} on too few children to show and {'is' if suppressed == 1 else 'are'} drawn dark grey."
+        places = {"area": "small areas", "ward": "wards", "locality": "localities"}[state.level]
+        sentence += f" {suppressed} of {len(in_view)} {places} {verb} on too few children to show and {'is' if suppressed == 1 else 'are'} drawn dark grey."
     return sentence
 
 
@@ -75,26 +88,40 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
     options = filter_options(warehouse)
     measure = MEASURES[state.measure]
-    values = area_values(warehouse, state.measure, state, threshold)
+    values = map_values(warehouse, state.measure, state, threshold, state.level)
     total = borough_value(warehouse, state.measure, state, threshold)
-    bins = measure_bins(warehouse, state.measure, threshold)
-    title = f"{measure.label}, {state.year}: {describe_selection(state, options, measure)}"
-    geojson = area_geojson(warehouse)
+    bins = measure_bins(warehouse, state.measure, threshold, state.level)
+    title = f"{measure.label} by {MAP_LEVELS[state.level].lower()}, {state.year}: {describe_selection(state, options, measure)}"
+    geojson = map_geojson(warehouse, state.level)
     figure = None
     if geojson is None:
         figure = no_boundaries_figure()
     elif with_geometry:
-        figure = choropleth(geojson, values, measure, bins, threshold, title)
-    table = values[values["status"] != OUTSIDE][["area_code", "area_name", "ward_name", "locality_name", "value", "numerator", "denominator", "status"]]
+        figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold))
+    notes = [n for n in [ignored_filters_note(state, measure)] if n]
+    if state.schools == "show" and "cluster" not in measure.filters:
+        notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
+    table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "numerator", "denominator", "status"]]
     return MapView(
         measure_id=measure.id,
         title=title,
         summary=summary_sentence(values, total, state, options, measure),
-        note=ignored_filters_note(state, measure),
-        table=table.sort_values(["locality_name", "area_name"]),
+        note=" ".join(notes) or None,
+        table=table.sort_values(["context", "name"]),
         figure=figure,
         patch=choropleth_values(values, measure, bins, threshold),
     )
+
+
+def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame | None:
+    """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
+    if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
+        return None
+    values = rates(warehouse, state.measure, state, "school", threshold, school_locality=True)
+    places = warehouse.query("SELECT s.urn AS school, s.school_name AS name, s.phase, s.latitude, s.longitude, c.locality_code "
+                             "FROM school s JOIN cluster c USING (cluster_code)")
+    frame = places.merge(values, on="school")
+    return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(labels(warehouse, "phase")))
 
 
 def no_boundaries_figure() -> go.Figure:

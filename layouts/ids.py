@@ -24,8 +24,11 @@ FILTER_CONTROLS = {
     "phase": FILTER_PHASE,
     "by": "filter-by",
     "period": "filter-period",
+    "level": "filter-level",
+    "schools": "filter-schools",
 }
 TREND_OPTIONS = "trend-options"
+MAP_OPTIONS = "map-options"
 FILTER_RESET = "filter-reset"
 
 MAP_GRAPH = "map-graph"

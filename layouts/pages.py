@@ -42,7 +42,8 @@ def create_map_page() -> html.Div:
     """Map page: choropleth by small area, its one-line summary, and the same values as a table."""
     return html.Div(
         [
-            html.H1("Map by small area"),
+            html.H1("Map"),
+            html.P("Click a place to narrow every page to its locality; choose the map level and school points under 'Map' in the filters.", className="text-muted"),
             html.P(id=ids.MAP_SUMMARY, className="lead"),
             html.Div(id=ids.MAP_NOTE),
             dcc.Loading(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.filters import FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
+from dashboard.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
 from dashboard.warehouse import WarehouseInfo
 from layouts import ids
 from layouts.pages import PAGES
@@ -29,7 +29,7 @@ def data_status(info: WarehouseInfo | None) -> html.Div:
 def select_options(key: str, options: list[tuple[str, str]]) -> list[dict]:
     """Choices for a filter control; every filter but measure and year starts with 'All'."""
     choices = [{"label": label, "value": value} for value, label in options]
-    if key in ("measure", "year", "by", "period"):
+    if key in DEFAULTS or key == "year":
         return choices
     return [{"label": f"All {FILTER_PLURALS[key]}", "value": ALL}] + choices
 
@@ -65,6 +65,15 @@ def filter_panel(options: FilterOptions) -> html.Aside:
                     _select("period", list(options.periods), "year"),
                 ],
                 id=ids.TREND_OPTIONS,
+                className="d-none",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Map", className="h6"),
+                    _select("level", list(options.levels), "area"),
+                    _select("schools", list(options.school_points), "hide"),
+                ],
+                id=ids.MAP_OPTIONS,
                 className="d-none",
             ),
             html.A("Clear filters", href="?", id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm"),

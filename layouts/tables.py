@@ -22,16 +22,15 @@ def _count(value: float, status: str) -> str:
     return f"{value:,.0f}"
 
 
-def values_table(frame: pd.DataFrame, measure: Measure) -> html.Div:
-    """Small areas with value, numerator and denominator; suppressed cells show c."""
+def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Small area") -> html.Div:
+    """Places with value, numerator and denominator; suppressed cells show c."""
     if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
         return html.P("No data for this selection.")
-    header = ("Small area", "Ward", "Locality", f"{measure.label} ({measure.unit})", sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
+    header = (level_label, "Part of", f"{measure.label} ({measure.unit})", sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
     rows = [
         html.Tr([
-            html.Th(row.area_name, scope="row"),
-            html.Td(row.ward_name),
-            html.Td(row.locality_name),
+            html.Th(row.name, scope="row"),
+            html.Td(row.context),
             html.Td(_rate(row.value, row.status, measure), className="text-end"),
             html.Td(_count(row.numerator, row.status), className="text-end"),
             html.Td(_count(row.denominator, row.status), className="text-end"),
@@ -40,7 +39,7 @@ def values_table(frame: pd.DataFrame, measure: Measure) -> html.Div:
     ]
     return dbc.Table(
         [
-            html.Caption(f"{measure.label} by small area. c = suppressed (too few children to show)."),
+            html.Caption(f"{measure.label} by {level_label.lower()}. c = suppressed (too few children to show)."),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
             html.Tbody(rows),
         ],

@@ -58,7 +58,7 @@ def test_two_filters_and_the_table_follow_each_other(page, live_server):
     assert query_of(page) == {"measure": "persistent_absence", "year": "2024/25", "sen": "ehcp"}
     header = page.inner_text("#map-table thead")
     assert "Persistent absence (%)" in header
-    cells = page.eval_on_selector_all("#map-table tbody tr td:nth-child(4)", "tds => tds.map(td => td.textContent)")
+    cells = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(td => td.textContent)")
     assert "c" in cells and any(re.fullmatch(r"\d+\.\d", c) for c in cells)  # small groups suppressed, others shown
     assert page.problems == []
 
@@ -195,4 +195,25 @@ def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
     table = page.locator("#page-content table").first
     table.wait_for(state="visible")
     assert "Borough" in table.inner_text() and "2024/25" in table.inner_text()
+    assert page.problems == []
+
+
+def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, live_server):
+    open_map(page, live_server, "?level=locality")
+    assert len(area_fills(page)) == 4
+    assert page.locator("#map-table tbody tr").count() == 4
+    page.select_option("#filter-level", "ward")
+    page.wait_for_function(f"document.querySelectorAll('{AREA_PATHS}').length === 20")
+    page.select_option("#filter-schools", "show")
+    page.wait_for_selector("#map-graph .scattergeo path.point", state="attached")
+    assert page.locator("#map-graph .scattergeo path.point").count() == 127
+    # Clicking a ward narrows the filters to its locality, and the link follows.
+    box = page.locator(AREA_PATHS).nth(0).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("new URLSearchParams(location.search).get('locality') !== null")
+    locality = query_of(page)["locality"]
+    assert page.input_value("#filter-locality") == locality
+    page.get_by_role("link", name="Overview").click()
+    page.wait_for_selector("#overview-cards .headline-card")
+    assert "(selected)" in page.inner_text("#page-content table")
     assert page.problems == []

@@ -6,7 +6,8 @@ import pytest
 
 from dashboard.filters import FilterState, parse_query, resolve, to_query
 from dashboard.measures import MEASURES
-from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED, area_values, borough_value, filter_options, measure_bins, rates
+from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED, map_values, borough_value, filter_options, measure_bins, rates
+from dashboard.queries import map_geojson
 from dashboard.views import NO_DATA_MESSAGE, map_view
 
 THRESHOLD = 4
@@ -105,8 +106,8 @@ def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
 
 
 def test_areas_outside_the_chosen_locality_are_marked_not_dropped(warehouse):
-    frame = area_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD)
-    assert len(frame) == len(area_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD))
+    frame = map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD)
+    assert len(frame) == len(map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD))
     assert set(frame.loc[frame["locality_code"] != "E", "status"]) == {OUTSIDE}
     assert frame.loc[frame["locality_code"] == "E", "value"].notna().all()
 
@@ -130,9 +131,10 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(warehouse):
     view = map_view(warehouse, state, THRESHOLD, with_geometry=True)
     total = borough_value(warehouse, "ehcp_rate", state, THRESHOLD)
     assert view.summary.startswith("EHC plan rate in 2020/21 for North: 33.0 per 1,000 aged 0-25")
+    assert view.title == "EHC plan rate by small area, 2020/21: North"
     assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
     assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
-        area_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE"))
+        map_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE"))
 
 
 def test_a_filter_that_cannot_apply_is_named(warehouse):
@@ -167,3 +169,17 @@ def test_options_come_from_the_warehouse(warehouse):
     east = options.clusters_in("E")
     assert len(east) == 4 and all(code.startswith("E") for code, _ in east)
     assert "NONE" not in dict(options.needs) and "ASD" in dict(options.needs)
+
+
+@pytest.mark.parametrize(("level", "count"), [("ward", 20), ("locality", 4)])
+def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(warehouse, level, count):
+    geojson = map_geojson(warehouse, level)
+    assert len(geojson["features"]) == count
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geojson["features"])
+    state = FilterState(measure="suspension_rate", year=YEAR)
+    places = map_values(warehouse, "suspension_rate", state, THRESHOLD, level)
+    areas = rates(warehouse, "suspension_rate", state, "area", THRESHOLD)
+    assert places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
+    view = map_view(warehouse, FilterState(year=YEAR, level=level, schools="show"), THRESHOLD, with_geometry=True)
+    assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth", "scattergeo"]
+    assert len(view.figure.data[1].lat) == 127  # every school, suppressed ones grey
