@@ -72,6 +72,17 @@ DEMO_EVENTS = [
     ("2023-01-09", "Attendance support team expanded"),
 ]
 
+# A comparator for the demo's charts: round values near England's published series, labelled as illustrative
+# because the demo must not present made-up numbers as official ones. A real load uses benchmarks.csv.
+DEMO_BENCHMARK = {
+    "suspension_rate": (5.4, 4.3, 6.9, 9.3, 10.9, 11.3),
+    "permanent_rate": (0.06, 0.05, 0.08, 0.11, 0.13, 0.13),
+    "ehcp_rate": (22.4, 24.7, 27.1, 29.6, 33.0, 36.5),
+    "absence_rate": (4.7, 4.6, 7.6, 7.5, 7.1, 6.9),
+    "persistent_absence": (13.1, 12.1, 22.5, 22.3, 20.0, 18.5),
+    "severe_absence": (1.0, 1.1, 1.7, 2.0, 2.1, 2.2),
+}
+
 PLACE_START = ["Ash", "Brook", "Cal", "Dun", "Elm", "Fern", "Gold", "Hazel", "Ivy", "Kings", "Lark", "Marsh",
                "Nor", "Oak", "Pel", "Rush", "Stan", "Thorn", "Wood", "Wil", "Yew", "Alder", "Beech", "Cran"]
 PLACE_END = ["field", "hill", "wood", "ley", "ton", "bury", "well", "mere", "cote", "ford", "gate", "holme"]
@@ -610,6 +621,12 @@ def write_extracts(borough: Borough, out: Path) -> None:
     borough.attendance[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "sessions_possible", "sessions_authorised", "sessions_unauthorised"]].to_csv(out / "attendance_pupil.csv", index=False)
     borough.ehcp.to_csv(out / "ehcp_pupil.csv", index=False)
     pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)
+    years = sorted(borough.census["academic_year"].unique())
+    pd.DataFrame(
+        [("E92000001", "England (illustrative)", "England", measure, year, value, None, None, "Synthetic demo: illustrative values, not official figures")
+         for measure, values in DEMO_BENCHMARK.items() for year, value in zip(years, values)],
+        columns=["geography_code", "geography_name", "geography_level", "measure", "academic_year", "value", "numerator", "denominator", "source"],
+    ).to_csv(out / "benchmarks.csv", index=False)
     frame = gpd.GeoDataFrame({"code": borough.areas["area_code"], "name": borough.areas["area_name"]}, geometry=borough.areas.geometry, crs=WGS84)
     (out / "boundaries.geojson").write_text(json.dumps(to_feature_collection(frame)))
 

@@ -22,6 +22,7 @@ from dashboard.reference import FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academi
 from dashboard.schema import (
     ATTENDANCE,
     CENSUS,
+    BENCHMARKS,
     DIMENSIONS,
     EHCP,
     EVENTS,
@@ -418,12 +419,14 @@ def build_tables(
         columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
     )
 
-    events_file = source / EVENTS.filename
-    if events_file.exists():
-        result = parse_template_file(events_file, EVENTS, known, report)
+    for template, table, shape in ((EVENTS, "event", event_table), (BENCHMARKS, "benchmark", lambda frame: frame)):
+        path = source / template.filename
+        if not path.exists():
+            continue
+        result = parse_template_file(path, template, known, report)
         if result is None:
             return {}, report
-        tables["event"] = event_table(result.frame)
+        tables[table] = shape(result.frame)
         sources_extra.append(result)
 
     if boundaries is not None:

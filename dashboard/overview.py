@@ -59,8 +59,12 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
         change = f"no change on {previous_year}"
     bench = benchmark_values(warehouse, measure.id)
     bench = bench[bench["year"] == state.year]
-    benchmark = (f"{bench['label'].iat[0]}: {measure.format(bench['value'].iat[0])}" if not bench.empty
-                 else "No England benchmark loaded")
+    benchmark = "No England benchmark loaded"
+    if not bench.empty:
+        reference = bench["value"].iat[0]
+        benchmark = f"{bench['label'].iat[0]}: {measure.format(reference)}"
+        if current["status"] == SHOWN:
+            benchmark += f"; this is {relative_difference(current['value'], reference)} it"
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
     return Card(measure, value, change, verdict, arrow, benchmark, detail)

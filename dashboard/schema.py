@@ -5,6 +5,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboard.measures import MEASURES
 from dashboard.reference import (
     AGE_BANDS,
     EXCLUSION_TYPES,
@@ -58,6 +59,9 @@ class Template:
     def form(self, pupil_level: bool) -> tuple[tuple[Column, ...], tuple[str, ...]]:
         """Columns and key of the aggregated or pupil-level form."""
         return (self.pupil_columns, self.pupil_key) if pupil_level else (self.columns, self.key)
+
+
+MEASURE_IDS = tuple(MEASURES)
 
 
 def _year(name: str = "academic_year", example: str = "2023/24") -> Column:
@@ -284,9 +288,29 @@ EVENTS = Template(
     key=("date", "label"),
 )
 
+BENCHMARKS = Template(
+    "benchmarks",
+    "Benchmarks (England, region, statistical neighbours)",
+    "one row per geography, measure and academic year",
+    (
+        Column("geography_code", "code", "ONS code of the comparator, e.g. E92000001 for England.", "E92000001"),
+        Column("geography_name", "text", "Name shown on charts.", "England"),
+        Column("geography_level", "code", "England, Region or Statistical neighbours.", "England",
+               allowed=("England", "Region", "Statistical neighbours")),
+        Column("measure", "code", "Measure id, as on the Data & methods page.", "suspension_rate", allowed=MEASURE_IDS),
+        _year(),
+        Column("value", "float", "The comparator's rate, in the measure's unit.", "9.33", minimum=0),
+        Column("numerator", "float", "Numerator behind the rate, if published.", "", required=False, minimum=0),
+        Column("denominator", "float", "Denominator behind the rate, if published.", "", required=False, minimum=0),
+        Column("source", "text", "Where the figure comes from.", "DfE, Suspensions and permanent exclusions in England"),
+    ),
+    key=("geography_code", "measure", "academic_year"),
+)
+
 DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
-TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS + (EVENTS,)
+EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS)  # optional, loaded as they are
+TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS + EXTRAS
 BY_NAME = {t.name: t for t in TEMPLATES}
 
 

@@ -39,7 +39,9 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     suspensions = sql("SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?", YEAR)[0][0]
     assert cards["suspension_rate"].detail.startswith(f"{suspensions:,.0f} suspensions of ")
     assert cards["ehcp_rate"].verdict in ("up", "down")  # more plans is neither good nor bad
-    assert all(c.benchmark == "No England benchmark loaded" for c in cards.values())
+    england = dict(sql("SELECT measure, value FROM benchmark WHERE geography_level = 'England' AND academic_year = ?", YEAR))
+    assert cards["suspension_rate"].benchmark.startswith(f"England (illustrative): {england['suspension_rate']:.2f} per 100 pupils; this is ")
+    assert cards["absence_rate"].benchmark.startswith(f"England (illustrative): {england['absence_rate']:.1f}%")
 
 
 def test_the_first_year_has_no_comparison(warehouse):
@@ -66,8 +68,8 @@ def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(ware
     table = panel.table.set_index("School cluster")
     for cluster, year, value in expected:
         assert table.at[cluster, year] == f"{value:.1f}"
-    coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in ("Borough",)]
-    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 1
+    coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in ("Borough", "England (illustrative)")]
+    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 2  # every cluster, the borough and the benchmark
     assert "other 12 are grey" in " ".join(panel.notes)
     assert panel.summary.startswith("Across the borough the persistent absence")
 
