@@ -71,7 +71,7 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         if not filters:
             raise PreventUpdate
         cards, localities, selection = overview(warehouse, FilterState.from_dict(filters), threshold)
-        row = dbc.Row([dbc.Col(card(c.measure.label, c.value, c.change, c.verdict, c.arrow, c.benchmark, c.detail), md=6, xl=4, className="mb-3")
+        row = dbc.Row([dbc.Col(card(c.measure.label, c.value, c.unit, c.change, c.verdict, c.arrow, c.benchmark, c.detail), md=6, xl=4, className="mb-3")
                        for c in cards])
         return f"Headline figures for {FilterState.from_dict(filters).year}, {selection}.", row, render_panel(localities, "localities")
 

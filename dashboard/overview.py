@@ -20,7 +20,8 @@ class Card:
     """One headline: the latest value, its change on the year before, and the benchmark."""
 
     measure: Measure
-    value: str
+    value: str  # the number (with % for percentages); the unit is shown smaller beside it
+    unit: str
     change: str  # in words: "up 0.4 on 2023/24"
     verdict: str  # better / worse / no change / not comparable, for the arrow and its text
     arrow: str  # ▲ ▼ or –
@@ -47,7 +48,9 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     previous_year = academic_year_label(academic_year_start(state.year) - 1)
     years = {y for y, _ in filter_options(warehouse).years}
     previous = borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold) if previous_year in years else None
-    value = rate_text(current["value"], current["status"], measure, with_unit=True)
+    percent = measure.unit == "%"
+    value = rate_text(current["value"], current["status"], measure) + ("%" if percent and current["status"] == SHOWN else "")
+    unit = "" if percent or current["status"] != SHOWN else measure.unit
     if previous is None or previous["status"] != SHOWN or current["status"] != SHOWN:
         change, difference = f"No comparison with {previous_year}", float("nan")
     else:
@@ -67,7 +70,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
             benchmark += f"; this is {relative_difference(current['value'], reference)} it"
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
-    return Card(measure, value, change, verdict, arrow, benchmark, detail)
+    return Card(measure, value, unit, change, verdict, arrow, benchmark, detail)
 
 
 def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:

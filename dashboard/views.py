@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dashboard.figures import FONT, choropleth, choropleth_values
 from dashboard.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
+from dashboard.panels import NO_DATA_MESSAGE
 from dashboard.queries import (
     MAP_LEVELS,
     OUTSIDE,
@@ -24,7 +25,6 @@ from dashboard.queries import (
 )
 from dashboard.warehouse import Warehouse
 
-NO_DATA_MESSAGE = "No data for this selection."
 
 
 @dataclass

@@ -62,13 +62,13 @@ def render_panel(panel: Panel, name: str) -> list:
     return head + [tabs, download]
 
 
-def card(title: str, value: str, change: str, verdict: str, arrow: str, benchmark: str, detail: str) -> dbc.Card:
+def card(title: str, value: str, unit: str, change: str, verdict: str, arrow: str, benchmark: str, detail: str) -> dbc.Card:
     """A headline card: the value large, the change with an arrow and its verdict in words."""
     tone = {"better": "text-success", "worse": "text-danger"}.get(verdict, "text-secondary")
     return dbc.Card(
         dbc.CardBody([
             html.H2(title, className="h6 card-title mb-1"),
-            html.P(value, className="card-value mb-1"),
+            html.P([value, html.Span(f" {unit}", className="card-unit") if unit else None], className="card-value mb-1"),
             html.P([html.Span(arrow, className=f"{tone} me-1", **{"aria-hidden": "true"}), f"{change} ", html.Strong(f"({verdict})", className=tone)],
                    className="mb-1"),
             html.P(benchmark, className="small text-muted mb-1"),

@@ -6,34 +6,22 @@ import pandas as pd
 from dash import html
 
 from dashboard.measures import Measure, sentence_case
+from dashboard.panels import NO_DATA_MESSAGE, count_text, rate_text
 from dashboard.queries import SHOWN, SUPPRESSED
-
-
-def _rate(value: float, status: str, measure: Measure) -> str:
-    if status == SUPPRESSED:
-        return "c"
-    return measure.format(value, with_unit=False) if status == SHOWN else "no data"
-
-
-def _count(value: float, status: str) -> str:
-    # A blanked count in a suppressed row is shown as c, so the reader knows why it is missing.
-    if pd.isna(value):
-        return "c" if status == SUPPRESSED else ""
-    return f"{value:,.0f}"
 
 
 def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Small area") -> html.Div:
     """Places with value, numerator and denominator; suppressed cells show c."""
     if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
-        return html.P("No data for this selection.")
+        return html.P(NO_DATA_MESSAGE)
     header = (level_label, "Part of", f"{measure.label} ({measure.unit})", sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
     rows = [
         html.Tr([
             html.Th(row.name, scope="row"),
             html.Td(row.context),
-            html.Td(_rate(row.value, row.status, measure), className="text-end"),
-            html.Td(_count(row.numerator, row.status), className="text-end"),
-            html.Td(_count(row.denominator, row.status), className="text-end"),
+            html.Td(rate_text(row.value, row.status, measure), className="text-end"),
+            html.Td(count_text(row.numerator, row.status), className="text-end"),
+            html.Td(count_text(row.denominator, row.status), className="text-end"),
         ])
         for row in frame.itertuples(index=False)
     ]
