@@ -36,6 +36,7 @@ MAP_LOADED = "map-loaded"
 MAP_SUMMARY = "map-summary"
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
+MAP_TABS = "map-tabs"
 
 OVERVIEW_SELECTION = "overview-selection"
 OVERVIEW_CARDS = "overview-cards"

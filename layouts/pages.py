@@ -7,9 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.measures import MEASURES
-from dashboard.figures import TOPOJSON_URL
 from layouts import ids
-from layouts.components import panel_placeholder
+from layouts.components import GRAPH_CONFIG, panel_placeholder
 
 
 @dataclass(frozen=True)
@@ -46,18 +45,26 @@ def create_map_page() -> html.Div:
             html.P("Click a place to narrow every page to its locality; choose the map level and school points under 'Map' in the filters.", className="text-muted"),
             html.P(id=ids.MAP_SUMMARY, className="lead"),
             html.Div(id=ids.MAP_NOTE),
-            dcc.Loading(
-                dcc.Graph(
-                    id=ids.MAP_GRAPH,
-                    config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False, "responsive": True},
-                    style={"height": "620px"},
-                ),
-                type="dot",
+            dbc.Tabs(
+                [
+                    dbc.Tab(
+                        dcc.Loading(
+                            dcc.Graph(id=ids.MAP_GRAPH, config={**GRAPH_CONFIG, "scrollZoom": False}, style={"height": "620px"}),
+                            type="dot",
+                        ),
+                        label="Chart", tab_id="chart",
+                    ),
+                    dbc.Tab(
+                        [
+                            html.P("The same figures as the map, for reading without colour or a mouse.", className="text-muted mt-2"),
+                            html.Div(id=ids.MAP_TABLE, className="table-scroll"),
+                        ],
+                        label="Table", tab_id="table",
+                    ),
+                ],
+                id=ids.MAP_TABS, active_tab="chart", persistence=True, persistence_type="session",
             ),
             dcc.Store(id=ids.MAP_LOADED),
-            html.H2("Values by small area", className="h4 mt-4"),
-            html.P("The same figures as the map, for reading without colour or a mouse.", className="text-muted"),
-            html.Div(id=ids.MAP_TABLE, className="table-scroll"),
         ]
     )
 

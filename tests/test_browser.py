@@ -56,6 +56,7 @@ def test_two_filters_and_the_table_follow_each_other(page, live_server):
     page.select_option("#filter-sen", "ehcp")
     page.wait_for_function("document.querySelector('#map-summary').textContent.includes('pupils with EHC plan')")
     assert query_of(page) == {"measure": "persistent_absence", "year": "2024/25", "sen": "ehcp"}
+    page.get_by_role("tab", name="Table").click()
     header = page.inner_text("#map-table thead")
     assert "Persistent absence (%)" in header
     cells = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(td => td.textContent)")
