@@ -11,6 +11,7 @@ from callbacks import guarded
 from dashboard.config import Config
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES
+from dashboard.funnel import funnel_panel
 from dashboard.needs import by_group, need_mix
 from dashboard.overview import overview
 from dashboard.schools import SCHOOL_MEASURES, SHARES, cluster_table, display_table, school_detail, school_table
@@ -128,6 +129,13 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         return (summary, [_grid(ids.SCHOOL_GRID, schools, first, "URN"), download],
                 _grid(ids.CLUSTER_GRID, clusters, [{"field": "Cluster", "pinned": "left", "minWidth": 200}, {"field": "Locality"}], "cluster"),
                 options)
+
+    @app.callback(Output(panel_id("panel", "funnel"), "children"), Input(ids.FILTER_STORE, "data"))
+    @guarded(1)
+    def update_funnel(filters: dict | None):
+        if not filters:
+            raise PreventUpdate
+        return render_panel(funnel_panel(warehouse, FilterState.from_dict(filters), threshold), "funnel")
 
     @app.callback(Output(ids.SCHOOL_PICK, "value"), Input(ids.SCHOOL_GRID, "cellClicked"), prevent_initial_call=True)
     def pick_school_from_grid(clicked: dict | None):

@@ -24,6 +24,8 @@ class Measure:
     higher_is_worse: bool | None  # None where higher is neither good nor bad (need identified)
     filters: frozenset[str]
     decimals: int = 1
+    # How uncertainty is worked out: "rate" counts events (exact Poisson), "proportion" counts people (Wilson).
+    kind: str = "proportion"
 
     @property
     def in_sentence(self) -> str:
@@ -52,13 +54,13 @@ MEASURES: dict[str, Measure] = {
             "suspension_rate", "Suspension rate", "exclusions", "per 100 pupils", 100,
             "suspensions", "pupils on roll",
             "Suspensions in the academic year per 100 pupils on roll in the January census (the DfE definition).",
-            True, PUPIL_FILTERS, 2,
+            True, PUPIL_FILTERS, 2, "rate",
         ),
         Measure(
             "permanent_rate", "Permanent exclusion rate", "exclusions", "per 100 pupils", 100,
             "permanent exclusions", "pupils on roll",
             "Permanent exclusions in the academic year per 100 pupils on roll in the January census.",
-            True, PUPIL_FILTERS, 3,
+            True, PUPIL_FILTERS, 3, "rate",
         ),
         Measure(
             "ehcp_rate", "EHC plan rate", "ehcp", "per 1,000 aged 0-25", 1000,

@@ -106,6 +106,8 @@ def create_schools_page() -> html.Div:
     return html.Div([
         html.H1("Schools"),
         html.P(PAGES_BY_PATH["/schools"].question + " Small numbers are shown as c; sort or filter any column.", className="lead"),
+        panel_placeholder("funnel"),
+        html.H2("Every school and cluster", className="h4"),
         html.P(id=ids.SCHOOLS_SUMMARY),
         dbc.Tabs([
             dbc.Tab(html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2"), label="Schools", tab_id="schools"),

@@ -218,3 +218,13 @@ def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, liv
     page.wait_for_selector("#overview-cards .headline-card")
     assert "(selected)" in page.inner_text("#page-content table")
     assert page.problems == []
+
+
+def test_the_funnel_plot_renders_and_names_an_outlier(page, live_server):
+    page.goto(live_server + "/schools")
+    page.wait_for_selector("#page-content .js-plotly-plot .scatterlayer", timeout=30_000)
+    settled_text(page)
+    names = page.eval_on_selector_all("#page-content .js-plotly-plot .scatterlayer .textpoint text", "ts => ts.map(t => t.textContent)")
+    assert [n for n in names if n.strip()], "an outlier school is labelled on the funnel plot"
+    assert "beyond the 99.8% limit" in page.inner_text("#page-content .panel-summary")
+    assert page.problems == []

@@ -1,0 +1,110 @@
+"""Funnel plot: each school's rate against its size, with 95% and 99.8% limits around the borough rate."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import BOROUGH, HIGHLIGHT, MUTED, _base_layout
+from dashboard.filters import FilterState
+from dashboard.measures import MEASURES, sentence_case
+from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text
+from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
+from dashboard.stats import funnel_limits
+from dashboard.warehouse import Warehouse
+
+PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
+# Marker shape and colour together, so the verdict never rests on colour alone.
+STYLE = {
+    "worse": ("#D55E00", "triangle-up"), "better": (HIGHLIGHT[0], "triangle-down"),
+    "higher": ("#D55E00", "triangle-up"), "lower": (HIGHLIGHT[0], "triangle-down"), "similar": (MUTED, "circle"),
+}
+
+
+def _verdict(value, low95, high95, low998, high998, higher_is_worse: bool | None) -> tuple[str, str]:
+    """(direction word, how far) for one school: e.g. ('worse', 'beyond 99.8%')."""
+    if low998 <= value <= high998 and low95 <= value <= high95:
+        return "similar", "within the limits"
+    above = value > high95
+    word = ("higher" if above else "lower") if higher_is_worse is None else ("worse" if above == higher_is_worse else "better")
+    reach = "beyond the 99.8% limit" if (value > high998 or value < low998) else "beyond the 95% limit"
+    return word, reach
+
+
+def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+    """The default way schools are compared: each school against the borough rate for its own phase, by size.
+
+    A school's expected count is its pupils times the borough rate for schools of its phase; the plot shows
+    observed / expected against expected, with exact Poisson limits around 1, so small schools get wide
+    limits and an AP centre is not held to a primary school's rate.
+    """
+    requested = MEASURES[state.measure]
+    measure = requested if requested.id in PUPIL_MEASURES else MEASURES["suspension_rate"]
+    state = replace(state, measure=measure.id)
+    title = f"{measure.label}: each school against schools of its phase, {state.year}"
+    notes = [] if requested.id == measure.id else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]
+    values = rates(warehouse, measure.id, state, ("school", "phase"), threshold, school_locality=True)
+    phase = rates(warehouse, measure.id, state, "phase", threshold, school_locality=True)
+    # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.
+    phase_rate = (phase["numerator"] / phase["denominator"]).where(phase["status"] == SHOWN)
+    values = values.merge(pd.DataFrame({"phase": phase["phase"], "reference": phase_rate}), on="phase", how="left")
+    shown = values[(values["status"] == SHOWN) & (values["reference"] > 0)].copy()
+    hidden = int((values["status"] == SUPPRESSED).sum())
+    if shown.empty:
+        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes)
+    names, phases = labels(warehouse, "school"), labels(warehouse, "phase")
+    shown["name"] = shown["school"].map(names)
+    shown["expected"] = shown["reference"] * shown["denominator"]
+    shown["ratio"] = shown["numerator"] / shown["expected"]
+    for level, suffix in ((0.95, "95"), (0.998, "998")):
+        low, high = funnel_limits(1.0, shown["expected"], "rate", level)
+        shown[f"low{suffix}"], shown[f"high{suffix}"] = low, high
+    verdicts = [_verdict(r.ratio, r.low95, r.high95, r.low998, r.high998, measure.higher_is_worse) for r in shown.itertuples()]
+    shown["word"], shown["reach"] = [v[0] for v in verdicts], [v[1] for v in verdicts]
+    shown = shown.sort_values("ratio", ascending=False)
+
+    figure = go.Figure()
+    grid = np.geomspace(max(shown["expected"].min() * 0.8, 0.5), shown["expected"].max() * 1.2, 200)
+    for level, dash, label in ((0.998, "dash", "99.8% limits"), (0.95, "dot", "95% limits")):
+        low, high = funnel_limits(1.0, grid, "rate", level)
+        for i, bound in enumerate((low, high)):
+            figure.add_scatter(x=grid, y=bound, mode="lines", line={"color": "#505050", "dash": dash, "width": 1.5},
+                               name=label, legendgroup=label, showlegend=i == 0, hoverinfo="skip")
+    figure.add_hline(y=1, line={"color": BOROUGH, "width": 2}, annotation_text="Borough rate for the phase", annotation_position="top right")
+    for word, rows in shown.groupby("word", sort=False):
+        colour, symbol = STYLE[word]
+        outliers = rows["reach"] == "beyond the 99.8% limit"
+        figure.add_scatter(
+            x=rows["expected"], y=rows["ratio"], mode="markers+text",
+            name=f"{sentence_case(word)} than the borough" if word != "similar" else "Within the limits",
+            marker={"color": colour, "symbol": symbol, "size": 10, "line": {"color": "#1b1b1b", "width": 1}},
+            text=np.where(outliers, rows["name"], ""), textposition="top center", textfont={"size": 11},
+            hovertext=[f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} against "
+                       f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} {measure.numerator_label}, "
+                       f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})" for r in rows.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    figure.update_xaxes(title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"}, type="log")
+    figure.update_yaxes(title={"text": "Observed / expected (1 = the borough rate)"}, rangemode="tozero")
+    _base_layout(figure, "Points outside the dashed lines are unlikely to be chance; names mark the furthest.", height=540)
+
+    table = pd.DataFrame({
+        "School": shown["name"],
+        "Phase": shown["phase"].map(phases),
+        f"{measure.label} ({measure.unit})": [rate_text(v, SHOWN, measure) for v in shown["value"]],
+        "Borough rate for the phase": [measure.format(v * measure.scale, with_unit=False) for v in shown["reference"]],
+        sentence_case(measure.numerator_label): [count_text(v, SHOWN) for v in shown["numerator"]],
+        "Expected": [f"{v:,.1f}" for v in shown["expected"]],
+        "Compared with the borough": [f"{sentence_case(w)} ({r})" if w != "similar" else "Similar (within the limits)"
+                                      for w, r in zip(shown["word"], shown["reach"])],
+    })
+    far = shown[shown["reach"] == "beyond the 99.8% limit"]
+    within = int((shown["word"] == "similar").sum())
+    summary = f"{within} of {len(shown)} schools are within the limits around the borough rate for their phase"
+    summary += (f"; {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which chance alone would rarely explain, "
+                f"led by {far['name'].iat[0]} ({far['word'].iat[0]})." if len(far) else "; none is beyond the 99.8% limit.")
+    if hidden:
+        notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
+    return Panel(title, summary, table, figure, notes)
