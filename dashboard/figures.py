@@ -208,9 +208,14 @@ def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: floa
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
     text = [measure.format(v, with_unit=False) if s == SHOWN else ("c" if s == SUPPRESSED else "no data")
             for v, s in zip(frame["value"], frame["status"])]
+    error = None
+    if "low" in frame and "high" in frame:
+        # 95% confidence interval as whiskers, so a bar resting on few children shows how unsure it is.
+        error = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["value"]).fillna(0).tolist(),
+                 "arrayminus": (frame["value"] - frame["low"]).fillna(0).tolist(), "color": "#1b1b1b", "thickness": 1.5, "width": 4}
     figure = go.Figure(go.Bar(
         x=frame["value"].fillna(0), y=frame["label"], orientation="h", text=text, textposition="outside",
-        marker={"color": HIGHLIGHT[0]}, hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False,
+        marker={"color": HIGHLIGHT[0]}, hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False, error_x=error,
     ))
     if reference is not None and reference == reference:
         figure.add_vline(x=reference, line={"color": BOROUGH, "dash": "dash", "width": 2},

@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.figures import bar_chart, share_bars
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES
-from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text
+from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, interval_text, rate_text, with_interval
 from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
 from dashboard.reference import SEN_PROVISION
 from dashboard.warehouse import Warehouse
@@ -67,6 +67,7 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     baseline = frame.loc[frame[group] == baseline_key]
     base_value = baseline["value"].iat[0] if not baseline.empty and baseline["status"].iat[0] == SHOWN else float("nan")
     frame["ratio"] = frame["value"] / base_value
+    frame = with_interval(frame, measure)
     if group == "need":
         frame = frame.sort_values("value", ascending=False, na_position="last")
     else:
@@ -77,6 +78,7 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     table = pd.DataFrame({
         "SEN provision" if group == "sen" else "Primary need": frame["label"],
         f"{measure.label} ({measure.unit})": [rate_text(v, s, measure) for v, s in zip(frame["value"], frame["status"])],
+        "95% confidence interval": [interval_text(lo, hi, measure) for lo, hi in zip(frame["low"], frame["high"])],
         "Times the rate for pupils with no SEN": [f"{r:.1f}" if s == SHOWN and r == r else ("c" if s == SUPPRESSED else "") for r, s in zip(frame["ratio"], frame["status"])],
         measure.numerator_label[:1].upper() + measure.numerator_label[1:]: [count_text(v, s) for v, s in zip(frame["numerator"], frame["status"])],
         measure.denominator_label[:1].upper() + measure.denominator_label[1:]: [count_text(v, s) for v, s in zip(frame["denominator"], frame["status"])],

@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.figures import bar_chart
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure, sentence_case
-from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text, relative_difference
+from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text, relative_difference, with_interval
 from dashboard.queries import NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
 from dashboard.reference import academic_year_label, academic_year_start
 from dashboard.views import describe_selection, ignored_filters_note
@@ -111,7 +111,8 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
                      if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
     title = f"{measure.label} by locality, {state.year}"
-    figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status"]], measure, f"{title} ({measure.unit})",
+    figure = bar_chart(with_interval(frame[frame["locality"].notna()], measure)[["label", "value", "status", "low", "high"]], measure,
+                       f"{title} ({measure.unit}), with 95% confidence intervals",
                        reference=total["value"] if total["status"] == SHOWN else None)
     return Panel(title, summary, pd.DataFrame(rows), figure, notes)
 

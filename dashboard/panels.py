@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.measures import Measure
 from dashboard.queries import SHOWN, SUPPRESSED
+from dashboard.stats import rate_interval
 
 NO_DATA_MESSAGE = "No data for this selection."
 
@@ -50,3 +52,17 @@ def relative_difference(value: float, reference: float) -> str:
     if abs(change) < 0.5:
         return "the same as"
     return f"{abs(change):.0f}% {'above' if change > 0 else 'below'}"
+
+
+def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) -> pd.DataFrame:
+    """Add low and high columns: the rate's confidence interval (blank where the rate is not shown)."""
+    low, high = rate_interval(frame["numerator"], frame["denominator"], measure.scale, measure.kind, level)
+    shown = (frame["status"] == SHOWN).to_numpy()
+    return frame.assign(low=np.where(shown, low, np.nan), high=np.where(shown, high, np.nan))
+
+
+def interval_text(low: float, high: float, measure: Measure) -> str:
+    """'4.1 to 6.0' for a table; blank where there is no interval."""
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{measure.format(low, with_unit=False)} to {measure.format(high, with_unit=False)}"

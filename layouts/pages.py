@@ -170,6 +170,20 @@ def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tu
                 "is shown as c (confidential) and its area is drawn dark grey, with its own legend entry; zero is shown as 0. "
                 "A rate is suppressed when its numerator or its denominator is."
             ),
+            html.H2("Fair comparisons", className="h4"),
+            html.P(
+                "A rate resting on few children can move a long way by chance. Bars carry 95% confidence intervals: "
+                "Wilson score intervals for shares of people (absence, EHC plans), exact Poisson intervals for counts of "
+                "events (a pupil can be suspended more than once). Where an interval does not include the figure it is "
+                "compared with, the difference is unlikely to be chance alone."
+            ),
+            html.P(
+                "Schools are compared on a funnel plot. Each school's count is set against the count expected if it had "
+                "the borough rate for schools of its phase, so an alternative provision centre is not held to a primary "
+                "school's rate. The dotted lines hold 95% and the dashed lines 99.8% of the variation chance alone would "
+                "give; they narrow as schools grow, so a small school is not named for a blip. Schools beyond the 99.8% "
+                "lines are named; schools within them are similar to the borough, whatever their rank."
+            ),
             html.H2("Where the data comes from", className="h4"),
             dbc.Table(
                 [
