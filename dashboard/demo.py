@@ -362,18 +362,26 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # Plans and needs, year by year.
 
-def need_mix(locality: str, year: int) -> dict[str, float]:
-    """Target share of plans by need: the published 2020/21 mix drifting to Walsall's 2025 mix."""
-    total_2025 = sum(NEEDS_2025.values())
-    later = {k: v / total_2025 for k, v in NEEDS_2025.items()}
+def _mix_2021(locality: str) -> dict[str, float]:
+    """Published 2020/21 shares for a locality (or the borough), the rest split like Walsall's 2025 mix."""
+    later = {k: v / sum(NEEDS_2025.values()) for k, v in NEEDS_2025.items()}
     plans = PLANS_2021.get(locality, sum(PLANS_2021.values()))
     known = NEEDS_2021.get(locality) or {k: sum(NEEDS_2021[loc][k] for loc in NEEDS_2021) for k in NEEDS_2021["N"]}
-    rest = plans - sum(known.values())
     others = {k: v for k, v in later.items() if k not in known}
-    start = {k: v / plans for k, v in known.items()}
-    start.update({k: rest / plans * v / sum(others.values()) for k, v in others.items()})
+    mix = {k: v / plans for k, v in known.items()}
+    mix.update({k: (plans - sum(known.values())) / plans * v / sum(others.values()) for k, v in others.items()})
+    return mix
+
+
+def need_mix(locality: str, year: int) -> dict[str, float]:
+    """Target share of plans by need: the published 2020/21 mix, the borough drifting to Walsall's 2025 mix.
+
+    Each locality keeps its own difference from the borough, so localities stay distinct as the mix moves.
+    """
+    later = {k: v / sum(NEEDS_2025.values()) for k, v in NEEDS_2025.items()}
+    start, borough = _mix_2021(locality), _mix_2021("all")
     t = float(np.clip((year - CALIBRATION_YEAR) / (2024 - CALIBRATION_YEAR), 0, 1))
-    mixed = {k: max(0.0, start[k] + t * (later[k] - start[k])) for k in NEED_ORDER}
+    mixed = {k: max(0.0, start[k] + t * (later[k] - borough[k])) for k in NEED_ORDER}
     total = sum(mixed.values())
     return {k: v / total for k, v in mixed.items()}
 

@@ -9,6 +9,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from dashboard.disclosure import lines_of, protect
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
 from dashboard.reference import FULL_YEAR, PHASES, SEN_PROVISION
@@ -148,12 +149,19 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     frame = warehouse.query(sql, num_params + den_params)
     if "borough" in by:
         frame["borough"] = "borough"
-    return suppress(frame, measure, threshold)
+    # Groups that split the whole between them (localities, needs...) get secondary suppression, per year and term.
+    partition = [k for k in keys if k not in ("year", "term", "borough")]
+    lines = lines_of(frame, partition, [k for k in keys if k in ("year", "term")]) if partition else []
+    return suppress(frame, measure, threshold, lines)
 
 
-def suppress(frame: pd.DataFrame, measure: Measure, threshold: int) -> pd.DataFrame:
-    """Blank any rate resting on 1 to threshold children (zero stays zero), and mark why."""
-    frame = frame.copy()
+def suppress(frame: pd.DataFrame, measure: Measure, threshold: int, lines: list | None = None) -> pd.DataFrame:
+    """Blank any rate resting on 1 to threshold children (zero stays zero), and mark why.
+
+    lines lists the sets of rows that add up to a published total; within them a lone hidden cell takes
+    another with it (secondary suppression), so no hidden count can be found by subtraction.
+    """
+    frame = frame.copy().reset_index(drop=True)
     for column in ("numerator", "denominator", "numerator_people", "denominator_people"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
 
@@ -161,12 +169,17 @@ def suppress(frame: pd.DataFrame, measure: Measure, threshold: int) -> pd.DataFr
         return series.between(1, threshold).fillna(False).astype(bool)
 
     hidden = small(frame["numerator_people"]) | small(frame["denominator_people"])
+    small_denominator = small(frame["denominator_people"])
+    if lines:
+        people = frame["numerator_people"].fillna(frame["denominator_people"]).fillna(0)
+        hidden = protect(people, hidden, lines)
+        small_denominator = protect(frame["denominator_people"].fillna(0), small_denominator, lines)
     empty = frame["denominator"].isna() | (frame["denominator"] <= 0)
     # Suppression wins over 'no data', so a small count with no denominator is still hidden.
     frame["status"] = np.select([hidden, empty], [SUPPRESSED, NO_DATA], SHOWN)
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
     frame.loc[frame["status"] == SUPPRESSED, "numerator"] = np.nan
-    frame.loc[small(frame["denominator_people"]), "denominator"] = np.nan
+    frame.loc[small_denominator, "denominator"] = np.nan
     return frame.drop(columns=["numerator_people", "denominator_people"])
 
 

@@ -159,3 +159,15 @@ def test_synthetic_data_can_sit_on_real_boundaries(tmp_path):
     assert con.execute("SELECT count(*) FROM area WHERE area_code LIKE 'E01%'").fetchone()[0] == 169
     assert con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ____'").fetchone()[0] == 169  # e.g. Walsall 001A
     assert con.execute("SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21'").fetchone()[0] == 2_662
+
+
+def test_the_need_mix_moves_to_walsalls_2025_mix_and_localities_stay_distinct(con):
+    rows = con.execute("""SELECT COALESCE(a.locality_code, 'OOB'), e.primary_need, SUM(e.plans) FROM fact_ehcp e
+                          LEFT JOIN area a ON a.area_code = e.home_area_code WHERE e.academic_year = '2024/25' GROUP BY 1, 2""").fetchall()
+    frame = pd.DataFrame(rows, columns=["locality", "need", "plans"])
+    borough = frame.groupby("need")["plans"].sum()
+    for need, published in {"ASD": 877, "SEMH": 1098, "SLCN": 1186}.items():  # Walsall, January 2025 (DfE SEN2)
+        assert borough[need] / borough.sum() == pytest.approx(published / 4743, abs=0.02)
+    share = frame.pivot(index="need", columns="locality", values="plans").fillna(0)
+    share = share / share.sum()
+    assert share.loc["SEMH", "N"] > share.loc["SEMH", "SC"] + 0.05  # North keeps its higher SEMH share
