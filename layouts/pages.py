@@ -168,7 +168,8 @@ def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tu
             html.P(
                 f"Counts about children are personal data. Any figure resting on between 1 and {threshold} children "
                 "is shown as c (confidential) and its area is drawn dark grey, with its own legend entry; zero is shown as 0. "
-                "A rate is suppressed when its numerator or its denominator is."
+                "A rate is suppressed when its numerator or its denominator is. Where the groups shown add up to a "
+                "published total, a lone hidden figure takes the next smallest with it, so it cannot be worked out by subtraction."
             ),
             html.H2("Fair comparisons", className="h4"),
             html.P(
