@@ -233,6 +233,6 @@ def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
         figure.add_bar(x=rows["share"], y=rows["group"], name=category, orientation="h",
                        marker={"color": palette[i % len(palette)], "pattern": {"shape": patterns[i % len(patterns)]}},
                        hovertemplate=f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>")
-    figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.2})
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.3})
     figure.update_xaxes(title={"text": "% of plans"}, range=[0, 100])
     return _base_layout(figure, title, height=max(300, 120 + 50 * frame["group"].nunique()))

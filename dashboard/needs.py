@@ -48,7 +48,8 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     kind = "broad area of need" if broad else "primary need"
     summary = (f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans); "
                + "; ".join(f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()) + ".")
-    chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]]
+    # Hidden cells draw as zero width: a gap in a bar must not shift the stacking of the others.
+    chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]].fillna({"share": 0.0})
     chart = chart.assign(category=pd.Categorical(chart["category"], order)).sort_values(["category", "group"]).astype({"category": str})
     notes = ["Cells resting on too few plans show c and are left out of the chart."] if (frame["status"] == SUPPRESSED).any() else []
     return Panel(title, summary, table, share_bars(chart, title), notes)
