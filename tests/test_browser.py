@@ -172,7 +172,12 @@ def test_two_filters_change_each_pages_figures_and_its_link_opens_the_same_view(
     other = browser.new_page()
     other.goto(page.url)
     other.wait_for_selector("#page-content .panel-summary, #page-content .ag-row", timeout=30_000)
-    assert settled_text(other) == after
+    reopened = settled_text(other)
+    for _ in range(20):  # a busy machine may still be filling the later panels
+        if reopened == after:
+            break
+        reopened = settled_text(other)
+    assert reopened == after
     other.close()
     assert page.problems == []
 
