@@ -149,6 +149,8 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     frame = warehouse.query(sql, num_params + den_params)
     if "borough" in by:
         frame["borough"] = "borough"
+    # SQL returns groups in no fixed order; sorting makes the choice of secondary cells the same every time.
+    frame = frame.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)
     # Groups that split the whole between them (localities, needs...) get secondary suppression, per year and term.
     partition = [k for k in keys if k not in ("year", "term", "borough")]
     lines = lines_of(frame, partition, [k for k in keys if k in ("year", "term")]) if partition else []

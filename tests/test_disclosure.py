@@ -73,3 +73,13 @@ def test_a_cross_table_whose_margins_are_all_publishable(n_rows, n_cols, data):
     lines = lines_of(frame, ["row", "col"])
     assume(all(values[line].sum() > THRESHOLD for line in lines))
     check(values, lines)
+
+
+def test_the_same_query_hides_the_same_cells_every_time(warehouse):
+    from dashboard.filters import FilterState
+    from dashboard.queries import rates
+
+    state = FilterState(measure="ehcp_rate", year="2024/25")
+    runs = [rates(warehouse, "ehcp_rate", state, ("locality", "need"), THRESHOLD)[["locality", "need", "status"]] for _ in range(5)]
+    assert all(run.equals(runs[0]) for run in runs[1:])
+    assert (runs[0]["status"] == "suppressed").sum() >= 2
