@@ -12,10 +12,10 @@ from dashboard.filters import FilterState
 from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text
 from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
+from dashboard.schools import SCHOOL_MEASURES
 from dashboard.stats import funnel_limits
 from dashboard.warehouse import Warehouse
 
-PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
 # Marker shape and colour together, so the verdict never rests on colour alone.
 STYLE = {
     "worse": ("#D55E00", "triangle-up"), "better": (HIGHLIGHT[0], "triangle-down"),
@@ -41,7 +41,7 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     limits and an AP centre is not held to a primary school's rate.
     """
     requested = MEASURES[state.measure]
-    measure = requested if requested.id in PUPIL_MEASURES else MEASURES["suspension_rate"]
+    measure = requested if requested.id in SCHOOL_MEASURES else MEASURES["suspension_rate"]
     state = replace(state, measure=measure.id)
     title = f"{measure.label}: each school against schools of its phase, {state.year}"
     notes = [] if requested.id == measure.id else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from dashboard.figures import bar_chart, share_bars
 from dashboard.filters import FilterState
-from dashboard.measures import MEASURES
+from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, interval_text, rate_text, with_interval
 from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
 from dashboard.reference import SEN_PROVISION
@@ -81,8 +81,8 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
         f"{measure.label} ({measure.unit})": [rate_text(v, s, measure) for v, s in zip(frame["value"], frame["status"])],
         "95% confidence interval": [interval_text(lo, hi, measure) for lo, hi in zip(frame["low"], frame["high"])],
         "Times the rate for pupils with no SEN": [f"{r:.1f}" if s == SHOWN and r == r else ("c" if s == SUPPRESSED else "") for r, s in zip(frame["ratio"], frame["status"])],
-        measure.numerator_label[:1].upper() + measure.numerator_label[1:]: [count_text(v, s) for v, s in zip(frame["numerator"], frame["status"])],
-        measure.denominator_label[:1].upper() + measure.denominator_label[1:]: [count_text(v, s) for v, s in zip(frame["denominator"], frame["status"])],
+        sentence_case(measure.numerator_label): [count_text(v, s) for v, s in zip(frame["numerator"], frame["status"])],
+        sentence_case(measure.denominator_label): [count_text(v, s) for v, s in zip(frame["denominator"], frame["status"])],
     })
     shown = frame[(frame["status"] == SHOWN) & (frame[group] != baseline_key)]
     summary = NO_DATA_MESSAGE

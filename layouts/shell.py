@@ -5,6 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
+from dashboard.measures import sentence_case
 from dashboard.warehouse import WarehouseInfo
 from layouts import ids
 from layouts.pages import PAGES
@@ -38,7 +39,7 @@ def _select(key: str, options: list[tuple[str, str]], value: str | None) -> html
     control_id = ids.FILTER_CONTROLS[key]
     return html.Div(
         [
-            html.Label(FILTER_LABELS[key][0].upper() + FILTER_LABELS[key][1:], htmlFor=control_id, className="form-label"),
+            html.Label(sentence_case(FILTER_LABELS[key]), htmlFor=control_id, className="form-label"),
             dbc.Select(id=control_id, options=select_options(key, options), value=value or ALL),
         ],
         className="mb-3",
