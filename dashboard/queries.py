@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from dashboard.disclosure import lines_of, protect
+from dashboard.disclosure import Line, lines_of, protect
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
 from dashboard.reference import FULL_YEAR, PHASES, SEN_PROVISION
@@ -118,6 +118,14 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
     return sql, params, keys
 
 
+# Coarser cuts that are published too: each cell of a finer cut adds up into one cell of each of these.
+PARENTS = {"area": ("ward", "locality"), "school": ("cluster", "phase"), "need": ("broad_area",)}
+# Dimensions fixed by another (a school has one phase): they label a cell without splitting it.
+IMPLIED = {"area": {"ward", "locality"}, "school": {"phase", "cluster", "school_locality"},
+           "cluster": {"school_locality"}, "need": {"broad_area"}}
+FIXED = ("year", "term")
+
+
 def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int,
           termly: bool = False, school_locality: bool = False) -> pd.DataFrame:
     """Numerator, denominator and rate per group, with small numbers suppressed.
@@ -129,10 +137,18 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     """
     by = (by,) if isinstance(by, str) else tuple(by)
     measure = MEASURES[measure_id]
-    numerator, denominator = RATE_SOURCES[measure_id]
-    if termly and numerator.table not in TERMLY_TABLES:
+    if termly and RATE_SOURCES[measure_id][0].table not in TERMLY_TABLES:
         raise NotApplicable(f"{measure.label} is counted once a year, not by term")
-    grouping = by + (("term",) if termly else ())
+    frame = _protected(warehouse, measure_id, state, by, threshold, termly, school_locality, {})
+    keys = [k for k in by + (("term",) if termly else ()) if k in frame]
+    return _publish(frame, measure)[keys + ["numerator", "denominator", "value", "status"]]
+
+
+def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...], termly: bool,
+            school_locality: bool) -> pd.DataFrame:
+    """Unsuppressed numerator and denominator per group, with the children behind each, in a fixed order."""
+    measure = MEASURES[measure_id]
+    numerator, denominator = RATE_SOURCES[measure_id]
     num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality)
     den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality)
     missing = [k for k in grouping if k not in num_keys]
@@ -147,42 +163,157 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
            f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
            f"den.total AS denominator, den.people AS denominator_people FROM num {join} den ON {on}")
     frame = warehouse.query(sql, num_params + den_params)
-    if "borough" in by:
+    if "borough" in grouping:
         frame["borough"] = "borough"
-    # SQL returns groups in no fixed order; sorting makes the choice of secondary cells the same every time.
-    frame = frame.sort_values(keys, na_position="last", kind="stable").reset_index(drop=True)
-    # Groups that split the whole between them (localities, needs...) get secondary suppression, per year and term.
-    partition = [k for k in keys if k not in ("year", "term", "borough")]
-    lines = lines_of(frame, partition, [k for k in keys if k in ("year", "term")]) if partition else []
-    return suppress(frame, measure, threshold, lines)
-
-
-def suppress(frame: pd.DataFrame, measure: Measure, threshold: int, lines: list | None = None) -> pd.DataFrame:
-    """Blank any rate resting on 1 to threshold children (zero stays zero), and mark why.
-
-    lines lists the sets of rows that add up to a published total; within them a lone hidden cell takes
-    another with it (secondary suppression), so no hidden count can be found by subtraction.
-    """
-    frame = frame.copy().reset_index(drop=True)
     for column in ("numerator", "denominator", "numerator_people", "denominator_people"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    # SQL returns groups in no fixed order; sorting makes the choice of secondary cells the same every time.
+    return frame.sort_values(list(grouping), na_position="last", kind="stable").reset_index(drop=True)
 
+
+def _partition(by: tuple[str, ...]) -> list[str]:
+    """The keys in by that split the whole between them (not the year or term, nor a key fixed by another)."""
+    split = [k for k in by if k not in FIXED and k != "borough"]
+    return [k for k in split if not any(k in IMPLIED.get(other, ()) for other in split if other != k)]
+
+
+def parent_cuts(by: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The coarser published cuts that by's cells add up into: each splitting key replaced by its parent, or dropped."""
+    cuts = []
+    for key in _partition(by):
+        for replacement in PARENTS.get(key, ()) + (None,):
+            cut = tuple(dict.fromkeys(replacement if k == key else k for k in by if not (k == key and replacement is None)))
+            cut = cut if _partition(cut) or cut else ("borough",)
+            if cut not in cuts:
+                cuts.append(cut)
+    return cuts
+
+
+def _joint_finer(by: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The finer cut whose protection also settles by's cells (wards are settled with their small areas), if any."""
+    if "ward" in by and "area" not in by:
+        return tuple("area" if k == "ward" else k for k in by)
+    return None
+
+
+def _protected(warehouse: Warehouse, measure_id: str, state: FilterState, by: tuple[str, ...], threshold: int,
+               termly: bool, school_locality: bool, memo: dict) -> pd.DataFrame:
+    """Counts per group with num_hidden and den_hidden: primary suppression, then secondary against every coarser cut.
+
+    Coarser cuts are protected first (memo holds them for this request), and their hidden or shown
+    cells are taken as given, so a locality hidden on one page cannot be rebuilt from its small areas on
+    another. Wards cross localities rather than nest in them, so wards are settled together with their
+    small areas instead: both then come from one protection.
+    """
+    if by in memo:
+        return memo[by]
+    args = (measure_id, state, threshold, termly, school_locality)
+    finer = _joint_finer(by)
+    if finer is not None:
+        _protected(warehouse, *args[:1], state, finer, *args[2:], memo)
+        return memo[by]
+    cuts = parent_cuts(by)
+    carried = tuple(dict.fromkeys(k for cut in cuts for k in cut if k not in by and k != "borough"))
+    frame = _primary(_counts(warehouse, measure_id, state, by + carried + (("term",) if termly else ()), termly,
+                             school_locality), threshold)
+    if cuts:
+        fixed = [k for k in frame if k in FIXED]
+        parents = []
+        for cut in cuts:
+            if _joint_finer(cut) == by:
+                cut_frame = _primary(_counts(warehouse, measure_id, state, cut + (("term",) if termly else ()), termly,
+                                             school_locality), threshold)
+                parents.append((cut, cut_frame, False))
+            else:
+                parents.append((cut, _protected(warehouse, measure_id, state, cut, threshold, termly, school_locality, memo), True))
+        # Sessions are not children: where the numerator counts none, the children behind it are the denominator's.
+        counted = "numerator_people" if RATE_SOURCES[measure_id][0].people else "denominator_people"
+        _secondary(frame, frame[counted].fillna(0), "num_hidden", parents, fixed, memo)
+        _secondary(frame, frame["denominator_people"].fillna(0), "den_hidden", parents, fixed, memo)
+        for cut, cut_frame, frozen in parents:
+            if not frozen:
+                memo[cut] = cut_frame
+    memo[by] = frame
+    return frame
+
+
+def _primary(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Mark counts resting on 1 to threshold children (num_hidden), and small denominators (den_hidden)."""
     def small(series: pd.Series) -> pd.Series:
         return series.between(1, threshold).fillna(False).astype(bool)
 
-    hidden = small(frame["numerator_people"]) | small(frame["denominator_people"])
-    small_denominator = small(frame["denominator_people"])
-    if lines:
-        people = frame["numerator_people"].fillna(frame["denominator_people"]).fillna(0)
-        hidden = protect(people, hidden, lines)
-        small_denominator = protect(frame["denominator_people"].fillna(0), small_denominator, lines)
+    frame["num_hidden"] = small(frame["numerator_people"]) | small(frame["denominator_people"])
+    frame["den_hidden"] = small(frame["denominator_people"])
+    return frame
+
+
+def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list, fixed: list[str], memo: dict) -> None:
+    """Widen frame[flag] (and the flag of each parent cut settled jointly) so no hidden cell can be worked out.
+
+    parents holds (cut, its frame, frozen): frozen cuts were protected before and only constrain.
+    """
+    values, hidden, frozen_cells, lines, placed = list(people), list(frame[flag]), [False] * len(frame), [], []
+    for cut, parent, frozen in parents:
+        keys = [k for k in cut if k != "borough"] + [k for k in fixed if k not in cut]
+        if keys:
+            link = frame[keys].merge(parent[keys].assign(_parent=np.arange(len(parent))), on=keys, how="left")["_parent"]
+        else:
+            link = pd.Series(0, index=frame.index)
+        used = sorted(int(p) for p in link.dropna().unique())
+        where = {p: len(values) + k for k, p in enumerate(used)}
+        for p in used:
+            children = np.flatnonzero(link.to_numpy() == p)
+            values.append(float(people.iloc[children].sum()))
+            hidden.append(bool(parent[flag].iloc[p]))
+            frozen_cells.append(frozen)
+            lines.append(Line(children, where[p]))
+        # The cut's own lines whose totals are shown (its cells add up to the borough, say), so the audit
+        # sees what an attacker sees.
+        for line in _published_lines(parent.iloc[used].reset_index(drop=True), cut, fixed, flag, memo):
+            lines.append(Line(np.array([where[used[i]] for i in line])))
+        placed.append((parent, used, [where[p] for p in used]))
+    mask = protect(pd.Series(values), pd.Series(hidden), lines, pd.Series(frozen_cells)).to_numpy()
+    frame[flag] = mask[:len(frame)]
+    for parent, used, positions in placed:
+        flags = parent[flag].to_numpy(copy=True)
+        flags[used] = mask[positions]
+        parent[flag] = flags
+
+
+def _published_lines(table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str], flag: str, memo: dict) -> list[np.ndarray]:
+    """Lines of a protected cut whose totals are shown: its cells sharing all keys but one add up to a cell of a coarser cut."""
+    keys = _partition(cut)
+    fixed = [k for k in fixed if k in table]
+    lines = []
+    for key in keys:
+        others = [k for k in keys if k != key]
+        total_cut = tuple(k for k in cut if k != key and k != "borough") or ("borough",)
+        totals = memo.get(total_cut)
+        group_keys = others + fixed
+        grouped = table.assign(_pos=np.arange(len(table))).groupby(group_keys, dropna=False)["_pos"] if group_keys else [((), table.assign(_pos=np.arange(len(table)))["_pos"])]
+        for values, group in grouped:
+            if len(group) < 2:
+                continue
+            if totals is not None:
+                match = totals
+                for column, value in zip(group_keys, values if isinstance(values, tuple) else (values,)):
+                    match = match[match[column].isna()] if pd.isna(value) else match[match[column] == value]
+                if len(match) and bool(match[flag].iloc[0]):
+                    continue  # the total is hidden too, so it constrains nothing
+            lines.append(group.to_numpy())
+    return lines
+
+
+def _publish(frame: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    """The rate per group as shown: hidden counts blanked and marked, working columns dropped."""
+    frame = frame.copy()
     empty = frame["denominator"].isna() | (frame["denominator"] <= 0)
     # Suppression wins over 'no data', so a small count with no denominator is still hidden.
-    frame["status"] = np.select([hidden, empty], [SUPPRESSED, NO_DATA], SHOWN)
+    frame["status"] = np.select([frame["num_hidden"], empty], [SUPPRESSED, NO_DATA], SHOWN)
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
     frame.loc[frame["status"] == SUPPRESSED, "numerator"] = np.nan
-    frame.loc[small_denominator, "denominator"] = np.nan
-    return frame.drop(columns=["numerator_people", "denominator_people"])
+    frame.loc[frame["den_hidden"], "denominator"] = np.nan
+    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden"])
 
 
 MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}
