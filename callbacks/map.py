@@ -42,7 +42,7 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
             for key, value in view.patch.items():
                 figure["data"][0][key] = value
             figure["layout"]["title"]["text"] = view.title
-        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level])
+        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level], view.reference_name)
         return figure, drawn, view.summary, view.note, table
 
     @app.callback(Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True), Input(ids.MAP_GRAPH, "clickData"),

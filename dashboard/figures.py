@@ -6,13 +6,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.measures import Measure, sentence_case
-from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.panels import interval_text, verdict_text
+from dashboard.queries import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.reference import EES_SYMBOLS
 
 # ColorBrewer YlGnBu (the darker five of six classes): sequential and safe for the common forms of
 # colour blindness, and its palest class is still clearly apart from white and grey.
 SEQUENTIAL = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 # States that are not values get greys and white, far from the sequence, each named in the legend.
 STATE_COLOURS = {SUPPRESSED: "#737373", NO_DATA: "#d4d4d4", OUTSIDE: "#ffffff"}
+# Verdicts against a reference, in Okabe-Ito blue, yellow and vermillion: apart for every common colour
+# blindness, and named in the legend and hover text. Measures with no good direction say lower / higher.
+VERDICT_COLOURS = {"better": "#0072B2", "lower": "#56B4E9", "similar": "#F0E442", "worse": "#D55E00", "higher": "#E69F00"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 TOPOJSON_URL = "/assets/topojson/"
 
@@ -31,14 +36,23 @@ def class_labels(bins: list[float], measure: Measure) -> list[str]:
 def _classes(values: pd.DataFrame, bins: list[float]) -> np.ndarray:
     """Class index per area: 0..len(bins) for values, then one index per non-value state."""
     value_classes = np.searchsorted(np.asarray(bins, dtype=float), values["value"].to_numpy(float), side="right")
-    base = len(bins) + 1
-    state_index = {state: base + i for i, state in enumerate(STATE_COLOURS)}
-    return np.where(values["status"] == SHOWN, value_classes, values["status"].map(state_index).fillna(base + 1)).astype(int)
+    return np.where(values["status"] == SHOWN, value_classes, _state_classes(values, len(bins) + 1)).astype(int)
+
+
+def _state_classes(values: pd.DataFrame, base: int) -> pd.Series:
+    """Class index of each place that has no value: suppressed (c, low), no figure (no data, x, z, u), or outside."""
+    index = {SUPPRESSED: base, NO_DATA: base + 1, OUTSIDE: base + 2}
+    index.update({s: base for s in HIDDEN_STATUSES} | {s: base + 1 for s in MISSING_STATUSES})
+    return values["status"].map(index).fillna(base + 1)
 
 
 def _colourscale(count: int) -> list:
     """Discrete colour scale: one flat band per class, values first, then the states."""
-    colours = list(SEQUENTIAL[-count:] if count <= len(SEQUENTIAL) else SEQUENTIAL) + list(STATE_COLOURS.values())
+    return _scale(list(SEQUENTIAL[-count:] if count <= len(SEQUENTIAL) else SEQUENTIAL) + list(STATE_COLOURS.values()))
+
+
+def _scale(colours: list[str]) -> list:
+    """One flat band per colour, so each class index maps to exactly one colour."""
     n = len(colours)
     scale = []
     for i, colour in enumerate(colours):
@@ -46,35 +60,70 @@ def _colourscale(count: int) -> list:
     return scale
 
 
-def _hover(values: pd.DataFrame, measure: Measure, threshold: int) -> list[str]:
+def _hover(values: pd.DataFrame, measure: Measure, threshold: int, reference_name: str | None = None) -> list[str]:
     texts = []
     for row in values.itertuples(index=False):
         head = f"<b>{row.name}</b><br>{row.context}"
         if row.status == SHOWN:
             body = (f"{measure.label}: {measure.format(row.value)}<br>"
                     f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}")
+            if "low" in values:
+                body += f"<br>95% interval: {interval_text(row.low, row.high, measure)}"
+            if reference_name and getattr(row, "verdict", ""):
+                body += f"<br><b>{verdict_text(row.verdict, reference_name)}</b>"
         elif row.status == SUPPRESSED:
             body = f"{measure.label}: c (suppressed: between 1 and {threshold} children)"
         elif row.status == OUTSIDE:
             body = "Outside the chosen locality"
+        elif row.status in EES_SYMBOLS:
+            body = f"{measure.label}: {row.status} ({EES_SYMBOLS[row.status]}, in the source data)"
         else:
             body = f"{measure.label}: no data for this selection"
         texts.append(f"{head}<br>{body}")
     return texts
 
 
-def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int) -> dict:
-    """The parts of the map that change with filters: sent as a Patch, never with the geometry."""
-    labels = class_labels(bins, measure) + ["Suppressed (c)", "No data", "Outside selection"]
+def verdict_order(measure: Measure) -> tuple[str, str, str]:
+    """The three verdicts a measure can get, in legend order."""
+    return ("lower", "similar", "higher") if measure.higher_is_worse is None else ("better", "similar", "worse")
+
+
+def _verdict_classes(values: pd.DataFrame, measure: Measure) -> tuple[np.ndarray, list[str]]:
+    """Class index per place when colouring by verdict, and the colours: three verdicts, then the states."""
+    order = verdict_order(measure)
+    verdict_index = values["verdict"].map({v: i for i, v in enumerate(order)})
+    shown = (values["status"] == SHOWN) & verdict_index.notna()
+    classes = np.where(shown, verdict_index.fillna(0), _state_classes(values, len(order)))
+    return classes.astype(int), [VERDICT_COLOURS[v] for v in order]
+
+
+def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int,
+                      reference_name: str | None = None) -> dict:
+    """The parts of the map that change with filters: sent as a Patch, never with the geometry.
+
+    With reference_name (e.g. 'the borough') places are coloured by their verdict against it, which
+    values must then carry (see panels.compare_with); otherwise by the measure's fixed classes.
+    """
+    present = set(values["status"])
+    hidden = ", ".join(["c"] + [s for s in HIDDEN_STATUSES[1:] if s in present])
+    missing = ", ".join(s for s in MISSING_STATUSES[1:] if s in present)
+    states = [f"Suppressed ({hidden})", f"No data ({missing})" if missing else "No data", "Outside selection"]
+    if reference_name:
+        classes, colours = _verdict_classes(values, measure)
+        labels = [verdict_text(v, reference_name) for v in verdict_order(measure)] + states
+        scale, title = _scale(colours + list(STATE_COLOURS.values())), f"{measure.label}<br>against {reference_name}<br>(95% interval)"
+    else:
+        classes, labels = _classes(values, bins), class_labels(bins, measure) + states
+        scale, title = _colourscale(len(bins) + 1), f"{measure.label}<br>({measure.unit})"
     count = len(labels)
     return {
-        "z": _classes(values, bins).tolist(),
-        "hovertext": _hover(values, measure, threshold),
-        "colorscale": _colourscale(len(bins) + 1),
+        "z": classes.tolist(),
+        "hovertext": _hover(values, measure, threshold, reference_name),
+        "colorscale": scale,
         "zmin": -0.5,
         "zmax": count - 0.5,
         "colorbar": {
-            "title": {"text": f"{measure.label}<br>({measure.unit})", "font": {"size": 13}},
+            "title": {"text": title, "font": {"size": 13}},
             "tickvals": list(range(count)),
             "ticktext": labels,
             "len": 0.9,
@@ -93,15 +142,25 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
     colours = list(SEQUENTIAL[-(len(bins) + 1):]) if len(bins) + 1 <= len(SEQUENTIAL) else list(SEQUENTIAL)
     count = schools["numerator"].where(shown, 0).fillna(0).to_numpy(float)
     size = np.where(shown, 6 + 24 * np.sqrt(count / max(count.max(), 1)), 6)
+    by_verdict = "verdict" in schools
+    verdicts = schools["verdict"].fillna("").tolist() if by_verdict else [""] * len(schools)
     hover = [
         f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: {measure.format(r.value)}<br>"
         f"{sentence_case(measure.numerator_label)}: {r.numerator:,.0f} of {r.denominator:,.0f} {measure.denominator_label}"
+        + (f"<br><b>{verdict_text(v, 'schools of its phase')}</b>" if v and v != "not compared" else "")
         if r.status == SHOWN else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
-        for r in schools.itertuples(index=False)
+        for r, v in zip(schools.itertuples(index=False), verdicts)
     ]
+    if by_verdict:
+        colours_by_school = [VERDICT_COLOURS.get(v, STATE_COLOURS[NO_DATA]) if ok else STATE_COLOURS[SUPPRESSED]
+                             for v, ok in zip(verdicts, shown)]
+        name = "Schools against schools of their phase (size: count; grey: c)"
+    else:
+        colours_by_school = [colours[c] if ok else STATE_COLOURS[SUPPRESSED] for c, ok in zip(classes, shown)]
+        name = "Schools (size: count; grey: c)"
     return go.Scattergeo(
-        lat=schools["latitude"], lon=schools["longitude"], mode="markers", name="Schools (size: count; grey: c)",
-        marker={"size": size, "color": [colours[c] if ok else STATE_COLOURS[SUPPRESSED] for c, ok in zip(classes, shown)],
+        lat=schools["latitude"], lon=schools["longitude"], mode="markers", name=name,
+        marker={"size": size, "color": colours_by_school,
                 "line": {"color": "#1b1b1b", "width": 1.2}, "symbol": "circle"},
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=True,
         customdata=schools["locality_code"].tolist(),  # a click on a school filters to its locality too
@@ -109,9 +168,9 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
 
 
 def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, title: str,
-               schools: pd.DataFrame | None = None) -> go.Figure:
-    """Small-area choropleth: geometry once, colours from fixed classes, every state named in the legend."""
-    parts = choropleth_values(values, measure, bins, threshold)
+               schools: pd.DataFrame | None = None, reference_name: str | None = None) -> go.Figure:
+    """Small-area choropleth: geometry once, colours from fixed classes (or verdicts), every state named in the legend."""
+    parts = choropleth_values(values, measure, bins, threshold, reference_name)
     figure = go.Figure(
         go.Choropleth(
             geojson=geojson,
@@ -173,9 +232,14 @@ def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, 
                 events: pd.DataFrame | None = None) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
 
-    series has columns period, label, value (NaN where suppressed: drawn as a gap).
+    series has columns period, label, value (NaN where suppressed: drawn as a gap), and optionally low and
+    high, the 95% interval, drawn as whiskers on the coloured series and as a band around the borough.
     """
     figure = go.Figure()
+    if borough is not None and "low" in borough and borough["low"].notna().any():
+        figure.add_scatter(x=list(borough["period"]) + list(borough["period"][::-1]),
+                           y=list(borough["high"]) + list(borough["low"][::-1]), fill="toself", mode="lines",
+                           line={"width": 0}, fillcolor="rgba(27,27,27,0.12)", name="Borough 95% interval", hoverinfo="skip")
     for label, rows in series.groupby("label", sort=False):
         if label in highlighted:
             continue
@@ -183,7 +247,11 @@ def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, 
                            legendgroup="others", showlegend=False, hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
     for i, label in enumerate(highlighted):
         rows = series[series["label"] == label]
-        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines+markers",
+        error = None
+        if "low" in rows:
+            error = {"type": "data", "symmetric": False, "array": (rows["high"] - rows["value"]).tolist(),
+                     "arrayminus": (rows["value"] - rows["low"]).tolist(), "color": HIGHLIGHT[i], "thickness": 1.2, "width": 3}
+        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines+markers", error_y=error,
                            line={"color": HIGHLIGHT[i], "width": 3, "dash": DASHES[i]}, marker={"symbol": MARKERS[i], "size": 8},
                            hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
     if borough is not None and not borough.empty:

@@ -8,11 +8,13 @@ from dashboard.measures import DEFAULT_MEASURE, MEASURES
 from dashboard.reference import PHASES, SEN_PROVISION
 
 # URL parameter for each filter; short so shared links stay readable.
-FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period", "level", "schools")
+FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period", "level", "schools", "colour")
 # Settings that always have a value (no 'all'); links leave them out when they are at their default.
-DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year", "level": "area", "schools": "hide"}
+DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year", "level": "area", "schools": "hide", "colour": "value"}
 LEVELS = {"area": "Small areas", "ward": "Wards", "locality": "Localities"}
 SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
+# Colour places by their rate, or by whether their 95% interval lies above, across or below a reference.
+COLOURINGS = {"value": "Rate", "borough": "Against the borough", "benchmark": "Against the benchmark"}
 BREAKDOWNS = {"locality": "Locality", "cluster": "School cluster", "need": "Primary need", "sen": "SEN provision", "phase": "Phase"}
 PERIODS = {"year": "Academic years", "term": "Terms"}
 # Labels as a sentence would use them ("SEN provision" keeps its capitals) and their plurals.
@@ -28,6 +30,7 @@ FILTER_LABELS = {
     "period": "period",
     "level": "map level",
     "schools": "school points",
+    "colour": "map colours",
 }
 FILTER_PLURALS = {
     "locality": "localities",
@@ -53,13 +56,14 @@ class FilterOptions:
     periods: tuple[tuple[str, str], ...] = tuple(PERIODS.items())
     levels: tuple[tuple[str, str], ...] = tuple(LEVELS.items())
     school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
+    colourings: tuple[tuple[str, str], ...] = tuple(COLOURINGS.items())
 
     def pairs(self, key: str) -> tuple[tuple, ...]:
         """(value, label, ...) for every value a filter may take."""
         return {
             "measure": self.measures, "year": self.years, "locality": self.localities, "cluster": self.clusters,
             "need": self.needs, "sen": self.sen, "phase": self.phases, "by": self.breakdowns, "period": self.periods,
-            "level": self.levels, "schools": self.school_points,
+            "level": self.levels, "schools": self.school_points, "colour": self.colourings,
         }[key]
 
     def allowed(self, key: str) -> tuple[str, ...]:
@@ -92,6 +96,8 @@ class FilterState:
     period: str = "year"
     level: str = "area"
     schools: str = "hide"
+    colour: str = "value"
+    school: str | None = None  # one school's URN, for its own page; never in a link
 
     def as_dict(self) -> dict:
         """Plain dict for a dcc.Store."""
@@ -119,7 +125,8 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
             continue
         if value not in options.allowed(key):
             fallback = {"year": "the latest year", "measure": "the suspension rate", "by": "localities", "period": "academic years",
-                        "level": "small areas", "schools": "no school points"}.get(key, f"all {FILTER_PLURALS.get(key)}")
+                        "level": "small areas", "schools": "no school points",
+                        "colour": "colours by rate"}.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead.")
             continue
         state = replace(state, **{key: value})

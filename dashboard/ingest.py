@@ -18,7 +18,7 @@ import pandera.pandas as pa
 
 from dashboard.config import Config
 from dashboard.geo import BoundaryError, geometry_json, read_boundaries
-from dashboard.reference import FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_label, academic_year_start, age_band
+from dashboard.reference import EES_SYMBOLS, FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_label, academic_year_start, age_band
 from dashboard.schema import (
     ATTENDANCE,
     CENSUS,
@@ -98,10 +98,25 @@ def _is_academic_year(label: str) -> bool:
     return True
 
 
-def _parse_column(values: pd.Series, column: Column, file: str, issues: list[LoadIssue]) -> pd.Series:
-    """Turn text cells into typed values; a cell that does not parse is reported and left blank."""
+def _parse_column(values: pd.Series, column: Column, file: str, issues: list[LoadIssue],
+                  symbols: dict[str, pd.Series] | None = None) -> pd.Series:
+    """Turn text cells into typed values; a cell that does not parse is reported and left blank.
+
+    Where symbols is given and the column allows them, an EES symbol (c, low, x, z, u) is kept in
+    symbols[column] and the number left blank, so the dashboard can show the symbol where the number would be.
+    """
     text = values.astype(str).str.strip()
     blank = text.eq("")
+    if symbols is not None and column.symbols:
+        symbol = text.str.lower().where(text.str.lower().isin(list(EES_SYMBOLS)))
+        if symbol.notna().any():
+            symbols[column.name] = symbol
+            text = text.mask(symbol.notna(), "")
+        if column.required:
+            for index in text.index[blank][:MAX_ISSUES_PER_FILE]:
+                issues.append(LoadIssue(file, f"is blank: expected a number or an EES symbol ({', '.join(EES_SYMBOLS)})",
+                                        row=int(index) + 2, column=column.name, value=""))
+        blank = text.eq("")
     if column.name == "home_area_code":
         blank |= text.str.upper().eq(OUT_OF_BOROUGH)
     if column.kind in ("text", "code"):
@@ -135,8 +150,19 @@ def _parse_column(values: pd.Series, column: Column, file: str, issues: list[Loa
     return parsed
 
 
-def _pandera_schema(columns: tuple[Column, ...], key: tuple[str, ...], known: dict[str, set[str]]) -> pa.DataFrameSchema:
-    """Build the pandera schema for one form of a template, with references checked against loaded codes."""
+def symbols_column(symbols: dict[str, pd.Series], index: pd.Index) -> pd.Series:
+    """One text per row naming the counts given as symbols, e.g. 'exclusions=c;pupils_excluded=c' (None where none)."""
+    parts = pd.DataFrame({name: (name + "=" + series).where(series.notna()) for name, series in symbols.items()}, index=index)
+    joined = parts.apply(lambda row: ";".join(row.dropna()), axis=1)
+    return joined.where(joined != "", None).astype(object)
+
+
+def _pandera_schema(columns: tuple[Column, ...], key: tuple[str, ...], known: dict[str, set[str]],
+                    symbolic: bool = False) -> pa.DataFrameSchema:
+    """Build the pandera schema for one form of a template, with references checked against loaded codes.
+
+    symbolic: counts may be blank because an EES symbol stands in their place (blanks are checked when parsing).
+    """
     spec = {}
     for column in columns:
         checks = []
@@ -149,7 +175,7 @@ def _pandera_schema(columns: tuple[Column, ...], key: tuple[str, ...], known: di
             checks.append(pa.Check.ge(column.minimum, error=f"must be {column.minimum:g} or more"))
         if column.maximum is not None:
             checks.append(pa.Check.le(column.maximum, error=f"must be {column.maximum:g} or less"))
-        spec[column.name] = pa.Column(nullable=not column.required, checks=checks)
+        spec[column.name] = pa.Column(nullable=not column.required or (symbolic and column.symbols), checks=checks)
     return pa.DataFrameSchema(spec, unique=list(key), report_duplicates="exclude_first")
 
 
@@ -202,9 +228,13 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
     extra = [c for c in raw.columns if c not in expected]
     if extra:
         report.issues.append(LoadIssue(path.name, f"ignored unknown column(s) {', '.join(extra)}", fatal=False))
-    typed = pd.DataFrame({c.name: _parse_column(raw[c.name], c, path.name, issues) for c in columns}, index=raw.index)
+    # Aggregated files may carry EES symbols in place of counts; pupil-level rows are always whole numbers.
+    symbols: dict[str, pd.Series] | None = None if pupil_level else {}
+    typed = pd.DataFrame({c.name: _parse_column(raw[c.name], c, path.name, issues, symbols) for c in columns}, index=raw.index)
+    if symbols:
+        typed["symbols"] = symbols_column(symbols, typed.index)
     unparsed = {(i.row, i.column) for i in issues}
-    schema = _pandera_schema(columns, key, known)
+    schema = _pandera_schema(columns, key, known, symbolic=symbols is not None)
     try:
         schema.validate(typed, lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -311,6 +341,10 @@ def _fact_table(parsed: ParsedFile, template: Template) -> pd.DataFrame:
         frame = AGGREGATORS[template.name](frame)
     elif template is ATTENDANCE:
         frame = frame.assign(sessions_missed=frame["sessions_authorised"] + frame["sessions_unauthorised"])
+        if "symbols" in frame:
+            # Sessions missed are the two kinds added: a symbol on either stands for the sum too.
+            missed = frame["symbols"].str.extract(r"sessions_(?:un)?authorised=([a-z]+)")[0]
+            frame["symbols"] = frame["symbols"].where(missed.isna(), frame["symbols"] + ";sessions_missed=" + missed)
     return frame.drop(columns=["pupil_id"], errors="ignore")
 
 

@@ -8,9 +8,19 @@ import pandas as pd
 from dashboard.figures import bar_chart
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure, sentence_case
-from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text, relative_difference, with_interval
+from dashboard.panels import (
+    NO_DATA_MESSAGE,
+    Panel,
+    compare_with,
+    count_text,
+    interval_text,
+    rate_text,
+    relative_difference,
+    with_interval,
+)
+from dashboard.stats import difference_p
 from dashboard.queries import NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
-from dashboard.reference import academic_year_label, academic_year_start
+from dashboard.reference import EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
 
@@ -29,12 +39,20 @@ class Card:
     detail: str
 
 
-def _verdict(measure: Measure, change: float) -> tuple[str, str]:
+# A difference from the benchmark in words, judged by whether the 95% interval excludes it.
+SIGNIFICANCE = {"better": "significantly better", "worse": "significantly worse", "higher": "significantly higher",
+                "lower": "significantly lower", "similar": "not significantly different"}
+
+
+def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str, str]:
+    """The change in words (better / worse / up / down), 'no significant change' when chance could explain it."""
     if change != change:  # NaN
         return "not comparable", "–"
     if abs(change) < 10 ** -measure.decimals / 2:
         return "no change", "–"
     arrow = "▲" if change > 0 else "▼"
+    if p_value >= 0.05:
+        return "no significant change", arrow
     if measure.higher_is_worse is None:
         return ("up" if change > 0 else "down"), arrow
     worse = (change > 0) == measure.higher_is_worse
@@ -57,19 +75,30 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
         difference = current["value"] - previous["value"]
         direction = "up" if difference > 0 else "down"
         change = f"{direction} {abs(difference):.{measure.decimals}f} on {previous_year}"
-    verdict, arrow = _verdict(measure, difference)
+        p_value = difference_p(current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind)
+    verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
     if verdict == "no change":
         change = f"no change on {previous_year}"
     bench = benchmark_values(warehouse, measure.id)
     bench = bench[bench["year"] == state.year]
     benchmark = "No England benchmark loaded"
-    if not bench.empty:
+    if not bench.empty and bench["value"].isna().iat[0]:
+        symbol = bench["symbol"].iat[0] or "x"
+        benchmark = f"{bench['label'].iat[0]}: {symbol} ({EES_SYMBOLS.get(symbol, 'not available')})"
+    elif not bench.empty:
         reference = bench["value"].iat[0]
         benchmark = f"{bench['label'].iat[0]}: {measure.format(reference)}"
         if current["status"] == SHOWN:
-            benchmark += f"; this is {relative_difference(current['value'], reference)} it"
+            relative = relative_difference(current["value"], reference)
+            benchmark += f"; this is {relative} it"
+            if relative != "the same as":
+                judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
+                benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
+    if current["status"] == SHOWN:
+        interval = with_interval(pd.DataFrame([current]), measure)
+        detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
     return Card(measure, value, unit, change, verdict, arrow, benchmark, detail)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,10 +13,15 @@ import shapely.geometry
 from dashboard.disclosure import Line, lines_of, protect
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.reference import FULL_YEAR, PHASES, SEN_PROVISION
+from dashboard.reference import EES_SYMBOLS, FULL_YEAR, PHASES, SEN_PROVISION, SYMBOL_ORDER
 from dashboard.warehouse import Warehouse
 
 SHOWN, SUPPRESSED, NO_DATA, OUTSIDE = "shown", "suppressed", "no data", "outside selection"
+# A source's EES symbol (low, x, z, u) is a status of its own; c from a source is SUPPRESSED like ours.
+SOURCE_SYMBOLS = tuple(s for s in EES_SYMBOLS if s != "c")
+# Statuses the map draws as suppressed, and as having no figure.
+HIDDEN_STATUSES = (SUPPRESSED, "low")
+MISSING_STATUSES = (NO_DATA, "x", "z", "u")
 
 
 @dataclass(frozen=True)
@@ -110,10 +116,17 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
             column = "sc.locality_code"
         where.append(f"{column} = ?")
         params.append(value)
+    if state.school and side.table in PUPIL_TABLES:
+        where.append("f.urn = ?")
+        params.append(state.school)
     keys = [key for key in by if side.table in DIMENSIONS[key][1]]
     selected = ", ".join(f"{DIMENSIONS[k][0]} AS \"{k}\"" for k in keys) or "'all' AS \"_all\""
     people = side.people or "NULL"
-    sql = (f"SELECT {selected}, {side.total} AS total, {people} AS people "
+    # The most restrictive EES symbol standing for the summed column in any row of the group, as its rank.
+    column = re.search(r"f\.(\w+)", side.total).group(1)
+    ranks = "[" + ", ".join(f"'{s}'" for s in SYMBOL_ORDER) + "]"
+    symbol = f"max(list_position({ranks}, regexp_extract(f.symbols, '(^|;){column}=([a-z]+)', 2)))"
+    sql = (f"SELECT {selected}, {side.total} AS total, {people} AS people, {symbol} AS symbol_rank "
            f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY ALL")
     return sql, params, keys
 
@@ -161,8 +174,11 @@ def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping:
     columns = ", ".join(f'COALESCE(num."{k}", den."{k}") AS "{k}"' if k in den_keys else f'num."{k}"' for k in keys)
     sql = (f"WITH num AS ({num_sql}), den AS ({den_sql}) "
            f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
-           f"den.total AS denominator, den.people AS denominator_people FROM num {join} den ON {on}")
+           f"den.total AS denominator, den.people AS denominator_people, "
+           f"greatest(num.symbol_rank, den.symbol_rank) AS symbol_rank FROM num {join} den ON {on}")
     frame = warehouse.query(sql, num_params + den_params)
+    ranks = pd.to_numeric(frame.pop("symbol_rank"), errors="coerce").astype(float)
+    frame["symbol"] = pd.Series([SYMBOL_ORDER[int(r) - 1] if r == r else None for r in ranks], index=frame.index, dtype=object)
     if "borough" in grouping:
         frame["borough"] = "borough"
     for column in ("numerator", "denominator", "numerator_people", "denominator_people"):
@@ -242,8 +258,10 @@ def _primary(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     def small(series: pd.Series) -> pd.Series:
         return series.between(1, threshold).fillna(False).astype(bool)
 
-    frame["num_hidden"] = small(frame["numerator_people"]) | small(frame["denominator_people"])
-    frame["den_hidden"] = small(frame["denominator_people"])
+    # A total over rows a source gave as a symbol (c, x...) is unknown, so it is not shown either.
+    symbol = frame["symbol"].notna() if "symbol" in frame else False
+    frame["num_hidden"] = small(frame["numerator_people"]) | small(frame["denominator_people"]) | symbol
+    frame["den_hidden"] = small(frame["denominator_people"]) | symbol
     return frame
 
 
@@ -309,11 +327,13 @@ def _publish(frame: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     frame = frame.copy()
     empty = frame["denominator"].isna() | (frame["denominator"] <= 0)
     # Suppression wins over 'no data', so a small count with no denominator is still hidden.
-    frame["status"] = np.select([frame["num_hidden"], empty], [SUPPRESSED, NO_DATA], SHOWN)
+    # A source's own symbol is shown as it is (c stays c); our suppression shows c.
+    source_symbol = frame["symbol"].where(frame["symbol"] != "c").fillna("")
+    frame["status"] = np.select([source_symbol != "", frame["num_hidden"], empty], [source_symbol, SUPPRESSED, NO_DATA], SHOWN)
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
-    frame.loc[frame["status"] == SUPPRESSED, "numerator"] = np.nan
+    frame.loc[~frame["status"].isin([SHOWN, NO_DATA]), "numerator"] = np.nan
     frame.loc[frame["den_hidden"], "denominator"] = np.nan
-    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden"])
+    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden", "symbol"])
 
 
 MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}
@@ -445,9 +465,13 @@ def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
 
 
 def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England") -> pd.DataFrame:
-    """Benchmark values of a measure by academic year (columns year, value, label); empty if none loaded."""
+    """Benchmark values of a measure by academic year (columns year, value, label, symbol); empty if none loaded.
+
+    symbol is the EES symbol given in place of the value (value blank), if any.
+    """
     return warehouse.query(
-        "SELECT academic_year AS year, value, geography_name AS label FROM benchmark "
+        "SELECT academic_year AS year, value, geography_name AS label, "
+        "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark "
         "WHERE measure = ? AND geography_level = ? ORDER BY 1", [measure_id, level])
 
 

@@ -51,6 +51,17 @@ PHASES = {
 }
 TERMS = ("Autumn", "Spring", "Summer")
 FULL_YEAR = "Full year"
+# Symbols Explore Education Statistics prints instead of a number, and what each means. A source file may
+# carry them in any count; the dashboard keeps the symbol and shows it wherever the number would be.
+EES_SYMBOLS = {
+    "c": "confidential: suppressed at source to protect individuals",
+    "low": "a positive number that rounds to zero",
+    "x": "not available",
+    "z": "not applicable",
+    "u": "low reliability",
+}
+# From least to most restrictive: a total over rows with several symbols takes the most restrictive.
+SYMBOL_ORDER = ("u", "z", "x", "low", "c")
 EXCLUSION_TYPES = {"suspension": "Suspension", "permanent": "Permanent exclusion"}
 
 # SEN2 reports plans in these age bands; the population fact uses the same bands so rates line up.

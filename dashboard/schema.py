@@ -31,6 +31,7 @@ class Column:
     references: str | None = None  # "<template>.<column>" that must already hold the value
     minimum: float | None = None
     maximum: float | None = None
+    symbols: bool = False  # an aggregated file may give an EES symbol (c, low, x, z, u) instead of the number
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ PUPIL_ID = Column(
 
 
 def _count(name: str, description: str, example: str = "12") -> Column:
-    return Column(name, "int", description, example, minimum=0)
+    return Column(name, "int", description, example, minimum=0, symbols=True)
 
 
 LOCALITIES = Template(
@@ -299,9 +300,9 @@ BENCHMARKS = Template(
                allowed=("England", "Region", "Statistical neighbours")),
         Column("measure", "code", "Measure id, as on the Data & methods page.", "suspension_rate", allowed=MEASURE_IDS),
         _year(),
-        Column("value", "float", "The comparator's rate, in the measure's unit.", "9.33", minimum=0),
-        Column("numerator", "float", "Numerator behind the rate, if published.", "", required=False, minimum=0),
-        Column("denominator", "float", "Denominator behind the rate, if published.", "", required=False, minimum=0),
+        Column("value", "float", "The comparator's rate, in the measure's unit.", "9.33", minimum=0, symbols=True),
+        Column("numerator", "float", "Numerator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
+        Column("denominator", "float", "Denominator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
         Column("source", "text", "Where the figure comes from.", "DfE, Suspensions and permanent exclusions in England"),
     ),
     key=("geography_code", "measure", "academic_year"),

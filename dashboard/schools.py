@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from dashboard.figures import bar_chart, trend_lines
@@ -27,15 +28,15 @@ def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level
     roll = rates(warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True)
     frame = frame.merge(roll[[level, "denominator"]].rename(columns={"denominator": "pupils"}), on=level, how="left")
     for sen, label in SHARES.items():
-        # Share of pupils with this SEN provision: census pupils with it over all census pupils.
-        counted = warehouse.query(
-            f"SELECT {'f.urn' if level == 'school' else 's.cluster_code'} AS key, SUM(f.pupils) AS n FROM fact_census f "
-            "JOIN school s ON s.urn = f.urn WHERE f.academic_year = ? AND f.sen_provision = ? GROUP BY 1", [state.year, sen])
-        frame = frame.merge(counted.rename(columns={"key": level}), on=level, how="left")
-        small = frame["n"].between(1, threshold)
-        frame[label] = (frame["n"].fillna(0) / frame["pupils"] * 100).where(~small)
-        frame[f"{label}_status"] = [SUPPRESSED if s else (SHOWN if pd.notna(p) else "no data") for s, p in zip(small, frame["pupils"])]
-        frame = frame.drop(columns="n")
+        # Share of pupils with this SEN provision: census pupils with it (the rate's denominator, protected in
+        # the query layer like every count) over all census pupils.
+        counted = rates(warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True)
+        frame = frame.merge(counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
+                            on=level, how="left")
+        hidden = frame["n"].isna() & frame["n_status"].notna() & frame["n_status"].ne("no data")
+        frame[label] = (frame["n"].fillna(0) / frame["pupils"] * 100).where(~hidden)
+        frame[f"{label}_status"] = [SUPPRESSED if h else (SHOWN if pd.notna(p) else "no data") for h, p in zip(hidden, frame["pupils"])]
+        frame = frame.drop(columns=["n", "n_status"])
     return frame[frame[level].notna()]
 
 
@@ -104,11 +105,15 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     notes = ["Gaps in a line are years with too few children to show (c)."] if (lines["status"] != SHOWN).any() else []
     figure = trend_lines(pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2])
     trend = Panel(trend_title, summary, table, figure, notes)
-    mix = warehouse.query(
-        "SELECT n.need_label AS label, SUM(f.pupils) AS pupils FROM fact_census f JOIN need n ON n.need_code = f.primary_need "
-        "WHERE f.urn = ? AND f.academic_year = ? AND f.primary_need <> 'NONE' GROUP BY 1 ORDER BY 2 DESC", [urn, state.year])
-    mix["status"] = [SUPPRESSED if 1 <= p <= threshold else SHOWN for p in mix["pupils"]]
-    mix["value"] = mix["pupils"].where(mix["status"] == SHOWN)
+    # Pupils by need at this school (the census side of the suspension rate), protected in the query layer
+    # against the school's totals shown beside them.
+    by_need = rates(warehouse, "suspension_rate", replace(state, school=urn, need=None, sen=None), "need", threshold, school_locality=True)
+    mix = by_need[(by_need["need"] != "NONE") & by_need["need"].notna()].copy()
+    mix["label"] = mix["need"].map(labels(warehouse, "need"))
+    mix["pupils"] = mix["denominator"]
+    mix["status"] = np.where(mix["pupils"].isna(), SUPPRESSED, SHOWN)
+    mix = mix[(mix["pupils"] != 0)].sort_values("pupils", ascending=False, na_position="last")
+    mix["value"] = mix["pupils"]
     count = MEASURES["suspension_rate"]  # any measure with whole-number display serves for the labels
     mix_title = f"Pupils with SEN at {name} by primary need, {state.year}"
     mix_table = pd.DataFrame({"Primary need": mix["label"], "Pupils": ["c" if s == SUPPRESSED else f"{p:,.0f}" for p, s in zip(mix["pupils"], mix["status"])]})

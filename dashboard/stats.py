@@ -90,14 +90,37 @@ def compare(low, high, reference, higher_is_worse: bool | None) -> np.ndarray:
     return np.where(np.isnan(low) | np.isnan(high), "not compared", result)
 
 
-def trend(numerators, denominators, kind: str, higher_is_worse: bool | None, level: float = 0.95) -> tuple[str, float]:
+def difference_p(x1: float, n1: float, x2: float, n2: float, kind: str) -> float:
+    """Two-sided p-value for a difference between two rates x1/n1 and x2/n2 (this year against last, say).
+
+    Proportions use the pooled two-proportion z-test; event counts the exact conditional test (given the
+    total count, the share falling in the first period is binomial with its share of the denominator).
+    """
+    if min(n1, n2) <= 0:
+        return float("nan")
+    if kind == "proportion":
+        pooled = (x1 + x2) / (n1 + n2)
+        if pooled in (0, 1):
+            return 1.0
+        z = (x1 / n1 - x2 / n2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        return float(2 * stats.norm.sf(abs(z)))
+    total = int(round(x1 + x2))
+    if total == 0:
+        return 1.0
+    return float(stats.binomtest(int(round(x1)), total, n1 / (n1 + n2)).pvalue)
+
+
+def trend(numerators, denominators, kind: str, higher_is_worse: bool | None, level: float = 0.95,
+          positions=None) -> tuple[str, float]:
     """Test for a linear trend over equally spaced periods: (verdict in words, p-value).
+
+    positions gives each period's place in time (0, 1, 3... where a period is missing); by default 0, 1, 2...
 
     Proportions use the chi-square test for trend (Cochran-Armitage); event counts the score test for a
     trend in Poisson rates. Verdicts: 'improving', 'no significant change', 'worsening' (or rising / falling).
     """
     x, n = np.asarray(numerators, float), np.asarray(denominators, float)
-    t = np.arange(len(x), dtype=float)
+    t = np.arange(len(x), dtype=float) if positions is None else np.asarray(positions, dtype=float)
     keep = n > 0
     x, n, t = x[keep], n[keep], t[keep]
     if len(x) < 3 or x.sum() == 0:

@@ -8,7 +8,8 @@ import pandas as pd
 from dashboard.figures import HIGHLIGHT, trend_lines
 from dashboard.filters import BREAKDOWNS, FilterState
 from dashboard.measures import MEASURES
-from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text
+from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text, with_interval
+from dashboard.stats import trend
 from dashboard.queries import SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, rates, term_order
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
@@ -46,7 +47,7 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     names = labels(warehouse, breakdown)
     series = series[series[breakdown].notna()]
     series = _period(series.assign(label=series[breakdown].map(names).fillna(series[breakdown])), termly, order)
-    borough = _period(borough, termly, order)
+    series, borough = with_interval(series, measure), with_interval(_period(borough, termly, order), measure)
     if series.empty or not (series["status"] == SHOWN).any():
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes)
     latest = series[series["period"] == series["period"].iloc[-1]]  # series is in time order
@@ -62,7 +63,15 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     table = table[sorted(table.columns, key=list(series["period"].unique()).index)]
     borough_row = pd.DataFrame([[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
                                index=["Borough"], columns=borough["period"]).reindex(columns=table.columns)
-    table = pd.concat([table, borough_row]).reset_index(names=BREAKDOWNS[breakdown])
+    table = pd.concat([table, borough_row])
+    periods = list(series["period"].unique())
+    verdicts = {}
+    if not termly:
+        # The trend over the years shown, tested on the counts (not eyeballed from the line).
+        for label, rows in list(series.groupby("label", sort=False)) + [("Borough", borough)]:
+            verdicts[label] = trend_text(rows, periods, measure)
+        table["Trend over these years"] = table.index.map(verdicts)
+    table = table.reset_index(names=BREAKDOWNS[breakdown])
     shown = borough[borough["status"] == SHOWN]
     summary = NO_DATA_MESSAGE
     if len(shown) >= 2:
@@ -70,6 +79,8 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         verb = "rose" if last["value"] > first["value"] else ("fell" if last["value"] < first["value"] else "stayed")
         summary = (f"Across the borough the {measure.in_sentence} {verb} from {measure.format(first['value'], with_unit=False)} in "
                    f"{first['period']} to {measure.format(last['value'])} in {last['period']}.")
+        if verdicts:
+            summary += f" Borough trend: {verdicts['Borough'][0].lower()}{verdicts['Borough'][1:]}."
         if ranked:
             top = latest[latest["label"] == ranked[0]].iloc[-1]
             summary += f" {ranked[0]} was highest in {top['period']} ({measure.format(top['value'])})."
@@ -77,7 +88,20 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         notes.append(f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other {len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table.")
     if (series["status"] != SHOWN).any():
         notes.append("Gaps in a line are periods with too few children to show (c) or no data.")
+    notes.append("Whiskers and the shaded band are 95% confidence intervals. "
+                 + ("Trends are tested over academic years (chi-square test for trend), since terms differ by season."
+                    if termly else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."))
     return Panel(title, summary, table, figure, notes)
+
+
+def trend_text(rows: pd.DataFrame, periods: list[str], measure) -> str:
+    """'Worsening (p = 0.003)', 'No significant change (p = 0.41)' or 'Not enough data' for one series."""
+    shown = rows[rows["status"] == SHOWN]
+    verdict, p_value = trend(shown["numerator"], shown["denominator"], measure.kind, measure.higher_is_worse,
+                             positions=[periods.index(p) for p in shown["period"]])
+    if p_value != p_value:
+        return "Not enough data"
+    return f"{verdict.capitalize()} (p {'< 0.001' if p_value < 0.001 else f'= {p_value:.3f}'})"
 
 
 def _events_on_axis(frame: pd.DataFrame, periods, termly: bool) -> pd.DataFrame:

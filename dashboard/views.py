@@ -1,7 +1,7 @@
 """What each page shows for a filter state: figure, summary sentence, notes and table, without Dash."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -9,12 +9,13 @@ import plotly.graph_objects as go
 from dashboard.figures import FONT, choropleth, choropleth_values
 from dashboard.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.panels import NO_DATA_MESSAGE
+from dashboard.panels import NO_DATA_MESSAGE, compare_with
 from dashboard.queries import (
     MAP_LEVELS,
     OUTSIDE,
     SHOWN,
     SUPPRESSED,
+    benchmark_values,
     borough_value,
     filter_options,
     labels,
@@ -38,6 +39,7 @@ class MapView:
     table: pd.DataFrame
     figure: go.Figure | None  # set on the first draw, with geometry
     patch: dict  # the trace properties that change with filters
+    reference_name: str = "the borough"  # what the verdict column compares with
 
 
 def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
@@ -90,6 +92,9 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     measure = MEASURES[state.measure]
     values = map_values(warehouse, state.measure, state, threshold, state.level)
     total = borough_value(warehouse, state.measure, state, threshold)
+    reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
+    values = compare_with(values, measure, reference)
+    colour_by = reference_name if state.colour != "value" and reference == reference else None
     bins = measure_bins(warehouse, state.measure, threshold, state.level)
     title = f"{measure.label} by {MAP_LEVELS[state.level].lower()}, {state.year}: {describe_selection(state, options, measure)}"
     geojson = map_geojson(warehouse, state.level)
@@ -97,11 +102,12 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     if geojson is None:
         figure = no_boundaries_figure()
     elif with_geometry:
-        figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold))
-    notes = [n for n in [ignored_filters_note(state, measure)] if n]
+        figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold),
+                            reference_name=colour_by)
+    notes = [n for n in [ignored_filters_note(state, measure), reference_note] if n]
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
-    table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "numerator", "denominator", "status"]]
+    table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]]
     return MapView(
         measure_id=measure.id,
         title=title,
@@ -109,16 +115,41 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
         note=" ".join(notes) or None,
         table=table.sort_values(["context", "name"]),
         figure=figure,
-        patch=choropleth_values(values, measure, bins, threshold),
+        patch=choropleth_values(values, measure, bins, threshold, colour_by),
+        reference_name=reference_name,
     )
+
+
+def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[str, float, str | None]:
+    """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded."""
+    measure = MEASURES[state.measure]
+    borough = borough_value(warehouse, state.measure, replace(state, locality=None), threshold)
+    borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
+    note = None
+    if state.colour == "benchmark":
+        bench = benchmark_values(warehouse, state.measure)
+        bench = bench[bench["year"] == state.year]
+        if not bench.empty:
+            return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
+        note = f"No benchmark is loaded for the {measure.in_sentence} in {state.year}, so places are compared with the borough."
+    if borough_rate != borough_rate:
+        note = "The borough figure for this selection rests on too few children, so places are not compared with it."
+    return "the borough", borough_rate, note
 
 
 def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame | None:
     """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
     if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
         return None
-    values = rates(warehouse, state.measure, state, "school", threshold, school_locality=True)
-    places = warehouse.query("SELECT s.urn AS school, s.school_name AS name, s.phase, s.latitude, s.longitude, c.locality_code "
+    measure = MEASURES[state.measure]
+    values = rates(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
+    if state.colour != "value":
+        # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.
+        phases = rates(warehouse, state.measure, state, "phase", threshold, school_locality=True)
+        reference = dict(zip(phases["phase"], phases["value"].where(phases["status"] == SHOWN)))
+        values = pd.concat([compare_with(rows, measure, reference.get(phase, float("nan")))
+                            for phase, rows in values.groupby("phase", dropna=False)]) if not values.empty else values
+    places = warehouse.query("SELECT s.urn AS school, s.school_name AS name, s.latitude, s.longitude, c.locality_code "
                              "FROM school s JOIN cluster c USING (cluster_code)")
     frame = places.merge(values, on="school")
     return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(labels(warehouse, "phase")))

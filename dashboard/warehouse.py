@@ -63,7 +63,8 @@ CREATE TABLE fact_population (
     academic_year VARCHAR NOT NULL,
     area_code VARCHAR NOT NULL REFERENCES area,
     age_band VARCHAR NOT NULL,
-    population INTEGER NOT NULL,
+    population INTEGER,
+    symbols VARCHAR,  -- EES symbols standing for counts, as 'column=c;column=x'
     PRIMARY KEY (academic_year, area_code, age_band)
 );
 CREATE TABLE fact_census (
@@ -72,7 +73,8 @@ CREATE TABLE fact_census (
     home_area_code VARCHAR REFERENCES area,
     sen_provision VARCHAR NOT NULL,
     primary_need VARCHAR NOT NULL REFERENCES need,
-    pupils INTEGER NOT NULL
+    pupils INTEGER,
+    symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE fact_exclusion (
     academic_year VARCHAR NOT NULL,
@@ -82,9 +84,10 @@ CREATE TABLE fact_exclusion (
     sen_provision VARCHAR NOT NULL,
     primary_need VARCHAR NOT NULL REFERENCES need,
     exclusion_type VARCHAR NOT NULL,
-    exclusions INTEGER NOT NULL,
+    exclusions INTEGER,
     pupils_excluded INTEGER,
-    sessions_lost INTEGER
+    sessions_lost INTEGER,
+    symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE fact_attendance (
     academic_year VARCHAR NOT NULL,
@@ -93,13 +96,14 @@ CREATE TABLE fact_attendance (
     home_area_code VARCHAR REFERENCES area,
     sen_provision VARCHAR NOT NULL,
     primary_need VARCHAR NOT NULL REFERENCES need,
-    enrolments INTEGER NOT NULL,
-    sessions_possible BIGINT NOT NULL,
-    sessions_authorised BIGINT NOT NULL,
-    sessions_unauthorised BIGINT NOT NULL,
-    sessions_missed BIGINT NOT NULL,
+    enrolments INTEGER,
+    sessions_possible BIGINT,
+    sessions_authorised BIGINT,
+    sessions_unauthorised BIGINT,
+    sessions_missed BIGINT,
     persistent_absentees INTEGER,
-    severe_absentees INTEGER
+    severe_absentees INTEGER,
+    symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE fact_ehcp (
     academic_year VARCHAR NOT NULL,
@@ -108,7 +112,8 @@ CREATE TABLE fact_ehcp (
     primary_need VARCHAR NOT NULL REFERENCES need,
     setting_type VARCHAR NOT NULL,
     urn VARCHAR REFERENCES school,
-    plans INTEGER NOT NULL
+    plans INTEGER,
+    symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE benchmark (
     geography_code VARCHAR NOT NULL,
@@ -120,6 +125,7 @@ CREATE TABLE benchmark (
     numerator DOUBLE,
     denominator DOUBLE,
     source VARCHAR NOT NULL,
+    symbols VARCHAR,  -- EES symbols standing for counts, as 'column=c;column=x'
     PRIMARY KEY (geography_code, measure, academic_year)
 );
 CREATE TABLE event (

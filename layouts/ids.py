@@ -26,6 +26,7 @@ FILTER_CONTROLS = {
     "period": "filter-period",
     "level": "filter-level",
     "schools": "filter-schools",
+    "colour": "filter-colour",
 }
 TREND_OPTIONS = "trend-options"
 MAP_OPTIONS = "map-options"

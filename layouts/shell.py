@@ -73,6 +73,7 @@ def filter_panel(options: FilterOptions) -> html.Aside:
                     html.Legend("Map", className="h6"),
                     _select("level", list(options.levels), "area"),
                     _select("schools", list(options.school_points), "hide"),
+                    _select("colour", list(options.colourings), "value"),
                 ],
                 id=ids.MAP_OPTIONS,
                 className="d-none",

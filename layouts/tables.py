@@ -6,20 +6,23 @@ import pandas as pd
 from dash import html
 
 from dashboard.measures import Measure, sentence_case
-from dashboard.panels import NO_DATA_MESSAGE, count_text, rate_text
+from dashboard.panels import NO_DATA_MESSAGE, count_text, interval_text, rate_text, verdict_text
 from dashboard.queries import SHOWN, SUPPRESSED
 
 
-def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Small area") -> html.Div:
-    """Places with value, numerator and denominator; suppressed cells show c."""
+def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Small area", reference_name: str = "the borough") -> html.Div:
+    """Places with value, interval, verdict, numerator and denominator; suppressed cells show c."""
     if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
         return html.P(NO_DATA_MESSAGE)
-    header = (level_label, "Part of", f"{measure.label} ({measure.unit})", sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
+    header = (level_label, "Part of", f"{measure.label} ({measure.unit})", "95% interval", f"Compared with {reference_name}",
+              sentence_case(measure.numerator_label), sentence_case(measure.denominator_label))
     rows = [
         html.Tr([
             html.Th(row.name, scope="row"),
             html.Td(row.context),
             html.Td(rate_text(row.value, row.status, measure), className="text-end"),
+            html.Td(interval_text(row.low, row.high, measure), className="text-end"),
+            html.Td(verdict_text(row.verdict, reference_name)),
             html.Td(count_text(row.numerator, row.status), className="text-end"),
             html.Td(count_text(row.denominator, row.status), className="text-end"),
         ])
@@ -27,7 +30,8 @@ def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Smal
     ]
     return dbc.Table(
         [
-            html.Caption(f"{measure.label} by {level_label.lower()}. c = suppressed (too few children to show)."),
+            html.Caption(f"{measure.label} by {level_label.lower()}. c = suppressed (too few children to show). "
+                         f"Better or worse means the 95% interval lies wholly on one side of {reference_name}'s figure."),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
             html.Tbody(rows),
         ],

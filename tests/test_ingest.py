@@ -14,6 +14,7 @@ import pytest
 from dashboard.config import ROOT
 from dashboard.geo import BoundaryError, read_boundaries
 from dashboard.ingest import IngestError, load
+from dashboard.measures import MEASURES
 from dashboard.schema import TEMPLATES, template_rows, templates_markdown
 from dashboard.warehouse import Warehouse
 from tests.conftest import shared_file
@@ -227,3 +228,43 @@ def test_a_broken_dimension_is_reported_once_not_echoed_by_every_fact(template_s
     assert "census.csv: not checked: it refers to areas.csv, schools.csv, which must load cleanly first" in errors
     assert "schools.csv: not checked: it refers to areas.csv, which must load cleanly first" in errors
     assert not any("is not in areas.csv" in e for e in errors)
+
+
+def test_ees_symbols_are_kept_and_shown_where_the_number_would_be(template_set, tmp_path):
+    from dashboard.filters import FilterState
+    from dashboard.panels import count_text, rate_text
+    from dashboard.queries import SUPPRESSED, benchmark_values, rates
+
+    rows = rows_of(template_set / "exclusions.csv")
+    write_rows(template_set / "exclusions.csv", rows + [rows[1][:1] + ["Autumn"] + rows[1][2:7] + ["c", "c", "c"]])
+    rows = rows_of(template_set / "attendance.csv")
+    write_rows(template_set / "attendance.csv", [rows[0], rows[1][:10] + ["x", "x"]])
+    rows = rows_of(template_set / "benchmarks.csv")
+    write_rows(template_set / "benchmarks.csv", rows + [rows[1][:4] + ["2022/23", "z", "", "", rows[1][8]]])
+    db = tmp_path / "wh.duckdb"
+    assert load(template_set, db).errors == []
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT exclusions, symbols FROM fact_exclusion WHERE term = 'Autumn'").fetchall() == [
+        (None, "exclusions=c;pupils_excluded=c;sessions_lost=c")]
+    con.close()
+    warehouse = Warehouse(db)
+    state = FilterState(year="2023/24")
+    autumn = rates(warehouse, "suspension_rate", state, "borough", 4, termly=True).set_index("term").loc["Autumn"]
+    assert autumn["status"] == SUPPRESSED and rate_text(autumn["value"], autumn["status"], MEASURES["suspension_rate"]) == "c"
+    persistent = rates(warehouse, "persistent_absence", state, "borough", 4).iloc[0]
+    assert persistent["status"] == "x" and rate_text(persistent["value"], "x", MEASURES["persistent_absence"]) == "x"
+    assert count_text(persistent["numerator"], persistent["status"]) == "x"
+    # The enrolments beside the symbol are still a number: only the symbol's own column is unknown.
+    absence = rates(warehouse, "absence_rate", state, "borough", 4).iloc[0]
+    assert absence["status"] == "shown" and absence["denominator"] == 8250
+    bench = benchmark_values(warehouse, "suspension_rate").set_index("year")
+    assert bench.at["2022/23", "symbol"] == "z" and bench["value"].isna().sum() == 1
+
+
+def test_a_blank_count_is_named_with_its_row_and_column(template_set, tmp_path):
+    rows = rows_of(template_set / "census.csv")
+    write_rows(template_set / "census.csv", [rows[0], rows[1][:5] + [""]])
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    problem = next(i for i in refused.value.report.errors if i.file == "census.csv")
+    assert (problem.row, problem.column) == (2, "pupils") and "EES symbol" in problem.message

@@ -10,6 +10,7 @@ from dashboard.overview import headline_card, locality_table, overview
 from dashboard.measures import MEASURES
 from dashboard.panels import NO_DATA_MESSAGE
 from dashboard.schools import cluster_table, display_table, school_detail, school_table
+from dashboard.stats import difference_p, trend
 from dashboard.trends import trend_panel
 
 THRESHOLD = 4
@@ -35,6 +36,13 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     card = cards["absence_rate"]
     assert card.value == f"{now:.1f}%"
     assert card.verdict == ("better" if round(now, 1) < round(before, 1) else "worse") and card.arrow in "▲▼"
+    # A change is called better or worse only when the test says chance is unlikely to explain it.
+    counts = dict(((year, (n, d)) for year, n, d in sql(
+        "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year' "
+        "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM fact_census GROUP BY 1) c USING (academic_year)")))
+    p_value = difference_p(*counts[YEAR], *counts["2023/24"], "rate")
+    rising = counts[YEAR][0] / counts[YEAR][1] > counts["2023/24"][0] / counts["2023/24"][1]
+    assert cards["suspension_rate"].verdict == ("no significant change" if p_value >= 0.05 else ("worse" if rising else "better"))
     assert card.change.endswith("on 2023/24")
     suspensions = sql("SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?", YEAR)[0][0]
     assert cards["suspension_rate"].detail.startswith(f"{suspensions:,.0f} suspensions of ")
@@ -68,10 +76,18 @@ def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(ware
     table = panel.table.set_index("School cluster")
     for cluster, year, value in expected:
         assert table.at[cluster, year] == f"{value:.1f}"
-    coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in ("Borough", "England (illustrative)")]
-    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 2  # every cluster, the borough and the benchmark
+    lines = ("Borough", "Borough 95% interval", "England (illustrative)")
+    coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in lines]
+    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 3  # every cluster, the borough, its band and the benchmark
+    assert all(trace.error_y.array is not None for trace in coloured)  # 95% intervals as whiskers
     assert "other 12 are grey" in " ".join(panel.notes)
     assert panel.summary.startswith("Across the borough the persistent absence")
+    # The borough's trend verdict is the chi-square test for trend on the counts themselves.
+    counts = sql("""SELECT academic_year, SUM(persistent_absentees), SUM(enrolments) FROM fact_attendance
+                    WHERE term = 'Full year' GROUP BY 1 ORDER BY 1""")
+    verdict, p_value = trend([c[1] for c in counts], [c[2] for c in counts], "proportion", True)
+    assert table.at["Borough", "Trend over these years"].startswith(verdict.capitalize())
+    assert f"Borough trend: {verdict}" in panel.summary
 
 
 def test_trends_by_term_have_every_term_and_mark_events(warehouse):

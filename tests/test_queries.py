@@ -6,7 +6,7 @@ import pytest
 
 from dashboard.filters import FilterState, parse_query, resolve, to_query
 from dashboard.measures import MEASURES
-from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED, map_values, borough_value, filter_options, measure_bins, rates
+from dashboard.queries import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED, benchmark_values, borough_value, filter_options, map_values, measure_bins, rates
 from dashboard.queries import map_geojson
 from dashboard.views import NO_DATA_MESSAGE, map_view
 
@@ -147,12 +147,13 @@ def test_links_round_trip_and_unknown_values_fall_back_with_a_message(warehouse)
     options = filter_options(warehouse)
     state = FilterState(measure="ehcp_rate", year="2021/22", locality="SC", need="SEMH")
     assert parse_query(to_query(state), options) == (state, [])
-    parsed, messages = parse_query("?locality=Narnia&year=1999/00&measure=happiness&colour=red", options)
+    parsed, messages = parse_query("?locality=Narnia&year=1999/00&measure=happiness&colour=red&flavour=mint", options)
     assert parsed == FilterState(year=options.years[-1][0])
     assert any("no locality 'Narnia'" in m for m in messages)
     assert any("no academic year '1999/00'" in m for m in messages)
     assert any("no measure 'happiness'" in m for m in messages)
-    assert any("(colour)" in m for m in messages)
+    assert any("(flavour)" in m for m in messages)
+    assert any("no map colours 'red'" in m for m in messages)
 
 
 def test_a_cluster_from_another_locality_is_cleared(warehouse):
@@ -183,3 +184,30 @@ def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(warehous
     view = map_view(warehouse, FilterState(year=YEAR, level=level, schools="show"), THRESHOLD, with_geometry=True)
     assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth", "scattergeo"]
     assert len(view.figure.data[1].lat) == 127  # every school, suppressed ones grey
+
+
+@pytest.mark.parametrize("colour", ["borough", "benchmark"])
+def test_the_map_can_colour_places_better_similar_or_worse(warehouse, colour):
+    from collections import Counter
+
+    from scipy.stats import chi2
+
+    view = map_view(warehouse, FilterState(year=YEAR, colour=colour), THRESHOLD, with_geometry=True)
+    if colour == "borough":
+        name, reference = "the borough", borough_value(warehouse, "suspension_rate", FilterState(year=YEAR), THRESHOLD)["value"]
+    else:
+        name, reference = "England (illustrative)", benchmark_values(warehouse, "suspension_rate").set_index("year").at[YEAR, "value"]
+    assert view.reference_name == name
+    shown = view.table[view.table["status"] == SHOWN]
+    # Each verdict follows from the exact Poisson interval, worked out here from the chi-square distribution.
+    for row in shown.itertuples():
+        low = chi2.ppf(0.025, 2 * row.numerator) / 2 / row.denominator * 100 if row.numerator > 0 else 0.0
+        high = chi2.ppf(0.975, 2 * (row.numerator + 1)) / 2 / row.denominator * 100
+        assert row.verdict == ("worse" if low > reference else "better" if high < reference else "similar")
+    assert {"better", "similar", "worse"} <= set(shown["verdict"])
+    ticks = view.patch["colorbar"]["ticktext"]
+    assert ticks[:3] == [f"Better than {name}", f"Similar to {name}", f"Worse than {name}"]
+    classes = Counter(view.patch["z"])
+    assert [classes[i] for i in range(3)] == [(shown["verdict"] == v).sum() for v in ("better", "similar", "worse")]
+    assert classes[3] == (view.table["status"] == SUPPRESSED).sum()  # suppressed places keep their own class
+    assert any(f"<b>Worse than {name}</b>" in text for text in view.patch["hovertext"])

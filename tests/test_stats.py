@@ -93,3 +93,18 @@ def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(ware
     assert set(labelled) == set(far["School"])
     assert set(table["Phase"]) >= {"Primary", "Secondary"}
     assert "schools rest on too few children" in " ".join(panel.notes)
+
+
+def test_difference_between_two_rates_matches_textbook_tests():
+    from scipy.stats import binom, chi2_contingency
+
+    from dashboard.stats import difference_p
+
+    # Two proportions: the z-test is the chi-square test on the 2x2 table without continuity correction.
+    table = [[45, 455], [70, 430]]
+    assert difference_p(45, 500, 70, 500, "proportion") == pytest.approx(chi2_contingency(table, correction=False)[1])
+    # Two Poisson counts: given 30 events in all, the first period's share is binomial with its share of the exposure.
+    x1, n1, x2, n2 = 10, 1000, 20, 1000
+    tail = sum(binom.pmf(k, 30, 0.5) for k in range(0, 31) if binom.pmf(k, 30, 0.5) <= binom.pmf(x1, 30, 0.5) * (1 + 1e-7))
+    assert difference_p(x1, n1, x2, n2, "rate") == pytest.approx(tail)
+    assert difference_p(5, 100, 5, 100, "rate") == pytest.approx(1.0)
