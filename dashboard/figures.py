@@ -282,7 +282,10 @@ def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: floa
         error = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["value"]).fillna(0).tolist(),
                  "arrayminus": (frame["value"] - frame["low"]).fillna(0).tolist(), "color": "#1b1b1b", "thickness": 1.5, "width": 4}
     figure = go.Figure(go.Bar(
-        x=frame["value"].fillna(0), y=frame["label"], orientation="h", text=text, textposition="outside",
+        # Figures sit inside the bar's base, clear of the whiskers at its end; c and 'no data' have no bar to sit in.
+        x=frame["value"].fillna(0), y=frame["label"], orientation="h", text=text, insidetextanchor="start",
+        textposition=["inside" if s == SHOWN else "outside" for s in frame["status"]], textfont={"color": "#ffffff"},
+        outsidetextfont={"color": "#1b1b1b"},
         marker={"color": HIGHLIGHT[0]}, hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False, error_x=error,
     ))
     if reference is not None and reference == reference:

@@ -14,7 +14,7 @@ DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year", "lev
 LEVELS = {"area": "Small areas", "ward": "Wards", "locality": "Localities"}
 SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
 # Colour places by their rate, or by whether their 95% interval lies above, across or below a reference.
-COLOURINGS = {"value": "Rate", "borough": "Against the borough", "benchmark": "Against the benchmark"}
+COLOURINGS = {"value": "Rate", "borough": "Against borough", "benchmark": "Against benchmark"}
 BREAKDOWNS = {"locality": "Locality", "cluster": "School cluster", "need": "Primary need", "sen": "SEN provision", "phase": "Phase"}
 PERIODS = {"year": "Academic years", "term": "Terms"}
 # Labels as a sentence would use them ("SEN provision" keeps its capitals) and their plurals.

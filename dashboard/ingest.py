@@ -1,6 +1,7 @@
 """Load extract files into a new warehouse version: parse, validate with pandera, aggregate, swap in.
 
-Usage: python -m dashboard.ingest --source DIR [--boundaries FILE --code-field FIELD] [--db PATH]
+Usage: python -m dashboard.ingest load --source DIR [--boundaries FILE --code-field FIELD] [--db PATH] [--dry-run]
+       python -m dashboard.ingest versions | rollback [--db PATH]
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -34,7 +36,7 @@ from dashboard.schema import (
     LoadReport,
     Template,
 )
-from dashboard.warehouse import write_warehouse
+from dashboard.warehouse import current_version, list_versions, rollback, versions_folder, write_warehouse
 
 MAX_ISSUES_PER_FILE = 50
 DATASET_TABLES = {
@@ -500,38 +502,187 @@ def _area_geometry(path: Path, code_field: str, name_field: str | None, area_cod
 
 
 def load(source: Path, db_path: Path, **options) -> LoadReport:
-    """Validate source and, only if it is all good, swap in a new warehouse at db_path."""
+    """Validate source and, only if it is all good, serve it as a new warehouse version at db_path.
+
+    Every load, kept or refused, writes a data-quality report into the versions folder; report.path names it.
+    """
     tables, report = build_tables(Path(source), **options)
+    db_path = Path(db_path)
     if report.errors:
+        report.path = write_quality_report(db_path, Path(source), report, {})
         raise IngestError(report)
-    write_warehouse(Path(db_path), tables)
+    stored = write_warehouse(db_path, tables)
+    report.path = write_quality_report(db_path, Path(source), report, tables, stored.stem)
     return report
 
 
+def symbol_counts(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, int]]:
+    """(table, column, symbol, cells) for every EES symbol kept in place of a number."""
+    counted = []
+    for name, frame in tables.items():
+        if "symbols" not in frame or frame["symbols"].isna().all():
+            continue
+        cells = frame["symbols"].dropna().str.split(";").explode().str.split("=", expand=True)
+        for (column, symbol), n in cells.value_counts().sort_index().items():
+            counted.append((name, column, symbol, int(n)))
+    return counted
+
+
+def write_quality_report(db_path: Path, source: Path, report: LoadReport, tables: dict[str, pd.DataFrame],
+                         version: str | None = None) -> Path:
+    """A Markdown data-quality report: files read, rows loaded, what was refused and why, warnings and symbols."""
+    folder = versions_folder(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now().replace(microsecond=0)
+    name = f"{version}.report.md" if version else f"refused-{now:%Y%m%d-%H%M%S}.report.md"
+    lines = [f"# Data-quality report: {'version ' + version if version else 'load refused'}", "",
+             f"- Source: `{source}`", f"- Run: {now:%Y-%m-%d %H:%M:%S}",
+             f"- Outcome: {'loaded and now served' if version else f'refused with {len(report.errors)} problem(s); the warehouse being served was not changed'}", ""]
+    if "load_source" in tables:
+        lines += ["## Files loaded", "", "| File | Form | Rows read | SHA-256 |", "|---|---|---:|---|"]
+        lines += [f"| {r.file} | {r.form} | {r.rows_read:,} | `{r.sha256}` |" for r in tables["load_source"].itertuples()]
+        lines += ["", "## Rows per table", "", "| Table | Rows |", "|---|---:|"]
+        lines += [f"| {name} | {len(frame):,} |" for name, frame in tables.items() if name not in ("load_source", "load_version")]
+        lines.append("")
+    for title, issues in (("Refused: what must be fixed", report.errors), ("Warnings: loaded, but worth checking", report.warnings)):
+        if issues:
+            lines += [f"## {title}", ""] + [f"- {issue}" for issue in issues] + [""]
+    symbols = symbol_counts(tables)
+    lines += ["## Values given as symbols (kept, shown as the symbol)", ""]
+    if symbols:
+        lines += ["| Table | Column | Symbol | Cells |", "|---|---|---|---:|"]
+        lines += [f"| {t} | {c} | {s} ({EES_SYMBOLS.get(s, '?')}) | {n:,} |" for t, c, s, n in symbols]
+    else:
+        lines.append("None.")
+    lines += ["", "Small numbers (1 to the threshold) are suppressed when shown, not at load: the warehouse keeps the counts.", ""]
+    path = folder / name
+    path.write_text("\n".join(lines))
+    return path
+
+
+def dry_run(source: Path, db_path: Path, **options) -> tuple[LoadReport, list[tuple[str, int, int, int]]]:
+    """What a load would change, without changing anything: (report, [(table, added, changed, removed)])."""
+    tables, report = build_tables(Path(source), **options)
+    if report.errors:
+        return report, []
+    current: dict[str, pd.DataFrame] = {}
+    if Path(db_path).exists():
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            for name in tables:
+                try:
+                    current[name] = con.execute(f"SELECT * FROM {name}").df()
+                except duckdb.Error:
+                    pass  # a table the served version does not have: all its rows are new
+        finally:
+            con.close()
+    changes = []
+    for name, new in tables.items():
+        if name in ("load_version", "load_source"):
+            continue
+        changes.append((name, *table_changes(current.get(name), new)))
+    return report, changes
+
+
+def table_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int, int]:
+    """Rows (added, changed, removed) from old to new, matching rows on their text columns (codes, years, names)."""
+    if old is None or old.empty:
+        return len(new), 0, 0
+    columns = [c for c in new.columns if c in old.columns]
+    keys = [c for c in columns if new[c].dtype == object or str(new[c].dtype).startswith(("str", "string"))] or columns
+    values = [c for c in columns if c not in keys]
+
+    def normalised(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[columns].copy()
+        for c in keys:
+            frame[c] = frame[c].astype(str)
+        for c in values:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float).round(9) if frame[c].dtype != object else frame[c].astype(str)
+        return frame
+
+    before, after = normalised(old), normalised(new)
+    joined = before.merge(after, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
+    added = int((joined["_merge"] == "right_only").sum())
+    removed = int((joined["_merge"] == "left_only").sum())
+    both = joined[joined["_merge"] == "both"]
+    changed = 0
+    if values and not both.empty:
+        differs = pd.Series(False, index=both.index)
+        for c in values:
+            a, b = both[f"{c}_old"], both[f"{c}_new"]
+            differs |= ~((a == b) | (a.isna() & b.isna()))
+        changed = int(differs.sum())
+    return added, changed, removed
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: load a folder of extracts into the warehouse."""
+    """Command line: load, dry-run, list versions or roll back. Each subcommand has --help."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("--") and argv[0] not in ("--help", "-h"):
+        argv = ["load"] + argv  # 'python -m dashboard.ingest --source DIR' still means load
     parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, required=True, help="folder holding the template CSV files (see data/templates)")
-    parser.add_argument("--boundaries", type=Path, help="small-area boundaries: GeoJSON, TopoJSON, GeoPackage or shapefile")
-    parser.add_argument("--code-field", default="area_code", help="field of the boundary file holding the area code (default area_code)")
-    parser.add_argument("--name-field", help="field holding the area name (default: guessed, e.g. LSOA21NM)")
-    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)")
-    parser.add_argument("--data-kind", choices=("real", "synthetic"), default="real", help="say 'synthetic' for made-up data, shown on every page")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,versions,rollback}")
+    loading = commands.add_parser("load", help="validate a folder of template CSVs and serve it as a new version",
+                                  description="Validate a folder of template CSVs (see data/templates) and, if every file is good, "
+                                              "serve it as a new warehouse version. A refused load changes nothing.")
+    loading.add_argument("--source", type=Path, required=True, help="folder holding the template CSV files (see data/templates)")
+    loading.add_argument("--boundaries", type=Path, help="small-area boundaries: GeoJSON, TopoJSON, GeoPackage or shapefile")
+    loading.add_argument("--code-field", default="area_code", help="field of the boundary file holding the area code (default area_code)")
+    loading.add_argument("--name-field", help="field holding the area name (default: guessed, e.g. LSOA21NM)")
+    loading.add_argument("--data-kind", choices=("real", "synthetic"), default="real", help="say 'synthetic' for made-up data, shown on every page")
+    loading.add_argument("--dry-run", action="store_true", help="check the files and say what would change (rows added, changed, removed per table), changing nothing")
+    listing = commands.add_parser("versions", help="list the kept warehouse versions, marking the one being served",
+                                  description="List every kept warehouse version, oldest first; * marks the one being served.")
+    rolling = commands.add_parser("rollback", help="serve the version loaded before the one being served",
+                                  description="Serve the version loaded before the one being served. Run it again to go further back.")
+    for sub in (loading, listing, rolling):
+        sub.add_argument("--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)")
     args = parser.parse_args(argv)
     db_path = args.db or Config().warehouse_path
+    if args.command == "versions":
+        current = current_version(db_path)
+        kept = list_versions(db_path)
+        if not kept:
+            print(f"No versions kept for {db_path} yet.")
+        for version in kept:
+            print(f"{'*' if version == current else ' '} {version.stem}")
+        return 0
+    if args.command == "rollback":
+        try:
+            previous = rollback(db_path)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"Now serving version {previous.stem} at {db_path}.")
+        return 0
     if not args.source.is_dir():
         print(f"error: {args.source} is not a folder", file=sys.stderr)
         return 2
+    options = dict(boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind)
+    if args.dry_run:
+        report, changes = dry_run(args.source, db_path, **options)
+        for issue in report.issues:
+            print(("  error: " if issue.fatal else "  warning: ") + str(issue))
+        if report.errors:
+            print(f"Dry run: this load would be refused ({len(report.errors)} problem(s)). Nothing was changed.")
+            return 1
+        print(f"Dry run: loading {args.source} would change {db_path} as follows (nothing was changed):")
+        print(f"  {'table':<18} {'added':>9} {'changed':>9} {'removed':>9}")
+        for table, added, changed, removed in changes:
+            print(f"  {table:<18} {added:>9,} {changed:>9,} {removed:>9,}")
+        return 0
     try:
-        report = load(args.source, db_path, boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind)
+        report = load(args.source, db_path, **options)
     except IngestError as exc:
         print(f"Load refused: {len(exc.report.errors)} problem(s) found. The warehouse at {db_path} was not changed.", file=sys.stderr)
         for issue in exc.report.issues:
             print(("  error: " if issue.fatal else "  warning: ") + str(issue), file=sys.stderr)
+        print(f"Data-quality report: {exc.report.path}", file=sys.stderr)
         return 1
     for issue in report.warnings:
         print(f"  warning: {issue}")
     print(f"Loaded {args.source} into {db_path}.")
+    print(f"Data-quality report: {report.path}")
     return 0
 
 

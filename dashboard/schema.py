@@ -347,6 +347,7 @@ class LoadReport:
     """What a load found: fatal errors stop it, warnings are listed for the officer."""
 
     issues: list[LoadIssue] = field(default_factory=list)
+    path: Path | None = None  # the data-quality report written for this load
 
     @property
     def errors(self) -> list[LoadIssue]:
@@ -380,12 +381,14 @@ def templates_markdown() -> str:
         "",
         "Generated from `dashboard/schema.py` by `python -m dashboard.schema`; do not edit by hand.",
         "",
-        "Put one file per template in a folder and load it with `python -m dashboard.ingest --source FOLDER`.",
+        "Put one file per template in a folder and load it with `python -m dashboard.ingest load --source FOLDER`.",
         "Files are UTF-8 CSV with a header row. Dimension files (localities, clusters, areas, schools) are required;",
         "each dataset file is optional. A dataset may come **aggregated** (`NAME.csv`, counts per row) or",
         "**pupil-level** (`NAME_pupil.csv`, or `NAME.csv` with a `pupil_id` column): pupil-level rows are",
         "counted at load and the pupil ID is never stored. A blank `home_area_code`, or `OOB`, means the pupil",
         "lives outside the borough. Codes such as `ehcp` or `Full year` are matched in any letter case.",
+        "In aggregated files a count may be an EES symbol instead of a number (`c` confidential, `low` rounds to",
+        "zero, `x` not available, `z` not applicable, `u` low reliability): it is kept and shown where the number would be.",
         "",
     ]
     for template in TEMPLATES:

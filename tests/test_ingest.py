@@ -16,7 +16,7 @@ from dashboard.geo import BoundaryError, read_boundaries
 from dashboard.ingest import IngestError, load
 from dashboard.measures import MEASURES
 from dashboard.schema import TEMPLATES, template_rows, templates_markdown
-from dashboard.warehouse import Warehouse
+from dashboard.warehouse import Warehouse, list_versions, versions_folder
 from tests.conftest import shared_file
 
 
@@ -135,7 +135,9 @@ def test_a_bad_file_is_refused_with_its_place_and_the_serving_warehouse_is_untou
     assert expected in str(refused.value)
     assert digest(db) == before
     assert Warehouse(db).info().version == version
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("wh.duckdb.")] == []  # no temporary file left
+    # No temporary file is left, and the only version kept is the one being served.
+    leftovers = [p.name for p in list(tmp_path.iterdir()) + list(versions_folder(db).iterdir()) if ".tmp" in p.name or p.name.endswith(".link")]
+    assert leftovers == [] and [v.stem for v in list_versions(db)] == [version]
 
 
 def test_every_problem_in_a_file_is_reported_not_just_the_first(template_set, tmp_path):
