@@ -16,6 +16,7 @@ from dashboard.panels import (
     interval_text,
     rate_text,
     relative_difference,
+    verdict_text,
     with_interval,
 )
 from dashboard.stats import difference_p
@@ -111,6 +112,7 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     total = borough_value(warehouse, measure.id, everywhere, threshold)
     frame["label"] = frame["locality"].map(names).fillna("Outside the borough")
     frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
+    frame = compare_with(frame, measure, total["value"] if total["status"] == SHOWN else float("nan"))
     rows = [
         {
             "Locality": row.label + (" (selected)" if row.locality == state.locality else ""),
@@ -118,6 +120,8 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
             sentence_case(measure.denominator_label): count_text(row.denominator, row.status),
             # Young people living elsewhere have no resident denominator here, so their rate does not exist.
             f"{measure.label} ({measure.unit})": "n/a" if row.status == NO_DATA else rate_text(row.value, row.status, measure),
+            "95% interval": interval_text(row.low, row.high, measure),
+            "Compared with the borough": verdict_text(row.verdict, "the borough"),
         }
         for row in frame.itertuples(index=False)
     ]
@@ -126,6 +130,8 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
         sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
         f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
+        "95% interval": interval_text(*with_interval(pd.DataFrame([total]), measure)[["low", "high"]].iloc[0], measure),
+        "Compared with the borough": "",
     })
     shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
     if shown.empty:
@@ -140,7 +146,7 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
                      if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
     title = f"{measure.label} by locality, {state.year}"
-    figure = bar_chart(with_interval(frame[frame["locality"].notna()], measure)[["label", "value", "status", "low", "high"]], measure,
+    figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]], measure,
                        f"{title} ({measure.unit}), with 95% confidence intervals",
                        reference=total["value"] if total["status"] == SHOWN else None)
     return Panel(title, summary, pd.DataFrame(rows), figure, notes)

@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.figures import HIGHLIGHT, trend_lines
 from dashboard.filters import BREAKDOWNS, FilterState
 from dashboard.measures import MEASURES
-from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text, with_interval
+from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text, symbols_note, with_interval
 from dashboard.stats import trend
 from dashboard.queries import SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, rates, term_order
 from dashboard.views import describe_selection, ignored_filters_note
@@ -88,6 +88,7 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         notes.append(f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other {len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table.")
     if (series["status"] != SHOWN).any():
         notes.append("Gaps in a line are periods with too few children to show (c) or no data.")
+        notes.extend(n for n in [symbols_note(series["status"])] if n)
     notes.append("Whiskers and the shaded band are 95% confidence intervals. "
                  + ("Trends are tested over academic years (chi-square test for trend), since terms differ by season."
                     if termly else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."))

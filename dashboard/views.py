@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from dashboard.figures import FONT, choropleth, choropleth_values
 from dashboard.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.panels import NO_DATA_MESSAGE, compare_with
+from dashboard.panels import NO_DATA_MESSAGE, compare_with, symbols_note
 from dashboard.queries import (
     MAP_LEVELS,
     OUTSIDE,
@@ -104,7 +104,7 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     elif with_geometry:
         figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold),
                             reference_name=colour_by)
-    notes = [n for n in [ignored_filters_note(state, measure), reference_note] if n]
+    notes = [n for n in [ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])] if n]
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
     table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]]

@@ -233,3 +233,21 @@ def test_the_funnel_plot_renders_and_names_an_outlier(page, live_server):
     assert [n for n in names if n.strip()], "an outlier school is labelled on the funnel plot"
     assert "beyond the 99.8% limit" in page.inner_text("#page-content .panel-summary")
     assert page.problems == []
+
+
+def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and_table(page, live_server):
+    open_map(page, live_server)
+    by_rate = area_fills(page)
+    page.select_option("#filter-colour", "borough")
+    page.wait_for_function("new URLSearchParams(location.search).get('colour') === 'borough'")
+    page.wait_for_function("document.querySelector('#map-graph').textContent.includes('Worse than the borough')")
+    page.wait_for_timeout(300)
+    fills = area_fills(page)
+    # Okabe-Ito blue, yellow and vermillion for better, similar and worse, instead of the rate's classes.
+    assert {"rgb(0, 114, 178)", "rgb(240, 228, 66)", "rgb(213, 94, 0)"} <= set(fills) and fills != by_rate
+    legend = page.inner_text("#map-graph")
+    assert all(words in legend for words in ("Better than the borough", "Similar to the borough", "Worse than the borough"))
+    table = page.inner_text("#map-table", timeout=10_000) if page.locator("#map-table").is_visible() else page.eval_on_selector(
+        "#map-table", "t => t.textContent")
+    assert "Compared with the borough" in table and "95% interval" in table and "Worse than the borough" in table
+    assert page.problems == []

@@ -1,8 +1,6 @@
 """Versioned warehouse: every load kept with its sources, rollback, dry runs, reports, and loads killed midway."""
 from __future__ import annotations
 
-import csv
-import hashlib
 import signal
 import subprocess
 import sys
@@ -15,20 +13,7 @@ import pytest
 from dashboard.config import ROOT
 from dashboard.ingest import IngestError, dry_run, load
 from dashboard.warehouse import Warehouse, current_version, list_versions, rollback, versions_folder
-
-
-def rows_of(path: Path) -> list[list[str]]:
-    with open(path, newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.test_ingest import digest, rows_of, write_rows
 
 
 def pupils(db: Path) -> list[int]:
