@@ -1,0 +1,169 @@
+"""Public files into the dashboard's templates: DfE Explore Education Statistics (EES) CSVs read with their
+metadata and symbols, then written as template CSVs that the ordinary load validates and versions.
+
+Usage: python -m dashboard.public benchmarks --exclusions FILE --la 335 --out DIR
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboard.reference import EES_SYMBOLS
+from dashboard.schema import BENCHMARKS
+
+ENGLAND = ("E92000001", "England")
+
+
+class PublicFileError(ValueError):
+    """A public file that is not what its importer expects; the message names the file and what is missing."""
+
+
+@dataclass(frozen=True)
+class EesFile:
+    """One EES data file read as text, with what its .meta.csv says about its columns."""
+
+    path: Path
+    frame: pd.DataFrame  # every cell as text, so symbols and leading zeros survive
+    indicators: tuple[str, ...]  # numeric columns (the meta file's 'Indicator' rows), empty if there is no meta file
+    labels: dict[str, str]  # column -> label from the meta file
+
+    def require(self, columns: list[str]) -> None:
+        """Raise PublicFileError naming the file and the columns it lacks."""
+        missing = [c for c in columns if c not in self.frame.columns]
+        if missing:
+            raise PublicFileError(f"{self.path.name}: missing column(s) {', '.join(missing)}; "
+                                  f"it has {', '.join(self.frame.columns[:20])}")
+
+
+def read_ees(path: Path) -> EesFile:
+    """Read an EES CSV (and its .meta.csv beside it, if there is one) as text."""
+    path = Path(path)
+    if not path.exists():
+        raise PublicFileError(f"{path}: no such file")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    meta_path = path.with_name(path.name[:-4] + ".meta.csv")
+    if not meta_path.exists():  # several data files share one meta file named after the release
+        candidates = sorted(path.parent.glob("*.meta.csv"))
+        meta_path = next((m for m in candidates if path.stem.startswith(m.name[:-9])), meta_path)
+    indicators: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    if meta_path.exists():
+        meta = pd.read_csv(meta_path, dtype=str, keep_default_na=False)
+        indicators = tuple(meta.loc[meta["col_type"] == "Indicator", "col_name"])
+        labels = dict(zip(meta["col_name"], meta["label"]))
+    return EesFile(path, frame, indicators, labels)
+
+
+def ees_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(numbers, symbols): EES symbols (c, low, x, z, u) become blank numbers with the symbol kept beside them."""
+    text = cells.astype(str).str.strip()
+    symbols = text.str.lower().where(text.str.lower().isin(list(EES_SYMBOLS)))
+    numbers = pd.to_numeric(text.where(symbols.isna()).str.replace(",", ""), errors="coerce")
+    return numbers, symbols
+
+
+def academic_year(time_period: str) -> str:
+    """EES's '201617' as '2016/17'."""
+    text = str(time_period).strip()
+    if len(text) != 6 or not text.isdigit():
+        raise PublicFileError(f"time_period '{time_period}' is not an academic year written like 201617")
+    return f"{text[:4]}/{text[4:]}"
+
+
+def la_region(ees: EesFile, la_code: str) -> tuple[str, str, str]:
+    """(ONS code, name, region code) of an LA given its DfE code (335) or ONS code (E08000030), from the file's LA rows."""
+    ees.require(["geographic_level", "old_la_code", "new_la_code", "la_name", "region_code"])
+    rows = ees.frame[(ees.frame["geographic_level"] == "Local authority")
+                     & ((ees.frame["old_la_code"] == la_code) | (ees.frame["new_la_code"] == la_code))]
+    if rows.empty:
+        raise PublicFileError(f"{ees.path.name}: no local authority with code {la_code}")
+    row = rows.iloc[0]
+    return row["new_la_code"], row["la_name"], row["region_code"]
+
+
+# Exclusion measures in EES's older geographic-level files: (our measure, numerator column, rate column).
+# 'Fixed period exclusions' are what DfE now calls suspensions.
+EXCLUSION_MEASURES = (("suspension_rate", "fixed_excl", "fixed_excl_rate"), ("permanent_rate", "perm_excl", "perm_excl_rate"))
+
+
+def exclusion_benchmarks(path: Path, la_code: str) -> pd.DataFrame:
+    """England's and the LA's region's suspension and permanent exclusion rates, in the benchmarks template's columns.
+
+    The rate is worked out from the counts (the published rate is rounded); where a count is a symbol the
+    symbol is kept as the value, so the dashboard shows it.
+    """
+    path = Path(path)
+    ees = read_ees(path)
+    ees.require(["time_period", "geographic_level", "school_type", "region_code", "region_name", "headcount"]
+                + [c for _, n, r in EXCLUSION_MEASURES for c in (n, r)])
+    _, _, region = la_region(ees, la_code)
+    frame = ees.frame[ees.frame["school_type"] == "Total"]
+    national = frame[frame["geographic_level"] == "National"].assign(code=ENGLAND[0], name=ENGLAND[1], level="England")
+    regional = frame[(frame["geographic_level"] == "Regional") & (frame["region_code"] == region)]
+    regional = regional.assign(code=regional["region_code"], name=regional["region_name"], level="Region")
+    rows = []
+    for part in (national, regional):
+        headcount, head_symbol = ees_numbers(part["headcount"])
+        for measure, count_column, _ in EXCLUSION_MEASURES:
+            count, symbol = ees_numbers(part[count_column])
+            symbol = symbol.fillna(head_symbol)
+            value = (count / headcount * 100).round(6)
+            for i, index in enumerate(part.index):
+                rows.append({
+                    "geography_code": part.at[index, "code"], "geography_name": part.at[index, "name"],
+                    "geography_level": part.at[index, "level"], "measure": measure,
+                    "academic_year": academic_year(part.at[index, "time_period"]),
+                    "value": symbol.iat[i] if isinstance(symbol.iat[i], str) else value.iat[i],
+                    "numerator": "" if isinstance(symbol.iat[i], str) else count.iat[i],
+                    "denominator": "" if pd.isna(headcount.iat[i]) else headcount.iat[i],
+                    "source": f"DfE, Permanent and fixed-period exclusions in England ({path.name})",
+                })
+    columns = [c.name for c in BENCHMARKS.columns]
+    return pd.DataFrame(rows, columns=columns).sort_values(["geography_level", "measure", "academic_year"]).reset_index(drop=True)
+
+
+def write_template(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a template CSV (numbers without needless decimals), creating the folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+    def text(value) -> str:
+        if isinstance(value, float):
+            return "" if pd.isna(value) else (f"{value:.0f}" if value.is_integer() else f"{value:.6g}")
+        return str(value)
+
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(frame.columns)
+        writer.writerows([[text(v) for v in row] for row in frame.itertuples(index=False)])
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: turn public files into template CSVs for `python -m dashboard.ingest load`."""
+    parser = argparse.ArgumentParser(prog="python -m dashboard.public", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    bench = commands.add_parser("benchmarks", help="England and regional benchmarks from EES files, as benchmarks.csv",
+                                description="Write benchmarks.csv (England and the LA's region) from an EES exclusions file "
+                                            "by geographic level, keeping EES symbols.")
+    bench.add_argument("--exclusions", type=Path, required=True, help="EES exclusions by geographic level CSV (national, regional and LA rows)")
+    bench.add_argument("--la", required=True, help="the LA's DfE code (e.g. 335) or ONS code (e.g. E08000030)")
+    bench.add_argument("--out", type=Path, required=True, help="folder of extracts to write benchmarks.csv into")
+    args = parser.parse_args(argv)
+    try:
+        frame = exclusion_benchmarks(args.exclusions, args.la)
+    except PublicFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    path = write_template(frame, args.out / BENCHMARKS.filename)
+    print(f"Wrote {len(frame):,} benchmark rows to {path}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

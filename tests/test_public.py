@@ -1,0 +1,78 @@
+"""Importers for public files, tested on the real DfE files in ../shared/data (skipped with a reason if absent)."""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from dashboard.config import ROOT
+from dashboard.ingest import load
+from dashboard.public import PublicFileError, exclusion_benchmarks, read_ees, write_template
+from dashboard.queries import benchmark_values
+from dashboard.warehouse import Warehouse
+from tests.conftest import shared_file
+
+EXCLUSIONS = "ees/exclusions/exclusions_by_geographic_level_nat_reg_la.csv"
+
+
+def published_rows(path) -> list[dict]:
+    """The file's own rows, read with the csv module rather than the importer."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return [row for row in csv.DictReader(handle) if row["school_type"] == "Total"]
+
+
+def test_exclusion_benchmarks_reproduce_the_published_rates_for_england_and_the_region():
+    path = shared_file(EXCLUSIONS)
+    frame = exclusion_benchmarks(path, "335")
+    assert set(frame["geography_name"]) == {"England", "West Midlands"}  # Walsall is in the West Midlands
+    assert frame.equals(exclusion_benchmarks(path, "E08000030"))  # DfE or ONS code alike
+    published = {(r["geographic_level"], r["time_period"]): r for r in published_rows(path)
+                 if r["geographic_level"] == "National" or (r["geographic_level"] == "Regional" and r["region_code"] == "E12000005")}
+    assert len(frame) == 2 * len(published) == 44  # two measures, 11 years, England and the region
+    levels = {"England": "National", "Region": "Regional"}
+    for row in frame.itertuples(index=False):
+        source = published[(levels[row.geography_level], row.academic_year.replace("/", ""))]
+        rate = source["fixed_excl_rate" if row.measure == "suspension_rate" else "perm_excl_rate"]
+        # Worked out from the counts, it rounds to the rate DfE published.
+        assert round(float(row.value), 2) == pytest.approx(float(rate), abs=0.0051)
+        assert row.denominator == float(source["headcount"])
+    england = frame[(frame["geography_name"] == "England") & (frame["academic_year"] == "2016/17")].set_index("measure")
+    assert england.at["suspension_rate", "numerator"] == 381865 and round(england.at["suspension_rate", "value"], 2) == 4.76
+
+
+def test_a_public_file_that_is_not_what_is_expected_is_named(tmp_path):
+    path = shared_file(EXCLUSIONS)
+    with pytest.raises(PublicFileError, match="no local authority with code 999"):
+        exclusion_benchmarks(path, "999")
+    broken = tmp_path / "exclusions.csv"
+    pd.read_csv(path, dtype=str, nrows=5).drop(columns=["headcount"]).to_csv(broken, index=False)
+    with pytest.raises(PublicFileError, match=r"exclusions.csv: missing column\(s\) headcount"):
+        exclusion_benchmarks(broken, "335")
+
+
+def test_symbols_in_a_public_file_reach_the_warehouse_and_the_cli_feeds_the_ordinary_load(template_set, tmp_path):
+    path = shared_file(EXCLUSIONS)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    national = (frame["geographic_level"] == "National") & (frame["school_type"] == "Total") & (frame["time_period"] == "201516")
+    frame.loc[national, "fixed_excl"] = "x"
+    copy = tmp_path / "exclusions_by_geographic_level.csv"
+    frame.to_csv(copy, index=False)
+    assert read_ees(copy).indicators == ()  # no meta file beside the copy: still read, as text
+    assert "fixed_excl" in read_ees(path).indicators  # the real one has its meta file
+    (template_set / "benchmarks.csv").unlink()
+    result = subprocess.run([sys.executable, "-m", "dashboard.public", "benchmarks", "--exclusions", str(copy), "--la", "335",
+                             "--out", str(template_set)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "Wrote 44 benchmark rows" in result.stdout
+    db = tmp_path / "wh.duckdb"
+    assert load(template_set, db).errors == []
+    values = benchmark_values(Warehouse(db), "suspension_rate").set_index("year")
+    assert values.at["2015/16", "symbol"] == "x" and pd.isna(values.at["2015/16", "value"])
+    assert round(values.at["2016/17", "value"], 2) == 4.76
+
+
+def test_written_templates_keep_whole_numbers_whole(tmp_path):
+    path = write_template(pd.DataFrame({"a": [1.0, 2.5], "b": ["x", "y"]}), tmp_path / "t.csv")
+    assert path.read_text() == "a,b\n1,x\n2.5,y\n"
