@@ -76,3 +76,31 @@ def test_symbols_in_a_public_file_reach_the_warehouse_and_the_cli_feeds_the_ordi
 def test_written_templates_keep_whole_numbers_whole(tmp_path):
     path = write_template(pd.DataFrame({"a": [1.0, 2.5], "b": ["x", "y"]}), tmp_path / "t.csv")
     assert path.read_text() == "a,b\n1,x\n2.5,y\n"
+
+
+def test_gias_gives_walsalls_open_schools_in_the_dashboards_phases_and_lists_the_rest():
+    from dashboard.public import gias_schools
+
+    path = shared_file("schools/gias_open_establishments_20250524_wm7.csv")
+    schools, left_out = gias_schools(path, "335")
+    assert len(schools) + len(left_out) == 134  # every open Walsall establishment in the May 2025 file, none dropped silently
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False).query("la_code == '335'").set_index("urn")
+    assert set(schools["urn"]) | set(left_out["urn"]) == set(raw.index)
+    counts = schools["phase"].value_counts().to_dict()
+    assert counts["primary"] == (raw["education_phase"] == "Primary").sum()  # 85
+    assert counts["special"] == (raw["establishment_type"].str.contains("special", case=False)).sum()
+    assert counts["ap"] == raw["establishment_type"].str.contains("referral|alternative provision", case=False).sum()
+    reasons = left_out["reason"].str.split(" ").str[0].value_counts().to_dict()
+    assert reasons == {"nursery": 8, "independent": 6, "16": 1}
+    # Schools stand in LSOA 2021 areas with WGS84 points; those in Walsall's own LSOAs are inside the borough.
+    import json
+    walsall = {f["properties"]["LSOA21CD"] for f in json.loads(shared_file("boundaries/lsoa2021_walsall_E08000030.geojson").read_text())["features"]}
+    inside = schools[schools["area_code"].isin(walsall)]
+    assert schools["area_code"].str.startswith("E01").all() and len(inside) >= len(schools) - 2
+    assert inside["latitude"].between(52.5, 52.7).all() and inside["longitude"].between(-2.1, -1.8).all()
+    # A school Walsall maintains may stand over the border, or far off (an independent special school near London
+    # here): kept with its own place, not moved, and every far-off point is one of those.
+    far = schools[~schools["latitude"].between(52.5, 52.7)]
+    assert len(far) >= 1 and set(far["urn"]) <= set(schools.loc[~schools["area_code"].isin(walsall), "urn"])
+    with pytest.raises(PublicFileError, match="no establishments with la_code 999"):
+        gias_schools(path, "999")
