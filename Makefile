@@ -50,4 +50,4 @@ templates: install
 	$(PYTHON) -m dashboard.schema
 
 clean:
-	rm -rf $(VENV) data/demo data/warehouse.duckdb .pytest_cache
+	rm -rf $(VENV) data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache
