@@ -86,16 +86,40 @@ def la_region(ees: EesFile, la_code: str) -> tuple[str, str, str]:
     return row["new_la_code"], row["la_name"], row["region_code"]
 
 
+def statistical_neighbours(path: Path, la_code: str) -> list[str]:
+    """The LA's ten statistical neighbours as DfE codes, closest first, from DfE's workbook (sheet 'LA SN Groups')."""
+    path = Path(path)
+    sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=str).fillna("")
+    header = next((i for i, first in enumerate(sheet[0]) if first.strip() == "LA num"), None)
+    if header is None:
+        raise PublicFileError(f"{path.name}: no header row starting 'LA num' in its first sheet")
+    table = sheet.iloc[header + 1:]
+    table.columns = [str(c).strip() for c in sheet.iloc[header]]
+    row = table[table["LA num"].str.strip() == str(la_code)]
+    if row.empty:
+        raise PublicFileError(f"{path.name}: no local authority numbered {la_code}")
+    return [row.iloc[0][f"SN{i}"].strip() for i in range(1, 11) if row.iloc[0][f"SN{i}"].strip()]
+
+
+def la_region_code(path: Path, la_code: str) -> str:
+    """The LA's DfE code (335) whichever code was given, read from the EES file's LA rows."""
+    ees = read_ees(path)
+    ons, _, _ = la_region(ees, la_code)
+    rows = ees.frame[(ees.frame["geographic_level"] == "Local authority") & (ees.frame["new_la_code"] == ons)]
+    return rows["old_la_code"].iat[0]
+
+
 # Exclusion measures in EES's older geographic-level files: (our measure, numerator column, rate column).
 # 'Fixed period exclusions' are what DfE now calls suspensions.
 EXCLUSION_MEASURES = (("suspension_rate", "fixed_excl", "fixed_excl_rate"), ("permanent_rate", "perm_excl", "perm_excl_rate"))
 
 
-def exclusion_benchmarks(path: Path, la_code: str) -> pd.DataFrame:
+def exclusion_benchmarks(path: Path, la_code: str, neighbours: list[str] | None = None) -> pd.DataFrame:
     """England's and the LA's region's suspension and permanent exclusion rates, in the benchmarks template's columns.
 
     The rate is worked out from the counts (the published rate is rounded); where a count is a symbol the
-    symbol is kept as the value, so the dashboard shows it.
+    symbol is kept as the value, so the dashboard shows it. With neighbours (DfE codes, see
+    statistical_neighbours), a 'Statistical neighbours' row per year too: the mean of their rates, as LAIT gives it.
     """
     path = Path(path)
     ees = read_ees(path)
@@ -123,6 +147,8 @@ def exclusion_benchmarks(path: Path, la_code: str) -> pd.DataFrame:
                     "denominator": "" if pd.isna(headcount.iat[i]) else headcount.iat[i],
                     "source": f"DfE, Permanent and fixed-period exclusions in England ({path.name})",
                 })
+    if neighbours:
+        rows += _neighbour_rows(ees, [str(n) for n in neighbours], path.name)
     columns = [c.name for c in BENCHMARKS.columns]
     return pd.DataFrame(rows, columns=columns).sort_values(["geography_level", "measure", "academic_year"]).reset_index(drop=True)
 
@@ -180,6 +206,26 @@ def gias_schools(path: Path, la_code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return schools, left_out
 
 
+def _neighbour_rows(ees: EesFile, neighbours: list[str], file: str) -> list[dict]:
+    """One 'Statistical neighbours' benchmark per measure and year: the mean of the neighbours' rates that are published."""
+    frame = ees.frame[(ees.frame["geographic_level"] == "Local authority") & (ees.frame["school_type"] == "Total")
+                      & ees.frame["old_la_code"].isin(neighbours)]
+    headcount, _ = ees_numbers(frame["headcount"])
+    rows = []
+    for measure, count_column, _ in EXCLUSION_MEASURES:
+        count, _ = ees_numbers(frame[count_column])
+        rates = pd.DataFrame({"year": frame["time_period"], "rate": count / headcount * 100})
+        for period, group in rates.groupby("year"):
+            shown = group["rate"].dropna()
+            rows.append({
+                "geography_code": "SN", "geography_name": f"Statistical neighbours ({len(shown)} of {len(neighbours)})",
+                "geography_level": "Statistical neighbours", "measure": measure, "academic_year": academic_year(period),
+                "value": round(shown.mean(), 6) if len(shown) else "x", "numerator": "", "denominator": "",
+                "source": f"DfE statistical neighbours; mean of their rates in {file}",
+            })
+    return rows
+
+
 def write_template(frame: pd.DataFrame, path: Path) -> Path:
     """Write a template CSV (numbers without needless decimals), creating the folder."""
     path = Path(path)
@@ -206,10 +252,12 @@ def main(argv: list[str] | None = None) -> int:
                                             "by geographic level, keeping EES symbols.")
     bench.add_argument("--exclusions", type=Path, required=True, help="EES exclusions by geographic level CSV (national, regional and LA rows)")
     bench.add_argument("--la", required=True, help="the LA's DfE code (e.g. 335) or ONS code (e.g. E08000030)")
+    bench.add_argument("--neighbours", type=Path, help="DfE statistical neighbours workbook (.xlsx), for a neighbours' average")
     bench.add_argument("--out", type=Path, required=True, help="folder of extracts to write benchmarks.csv into")
     args = parser.parse_args(argv)
     try:
-        frame = exclusion_benchmarks(args.exclusions, args.la)
+        neighbours = statistical_neighbours(args.neighbours, la_region_code(args.exclusions, args.la)) if args.neighbours else None
+        frame = exclusion_benchmarks(args.exclusions, args.la, neighbours)
     except PublicFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

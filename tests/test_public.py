@@ -63,14 +63,17 @@ def test_symbols_in_a_public_file_reach_the_warehouse_and_the_cli_feeds_the_ordi
     assert read_ees(copy).indicators == ()  # no meta file beside the copy: still read, as text
     assert "fixed_excl" in read_ees(path).indicators  # the real one has its meta file
     (template_set / "benchmarks.csv").unlink()
-    result = subprocess.run([sys.executable, "-m", "dashboard.public", "benchmarks", "--exclusions", str(copy), "--la", "335",
+    result = subprocess.run([sys.executable, "-m", "dashboard.public", "benchmarks", "--exclusions", str(copy), "--la", "E08000030",
+                             "--neighbours", str(shared_file("ees/lait/statistical_neighbours_may_2025.xlsx")),
                              "--out", str(template_set)], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0 and "Wrote 44 benchmark rows" in result.stdout
+    assert result.returncode == 0 and "Wrote 66 benchmark rows" in result.stdout  # England, region and neighbours
     db = tmp_path / "wh.duckdb"
     assert load(template_set, db).errors == []
     values = benchmark_values(Warehouse(db), "suspension_rate").set_index("year")
     assert values.at["2015/16", "symbol"] == "x" and pd.isna(values.at["2015/16", "value"])
     assert round(values.at["2016/17", "value"], 2) == 4.76
+    neighbours = benchmark_values(Warehouse(db), "suspension_rate", "Statistical neighbours")
+    assert len(neighbours) == 11 and neighbours["value"].notna().all()
 
 
 def test_written_templates_keep_whole_numbers_whole(tmp_path):
@@ -104,3 +107,27 @@ def test_gias_gives_walsalls_open_schools_in_the_dashboards_phases_and_lists_the
     assert len(far) >= 1 and set(far["urn"]) <= set(schools.loc[~schools["area_code"].isin(walsall), "urn"])
     with pytest.raises(PublicFileError, match="no establishments with la_code 999"):
         gias_schools(path, "999")
+
+
+def test_statistical_neighbours_come_from_dfes_workbook_and_average_their_rates():
+    from openpyxl import load_workbook
+
+    from dashboard.public import statistical_neighbours
+
+    workbook = shared_file("ees/lait/statistical_neighbours_may_2025.xlsx")
+    neighbours = statistical_neighbours(workbook, "335")
+    # The same row read cell by cell with openpyxl: SN1 to SN10 follow the five columns naming the LA.
+    sheet = load_workbook(workbook, read_only=True).worksheets[0]
+    row = next(r for r in sheet.iter_rows(values_only=True) if str(r[0]).strip() == "335")
+    assert neighbours == [str(row[5 + 2 * i]).strip() for i in range(10)]
+    assert "336" in neighbours  # Wolverhampton, next door
+    path = shared_file(EXCLUSIONS)
+    frame = exclusion_benchmarks(path, "335", neighbours)
+    averaged = frame[(frame["geography_level"] == "Statistical neighbours") & (frame["academic_year"] == "2016/17")].set_index("measure")
+    rows = [r for r in published_rows(path) if r["geographic_level"] == "Local authority" and r["old_la_code"] in neighbours
+            and r["time_period"] == "201617"]
+    assert len(rows) == 10
+    expected = sum(int(r["fixed_excl"]) / int(r["headcount"]) * 100 for r in rows) / 10
+    assert averaged.at["suspension_rate", "value"] == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(PublicFileError, match="no local authority numbered 999"):
+        statistical_neighbours(workbook, "999")
