@@ -209,6 +209,7 @@ BOROUGH = "#1b1b1b"
 BENCHMARK = "#6b6b6b"
 DASHES = ("solid", "dash", "dot", "dashdot")  # a second cue beside colour
 MARKERS = ("circle", "square", "diamond", "triangle-up")
+BENCHMARK_DASHES = ("dot", "dashdot", "longdashdot")  # England, region, statistical neighbours
 
 
 def _base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
@@ -258,8 +259,9 @@ def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, 
         figure.add_scatter(x=borough["period"], y=borough["value"], name="Borough", mode="lines",
                            line={"color": BOROUGH, "width": 2, "dash": "longdash"}, hovertemplate=f"Borough: %{{y:.{measure.decimals}f}}<extra></extra>")
     if benchmark is not None and not benchmark.empty:
-        figure.add_scatter(x=benchmark["period"], y=benchmark["value"], name=benchmark["label"].iat[0], mode="lines",
-                           line={"color": BENCHMARK, "width": 2, "dash": "dot"})
+        for i, (label, rows) in enumerate(benchmark.groupby("label", sort=False)):
+            figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines",
+                               line={"color": BENCHMARK, "width": 2, "dash": BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)]})
     for i, event in enumerate(events.itertuples(index=False) if events is not None else []):
         figure.add_vline(x=event.period, line={"color": "#505050", "width": 1, "dash": "dot"})
         # Alternate heights so labels of neighbouring events do not overprint each other.

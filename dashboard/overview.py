@@ -20,7 +20,7 @@ from dashboard.panels import (
     with_interval,
 )
 from dashboard.stats import difference_p
-from dashboard.queries import NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
+from dashboard.queries import BENCHMARK_LEVELS, NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
 from dashboard.reference import EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
@@ -95,6 +95,10 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
             if relative != "the same as":
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
+    others = [benchmark_values(warehouse, measure.id, level) for level in BENCHMARK_LEVELS[1:]]
+    others = [(b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty]
+    if others:
+        benchmark += ". " + "; ".join(f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others)
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
     if current["status"] == SHOWN:

@@ -218,7 +218,7 @@ def _neighbour_rows(ees: EesFile, neighbours: list[str], file: str) -> list[dict
         for period, group in rates.groupby("year"):
             shown = group["rate"].dropna()
             rows.append({
-                "geography_code": "SN", "geography_name": f"Statistical neighbours ({len(shown)} of {len(neighbours)})",
+                "geography_code": "SN", "geography_name": f"Statistical neighbours (mean of {len(neighbours)})",
                 "geography_level": "Statistical neighbours", "measure": measure, "academic_year": academic_year(period),
                 "value": round(shown.mean(), 6) if len(shown) else "x", "numerator": "", "denominator": "",
                 "source": f"DfE statistical neighbours; mean of their rates in {file}",

@@ -464,6 +464,9 @@ def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
     return warehouse.cached(("labels", dimension), lambda: dict(warehouse.query(sql).itertuples(index=False, name=None)))
 
 
+BENCHMARK_LEVELS = ("England", "Region", "Statistical neighbours")
+
+
 def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England") -> pd.DataFrame:
     """Benchmark values of a measure by academic year (columns year, value, label, symbol); empty if none loaded.
 

@@ -10,7 +10,7 @@ from dashboard.filters import BREAKDOWNS, FilterState
 from dashboard.measures import MEASURES
 from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text, symbols_note, with_interval
 from dashboard.stats import trend
-from dashboard.queries import SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, rates, term_order
+from dashboard.queries import BENCHMARK_LEVELS, SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, rates, term_order
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
 
@@ -54,7 +54,8 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     ranked = latest[latest["status"] == SHOWN].sort_values("value", ascending=False)["label"].tolist()
     highlighted = ([names.get(chosen, chosen)] if chosen else []) + [label for label in ranked if label != names.get(chosen)]
     highlighted = highlighted[:MAX_HIGHLIGHTED]
-    bench = benchmark_values(warehouse, measure.id)
+    # England, the region and the statistical neighbours, each as its own line where loaded.
+    bench = pd.concat([benchmark_values(warehouse, measure.id, level) for level in BENCHMARK_LEVELS], ignore_index=True)
     bench = bench.assign(period=bench["year"]) if not termly else bench.iloc[0:0]
     figure = trend_lines(series, highlighted, measure, f"{measure.label} ({measure.unit}): {describe_selection(everywhere, options, measure)}",
                          borough=borough, benchmark=bench, events=_events_on_axis(events(warehouse), series["period"].unique(), termly))

@@ -131,3 +131,26 @@ def test_statistical_neighbours_come_from_dfes_workbook_and_average_their_rates(
     assert averaged.at["suspension_rate", "value"] == pytest.approx(expected, abs=1e-6)
     with pytest.raises(PublicFileError, match="no local authority numbered 999"):
         statistical_neighbours(workbook, "999")
+
+
+def test_region_and_neighbour_benchmarks_sit_beside_england_on_the_overview_and_trends(template_set, tmp_path):
+    from dashboard.filters import FilterState
+    from dashboard.measures import MEASURES
+    from dashboard.overview import headline_card
+    from dashboard.trends import trend_panel
+
+    rows = [["E92000001", "England", "England", "suspension_rate", "2023/24", "9.33", "", "", "DfE"],
+            ["E12000005", "West Midlands", "Region", "suspension_rate", "2023/24", "10.10", "", "", "DfE"],
+            ["SN", "Statistical neighbours (mean of 10)", "Statistical neighbours", "suspension_rate", "2023/24", "11.20", "", "", "DfE"]]
+    header = (template_set / "benchmarks.csv").read_text().splitlines()[0]
+    (template_set / "benchmarks.csv").write_text(header + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    warehouse = Warehouse(db)
+    state = FilterState(year="2023/24")
+    card = headline_card(warehouse, MEASURES["suspension_rate"], state, 4)
+    assert card.benchmark.startswith("England: 9.33 per 100 pupils")
+    assert "West Midlands: 10.10 per 100 pupils; Statistical neighbours (mean of 10): 11.20 per 100 pupils" in card.benchmark
+    figure = trend_panel(warehouse, state, 2).figure  # the example extract has 3 suspensions: shown above a threshold of 2
+    lines = {trace.name: trace.line.dash for trace in figure.data if trace.name in {r[1] for r in rows}}
+    assert lines == {"England": "dot", "West Midlands": "dashdot", "Statistical neighbours (mean of 10)": "longdashdot"}
