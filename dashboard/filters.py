@@ -30,7 +30,7 @@ FILTER_LABELS = {
     "period": "period",
     "level": "map level",
     "schools": "school points",
-    "colour": "map colours",
+    "colour": "map colouring",
 }
 FILTER_PLURALS = {
     "locality": "localities",

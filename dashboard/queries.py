@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,9 +154,38 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     measure = MEASURES[measure_id]
     if termly and RATE_SOURCES[measure_id][0].table not in TERMLY_TABLES:
         raise NotApplicable(f"{measure.label} is counted once a year, not by term")
-    frame = _protected(warehouse, measure_id, state, by, threshold, termly, school_locality, {})
+    memo = _shared_memo(warehouse, measure_id, state, threshold, termly, school_locality)
+    frame = _protected(warehouse, measure_id, state, by, threshold, termly, school_locality, memo)
     keys = [k for k in by + (("term",) if termly else ()) if k in frame]
     return _publish(frame, measure)[keys + ["numerator", "denominator", "value", "status"]]
+
+
+_MEMOS: OrderedDict[tuple, dict] = OrderedDict()
+_MEMOS_LOCK = threading.Lock()
+MEMOS_KEPT = 64
+
+
+def _shared_memo(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, termly: bool,
+                 school_locality: bool) -> dict:
+    """The protected cuts already worked out for these data filters, shared by every call that uses them.
+
+    A map, its borough figure and its comparison all protect the same cuts; working them out once keeps
+    a filter change quick, and a new warehouse version (a new stamp) starts afresh. The newest few are kept.
+    """
+    key = (str(warehouse.path), warehouse.stamp, measure_id, state.year, state.locality, state.cluster, state.need,
+           state.sen, state.phase, state.school, threshold, termly, school_locality)
+    with _MEMOS_LOCK:
+        memo = _MEMOS.setdefault(key, {})
+        _MEMOS.move_to_end(key)
+        while len(_MEMOS) > MEMOS_KEPT:
+            _MEMOS.popitem(last=False)
+    return memo
+
+
+def forget_protected() -> None:
+    """Drop every shared protection (for benchmarks that must time a filter change never seen before)."""
+    with _MEMOS_LOCK:
+        _MEMOS.clear()
 
 
 def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...], termly: bool,

@@ -153,7 +153,7 @@ def test_links_round_trip_and_unknown_values_fall_back_with_a_message(warehouse)
     assert any("no academic year '1999/00'" in m for m in messages)
     assert any("no measure 'happiness'" in m for m in messages)
     assert any("(flavour)" in m for m in messages)
-    assert any("no map colours 'red'" in m for m in messages)
+    assert any("no map colouring 'red'" in m for m in messages)
 
 
 def test_a_cluster_from_another_locality_is_cleared(warehouse):
