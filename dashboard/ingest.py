@@ -20,8 +20,23 @@ import pandera.pandas as pa
 
 from dashboard.config import Config
 from dashboard.geo import BoundaryError, geometry_json, read_boundaries
-from dashboard.reference import EES_SYMBOLS, FULL_YEAR, NEEDS, OUT_OF_BOROUGH, TERMS, academic_year_label, academic_year_start, age_band
+from dashboard.reference import (
+    EES_SYMBOLS,
+    FULL_YEAR,
+    NEEDS,
+    OUT_OF_BOROUGH,
+    PHASES,
+    TERMS,
+    UNMAPPED,
+    UNMAPPED_NAME,
+    academic_year_label,
+    academic_year_start,
+    age_band,
+)
 from dashboard.schema import (
+    MAPPED_DIMENSIONS,
+    MAPPING,
+    OPTIONAL_BREAKDOWNS,
     ATTENDANCE,
     CENSUS,
     BENCHMARKS,
@@ -39,6 +54,16 @@ from dashboard.schema import (
 from dashboard.warehouse import current_version, list_versions, rollback, versions_folder, write_warehouse
 
 MAX_ISSUES_PER_FILE = 50
+# What leaving a breakdown out of an aggregated file means, as the load report says it.
+BREAKDOWN_LEFT_OUT = {
+    "term": "every row is taken as a full academic year",
+    "urn": "figures are for the borough as a whole; views by school, cluster or phase will say they are not available",
+    "home_area_code": "where pupils live is not known; views by home area, ward or locality will say so",
+    "sen_provision": "SEN provision is not known; views by SEN provision will say so",
+    "primary_need": "primary need is not known; views by need will say so",
+    "age_band": "age is not known",
+    "setting_type": "the setting of each plan is not known",
+}
 DATASET_TABLES = {
     "population": "fact_population",
     "census": "fact_census",
@@ -220,6 +245,13 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
     columns, key = template.form(pupil_level)
     expected = [c.name for c in columns]
     missing = [name for name in expected if name not in raw.columns]
+    if not pupil_level and not template.dimension:
+        left_out = [name for name in missing if name in OPTIONAL_BREAKDOWNS]
+        for name in left_out:
+            # A public file without this breakdown: its figures count in totals, never in cuts by it.
+            raw[name] = FULL_YEAR if name == "term" else ""
+            report.issues.append(LoadIssue(path.name, f"has no column '{name}': {BREAKDOWN_LEFT_OUT[name]}", fatal=False))
+        missing = [name for name in missing if name not in left_out]
     if missing:
         form = "pupil-level" if pupil_level else "aggregated"
         report.issues.append(
@@ -393,6 +425,94 @@ def _locate(source: Path, template: Template, report: LoadReport) -> Path | None
     return present[0] if present else None
 
 
+def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | None, areas: pd.DataFrame,
+                        schools: pd.DataFrame, mapping: pd.DataFrame | None,
+                        report: LoadReport) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Give every area a locality and every school a cluster, from the files or mapping.csv; list what is left over.
+
+    A small area's own mapping row wins over its ward's. A school with no cluster joins its locality's
+    cluster for its phase ("North primary schools"), its locality being that of the area it stands in.
+    Whatever still has no place goes to the "Not mapped" locality, and the report names each one.
+    """
+    mapping = mapping if mapping is not None else pd.DataFrame(columns=[c.name for c in MAPPING.columns])
+    names = {}
+    if localities is not None:
+        names.update(localities.frame.set_index("locality_code")["locality_name"])
+    for row in mapping.dropna(subset=["locality_code"]).itertuples():
+        names.setdefault(row.locality_code, row.locality_name if isinstance(row.locality_name, str) else row.locality_code)
+    by_level = {level: rows.set_index("code") for level, rows in mapping.groupby("level")}
+    areas = areas.copy()
+    for level, column in (("area", "area_code"), ("ward", "ward_code")):
+        if level in by_level:
+            mapped = areas[column].map(by_level[level]["locality_code"])
+            areas["locality_code"] = areas["locality_code"].fillna(mapped)
+    left = areas[areas["locality_code"].isna()]
+    if len(left):
+        report.issues.append(LoadIssue("areas.csv", f"{len(left)} small area(s) have no locality in areas.csv or mapping.csv "
+                                       f"and are shown as '{UNMAPPED_NAME}': {', '.join(_listed(left, 'area_code', 'ward_name'))}", fatal=False))
+        areas["locality_code"] = areas["locality_code"].fillna(UNMAPPED)
+
+    cluster_rows = [] if clusters is None else list(clusters.frame[["cluster_code", "cluster_name", "locality_code"]].itertuples(index=False, name=None))
+    cluster_locality = {code: locality for code, _, locality in cluster_rows}
+    schools = schools.copy()
+    school_rows = by_level.get("school", pd.DataFrame(columns=["cluster_code", "cluster_name", "locality_code"]))
+    from_mapping = schools["urn"].map(school_rows["cluster_code"])
+    schools["cluster_code"] = schools["cluster_code"].fillna(from_mapping)
+    for urn, row in school_rows.dropna(subset=["cluster_code"]).iterrows():
+        if row.cluster_code not in cluster_locality:
+            area_locality = areas.set_index("area_code")["locality_code"]
+            school_area = schools.set_index("urn")["area_code"].get(urn)
+            locality = row.locality_code if isinstance(row.locality_code, str) else area_locality.get(school_area, UNMAPPED)
+            name = row.cluster_name if isinstance(row.cluster_name, str) else row.cluster_code
+            cluster_rows.append((row.cluster_code, name, locality))
+            cluster_locality[row.cluster_code] = locality
+    unclustered = schools["cluster_code"].isna()
+    if unclustered.any():
+        area_locality = schools["area_code"].map(areas.set_index("area_code")["locality_code"]).fillna(UNMAPPED)
+        defaults = (area_locality + "-" + schools["phase"]).where(unclustered)
+        schools["cluster_code"] = schools["cluster_code"].fillna(defaults)
+        for code, locality, phase in sorted({(c, l, p) for c, l, p in zip(defaults[unclustered], area_locality[unclustered],
+                                                                          schools.loc[unclustered, "phase"])}):
+            cluster_rows.append((code, f"{names.get(locality, UNMAPPED_NAME)} {PHASES[phase].lower()} schools", locality))
+        report.issues.append(LoadIssue("schools.csv", f"{int(unclustered.sum())} school(s) have no cluster in schools.csv or "
+                                       "mapping.csv and join their locality's cluster for their phase", fatal=False))
+        homeless = schools[unclustered & area_locality.eq(UNMAPPED)]
+        if len(homeless):
+            report.issues.append(LoadIssue("schools.csv", f"{len(homeless)} school(s) stand outside every mapped area and are shown "
+                                           f"as '{UNMAPPED_NAME}': {', '.join(_listed(homeless, 'urn', 'school_name'))}", fatal=False))
+    clusters_frame = pd.DataFrame(cluster_rows, columns=["cluster_code", "cluster_name", "locality_code"]).drop_duplicates("cluster_code")
+    used = set(areas["locality_code"]) | set(clusters_frame["locality_code"])
+    if UNMAPPED in used:
+        names[UNMAPPED] = UNMAPPED_NAME
+    localities_frame = pd.DataFrame(sorted((code, name) for code, name in names.items() if code in used or localities is not None),
+                                    columns=["locality_code", "locality_name"])
+    unnamed = sorted(used - set(localities_frame["locality_code"]))
+    if unnamed:
+        report.issues.append(LoadIssue("mapping.csv", f"locality code(s) {', '.join(unnamed)} have no name in localities.csv or mapping.csv"))
+    return localities_frame, clusters_frame, areas, schools
+
+
+def _listed(frame: pd.DataFrame, code: str, name: str, most: int = 20) -> list[str]:
+    """'code (name)' for the first few rows, and how many more."""
+    shown = [f"{c} ({n})" for c, n in zip(frame[code], frame[name])][:most]
+    return shown + ([f"and {len(frame) - most} more"] if len(frame) > most else [])
+
+
+def _report_unknown_breakdowns(parsed: dict[str, ParsedFile], report: LoadReport) -> None:
+    """Warn about blank breakdown cells in a column a file does give: those rows count in totals only."""
+    for name, result in parsed.items():
+        if result.pupil_level or name not in DATASET_TABLES:
+            continue
+        frame = result.frame
+        for column in ("urn", "sen_provision", "primary_need"):
+            if column not in frame or frame[column].isna().all():
+                continue
+            blank = int(frame[column].isna().sum())
+            if blank:
+                report.issues.append(LoadIssue(result.path.name, f"{blank} row(s) have a blank {column}: they count in the borough's "
+                                               f"figures but not in views by {column.replace('_', ' ')}", fatal=False))
+
+
 def build_tables(
     source: Path,
     boundaries: Path | None = None,
@@ -405,9 +525,19 @@ def build_tables(
     report = LoadReport()
     known: dict[str, set[str]] = {}
     parsed: dict[str, ParsedFile] = {}
+    mapping = None
+    if (source / MAPPING.filename).exists():
+        mapping = parse_template_file(source / MAPPING.filename, MAPPING, known, report)
+        if mapping is None:
+            return {}, report
+        parsed["mapping"] = mapping
+        known["localities.locality_code"] = set(mapping.frame["locality_code"].dropna()) | {UNMAPPED}
+        known["clusters.cluster_code"] = set(mapping.frame["cluster_code"].dropna())
     for template in DIMENSIONS + FACTS:
         path = _locate(source, template, report)
         if path is None:
+            if mapping is not None and template in MAPPED_DIMENSIONS:
+                continue
             if template.dimension:
                 report.issues.append(LoadIssue(template.filename, f"is missing from {source}; the {template.title.lower()} are required"))
             else:
@@ -425,15 +555,21 @@ def build_tables(
         parsed[template.name] = result
         if template.dimension:  # facts refer to dimensions, never to other facts
             for column in result.frame.columns:
-                known[f"{template.name}.{column}"] = set(result.frame[column].dropna().astype(str))
+                codes = set(result.frame[column].dropna().astype(str))
+                name = f"{template.name}.{column}"
+                known[name] = known.get(name, set()) | codes if template in MAPPED_DIMENSIONS else codes
     if report.errors:
         return {}, report
+    localities, clusters, areas, schools = place_in_localities(
+        parsed.get("localities"), parsed.get("clusters"), parsed["areas"].frame, parsed["schools"].frame,
+        mapping.frame if mapping is not None else None, report)
+    _report_unknown_breakdowns(parsed, report)
 
     tables: dict[str, pd.DataFrame] = {
-        "locality": parsed["localities"].frame,
-        "cluster": parsed["clusters"].frame,
-        "area": parsed["areas"].frame,
-        "school": parsed["schools"].frame,
+        "locality": localities,
+        "cluster": clusters,
+        "area": areas,
+        "school": schools,
         "need": pd.DataFrame([(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]),
     }
     years: set[str] = set()

@@ -86,14 +86,68 @@ DIMENSIONS = {
     "broad_area": ("n.broad_area", PUPIL_TABLES | {"fact_ehcp"}),
 }
 FILTERED_DIMENSIONS = ("locality", "cluster", "phase", "sen", "need")
+# The fact column a cut or filter needs. A public file may not give it (exclusions per school, with no
+# home area; EHC plans per LA): the view then says so rather than showing every place or need as zero.
+BREAKDOWN_COLUMNS = {
+    "area": "home_area_code", "ward": "home_area_code", "locality": "home_area_code", "school_locality": "urn",
+    "cluster": "urn", "school": "urn", "phase": "urn", "sen": "sen_provision", "need": "primary_need",
+    "broad_area": "primary_need",
+}
+BREAKDOWN_WORDS = {"home_area_code": "where pupils live", "urn": "which school", "sen_provision": "SEN provision",
+                   "primary_need": "primary need"}
+TABLE_WORDS = {"fact_census": "pupils on roll", "fact_exclusion": "exclusions", "fact_attendance": "attendance",
+               "fact_ehcp": "EHC plans", "fact_population": "population"}
 
 
 class NotApplicable(ValueError):
     """A measure cannot be cut this way (EHC plans per resident by school, say)."""
 
 
+def unrecorded_years(warehouse: Warehouse, table: str, column: str) -> dict[str, bool]:
+    """Each year of a fact table, and whether no row of it gives column (a file loaded without that breakdown)."""
+    def build() -> dict[str, bool]:
+        frame = warehouse.query(f"SELECT academic_year, count({column}) = 0 AS missing FROM {table} GROUP BY 1")
+        return dict(zip(frame["academic_year"], frame["missing"].astype(bool)))
+
+    return warehouse.cached(("unrecorded", table, column), build)
+
+
+def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...],
+                   school_locality: bool) -> list[str]:
+    """Years to leave out because a side of the rate does not record a breakdown this view needs.
+
+    Raises NotApplicable when that leaves nothing to show, naming what the data do not say.
+    """
+    measure = MEASURES[measure_id]
+    needed = [k for k in grouping if k in BREAKDOWN_COLUMNS]
+    needed += [k for k in FILTERED_DIMENSIONS if getattr(state, k) is not None and k in measure.filters]
+    needed = ["school_locality" if k == "locality" and school_locality and "locality" not in grouping else k for k in needed]
+    needed += ["school"] if state.school else []
+    gaps: dict[str, tuple[str, str]] = {}
+    every_year: set[str] = set()
+    for side in RATE_SOURCES[measure_id]:
+        for key in dict.fromkeys(needed):
+            column = BREAKDOWN_COLUMNS[key]
+            if side.table not in DIMENSIONS[key][1] or (side.table == "fact_population" and column == "home_area_code"):
+                continue
+            years = unrecorded_years(warehouse, side.table, column)
+            every_year |= set(years)
+            for year, missing in years.items():
+                if missing:
+                    gaps.setdefault(year, (side.table, column))
+    if not gaps:
+        return []
+    asked = sorted(every_year) if "year" in grouping else [state.year]
+    if all(year in gaps for year in asked):
+        table, column = gaps[asked[-1]]
+        when = "" if "year" in grouping else f" for {state.year}"
+        raise NotApplicable(f"The {TABLE_WORDS[table]} data{when} do not say {BREAKDOWN_WORDS[column]}, "
+                            f"so {measure.label.lower()} cannot be shown this way")
+    return sorted(gaps)
+
+
 def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool,
-              school_locality: bool) -> tuple[str, list, list[str]]:
+              school_locality: bool, left_out: list[str] = ()) -> tuple[str, list, list[str]]:
     area_column = "f.area_code" if side.table == "fact_population" else "f.home_area_code"
     joins = f"LEFT JOIN area a ON a.area_code = {area_column}"
     if side.table in PUPIL_TABLES:
@@ -104,6 +158,9 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
     if "year" not in by:
         where.append("f.academic_year = ?")
         params.append(state.year)
+    elif left_out:
+        where.append(f"f.academic_year NOT IN ({', '.join('?' * len(left_out))})")
+        params.extend(left_out)
     if side.table in TERMLY_TABLES:
         where.append(f"f.term {'<>' if termly else '='} '{FULL_YEAR}'")
     for key in FILTERED_DIMENSIONS:
@@ -127,7 +184,12 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
     # The most restrictive EES symbol standing for the summed column in any row of the group, as its rank.
     column = re.search(r"f\.(\w+)", side.total).group(1)
     ranks = "[" + ", ".join(f"'{s}'" for s in SYMBOL_ORDER) + "]"
-    symbol = f"max(list_position({ranks}, regexp_extract(f.symbols, '(^|;){column}=([a-z]+)', 2)))"
+    rank = f"list_position({ranks}, regexp_extract(f.symbols, '(^|;){column}=([a-z]+)', 2))"
+    symbol = f"max({rank})"
+    if side.table in PUPIL_TABLES:
+        # A row without a school holds what the source's school rows leave out of its total, so a group
+        # that includes it is complete even where some schools' figures were given as symbols.
+        symbol = f"CASE WHEN bool_or(f.urn IS NULL) THEN max({rank}) FILTER (WHERE f.urn IS NULL) ELSE {symbol} END"
     sql = (f"SELECT {selected}, {side.total} AS total, {people} AS people, {symbol} AS symbol_rank "
            f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY ALL")
     return sql, params, keys
@@ -193,8 +255,9 @@ def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping:
     """Unsuppressed numerator and denominator per group, with the children behind each, in a fixed order."""
     measure = MEASURES[measure_id]
     numerator, denominator = RATE_SOURCES[measure_id]
-    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality)
-    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality)
+    left_out = _years_without(warehouse, measure_id, state, grouping, school_locality)
+    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality, left_out)
+    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality, left_out)
     missing = [k for k in grouping if k not in num_keys]
     if missing:
         raise NotApplicable(f"{measure.label} cannot be broken down by {', '.join(missing)}")

@@ -66,6 +66,8 @@ EXCLUSION_TYPES = {"suspension": "Suspension", "permanent": "Permanent exclusion
 
 # SEN2 reports plans in these age bands; the population fact uses the same bands so rates line up.
 AGE_BANDS = ("0-4", "5-10", "11-15", "16-19", "20-25")
+# Census 2021 counts residents in coarser bands: together they cover ages 0-24, one year short of 0-25.
+CENSUS_AGE_BANDS = ("0-15", "16-24")
 SETTING_TYPES = {
     "early_years": "Early years",
     "mainstream": "Mainstream school",
@@ -77,6 +79,9 @@ SETTING_TYPES = {
 
 # Pupils who live outside the borough have no home area; extracts write this or leave it blank.
 OUT_OF_BOROUGH = "OOB"
+# Where a mapping leaves an area or school without a locality or cluster, it goes here and the load report lists it.
+UNMAPPED = "UNMAPPED"
+UNMAPPED_NAME = "Not mapped"
 
 
 def age_band(age: int) -> str:

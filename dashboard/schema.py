@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dashboard.measures import MEASURES
 from dashboard.reference import (
     AGE_BANDS,
+    CENSUS_AGE_BANDS,
     EXCLUSION_TYPES,
     FULL_YEAR,
     NEED_CODES,
@@ -71,6 +72,12 @@ def _year(name: str = "academic_year", example: str = "2023/24") -> Column:
 
 def _urn(required: bool = True, description: str = "Unique reference number of the school (GIAS URN).") -> Column:
     return Column("urn", "code", description, "900001", required=required, references="schools.urn")
+
+
+# Breakdowns an aggregated file may leave out (a public file that gives a total per school, or per LA, say).
+# A file without the column records that the breakdown is not known, and views that need it say so
+# instead of showing a figure that would be wrong; a term column left out means full-year rows.
+OPTIONAL_BREAKDOWNS = ("term", "urn", "home_area_code", "sen_provision", "primary_need", "age_band", "setting_type")
 
 
 HOME_AREA = Column(
@@ -145,7 +152,8 @@ AREAS = Template(
         Column("area_name", "text", "Name shown on screen.", "Brookhill 001A"),
         Column("ward_code", "code", "Ward the area falls in (best fit).", "X05000001"),
         Column("ward_name", "text", "Ward name.", "Brookhill"),
-        Column("locality_code", "code", "Locality of the area.", "N", references="localities.locality_code"),
+        Column("locality_code", "code", "Locality of the area; blank to take it from mapping.csv.", "N",
+               required=False, references="localities.locality_code"),
         Column("imd_decile", "int", "IMD 2019 decile, 1 = most deprived 10%.", "2", required=False, minimum=1, maximum=10),
         Column("idaci_decile", "int", "IDACI 2019 decile, 1 = most deprived 10%.", "1", required=False, minimum=1, maximum=10),
     ),
@@ -162,7 +170,8 @@ SCHOOLS = Template(
         Column("school_name", "text", "School name.", "Brookhill Primary School"),
         Column("phase", "code", "primary, secondary, special or ap (alternative provision).", "primary", allowed=tuple(PHASES)),
         Column("school_type", "text", "Type of establishment, as GIAS gives it.", "Academy converter"),
-        Column("cluster_code", "code", "Cluster the school belongs to.", "N1", references="clusters.cluster_code"),
+        Column("cluster_code", "code", "Cluster the school belongs to; blank to take it from mapping.csv.", "N1",
+               required=False, references="clusters.cluster_code"),
         Column("area_code", "code", "Small area the school stands in.", "X01000001", required=False, references="areas.area_code"),
         Column("latitude", "float", "Latitude (WGS84).", "52.6101", required=False, minimum=-90, maximum=90),
         Column("longitude", "float", "Longitude (WGS84).", "-1.9801", required=False, minimum=-180, maximum=180),
@@ -172,6 +181,24 @@ SCHOOLS = Template(
     key=("urn",),
     dimension=True,
 )
+MAPPING = Template(
+    "mapping",
+    "Locality and cluster mapping",
+    "one row per ward, small area or school the council places in a locality or cluster; a small area's row "
+    "overrides its ward's, and a school without a row joins its locality's cluster for its phase",
+    (
+        Column("level", "code", "ward, area or school.", "ward", allowed=("ward", "area", "school")),
+        Column("code", "code", "Ward code, small-area (LSOA) code or school URN.", "E05001326"),
+        Column("locality_code", "code", "Locality it belongs to; for a school, blank to use its cluster's.", "N",
+               required=False),
+        Column("locality_name", "text", "Locality name, if localities.csv does not give it.", "North", required=False),
+        Column("cluster_code", "code", "For a school: its cluster.", "N1", required=False),
+        Column("cluster_name", "text", "For a school: the cluster's name, if clusters.csv does not give it.",
+               "Brookhill cluster", required=False),
+    ),
+    key=("level", "code"),
+)
+
 POPULATION = Template(
     "population",
     "Resident population aged 0-25",
@@ -179,19 +206,29 @@ POPULATION = Template(
     (
         _year(),
         Column("area_code", "code", "Small area code.", "X01000001", references="areas.area_code"),
-        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25.", "5-10", allowed=AGE_BANDS),
+        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; or Census 2021's 0-15 and 16-24.",
+               "5-10", allowed=AGE_BANDS + CENSUS_AGE_BANDS),
         _count("population", "Residents in the band (mid-year estimate).", "142"),
     ),
     key=("academic_year", "area_code", "age_band"),
 )
 
 _PUPIL_CELL = (_urn(), HOME_AREA, SEN, NEED)
+# In aggregated files a blank URN holds the part of a total not given school by school (a source's
+# school figures that do not add up to its LA total, or schools no longer open), and a blank SEN
+# provision or need means not known: both still count in the borough's figures.
+_AGGREGATED_CELL = (
+    _urn(required=False, description="School (GIAS URN); blank for the part of a total not given school by school."),
+    HOME_AREA,
+    replace(SEN, required=False, description=SEN.description + " Blank if not known."),
+    replace(NEED, required=False, description=NEED.description + " Blank if not known."),
+)
 
 CENSUS = Template(
     "census",
     "Pupils on roll (January school census)",
     "one row per academic year, school, home area, SEN provision and primary need",
-    (_year(),) + _PUPIL_CELL + (_count("pupils", "Pupils on roll in the January census.", "23"),),
+    (_year(),) + _AGGREGATED_CELL + (_count("pupils", "Pupils on roll in the January census.", "23"),),
     key=("academic_year", "urn", "home_area_code", "sen_provision", "primary_need"),
     pupil_columns=(PUPIL_ID, _year()) + _PUPIL_CELL,
     pupil_key=("pupil_id", "academic_year", "urn"),
@@ -202,7 +239,7 @@ EXCLUSIONS = Template(
     "Suspensions and permanent exclusions",
     "one row per academic year, term, school, home area, SEN provision, primary need and exclusion type",
     (_year(), TERM_OR_YEAR)
-    + _PUPIL_CELL
+    + _AGGREGATED_CELL
     + (
         Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
         _count("exclusions", "Number of exclusions.", "3"),
@@ -225,7 +262,7 @@ ATTENDANCE = Template(
     "Attendance and absence",
     "one row per academic year, term, school, home area, SEN provision and primary need",
     (_year(), TERM_OR_YEAR)
-    + _PUPIL_CELL
+    + _AGGREGATED_CELL
     + (
         _count("enrolments", "Pupil enrolments in the period.", "25"),
         _count("sessions_possible", "Possible half-day sessions.", "8250"),
@@ -259,9 +296,10 @@ EHCP = Template(
     (
         _year(),
         HOME_AREA,
-        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25.", "5-10", allowed=AGE_BANDS),
-        NEED,
-        _SETTING,
+        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; blank if not known.", "5-10",
+               required=False, allowed=AGE_BANDS),
+        replace(NEED, required=False, description=NEED.description + " Blank if not known."),
+        replace(_SETTING, required=False, description=_SETTING.description + " Blank if not known."),
         _urn(required=False, description="School named in the plan, if any (GIAS URN)."),
         _count("plans", "EHC plans maintained in the January caseload.", "4"),
     ),
@@ -309,9 +347,11 @@ BENCHMARKS = Template(
 )
 
 DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
+# localities.csv and clusters.csv may be left out when mapping.csv names the localities and clusters.
+MAPPED_DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
 EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS)  # optional, loaded as they are
-TEMPLATES: tuple[Template, ...] = DIMENSIONS + FACTS + EXTRAS
+TEMPLATES: tuple[Template, ...] = (MAPPING,) + DIMENSIONS + FACTS + EXTRAS
 BY_NAME = {t.name: t for t in TEMPLATES}
 
 
@@ -382,13 +422,18 @@ def templates_markdown() -> str:
         "Generated from `dashboard/schema.py` by `python -m dashboard.schema`; do not edit by hand.",
         "",
         "Put one file per template in a folder and load it with `python -m dashboard.ingest load --source FOLDER`.",
-        "Files are UTF-8 CSV with a header row. Dimension files (localities, clusters, areas, schools) are required;",
-        "each dataset file is optional. A dataset may come **aggregated** (`NAME.csv`, counts per row) or",
+        "Files are UTF-8 CSV with a header row. Dimension files (localities, clusters, areas, schools) are required,",
+        "except that `mapping.csv` may stand in for localities and clusters: it places wards, small areas and schools",
+        "in localities and clusters, and whatever it leaves out is put in a `Not mapped` locality and listed in the",
+        "load report. Each dataset file is optional. A dataset may come **aggregated** (`NAME.csv`, counts per row) or",
         "**pupil-level** (`NAME_pupil.csv`, or `NAME.csv` with a `pupil_id` column): pupil-level rows are",
         "counted at load and the pupil ID is never stored. A blank `home_area_code`, or `OOB`, means the pupil",
         "lives outside the borough. Codes such as `ehcp` or `Full year` are matched in any letter case.",
         "In aggregated files a count may be an EES symbol instead of a number (`c` confidential, `low` rounds to",
         "zero, `x` not available, `z` not applicable, `u` low reliability): it is kept and shown where the number would be.",
+        "An aggregated file may also leave out a breakdown it does not have (`term`, `urn`, `home_area_code`,",
+        "`sen_provision`, `primary_need`, `age_band`, `setting_type`), as public files do: the figures still count in the",
+        "borough's totals, and a view that needs the missing breakdown says so instead of showing a wrong figure.",
         "",
     ]
     for template in TEMPLATES:

@@ -69,20 +69,20 @@ CREATE TABLE fact_population (
 );
 CREATE TABLE fact_census (
     academic_year VARCHAR NOT NULL,
-    urn VARCHAR NOT NULL REFERENCES school,
+    urn VARCHAR REFERENCES school,  -- blank: the part of a total not given school by school
     home_area_code VARCHAR REFERENCES area,
-    sen_provision VARCHAR NOT NULL,
-    primary_need VARCHAR NOT NULL REFERENCES need,
+    sen_provision VARCHAR,  -- blank: not known (a public file without this breakdown)
+    primary_need VARCHAR REFERENCES need,
     pupils INTEGER,
     symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE fact_exclusion (
     academic_year VARCHAR NOT NULL,
     term VARCHAR NOT NULL,
-    urn VARCHAR NOT NULL REFERENCES school,
+    urn VARCHAR REFERENCES school,  -- blank: the part of a total not given school by school
     home_area_code VARCHAR REFERENCES area,
-    sen_provision VARCHAR NOT NULL,
-    primary_need VARCHAR NOT NULL REFERENCES need,
+    sen_provision VARCHAR,  -- blank: not known (a public file without this breakdown)
+    primary_need VARCHAR REFERENCES need,
     exclusion_type VARCHAR NOT NULL,
     exclusions INTEGER,
     pupils_excluded INTEGER,
@@ -92,10 +92,10 @@ CREATE TABLE fact_exclusion (
 CREATE TABLE fact_attendance (
     academic_year VARCHAR NOT NULL,
     term VARCHAR NOT NULL,
-    urn VARCHAR NOT NULL REFERENCES school,
+    urn VARCHAR REFERENCES school,  -- blank: the part of a total not given school by school
     home_area_code VARCHAR REFERENCES area,
-    sen_provision VARCHAR NOT NULL,
-    primary_need VARCHAR NOT NULL REFERENCES need,
+    sen_provision VARCHAR,  -- blank: not known (a public file without this breakdown)
+    primary_need VARCHAR REFERENCES need,
     enrolments INTEGER,
     sessions_possible BIGINT,
     sessions_authorised BIGINT,
@@ -108,9 +108,9 @@ CREATE TABLE fact_attendance (
 CREATE TABLE fact_ehcp (
     academic_year VARCHAR NOT NULL,
     home_area_code VARCHAR REFERENCES area,
-    age_band VARCHAR NOT NULL,
-    primary_need VARCHAR NOT NULL REFERENCES need,
-    setting_type VARCHAR NOT NULL,
+    age_band VARCHAR,  -- blank: not known
+    primary_need VARCHAR REFERENCES need,
+    setting_type VARCHAR,
     urn VARCHAR REFERENCES school,
     plans INTEGER,
     symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'

@@ -95,7 +95,7 @@ def _break(folder: Path, kind: str) -> None:
     path = folder / "census.csv"
     rows = rows_of(path)
     if kind == "missing column":
-        drop = rows[0].index("urn")
+        drop = rows[0].index("pupils")
         rows = [[v for i, v in enumerate(r) if i != drop] for r in rows]
     elif kind == "wrong type":
         rows[1][rows[0].index("pupils")] = "twelve"
@@ -116,7 +116,7 @@ def _break(folder: Path, kind: str) -> None:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("missing column", "census.csv: missing column 'urn'"),
+        ("missing column", "census.csv: missing column 'pupils'"),
         ("wrong type", "census.csv, row 2, column 'pupils': expected a whole number (found 'twelve')"),
         ("unknown code", "census.csv, row 2, column 'urn': is not in schools.csv (found '999999')"),
         ("unknown fixed code", "census.csv, row 2, column 'sen_provision': is not one of ehcp, sen_support, none (found 'statement')"),
