@@ -62,7 +62,7 @@ def protect(counts: pd.Series, hidden: pd.Series, lines: list, frozen: pd.Series
 
 
 def _twins(size: int, lines: list[Line]) -> dict[int, list[int]]:
-    """Cells tied together by one-cell lines (a ward with one small area), each mapped to its whole group."""
+    """Cells tied together by one-cell lines (a ward with one small area) or by totals over the same cells, each mapped to its whole group."""
     parent = list(range(size))
 
     def root(i: int) -> int:
@@ -71,9 +71,14 @@ def _twins(size: int, lines: list[Line]) -> dict[int, list[int]]:
             i = parent[i]
         return i
 
+    same_cells: dict[frozenset, int] = {}
     for line in lines:
         if len(line.cells) == 1 and line.total is not None:
             parent[root(int(line.cells[0]))] = root(int(line.total))
+        if line.total is not None:
+            # Two totals over the very same cells (a locality with one ward in the selection) are one figure.
+            first = same_cells.setdefault(frozenset(int(c) for c in line.cells), int(line.total))
+            parent[root(int(line.total))] = root(first)
     groups: dict[int, list[int]] = {}
     for i in range(size):
         groups.setdefault(root(i), []).append(i)

@@ -296,7 +296,10 @@ def _consistency_issues(frame: pd.DataFrame, template: Template, pupil_level: bo
             rules.append(("persistent_absentees", frame["persistent_absentees"] > frame["enrolments"], "more persistent absentees than enrolments"))
             rules.append(("severe_absentees", frame["severe_absentees"] > frame["persistent_absentees"], "more severe than persistent absentees"))
     if template is EXCLUSIONS and not pupil_level:
-        rules.append(("pupils_excluded", frame["pupils_excluded"] > frame["exclusions"], "more pupils excluded than exclusions"))
+        # A blank-URN row holds the rest of a total, gathered from several schools' hidden figures: its
+        # parts need not be in proportion, so it is not held to this rule.
+        rules.append(("pupils_excluded", (frame["pupils_excluded"] > frame["exclusions"]) & frame["urn"].notna(),
+                      "more pupils excluded than exclusions"))
     issues = []
     for column, failing, message in rules:
         for index in frame.index[failing.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:
@@ -468,7 +471,9 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
             cluster_locality[row.cluster_code] = locality
     unclustered = schools["cluster_code"].isna()
     if unclustered.any():
-        area_locality = schools["area_code"].map(areas.set_index("area_code")["locality_code"]).fillna(UNMAPPED)
+        area_locality = schools["area_code"].map(areas.set_index("area_code")["locality_code"])
+        # A school's own mapping row may place it (one standing just over the border, say).
+        area_locality = schools["urn"].map(school_rows["locality_code"]).fillna(area_locality).fillna(UNMAPPED)
         defaults = (area_locality + "-" + schools["phase"]).where(unclustered)
         schools["cluster_code"] = schools["cluster_code"].fillna(defaults)
         for code, locality, phase in sorted({(c, l, p) for c, l, p in zip(defaults[unclustered], area_locality[unclustered],
@@ -509,8 +514,9 @@ def _report_unknown_breakdowns(parsed: dict[str, ParsedFile], report: LoadReport
                 continue
             blank = int(frame[column].isna().sum())
             if blank:
+                words = {"urn": "school", "sen_provision": "SEN provision", "primary_need": "primary need"}[column]
                 report.issues.append(LoadIssue(result.path.name, f"{blank} row(s) have a blank {column}: they count in the borough's "
-                                               f"figures but not in views by {column.replace('_', ' ')}", fatal=False))
+                                               f"figures but not in views by {words}", fatal=False))
 
 
 def build_tables(

@@ -20,7 +20,18 @@ from dashboard.panels import (
     with_interval,
 )
 from dashboard.stats import difference_p
-from dashboard.queries import BENCHMARK_LEVELS, NO_DATA, SHOWN, benchmark_values, borough_value, filter_options, labels, rates
+from dashboard.queries import (
+    BENCHMARK_LEVELS,
+    NO_DATA,
+    SHOWN,
+    NotApplicable,
+    benchmark_values,
+    borough_value,
+    dataset_status,
+    filter_options,
+    labels,
+    rates,
+)
 from dashboard.reference import EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
@@ -45,6 +56,9 @@ SIGNIFICANCE = {"better": "significantly better", "worse": "significantly worse"
                 "lower": "significantly lower", "similar": "not significantly different"}
 
 
+DATASET_WORDS = {"exclusions": "exclusions", "ehcp": "EHC plan", "attendance": "attendance"}
+
+
 def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str, str]:
     """The change in words (better / worse / up / down), 'no significant change' when chance could explain it."""
     if change != change:  # NaN
@@ -63,7 +77,15 @@ def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str
 def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, threshold: int) -> Card:
     """The card for one measure under the current filters."""
     state = replace(state, measure=measure.id)
-    current = borough_value(warehouse, measure.id, state, threshold)
+    try:
+        current = borough_value(warehouse, measure.id, state, threshold)
+    except NotApplicable as reason:  # a filter the loaded data cannot apply (a locality, where homes are not known)
+        return Card(measure, "not available", "", f"{reason}.", "not comparable", "–", "", "")
+    loaded = {row[0]: row for row in dataset_status(warehouse)}.get(measure.dataset)
+    if current["status"] == NO_DATA and (loaded is None or not loaded[2] <= state.year <= loaded[3]):
+        span = "none loaded" if loaded is None else f"loaded for {loaded[2]} to {loaded[3]}"
+        return Card(measure, "no data", "", f"No {DATASET_WORDS[measure.dataset]} data for {state.year} ({span})",
+                    "not comparable", "–", "", "")
     previous_year = academic_year_label(academic_year_start(state.year) - 1)
     years = {y for y, _ in filter_options(warehouse).years}
     previous = borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold) if previous_year in years else None
@@ -111,10 +133,23 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
     measure = MEASURES[state.measure]
     everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
-    frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
+    title = f"{measure.label} by locality, {state.year}"
+    notes = [n for n in [ignored_filters_note(state, measure)] if n]
+    by_school = False
+    try:
+        frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
+    except NotApplicable as reason:
+        # Public files give exclusions per school, not per home: the school's locality is the next best thing.
+        try:
+            frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(columns={"school_locality": "locality"})
+            by_school = True
+            notes.append(f"Localities here are where the schools are, because {str(reason)[0].lower()}{str(reason)[1:].split(', so')[0]}. "
+                         "'Not given school by school' is the part of the borough's figure the source does not give per school.")
+        except NotApplicable:
+            return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
     names = labels(warehouse, "locality")
     total = borough_value(warehouse, measure.id, everywhere, threshold)
-    frame["label"] = frame["locality"].map(names).fillna("Outside the borough")
+    frame["label"] = frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
     frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
     frame = compare_with(frame, measure, total["value"] if total["status"] == SHOWN else float("nan"))
     rows = [
@@ -145,11 +180,9 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         summary = (f"{top['label']} has the highest {measure.in_sentence}, "
                    f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
                    f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}.")
-    notes = [n for n in [ignored_filters_note(state, measure)] if n]
-    if frame["locality"].isna().any():
+    if frame["locality"].isna().any() and not by_school:
         notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
                      if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
-    title = f"{measure.label} by locality, {state.year}"
     figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]], measure,
                        f"{title} ({measure.unit}), with 95% confidence intervals",
                        reference=total["value"] if total["status"] == SHOWN else None)

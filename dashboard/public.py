@@ -1,7 +1,8 @@
 """Public files into the dashboard's templates: DfE Explore Education Statistics (EES) CSVs read with their
 metadata and symbols, then written as template CSVs that the ordinary load validates and versions.
 
-Usage: python -m dashboard.public benchmarks --exclusions FILE --la 335 --out DIR
+Usage: python -m dashboard.public build --la 335 --out DIR --gias FILE --lsoa-lookup FILE [dataset files...]
+       python -m dashboard.public benchmarks --exclusions FILE --la 335 --out DIR
 """
 from __future__ import annotations
 
@@ -206,6 +207,15 @@ def gias_schools(path: Path, la_code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return schools, left_out
 
 
+def gias_laestabs(path: Path, la_code: str) -> dict[str, str]:
+    """LAESTAB (LA code and establishment number, 3352104) to URN for the LA's open establishments in a GIAS extract."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "establishment_number" not in frame.columns:
+        raise PublicFileError(f"{Path(path).name}: missing column establishment_number, needed to match LAESTABs")
+    frame = frame[(frame["la_code"] == str(la_code)) & (frame["establishment_number"] != "")]
+    return dict(zip(frame["la_code"] + frame["establishment_number"].str.zfill(4), frame["urn"]))
+
+
 def _neighbour_rows(ees: EesFile, neighbours: list[str], file: str) -> list[dict]:
     """One 'Statistical neighbours' benchmark per measure and year: the mean of the neighbours' rates that are published."""
     frame = ees.frame[(ees.frame["geographic_level"] == "Local authority") & (ees.frame["school_type"] == "Total")
@@ -243,6 +253,62 @@ def write_template(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def build_templates(args: argparse.Namespace) -> list[str]:
+    """Write every template the given public files allow into args.out; returns what was written, line by line."""
+    from dashboard import public_facts as facts
+    from dashboard import public_places as places
+
+    out, said = Path(args.out), []
+    ees_files = [f for f in (args.school_exclusions, args.exclusions, args.ehcp_caseload, args.absence) if f]
+    if not ees_files:
+        raise PublicFileError("give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload or --absence)")
+    ons, la_name, region = la_region(read_ees(ees_files[0]), str(args.la))
+
+    def write(frame: pd.DataFrame, name: str, what: str) -> None:
+        write_template(frame, out / name)
+        said.append(f"{name}: {len(frame):,} rows, {what}")
+
+    areas = places.lsoa_areas(args.lsoa_lookup, ons)
+    if args.imd and args.lsoa11_lookup:
+        areas["imd_decile"] = places.imd_deciles_2021(args.imd, args.lsoa11_lookup, list(areas["area_code"])).astype("Int64").to_numpy()
+    write(areas, "areas.csv", f"{la_name}'s small areas in {areas['ward_code'].nunique()} wards")
+    schools, left_out = gias_schools(args.gias, args.la)
+    outside = ~schools["area_code"].isin(areas["area_code"])
+    schools.loc[outside, "area_code"] = ""  # stands outside the LA: kept, with its point, but in no small area of it
+    write(schools, "schools.csv", f"open schools in the dashboard's phases ({len(left_out)} left out, listed in left_out.csv; "
+                                  f"{int(outside.sum())} stand outside the LA's small areas)")
+    write_template(left_out, out / "left_out.csv")
+    if args.mapping:
+        (out / "mapping.csv").write_bytes(Path(args.mapping).read_bytes())
+        said.append("mapping.csv: copied")
+    years: set[str] = set()
+    if args.school_exclusions:
+        census, exclusions, unmatched = facts.school_exclusions(args.school_exclusions, args.la, gias_laestabs(args.gias, args.la))
+        write(census, "census.csv", "pupils on roll per school (the exclusions file's headcount)")
+        write(exclusions, "exclusions.csv", f"suspensions and permanent exclusions per school; {unmatched['laestab'].nunique()} "
+                                            "LAESTABs with no open school count in the borough's rest (unmatched_schools.csv)")
+        write_template(unmatched, out / "unmatched_schools.csv")
+    if args.ehcp_caseload:
+        ehcp = facts.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la)
+        years |= set(ehcp["academic_year"])
+        write(ehcp, "ehcp.csv", "EHC plans in each January caseload")
+    if args.absence:
+        write(facts.la_absence(args.absence, args.la), "attendance.csv", "the LA's absence by term")
+    if args.population:
+        population = places.census_population(args.population, list(areas["area_code"]), sorted(years) or ["2020/21"])
+        write(population, "population.csv", "Census 2021 residents aged 0-24, for each EHC plan year")
+    benchmarks = []
+    neighbours = statistical_neighbours(args.neighbours, str(args.la)) if args.neighbours else None
+    if args.exclusions:
+        benchmarks.append(exclusion_benchmarks(args.exclusions, args.la, neighbours))
+    if args.lait:
+        region_name = read_ees(ees_files[0]).frame.query("region_code == @region")["region_name"].iat[0]
+        benchmarks.append(facts.lait_benchmarks(args.lait, region_name, region, neighbours))
+    if benchmarks:
+        write(facts.combine_benchmarks(*benchmarks), BENCHMARKS.filename, "England, region and statistical neighbours")
+    return said
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: turn public files into template CSVs for `python -m dashboard.ingest load`."""
     parser = argparse.ArgumentParser(prog="python -m dashboard.public", description=__doc__.splitlines()[0])
@@ -254,7 +320,35 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--la", required=True, help="the LA's DfE code (e.g. 335) or ONS code (e.g. E08000030)")
     bench.add_argument("--neighbours", type=Path, help="DfE statistical neighbours workbook (.xlsx), for a neighbours' average")
     bench.add_argument("--out", type=Path, required=True, help="folder of extracts to write benchmarks.csv into")
+    build = commands.add_parser(
+        "build", help="every template an LA needs, from public files",
+        description="Write the dashboard's templates for one LA from public DfE and ONS files: small areas and wards, "
+                    "schools, exclusions by school, EHC plans, absence, residents and benchmarks. Load the folder "
+                    "with python -m dashboard.ingest load. Each dataset's files are optional.")
+    build.add_argument("--la", required=True, help="the LA's DfE code (e.g. 335)")
+    build.add_argument("--out", type=Path, required=True, help="folder to write the templates into")
+    build.add_argument("--gias", type=Path, required=True, help="GIAS open establishments CSV (urn, la_code, lsoa_code...)")
+    build.add_argument("--lsoa-lookup", type=Path, required=True, help="LSOA 2021 to ward lookup CSV (LSOA21CD, WD25CD, LAD25CD...)")
+    build.add_argument("--mapping", type=Path, help="your mapping.csv placing wards, areas and schools in localities and clusters")
+    build.add_argument("--imd", type=Path, help="IoD 2019 File 1 CSV (IMD decile by 2011 LSOA)")
+    build.add_argument("--lsoa11-lookup", type=Path, help="LSOA 2011 to 2021 lookup CSV, to carry IMD onto 2021 areas")
+    build.add_argument("--population", type=Path, help="Census 2021 residents by LSOA 2021 and age CSV")
+    build.add_argument("--school-exclusions", type=Path, help="EES exclusions file with School and LA rows")
+    build.add_argument("--exclusions", type=Path, help="EES exclusions by geographic level (national, regional, every LA), for benchmarks")
+    build.add_argument("--neighbours", type=Path, help="DfE statistical neighbours workbook (.xlsx)")
+    build.add_argument("--lait", type=Path, help="LAIT long file (CSV or parquet), for absence and suspension benchmarks")
+    build.add_argument("--ehcp-caseload", type=Path, help="EHC plans release: caseload CSV")
+    build.add_argument("--ehcp-needs", type=Path, help="EHC plans release: primary need of all plans CSV")
+    build.add_argument("--absence", type=Path, help="EES absence by term CSV (LA rows)")
     args = parser.parse_args(argv)
+    if args.command == "build":
+        try:
+            for line in build_templates(args):
+                print(line)
+        except PublicFileError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     try:
         neighbours = statistical_neighbours(args.neighbours, la_region_code(args.exclusions, args.la)) if args.neighbours else None
         frame = exclusion_benchmarks(args.exclusions, args.la, neighbours)

@@ -222,6 +222,16 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     return _publish(frame, measure)[keys + ["numerator", "denominator", "value", "status"]]
 
 
+def rates_where_possible(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int,
+                         **options) -> pd.DataFrame:
+    """rates(), or no rows where the loaded data cannot be cut this way (a school grid beside LA-level absence, say)."""
+    try:
+        return rates(warehouse, measure_id, state, by, threshold, **options)
+    except NotApplicable:
+        keys = [by] if isinstance(by, str) else list(by)
+        return pd.DataFrame(columns=keys + ["numerator", "denominator", "value", "status"])
+
+
 _MEMOS: OrderedDict[tuple, dict] = OrderedDict()
 _MEMOS_LOCK = threading.Lock()
 MEMOS_KEPT = 64
@@ -269,10 +279,12 @@ def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping:
     sql = (f"WITH num AS ({num_sql}), den AS ({den_sql}) "
            f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
            f"den.total AS denominator, den.people AS denominator_people, "
-           f"greatest(num.symbol_rank, den.symbol_rank) AS symbol_rank FROM num {join} den ON {on}")
+           f"greatest(num.symbol_rank, den.symbol_rank) AS symbol_rank, den.symbol_rank AS den_symbol_rank "
+           f"FROM num {join} den ON {on}")
     frame = warehouse.query(sql, num_params + den_params)
     ranks = pd.to_numeric(frame.pop("symbol_rank"), errors="coerce").astype(float)
     frame["symbol"] = pd.Series([SYMBOL_ORDER[int(r) - 1] if r == r else None for r in ranks], index=frame.index, dtype=object)
+    frame["den_symbol"] = pd.to_numeric(frame.pop("den_symbol_rank"), errors="coerce").notna()
     if "borough" in grouping:
         frame["borough"] = "borough"
     for column in ("numerator", "denominator", "numerator_people", "denominator_people"):
@@ -353,9 +365,14 @@ def _primary(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
         return series.between(1, threshold).fillna(False).astype(bool)
 
     # A total over rows a source gave as a symbol (c, x...) is unknown, so it is not shown either.
-    symbol = frame["symbol"].notna() if "symbol" in frame else False
+    # A symbol on the numerator's side leaves the denominator (pupils on roll, say) known and shown.
+    symbol = frame["symbol"].notna()
+    den_symbol = frame["den_symbol"] if "den_symbol" in frame else symbol
     frame["num_hidden"] = small(frame["numerator_people"]) | small(frame["denominator_people"]) | symbol
-    frame["den_hidden"] = small(frame["denominator_people"]) | symbol
+    frame["den_hidden"] = small(frame["denominator_people"]) | den_symbol
+    # Hidden only because the source gave a symbol: the warehouse has no number there to protect.
+    frame["num_sourced"] = symbol & ~(small(frame["numerator_people"]) | small(frame["denominator_people"]))
+    frame["den_sourced"] = den_symbol & ~small(frame["denominator_people"])
     return frame
 
 
@@ -364,7 +381,12 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
 
     parents holds (cut, its frame, frozen): frozen cuts were protected before and only constrain.
     """
-    values, hidden, frozen_cells, lines, placed = list(people), list(frame[flag]), [False] * len(frame), [], []
+    # Cells hidden only for a source's symbol hold no number of ours (the rest of the total sits in a row of
+    # its own), so the audit takes them as known: that protects our own hidden cells the more, and spares
+    # it from chasing values that are not there.
+    sourced = flag.replace("hidden", "sourced")
+    values, hidden = list(people), list(frame[flag] & ~frame[sourced])
+    frozen_cells, lines, placed = [False] * len(frame), [], []
     for cut, parent, frozen in parents:
         keys = [k for k in cut if k != "borough"] + [k for k in fixed if k not in cut]
         if keys:
@@ -376,7 +398,7 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
         for p in used:
             children = np.flatnonzero(link.to_numpy() == p)
             values.append(float(people.iloc[children].sum()))
-            hidden.append(bool(parent[flag].iloc[p]))
+            hidden.append(bool(parent[flag].iloc[p] and not parent[sourced].iloc[p]))
             frozen_cells.append(frozen)
             lines.append(Line(children, where[p]))
         # The cut's own lines whose totals are shown (its cells add up to the borough, say), so the audit
@@ -385,10 +407,10 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
             lines.append(Line(np.array([where[used[i]] for i in line])))
         placed.append((parent, used, [where[p] for p in used]))
     mask = protect(pd.Series(values), pd.Series(hidden), lines, pd.Series(frozen_cells)).to_numpy()
-    frame[flag] = mask[:len(frame)]
+    frame[flag] = mask[:len(frame)] | frame[sourced].to_numpy()
     for parent, used, positions in placed:
         flags = parent[flag].to_numpy(copy=True)
-        flags[used] = mask[positions]
+        flags[used] = mask[positions] | parent[sourced].to_numpy()[used]
         parent[flag] = flags
 
 
@@ -427,7 +449,8 @@ def _publish(frame: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
     frame.loc[~frame["status"].isin([SHOWN, NO_DATA]), "numerator"] = np.nan
     frame.loc[frame["den_hidden"], "denominator"] = np.nan
-    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden", "symbol"])
+    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden", "symbol", "den_symbol",
+                               "num_sourced", "den_sourced"], errors="ignore")
 
 
 MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}

@@ -10,7 +10,7 @@ from dashboard.figures import bar_chart, trend_lines
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES
 from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text
-from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
+from dashboard.queries import SHOWN, SUPPRESSED, labels, rates_where_possible as rates
 from dashboard.warehouse import Warehouse
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")

@@ -1,0 +1,139 @@
+"""The README's walkthrough: a Walsall warehouse built from public files alone, its Overview checked against the files' own numbers."""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import replace
+
+import pytest
+
+from dashboard.config import ROOT
+from dashboard.filters import FilterState
+from dashboard.ingest import load
+from dashboard.measures import MEASURES
+from dashboard.overview import overview
+from dashboard.public import main as public_main
+from dashboard.queries import NotApplicable, rates
+from dashboard.warehouse import Warehouse
+from tests.conftest import SHARED_DATA, shared_file
+
+FILES = {
+    "--gias": "schools/gias_open_establishments_20250524_wm7.csv",
+    "--lsoa-lookup": "lookups/derived_lsoa21_to_ward25_bestfit_wm7.csv",
+    "--imd": "deprivation/File_1_-_IMD2019_Index_of_Multiple_Deprivation_wm7.csv",
+    "--lsoa11-lookup": "lookups/derived_lsoa11_to_lsoa21_england.csv",
+    "--population": "population/census2021_lsoa21_age6_wm7.csv",
+    "--school-exclusions": "ees/exclusions/exclusions_by_geographic_level_wm7.csv",
+    "--exclusions": "ees/exclusions/exclusions_by_geographic_level_nat_reg_la.csv",
+    "--neighbours": "ees/lait/statistical_neighbours_may_2025.xlsx",
+    "--lait": "ees/lait/lait_bds_long.parquet",
+    "--ehcp-caseload": "ees/ehcp/ehcp2025_caseload_wm7.csv",
+    "--ehcp-needs": "ees/ehcp/ehcp2025_sen_needs_all_plans_wm7.csv",
+    "--absence": "ees/absence/absence_by_term.csv",
+}
+BOUNDARIES = "boundaries/lsoa2021_walsall_E08000030.geojson"
+
+
+def rows(relative: str) -> list[dict]:
+    """A source file's own rows, read with the csv module rather than the importers."""
+    with open(SHARED_DATA / relative, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def walsall(tmp_path_factory):
+    """The walkthrough's two commands: public files into templates, then the ordinary load."""
+    for relative in list(FILES.values()) + [BOUNDARIES]:
+        shared_file(relative)
+    out = tmp_path_factory.mktemp("walsall-extracts")
+    args = ["build", "--la", "335", "--out", str(out), "--mapping", str(ROOT / "docs" / "examples" / "walsall-mapping.csv")]
+    for flag, relative in FILES.items():
+        args += [flag, str(SHARED_DATA / relative)]
+    assert public_main(args) == 0
+    db = tmp_path_factory.mktemp("walsall-warehouse") / "warehouse.duckdb"
+    report = load(out, db, boundaries=SHARED_DATA / BOUNDARIES, code_field="LSOA21CD", description="Walsall from public files")
+    return out, Warehouse(db), report
+
+
+def test_places_reproduce_the_published_counts(walsall):
+    out, warehouse, _ = walsall
+    areas = warehouse.query("SELECT count(*) AS n, count(DISTINCT ward_code) AS wards, count(imd_decile) AS imd FROM area")
+    assert areas.iloc[0].tolist() == [169, 20, 169]  # 169 LSOA21 in 20 wards, each with an IMD decile
+    assert warehouse.query("SELECT count(*) AS n FROM area_geometry").iat[0, 0] == 169
+    kept = warehouse.query("SELECT count(*) AS n FROM school").iat[0, 0]
+    with open(out / "left_out.csv", newline="") as handle:
+        left_out = list(csv.DictReader(handle))
+    assert kept + len(left_out) == 134  # every open GIAS establishment is either shown or listed with its reason
+    assert all(row["reason"] for row in left_out)
+    # 167 LSOA11 become 169 LSOA21: the two that split hand their IMD decile to both halves.
+    imd = {r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Decile"]) for r in rows(FILES["--imd"])}
+    assert len([c for c, r in ((r["LSOA code (2011)"], r) for r in rows(FILES["--imd"]))
+                if r["Local Authority District code (2019)"] == "E08000030"]) == 167
+    deciles = dict(warehouse.query("SELECT area_code, imd_decile FROM area").itertuples(index=False, name=None))
+    for parent, halves in (("E01032889", ("E01033894", "E01033895")), ("E01010371", ("E01033896", "E01033897"))):
+        assert {deciles[h] for h in halves} == {imd[parent]}
+
+
+def test_the_mapping_places_every_area_and_the_report_lists_what_it_leaves_out(walsall):
+    _, warehouse, report = walsall
+    localities = warehouse.query("SELECT l.locality_name, count(*) AS n FROM area a JOIN locality l USING (locality_code) GROUP BY 1")
+    assert dict(localities.itertuples(index=False, name=None)).keys() == {"North", "East", "South & Central", "West"}
+    text = report.path.read_text()
+    # Chase House stands near London, outside every mapped area: shown as 'Not mapped' and named in the report.
+    assert "140273 (Chase House School)" in text and "Not mapped" in text
+    # St Thomas More stands just over the border; the mapping's own row for it places it in West.
+    assert warehouse.query("SELECT c.locality_code FROM school s JOIN cluster c USING (cluster_code) WHERE urn = '104259'").iat[0, 0] == "W"
+    assert "has no column 'home_area_code'" in text
+
+
+def test_the_overview_shows_the_source_files_own_figures(walsall):
+    _, warehouse, _ = walsall
+    la = {r["time_period"]: r for r in rows(FILES["--school-exclusions"])
+          if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["school_type"] == "Total"}
+    cards, localities, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    card = {c.measure.id: c for c in cards}
+    for measure_id, column in (("suspension_rate", "fixed_excl"), ("permanent_rate", "perm_excl")):
+        expected = int(la["201617"][column]) / int(la["201617"]["headcount"]) * 100
+        assert card[measure_id].value == f"{expected:.{MEASURES[measure_id].decimals}f}"
+        assert f"{int(la['201617'][column]):,} " in card[measure_id].detail and "49,578" in card[measure_id].detail
+    england = next(r for r in rows(FILES["--exclusions"])
+                   if r["geographic_level"] == "National" and r["time_period"] == "201617" and r["school_type"] == "Total")
+    assert f"England: {int(england['fixed_excl']) / int(england['headcount']) * 100:.2f}" in card["suspension_rate"].benchmark
+    assert "Statistical neighbours (mean of 10)" in card["suspension_rate"].benchmark
+
+    sessions = defaultdict(int)
+    for r in rows(FILES["--absence"]):
+        if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["time_period"] == "201617" and r["term"] == "Total":
+            sessions["missed"] += int(r["sess_overall"])
+            sessions["possible"] += int(r["sess_possible"])
+    assert card["absence_rate"].value == f"{sessions['missed'] / sessions['possible'] * 100:.1f}%"
+    assert card["persistent_absence"].value == "x"  # not in the public file: shown as DfE's symbol, never as zero
+
+    # Exclusions are per school in the public file, so the locality table goes by where the schools are.
+    assert any("where the schools are" in note for note in localities.notes)
+    assert set(localities.table["Locality"]) >= {"North", "East", "South & Central", "West", "Borough"}
+
+    cards, _, _ = overview(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
+    ehcp = {c.measure.id: c for c in cards}["ehcp_rate"]
+    plans = next(int(r["ehcplans"]) for r in rows(FILES["--ehcp-caseload"])
+                 if r["old_la_code"] == "335" and r["time_period"] == "202425" and r["breakdown_topic"] == "All EHC plans")
+    areas = {r["LSOA21CD"] for r in rows(FILES["--lsoa-lookup"]) if r["LAD25CD"] == "E08000030"}
+    residents = sum(int(r["usual_residents"]) for r in rows(FILES["--population"])
+                    if r["lsoa21_code"] in areas and r["age_group"] in ("Aged 15 years and under", "Aged 16 to 24 years"))
+    assert plans == 4743
+    assert ehcp.value == f"{plans / residents * 1000:.1f}" and f"{plans:,} EHC plans of {residents:,} residents" in ehcp.detail
+
+
+def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(walsall):
+    _, warehouse, _ = walsall
+    state = FilterState(measure="suspension_rate", year="2016/17")
+    with pytest.raises(NotApplicable, match="do not say where pupils live"):
+        rates(warehouse, "suspension_rate", state, "area", 4)
+    with pytest.raises(NotApplicable, match="do not say SEN provision"):
+        rates(warehouse, "suspension_rate", replace(state, sen="ehcp"), "borough", 4)
+    # By school it works, and the schools add up to less than DfE's total only by what DfE gave per school as x.
+    by_school = rates(warehouse, "suspension_rate", state, "school", 4)
+    assert len(by_school) > 100 and (by_school["status"] == "x").any()
+    # EHC plans by need exist for 2024/25 only: earlier years are left out of a trend by need, not drawn as zero.
+    trend = rates(warehouse, "ehcp_rate", replace(state, measure="ehcp_rate"), ("year", "need"), 4)
+    assert set(trend["year"]) == {"2024/25"}
