@@ -11,7 +11,7 @@ from dashboard.figures import BOROUGH, HIGHLIGHT, MUTED, _base_layout
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text
-from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
+from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, labels, rates
 from dashboard.schools import SCHOOL_MEASURES
 from dashboard.stats import funnel_limits
 from dashboard.warehouse import Warehouse
@@ -45,8 +45,11 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     state = replace(state, measure=measure.id)
     title = f"{measure.label}: each school against schools of its phase, {state.year}"
     notes = [] if requested.id == measure.id else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]
-    values = rates(warehouse, measure.id, state, ("school", "phase"), threshold, school_locality=True)
-    phase = rates(warehouse, measure.id, state, "phase", threshold, school_locality=True)
+    try:
+        values = rates(warehouse, measure.id, state, ("school", "phase"), threshold, school_locality=True)
+        phase = rates(warehouse, measure.id, state, "phase", threshold, school_locality=True)
+    except NotApplicable as reason:
+        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
     # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.
     phase_rate = (phase["numerator"] / phase["denominator"]).where(phase["status"] == SHOWN)
     values = values.merge(pd.DataFrame({"phase": phase["phase"], "reference": phase_rate}), on="phase", how="left")

@@ -9,7 +9,7 @@ from dashboard.figures import bar_chart, share_bars
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, interval_text, rate_text, with_interval
-from dashboard.queries import SHOWN, SUPPRESSED, labels, rates
+from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, labels, rates
 from dashboard.reference import SEN_PROVISION
 from dashboard.warehouse import Warehouse
 
@@ -21,7 +21,10 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     state = replace(state, measure="ehcp_rate", need=None, locality=None)
     category = "broad_area" if broad else "need"
     title = f"Primary need of EHC plans by locality, {state.year}" + (" (broad areas of need)" if broad else "")
-    cells = rates(warehouse, "ehcp_rate", state, ("locality", category), threshold)
+    try:
+        cells = rates(warehouse, "ehcp_rate", state, ("locality", category), threshold)
+    except NotApplicable as reason:
+        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=[f"{reason}."])
     if cells.empty:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
     # Shares are of each locality's own total (a count, not a sum of cells that may be suppressed).
@@ -61,7 +64,11 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     measure_id = state.measure if state.measure in PUPIL_MEASURES else "suspension_rate"
     measure = MEASURES[measure_id]
     state = replace(state, measure=measure_id, **{group: None})
-    frame = rates(warehouse, measure_id, state, group, threshold)
+    try:
+        frame = rates(warehouse, measure_id, state, group, threshold)
+    except NotApplicable as reason:
+        return Panel(f"{measure.label} by {group.replace('sen', 'SEN provision').replace('need', 'primary need')}, {state.year}",
+                     NO_DATA_MESSAGE, pd.DataFrame(), notes=[f"{reason}."])
     names = labels(warehouse, group)
     frame = frame[frame[group].notna()].assign(label=lambda f: f[group].map(names).fillna(f[group]))
     baseline_key = "none" if group == "sen" else "NONE"

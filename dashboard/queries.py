@@ -462,7 +462,7 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, thresh
     Columns: code, name, context (the wider places it is in), locality_code, numerator, denominator, value, status.
     """
     places = place_table(warehouse, level)
-    values = rates(warehouse, measure_id, state, level, threshold).rename(columns={level: "code"})
+    values = rates_where_possible(warehouse, measure_id, state, level, threshold).rename(columns={level: "code"})
     frame = places.merge(values, on="code", how="left")
     frame["status"] = frame["status"].fillna(NO_DATA)
     if state.locality:
@@ -536,7 +536,7 @@ def measure_bins(warehouse: Warehouse, measure_id: str, threshold: int, level: s
     def build() -> list[float]:
         years = [y for y, _ in filter_options(warehouse).years]
         values = pd.concat(
-            [rates(warehouse, measure_id, FilterState(measure=measure_id, year=y), level, threshold)["value"] for y in years]
+            [rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), level, threshold)["value"] for y in years]
         ).dropna()
         if values.empty:
             return []

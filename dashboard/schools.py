@@ -34,8 +34,11 @@ def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level
         frame = frame.merge(counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
                             on=level, how="left")
         hidden = frame["n"].isna() & frame["n_status"].notna() & frame["n_status"].ne("no data")
-        frame[label] = (frame["n"].fillna(0) / frame["pupils"] * 100).where(~hidden)
-        frame[f"{label}_status"] = [SUPPRESSED if h else (SHOWN if pd.notna(p) else "no data") for h, p in zip(hidden, frame["pupils"])]
+        known = not counted.empty  # empty where the data do not record SEN provision: no data, not 0%
+        pupils = pd.to_numeric(frame["pupils"], errors="coerce").where(lambda p: p > 0)
+        frame[label] = (pd.to_numeric(frame["n"], errors="coerce").fillna(0) / pupils * 100).where(~hidden & known)
+        frame[f"{label}_status"] = [SUPPRESSED if h else (SHOWN if pd.notna(p) and known else "no data")
+                                    for h, p in zip(hidden, pupils)]
         frame = frame.drop(columns=["n", "n_status"])
     return frame[frame[level].notna()]
 

@@ -15,6 +15,7 @@ from dashboard.queries import (
     OUTSIDE,
     SHOWN,
     SUPPRESSED,
+    NotApplicable,
     benchmark_values,
     borough_value,
     filter_options,
@@ -23,6 +24,7 @@ from dashboard.queries import (
     map_values,
     measure_bins,
     rates,
+    rates_where_possible,
 )
 from dashboard.warehouse import Warehouse
 
@@ -91,6 +93,11 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     options = filter_options(warehouse)
     measure = MEASURES[state.measure]
     values = map_values(warehouse, state.measure, state, threshold, state.level)
+    try:
+        rates(warehouse, state.measure, state, state.level, threshold)
+        unavailable = None
+    except NotApplicable as reason:  # every place is drawn as no data; the note says why
+        unavailable = f"{reason}."
     total = borough_value(warehouse, state.measure, state, threshold)
     reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
     values = compare_with(values, measure, reference)
@@ -104,7 +111,7 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     elif with_geometry:
         figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold),
                             reference_name=colour_by)
-    notes = [n for n in [ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])] if n]
+    notes = [n for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])] if n]
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
     table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]]
@@ -142,10 +149,10 @@ def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.
     if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
         return None
     measure = MEASURES[state.measure]
-    values = rates(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
+    values = rates_where_possible(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
     if state.colour != "value":
         # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.
-        phases = rates(warehouse, state.measure, state, "phase", threshold, school_locality=True)
+        phases = rates_where_possible(warehouse, state.measure, state, "phase", threshold, school_locality=True)
         reference = dict(zip(phases["phase"], phases["value"].where(phases["status"] == SHOWN)))
         values = pd.concat([compare_with(rows, measure, reference.get(phase, float("nan")))
                             for phase, rows in values.groupby("phase", dropna=False)]) if not values.empty else values
