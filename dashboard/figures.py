@@ -276,7 +276,8 @@ def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: floa
               reference_label: str = "Borough") -> go.Figure:
     """Horizontal bars of a rate by group (columns label, value, status), suppressed groups named as c."""
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
-    text = [measure.format(v, with_unit=False) if s == SHOWN else ("c" if s == SUPPRESSED else "no data")
+    # A source's own symbol (x, low...) is printed as it is; our suppression as c.
+    text = [measure.format(v, with_unit=False) if s == SHOWN else ("c" if s == SUPPRESSED else s if s in EES_SYMBOLS else "no data")
             for v, s in zip(frame["value"], frame["status"])]
     error = None
     if "low" in frame and "high" in frame:
@@ -294,6 +295,7 @@ def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: floa
         figure.add_vline(x=reference, line={"color": BOROUGH, "dash": "dash", "width": 2},
                          annotation_text=f"{reference_label} {measure.format(reference, with_unit=False)}", annotation_position="top")
     figure.update_xaxes(title={"text": measure.unit})
+    figure.update_yaxes(ticksuffix="  ")  # room between a name and 'c' or 'no data' printed beside an empty bar
     return _base_layout(figure, title, height=max(260, 60 + 32 * len(frame)))
 
 

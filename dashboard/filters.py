@@ -57,6 +57,12 @@ class FilterOptions:
     levels: tuple[tuple[str, str], ...] = tuple(LEVELS.items())
     school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
     colourings: tuple[tuple[str, str], ...] = tuple(COLOURINGS.items())
+    # The latest year each measure has data for (public files for one dataset may stop years before another's).
+    latest_years: tuple[tuple[str, str], ...] = ()
+
+    def latest_year(self, measure: str) -> str | None:
+        """The latest year with data for a measure, else the latest year of any data."""
+        return dict(self.latest_years).get(measure) or (self.years[-1][0] if self.years else None)
 
     def pairs(self, key: str) -> tuple[tuple, ...]:
         """(value, label, ...) for every value a filter may take."""
@@ -111,8 +117,8 @@ class FilterState:
 
 
 def default_state(options: FilterOptions) -> FilterState:
-    """Suspension rate for the latest year, everything else 'all'."""
-    return FilterState(year=options.years[-1][0] if options.years else None)
+    """Suspension rate for the latest year it has data, everything else 'all'."""
+    return FilterState(year=options.latest_year(DEFAULT_MEASURE))
 
 
 def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[FilterState, list[str]]:
@@ -130,6 +136,9 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
             messages.append(f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead.")
             continue
         state = replace(state, **{key: value})
+    if requested.get("year") not in options.allowed("year"):
+        # Opening on a year the chosen measure has no data for would greet the reader with 'no data'.
+        state = replace(state, year=options.latest_year(state.measure))
     if state.cluster and state.locality:
         cluster_locality = next(c[2] for c in options.clusters if c[0] == state.cluster)
         if cluster_locality != state.locality:

@@ -11,7 +11,7 @@ from dashboard.figures import BOROUGH, HIGHLIGHT, MUTED, _base_layout
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, rate_text
-from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, labels, rates
+from dashboard.queries import SHOWN, SOURCE_SYMBOLS, SUPPRESSED, NotApplicable, labels, rates
 from dashboard.schools import SCHOOL_MEASURES
 from dashboard.stats import funnel_limits
 from dashboard.warehouse import Warehouse
@@ -51,8 +51,19 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     except NotApplicable as reason:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
     # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.
+    # The rest of a total that a source does not give school by school belongs to no school and no phase.
+    values, phase = values[values["school"].notna()], phase[phase["phase"].notna()]
     phase_rate = (phase["numerator"] / phase["denominator"]).where(phase["status"] == SHOWN)
     values = values.merge(pd.DataFrame({"phase": phase["phase"], "reference": phase_rate}), on="phase", how="left")
+    # Where the source gave some schools as a symbol (DfE's x), the phase's own total is unknown: its rate is
+    # then worked out from the schools that have a figure, and the note says so.
+    given = values["status"].isin(SOURCE_SYMBOLS)
+    for name, rows in values[values["reference"].isna() & values["phase"].isin(values.loc[given, "phase"])].groupby("phase"):
+        known = rows[rows["status"] == SHOWN]
+        if known["denominator"].sum() > 0:
+            values.loc[values["phase"] == name, "reference"] = known["numerator"].sum() / known["denominator"].sum()
+            notes.append(f"The rate for {labels(warehouse, 'phase').get(name, name).lower()} schools is worked out from the "
+                         f"{len(known)} with a figure: the source gives {int(given[values['phase'] == name].sum())} as a symbol.")
     shown = values[(values["status"] == SHOWN) & (values["reference"] > 0)].copy()
     hidden = int((values["status"] == SUPPRESSED).sum())
     if shown.empty:
@@ -110,4 +121,6 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
                 f"led by {far['name'].iat[0]} ({far['word'].iat[0]})." if len(far) else "; none is beyond the 99.8% limit.")
     if hidden:
         notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
+    if given.any():
+        notes.append(f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted.")
     return Panel(title, summary, table, figure, notes)

@@ -38,14 +38,11 @@ from dashboard.schema import (
     MAPPING,
     OPTIONAL_BREAKDOWNS,
     ATTENDANCE,
-    CENSUS,
     BENCHMARKS,
     DIMENSIONS,
-    EHCP,
     EVENTS,
     EXCLUSIONS,
     FACTS,
-    POPULATION,
     Column,
     LoadIssue,
     LoadReport,
@@ -434,54 +431,46 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
     """Give every area a locality and every school a cluster, from the files or mapping.csv; list what is left over.
 
     A small area's own mapping row wins over its ward's. A school with no cluster joins its locality's
-    cluster for its phase ("North primary schools"), its locality being that of the area it stands in.
-    Whatever still has no place goes to the "Not mapped" locality, and the report names each one.
+    cluster for its phase ("North primary schools"), its locality being its own mapping row's, else that
+    of the area it stands in. Whatever still has no place goes to the "Not mapped" locality, and the
+    report names each one.
     """
     mapping = mapping if mapping is not None else pd.DataFrame(columns=[c.name for c in MAPPING.columns])
-    names = {}
-    if localities is not None:
-        names.update(localities.frame.set_index("locality_code")["locality_name"])
-    for row in mapping.dropna(subset=["locality_code"]).itertuples():
-        names.setdefault(row.locality_code, row.locality_name if isinstance(row.locality_name, str) else row.locality_code)
-    by_level = {level: rows.set_index("code") for level, rows in mapping.groupby("level")}
-    areas = areas.copy()
-    for level, column in (("area", "area_code"), ("ward", "ward_code")):
-        if level in by_level:
-            mapped = areas[column].map(by_level[level]["locality_code"])
-            areas["locality_code"] = areas["locality_code"].fillna(mapped)
-    left = areas[areas["locality_code"].isna()]
-    if len(left):
-        report.issues.append(LoadIssue("areas.csv", f"{len(left)} small area(s) have no locality in areas.csv or mapping.csv "
-                                       f"and are shown as '{UNMAPPED_NAME}': {', '.join(_listed(left, 'area_code', 'ward_name'))}", fatal=False))
+    rows = {level: part.set_index("code") for level, part in mapping.groupby("level")}
+    empty = pd.DataFrame(columns=["locality_code", "locality_name", "cluster_code", "cluster_name"])
+    area_rows, ward_rows, school_rows = (rows.get(level, empty) for level in ("area", "ward", "school"))
+    names = {} if localities is None else dict(localities.frame[["locality_code", "locality_name"]].itertuples(index=False))
+    for code, name in mapping[["locality_code", "locality_name"]].dropna(subset=["locality_code"]).itertuples(index=False):
+        names.setdefault(code, name if isinstance(name, str) else code)
+
+    areas = areas.assign(locality_code=areas["locality_code"].fillna(areas["area_code"].map(area_rows["locality_code"]))
+                         .fillna(areas["ward_code"].map(ward_rows["locality_code"])))
+    unplaced = areas[areas["locality_code"].isna()]
+    if len(unplaced):
+        report.issues.append(LoadIssue("areas.csv", f"{len(unplaced)} small area(s) have no locality in areas.csv or mapping.csv "
+                                       f"and are shown as '{UNMAPPED_NAME}': {', '.join(_listed(unplaced, 'area_code', 'ward_name'))}", fatal=False))
         areas["locality_code"] = areas["locality_code"].fillna(UNMAPPED)
 
+    # Each school's locality: its own mapping row's, else its area's.
+    locality = (schools["urn"].map(school_rows["locality_code"])
+                .fillna(schools["area_code"].map(areas.set_index("area_code")["locality_code"])).fillna(UNMAPPED))
     cluster_rows = [] if clusters is None else list(clusters.frame[["cluster_code", "cluster_name", "locality_code"]].itertuples(index=False, name=None))
-    cluster_locality = {code: locality for code, _, locality in cluster_rows}
-    schools = schools.copy()
-    school_rows = by_level.get("school", pd.DataFrame(columns=["cluster_code", "cluster_name", "locality_code"]))
-    from_mapping = schools["urn"].map(school_rows["cluster_code"])
-    schools["cluster_code"] = schools["cluster_code"].fillna(from_mapping)
+    known = {code for code, _, _ in cluster_rows}
     for urn, row in school_rows.dropna(subset=["cluster_code"]).iterrows():
-        if row.cluster_code not in cluster_locality:
-            area_locality = areas.set_index("area_code")["locality_code"]
-            school_area = schools.set_index("urn")["area_code"].get(urn)
-            locality = row.locality_code if isinstance(row.locality_code, str) else area_locality.get(school_area, UNMAPPED)
-            name = row.cluster_name if isinstance(row.cluster_name, str) else row.cluster_code
-            cluster_rows.append((row.cluster_code, name, locality))
-            cluster_locality[row.cluster_code] = locality
+        if row.cluster_code not in known:  # a cluster named only in the mapping, in its first school's locality
+            known.add(row.cluster_code)
+            cluster_rows.append((row.cluster_code, row.cluster_name if isinstance(row.cluster_name, str) else row.cluster_code,
+                                 locality[schools["urn"] == urn].iat[0] if (schools["urn"] == urn).any() else UNMAPPED))
+    schools = schools.assign(cluster_code=schools["cluster_code"].fillna(schools["urn"].map(school_rows["cluster_code"])))
     unclustered = schools["cluster_code"].isna()
     if unclustered.any():
-        area_locality = schools["area_code"].map(areas.set_index("area_code")["locality_code"])
-        # A school's own mapping row may place it (one standing just over the border, say).
-        area_locality = schools["urn"].map(school_rows["locality_code"]).fillna(area_locality).fillna(UNMAPPED)
-        defaults = (area_locality + "-" + schools["phase"]).where(unclustered)
-        schools["cluster_code"] = schools["cluster_code"].fillna(defaults)
-        for code, locality, phase in sorted({(c, l, p) for c, l, p in zip(defaults[unclustered], area_locality[unclustered],
-                                                                          schools.loc[unclustered, "phase"])}):
-            cluster_rows.append((code, f"{names.get(locality, UNMAPPED_NAME)} {PHASES[phase].lower()} schools", locality))
+        defaults = locality + "-" + schools["phase"]
+        schools.loc[unclustered, "cluster_code"] = defaults[unclustered]
+        for code, place, phase in sorted(set(zip(defaults[unclustered], locality[unclustered], schools.loc[unclustered, "phase"]))):
+            cluster_rows.append((code, f"{names.get(place, UNMAPPED_NAME)} {PHASES[phase].lower()} schools", place))
         report.issues.append(LoadIssue("schools.csv", f"{int(unclustered.sum())} school(s) have no cluster in schools.csv or "
                                        "mapping.csv and join their locality's cluster for their phase", fatal=False))
-        homeless = schools[unclustered & area_locality.eq(UNMAPPED)]
+        homeless = schools[unclustered & locality.eq(UNMAPPED)]
         if len(homeless):
             report.issues.append(LoadIssue("schools.csv", f"{len(homeless)} school(s) stand outside every mapped area and are shown "
                                            f"as '{UNMAPPED_NAME}': {', '.join(_listed(homeless, 'urn', 'school_name'))}", fatal=False))
@@ -489,11 +478,11 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
     used = set(areas["locality_code"]) | set(clusters_frame["locality_code"])
     if UNMAPPED in used:
         names[UNMAPPED] = UNMAPPED_NAME
-    localities_frame = pd.DataFrame(sorted((code, name) for code, name in names.items() if code in used or localities is not None),
-                                    columns=["locality_code", "locality_name"])
-    unnamed = sorted(used - set(localities_frame["locality_code"]))
+    unnamed = sorted(used - set(names))
     if unnamed:
         report.issues.append(LoadIssue("mapping.csv", f"locality code(s) {', '.join(unnamed)} have no name in localities.csv or mapping.csv"))
+    localities_frame = pd.DataFrame(sorted((code, name) for code, name in names.items() if code in used or localities is not None),
+                                    columns=["locality_code", "locality_name"])
     return localities_frame, clusters_frame, areas, schools
 
 

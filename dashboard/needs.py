@@ -9,7 +9,7 @@ from dashboard.figures import bar_chart, share_bars
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES, sentence_case
 from dashboard.panels import NO_DATA_MESSAGE, Panel, count_text, interval_text, rate_text, with_interval
-from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, labels, rates
+from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, NotRecorded, labels, rates
 from dashboard.reference import SEN_PROVISION
 from dashboard.warehouse import Warehouse
 
@@ -21,15 +21,20 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     state = replace(state, measure="ehcp_rate", need=None, locality=None)
     category = "broad_area" if broad else "need"
     title = f"Primary need of EHC plans by locality, {state.year}" + (" (broad areas of need)" if broad else "")
+    notes = []
     try:
         cells = rates(warehouse, "ehcp_rate", state, ("locality", category), threshold)
+        # Shares are of each locality's own total (a count, not a sum of cells that may be suppressed).
+        totals = rates(warehouse, "ehcp_rate", state, "locality", threshold)
+    except NotRecorded as reason:  # an LA-level caseload: the borough's mix is still worth showing
+        cells = totals = pd.DataFrame(columns=["locality", category, "numerator", "denominator", "value", "status"])
+        notes.append(f"Only the whole borough is shown, because {reason.gap}.")
+    try:
+        borough = rates(warehouse, "ehcp_rate", state, category, threshold).assign(locality="borough")
     except NotApplicable as reason:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=[f"{reason}."])
-    if cells.empty:
+    if borough.empty:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
-    # Shares are of each locality's own total (a count, not a sum of cells that may be suppressed).
-    totals = rates(warehouse, "ehcp_rate", state, "locality", threshold)
-    borough = rates(warehouse, "ehcp_rate", state, category, threshold).assign(locality="borough")
     names = {**labels(warehouse, "locality"), "borough": "Borough"}
     frame = pd.concat([cells, borough], ignore_index=True)
     frame = frame.merge(totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left")
@@ -49,12 +54,13 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     top = shown.loc[shown.groupby("group")["share"].idxmax()]
     largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]
     kind = "broad area of need" if broad else "primary need"
-    summary = (f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans); "
-               + "; ".join(f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()) + ".")
+    summary = "; ".join([f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans)"]
+                        + [f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()]) + "."
     # Hidden cells draw as zero width: a gap in a bar must not shift the stacking of the others.
     chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]].fillna({"share": 0.0})
     chart = chart.assign(category=pd.Categorical(chart["category"], order)).sort_values(["category", "group"]).astype({"category": str})
-    notes = ["Cells resting on too few plans show c and are left out of the chart."] if (frame["status"] == SUPPRESSED).any() else []
+    if (frame["status"] == SUPPRESSED).any():
+        notes.append("Cells resting on too few plans show c and are left out of the chart.")
     return Panel(title, summary, table, share_bars(chart, title), notes)
 
 

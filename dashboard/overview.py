@@ -25,8 +25,10 @@ from dashboard.queries import (
     NO_DATA,
     SHOWN,
     NotApplicable,
+    NotRecorded,
     benchmark_values,
     borough_value,
+    census_residents,
     dataset_status,
     filter_options,
     labels,
@@ -123,6 +125,8 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
         benchmark += ". " + "; ".join(f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others)
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
+    if measure.dataset == "ehcp" and census_residents(warehouse):
+        detail = detail.replace("aged 0-25", "aged 0-24 (Census 2021, which has no 0-25 band)")
     if current["status"] == SHOWN:
         interval = with_interval(pd.DataFrame([current]), measure)
         detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
@@ -138,15 +142,15 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     by_school = False
     try:
         frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
-    except NotApplicable as reason:
+    except NotRecorded as reason:
         # Public files give exclusions per school, not per home: the school's locality is the next best thing.
         try:
             frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(columns={"school_locality": "locality"})
-            by_school = True
-            notes.append(f"Localities here are where the schools are, because {str(reason)[0].lower()}{str(reason)[1:].split(', so')[0]}. "
-                         "'Not given school by school' is the part of the borough's figure the source does not give per school.")
         except NotApplicable:
             return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
+        by_school = True
+        notes.append(f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
+                     "the part of the borough's figure the source does not give per school.")
     names = labels(warehouse, "locality")
     total = borough_value(warehouse, measure.id, everywhere, threshold)
     frame["label"] = frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
@@ -177,7 +181,9 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         summary = NO_DATA_MESSAGE
     else:
         top = shown.loc[shown["value"].idxmax()]
-        summary = (f"{top['label']} has the highest {measure.in_sentence}, "
+        lead = (f"{top['label']} has the highest {measure.in_sentence}" if len(shown) > 1 else
+                f"{top['label']} is the only locality whose {measure.in_sentence} can be shown")
+        summary = (f"{lead}, "
                    f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
                    f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}.")
     if frame["locality"].isna().any() and not by_school:

@@ -262,7 +262,9 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     ees_files = [f for f in (args.school_exclusions, args.exclusions, args.ehcp_caseload, args.absence) if f]
     if not ees_files:
         raise PublicFileError("give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload or --absence)")
-    ons, la_name, region = la_region(read_ees(ees_files[0]), str(args.la))
+    first = read_ees(ees_files[0])
+    ons, la_name, region = la_region(first, str(args.la))
+    region_name = first.frame.loc[first.frame["region_code"] == region, "region_name"].iat[0]
 
     def write(frame: pd.DataFrame, name: str, what: str) -> None:
         write_template(frame, out / name)
@@ -302,7 +304,6 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     if args.exclusions:
         benchmarks.append(exclusion_benchmarks(args.exclusions, args.la, neighbours))
     if args.lait:
-        region_name = read_ees(ees_files[0]).frame.query("region_code == @region")["region_name"].iat[0]
         benchmarks.append(facts.lait_benchmarks(args.lait, region_name, region, neighbours))
     if benchmarks:
         write(facts.combine_benchmarks(*benchmarks), BENCHMARKS.filename, "England, region and statistical neighbours")
@@ -361,4 +362,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, so errors raised in public_places and public_facts (which import
+    # PublicFileError from dashboard.public) are the same class this module catches, not __main__'s.
+    from dashboard.public import main as imported_main
+
+    sys.exit(imported_main())

@@ -12,10 +12,10 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from dashboard.disclosure import Line, lines_of, protect
+from dashboard.disclosure import Line, protect
 from dashboard.filters import FilterOptions, FilterState
 from dashboard.measures import MEASURES, Measure
-from dashboard.reference import EES_SYMBOLS, FULL_YEAR, PHASES, SEN_PROVISION, SYMBOL_ORDER
+from dashboard.reference import CENSUS_AGE_BANDS, EES_SYMBOLS, FULL_YEAR, PHASES, SEN_PROVISION, SYMBOL_ORDER
 from dashboard.warehouse import Warehouse
 
 SHOWN, SUPPRESSED, NO_DATA, OUTSIDE = "shown", "suppressed", "no data", "outside selection"
@@ -103,6 +103,15 @@ class NotApplicable(ValueError):
     """A measure cannot be cut this way (EHC plans per resident by school, say)."""
 
 
+class NotRecorded(NotApplicable):
+    """The loaded data do not record a breakdown this view needs (public files give no home area, say)."""
+
+    def __init__(self, data: str, missing: str, year: str | None, measure_words: str):
+        self.data, self.missing, self.year = data, missing, year
+        self.gap = f"the {data} data{f' for {year}' if year else ''} do not say {missing}"
+        super().__init__(f"{self.gap[0].upper()}{self.gap[1:]}, so the {measure_words} cannot be shown this way")
+
+
 def unrecorded_years(warehouse: Warehouse, table: str, column: str) -> dict[str, bool]:
     """Each year of a fact table, and whether no row of it gives column (a file loaded without that breakdown)."""
     def build() -> dict[str, bool]:
@@ -140,9 +149,7 @@ def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, gr
     asked = sorted(every_year) if "year" in grouping else [state.year]
     if all(year in gaps for year in asked):
         table, column = gaps[asked[-1]]
-        when = "" if "year" in grouping else f" for {state.year}"
-        raise NotApplicable(f"The {TABLE_WORDS[table]} data{when} do not say {BREAKDOWN_WORDS[column]}, "
-                            f"so {measure.label.lower()} cannot be shown this way")
+        raise NotRecorded(TABLE_WORDS[table], BREAKDOWN_WORDS[column], None if "year" in grouping else state.year, measure.in_sentence)
     return sorted(gaps)
 
 
@@ -460,11 +467,16 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, thresh
     """Every small area, ward or locality with its rate; places outside the chosen locality are marked, not dropped.
 
     Columns: code, name, context (the wider places it is in), locality_code, numerator, denominator, value, status.
+    Where the data cannot be cut to this level, every place has no data and attrs["unavailable"] says why.
     """
     places = place_table(warehouse, level)
-    values = rates_where_possible(warehouse, measure_id, state, level, threshold).rename(columns={level: "code"})
-    frame = places.merge(values, on="code", how="left")
+    try:
+        values, unavailable = rates(warehouse, measure_id, state, level, threshold), None
+    except NotApplicable as reason:  # every place is drawn as no data, and the reason goes with the frame
+        values, unavailable = pd.DataFrame(columns=[level, "numerator", "denominator", "value", "status"]), f"{reason}."
+    frame = places.merge(values.rename(columns={level: "code"}), on="code", how="left")
     frame["status"] = frame["status"].fillna(NO_DATA)
+    frame.attrs["unavailable"] = unavailable
     if state.locality:
         frame.loc[frame["locality_code"] != state.locality, ["status", "value", "numerator", "denominator"]] = [OUTSIDE, np.nan, np.nan, np.nan]
     return frame
@@ -514,6 +526,7 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
         )["academic_year"].tolist()
         localities = warehouse.query("SELECT locality_code, locality_name FROM locality ORDER BY locality_name")
         clusters = warehouse.query("SELECT cluster_code, cluster_name, locality_code FROM cluster ORDER BY cluster_name")
+        latest = dict(warehouse.query("SELECT dataset, latest_year FROM dataset_status").itertuples(index=False, name=None))
         needs = warehouse.query(
             "SELECT need_code, need_label FROM need WHERE need_code <> 'NONE' AND need_code IN "
             "(SELECT primary_need FROM fact_census UNION SELECT primary_need FROM fact_ehcp) ORDER BY need_label"
@@ -523,6 +536,7 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
             localities=tuple(localities.itertuples(index=False, name=None)),
             clusters=tuple(clusters.itertuples(index=False, name=None)),
             needs=tuple((code, f"{label} ({code})") for code, label in needs.itertuples(index=False, name=None)),
+            latest_years=tuple((m.id, latest[m.dataset]) for m in MEASURES.values() if m.dataset in latest),
         )
 
     return warehouse.cached("filter_options", build)
@@ -531,13 +545,18 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
 def measure_bins(warehouse: Warehouse, measure_id: str, threshold: int, level: str = "area", classes: int = 5) -> list[float]:
     """Class breaks for a measure at a map level, fixed across years and filters so colours mean the same everywhere.
 
-    Taken from the quintiles of every place at that level in every year, rounded to two significant figures.
+    Taken from the quintiles of every place at that level in every year (of every school, where no place has a figure),
+    rounded to two significant figures.
     """
     def build() -> list[float]:
         years = [y for y, _ in filter_options(warehouse).years]
         values = pd.concat(
             [rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), level, threshold)["value"] for y in years]
         ).dropna()
+        if values.empty and level == "area" and "cluster" in MEASURES[measure_id].filters:
+            # No place has a figure (public data give exclusions per school): the school points set the classes.
+            values = pd.concat([rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), "school",
+                                                     threshold)["value"] for y in years]).dropna()
         if values.empty:
             return []
         breaks = sorted({_two_figures(q) for q in values.quantile(np.linspace(0, 1, classes + 1)[1:-1])})
@@ -556,6 +575,12 @@ def _two_figures(value: float) -> float:
 def load_sources(warehouse: Warehouse) -> list[tuple[str, str, int, str]]:
     """The files behind the data being served: name, checksum, rows read and form."""
     return list(warehouse.query("SELECT file, sha256, rows_read, form FROM load_source ORDER BY file").itertuples(index=False, name=None))
+
+
+def census_residents(warehouse: Warehouse) -> bool:
+    """True when residents come in Census 2021's bands (0-15, 16-24), so the EHC plan rate is per 1,000 aged 0-24."""
+    return warehouse.cached("census_residents", lambda: bool(warehouse.query(
+        f"SELECT count(*) AS n FROM fact_population WHERE age_band IN {CENSUS_AGE_BANDS}").iat[0, 0]))
 
 
 def dataset_status(warehouse: Warehouse) -> list[tuple]:

@@ -10,7 +10,7 @@ from dashboard.figures import bar_chart, trend_lines
 from dashboard.filters import FilterState
 from dashboard.measures import MEASURES
 from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text
-from dashboard.queries import SHOWN, SUPPRESSED, labels, rates_where_possible as rates
+from dashboard.queries import SHOWN, SUPPRESSED, labels, rates_where_possible
 from dashboard.warehouse import Warehouse
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
@@ -22,15 +22,15 @@ def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level
     # School views place a school by where it is, so locality means the school's locality here.
     frame = None
     for measure_id in SCHOOL_MEASURES:
-        values = rates(warehouse, measure_id, replace(state, measure=measure_id), level, threshold, school_locality=True)
+        values = rates_where_possible(warehouse, measure_id, replace(state, measure=measure_id), level, threshold, school_locality=True)
         values = values[[level, "value", "status"]].rename(columns={"value": measure_id, "status": f"{measure_id}_status"})
         frame = values if frame is None else frame.merge(values, on=level, how="outer")
-    roll = rates(warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True)
+    roll = rates_where_possible(warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True)
     frame = frame.merge(roll[[level, "denominator"]].rename(columns={"denominator": "pupils"}), on=level, how="left")
     for sen, label in SHARES.items():
         # Share of pupils with this SEN provision: census pupils with it (the rate's denominator, protected in
         # the query layer like every count) over all census pupils.
-        counted = rates(warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True)
+        counted = rates_where_possible(warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True)
         frame = frame.merge(counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
                             on=level, how="left")
         hidden = frame["n"].isna() & frame["n_status"].notna() & frame["n_status"].ne("no data")
@@ -87,7 +87,7 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     own = replace(state, measure=measure.id, locality=None, cluster=None, phase=None)
     series = []
     for label, scope, group in ((name, own, "school"), (cluster_name, replace(own, cluster=cluster), "cluster"), ("Borough", own, "borough")):
-        values = rates(warehouse, measure.id, scope, ("year", group), threshold, school_locality=True)
+        values = rates_where_possible(warehouse, measure.id, scope, ("year", group), threshold, school_locality=True)
         if group == "school":
             values = values[values["school"] == urn]
         elif group == "cluster":
@@ -110,7 +110,7 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     trend = Panel(trend_title, summary, table, figure, notes)
     # Pupils by need at this school (the census side of the suspension rate), protected in the query layer
     # against the school's totals shown beside them.
-    by_need = rates(warehouse, "suspension_rate", replace(state, school=urn, need=None, sen=None), "need", threshold, school_locality=True)
+    by_need = rates_where_possible(warehouse, "suspension_rate", replace(state, school=urn, need=None, sen=None), "need", threshold, school_locality=True)
     mix = by_need[(by_need["need"] != "NONE") & by_need["need"].notna()].copy()
     mix["label"] = mix["need"].map(labels(warehouse, "need"))
     mix["pupils"] = mix["denominator"]

@@ -15,7 +15,6 @@ from dashboard.queries import (
     OUTSIDE,
     SHOWN,
     SUPPRESSED,
-    NotApplicable,
     benchmark_values,
     borough_value,
     filter_options,
@@ -23,7 +22,6 @@ from dashboard.queries import (
     map_geojson,
     map_values,
     measure_bins,
-    rates,
     rates_where_possible,
 )
 from dashboard.warehouse import Warehouse
@@ -93,11 +91,10 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     options = filter_options(warehouse)
     measure = MEASURES[state.measure]
     values = map_values(warehouse, state.measure, state, threshold, state.level)
-    try:
-        rates(warehouse, state.measure, state, state.level, threshold)
-        unavailable = None
-    except NotApplicable as reason:  # every place is drawn as no data; the note says why
-        unavailable = f"{reason}."
+    unavailable = values.attrs.get("unavailable")
+    if unavailable and "cluster" in measure.filters:
+        unavailable += (" Each school is drawn as a point." if state.schools == "show" else
+                        " Choose 'Show schools' under Map in the filters to see each school.")
     total = borough_value(warehouse, state.measure, state, threshold)
     reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
     values = compare_with(values, measure, reference)

@@ -270,3 +270,43 @@ def test_a_blank_count_is_named_with_its_row_and_column(template_set, tmp_path):
         load(template_set, tmp_path / "wh.duckdb")
     problem = next(i for i in refused.value.report.errors if i.file == "census.csv")
     assert (problem.row, problem.column) == (2, "pupils") and "EES symbol" in problem.message
+
+
+def test_mapping_places_areas_and_schools_and_the_report_names_what_it_leaves_out(template_set, tmp_path):
+    (template_set / "localities.csv").unlink()
+    (template_set / "clusters.csv").unlink()
+    (template_set / "areas.csv").write_text(
+        "area_code,area_name,ward_code,ward_name,locality_code,imd_decile,idaci_decile\n"
+        "X01000001,Brookhill 001A,X05000001,Brookhill,,2,1\n"
+        "X01000002,Brookhill 001B,X05000001,Brookhill,,3,\n"
+        "X01000003,Elmdon 002A,X05000002,Elmdon,,,\n")
+    (template_set / "schools.csv").write_text(
+        "urn,school_name,phase,school_type,cluster_code,area_code,latitude,longitude,open_date,close_date\n"
+        "900001,Brookhill Primary School,primary,Academy converter,,X01000001,,,,\n"
+        "900002,Brookhill High,secondary,Academy converter,,X01000002,,,,\n"
+        "900003,Elmdon Primary,primary,Community school,,X01000003,,,,\n"
+        "900004,Over the Border Primary,primary,Community school,,,,,,\n")
+    (template_set / "mapping.csv").write_text(
+        "level,code,locality_code,locality_name,cluster_code,cluster_name\n"
+        "ward,X05000001,N,North,,\n"
+        "area,X01000002,E,East,,\n"
+        "school,900001,,,BH,Brookhill cluster\n")
+    db = tmp_path / "wh.duckdb"
+    report = load(template_set, db)
+    warehouse = Warehouse(db)
+    areas = dict(warehouse.query("SELECT area_code, locality_code FROM area").itertuples(index=False, name=None))
+    # The ward places both its areas; the area's own row wins; an area the mapping leaves out is 'Not mapped'.
+    assert areas == {"X01000001": "N", "X01000002": "E", "X01000003": "UNMAPPED"}
+    schools = warehouse.query("SELECT s.urn, s.cluster_code, c.cluster_name, c.locality_code FROM school s "
+                              "JOIN cluster c USING (cluster_code) ORDER BY urn")
+    assert schools.values.tolist() == [
+        ["900001", "BH", "Brookhill cluster", "N"],  # named in the mapping, in its area's locality
+        ["900002", "E-secondary", "East secondary schools", "E"],  # its locality's cluster for its phase
+        ["900003", "UNMAPPED-primary", "Not mapped primary schools", "UNMAPPED"],
+        ["900004", "UNMAPPED-primary", "Not mapped primary schools", "UNMAPPED"],
+    ]
+    names = dict(warehouse.query("SELECT locality_code, locality_name FROM locality").itertuples(index=False, name=None))
+    assert names == {"N": "North", "E": "East", "UNMAPPED": "Not mapped"}
+    text = report.path.read_text()
+    assert "1 small area(s) have no locality in areas.csv or mapping.csv and are shown as 'Not mapped': X01000003 (Elmdon)" in text
+    assert "900003 (Elmdon Primary), 900004 (Over the Border Primary)" in text

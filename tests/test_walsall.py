@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import replace
 
 import pytest
 
 from dashboard.config import ROOT
-from dashboard.filters import FilterState
+from dashboard.filters import FilterState, parse_query
+from dashboard.funnel import funnel_panel
+from dashboard.needs import need_mix
 from dashboard.ingest import load
 from dashboard.measures import MEASURES
 from dashboard.overview import overview
 from dashboard.public import main as public_main
-from dashboard.queries import NotApplicable, rates
+from dashboard.queries import NotApplicable, filter_options, rates
 from dashboard.warehouse import Warehouse
 from tests.conftest import SHARED_DATA, shared_file
 
@@ -112,6 +116,11 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
     # Exclusions are per school in the public file, so the locality table goes by where the schools are.
     assert any("where the schools are" in note for note in localities.notes)
     assert set(localities.table["Locality"]) >= {"North", "East", "South & Central", "West", "Borough"}
+    # A locality with a school DfE gave as x is x itself (its total is not known): the chart prints the symbol,
+    # and the sentence does not call the one locality left 'the highest'.
+    symbols = localities.table.set_index("Locality")["Suspension rate (per 100 pupils)"]
+    assert list(localities.figure.data[0].text).count("x") == (symbols.drop(["Borough", "Not given school by school"], errors="ignore") == "x").sum() > 0
+    assert "is the only locality whose suspension rate can be shown" in localities.summary
 
     cards, _, _ = overview(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
     ehcp = {c.measure.id: c for c in cards}["ehcp_rate"]
@@ -121,7 +130,7 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
     residents = sum(int(r["usual_residents"]) for r in rows(FILES["--population"])
                     if r["lsoa21_code"] in areas and r["age_group"] in ("Aged 15 years and under", "Aged 16 to 24 years"))
     assert plans == 4743
-    assert ehcp.value == f"{plans / residents * 1000:.1f}" and f"{plans:,} EHC plans of {residents:,} residents" in ehcp.detail
+    assert ehcp.value == f"{plans / residents * 1000:.1f}" and f"{plans:,} EHC plans of {residents:,} residents aged 0-24 (Census 2021" in ehcp.detail
 
 
 def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(walsall):
@@ -137,3 +146,47 @@ def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(w
     # EHC plans by need exist for 2024/25 only: earlier years are left out of a trend by need, not drawn as zero.
     trend = rates(warehouse, "ehcp_rate", replace(state, measure="ehcp_rate"), ("year", "need"), 4)
     assert set(trend["year"]) == {"2024/25"}
+
+
+def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(walsall):
+    _, warehouse, _ = walsall
+    options = filter_options(warehouse)
+    # Public exclusions stop in 2016/17 while EHC plans run to 2024/25: neither opens on a page of 'no data'.
+    assert parse_query("", options)[0].year == "2016/17"
+    assert parse_query("?measure=ehcp_rate", options)[0].year == "2024/25"
+    assert parse_query("?measure=ehcp_rate&year=2019/20", options)[0].year == "2019/20"
+    state, messages = parse_query("?measure=absence_rate&year=1999/00", options)
+    assert state.year == "2016/17" and "no academic year '1999/00'" in messages[0]
+
+
+def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_as_x(walsall):
+    _, warehouse, _ = walsall
+    panel = funnel_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    # The primary total is unknown (10 primary schools are x), so the primary rate comes from the 61 with a figure.
+    assert "The rate for primary schools is worked out from the 61 with a figure: the source gives 10 as a symbol." in panel.notes
+    assert set(panel.table["Phase"]) == {"Primary", "Secondary", "Special"}
+    counts = [r for r in rows(FILES["--school-exclusions"]) if r["geographic_level"] == "School" and r["time_period"] == "201617"
+              and r["old_la_code"] == "335" and r["school_type"] == "State-funded primary"]
+    known = [r for r in counts if r["fixed_excl"] != "x"]
+    assert len(counts) - len(known) == 10
+
+
+def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall):
+    _, warehouse, _ = walsall
+    panel = need_mix(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
+    walsall_row = next(r for r in rows(FILES["--ehcp-needs"]) if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans")
+    shown = dict(zip(panel.table["Primary need"], panel.table["Borough"]))
+    for need, column in (("ASD", "number_asd"), ("SEMH", "number_semh"), ("SLCN", "number_slcn")):
+        assert shown[need].startswith(f"{int(walsall_row[column]):,} (")
+    assert shown["SLCN"] == f"1,186 ({1186 / 4743 * 100:.1f}%)"
+    assert any("Only the whole borough is shown" in note for note in panel.notes)
+
+
+def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
+    args = [sys.executable, "-m", "dashboard.public", "build", "--la", "335", "--out", str(tmp_path),
+            "--gias", str(shared_file(FILES["--gias"])), "--lsoa-lookup", str(shared_file(FILES["--population"])),
+            "--absence", str(shared_file(FILES["--absence"]))]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "census2021_lsoa21_age6_wm7.csv: no column for LSOA 2021 code" in result.stderr
+    assert "it has lsoa21_code, lsoa21_name, age_group, usual_residents" in result.stderr
