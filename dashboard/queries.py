@@ -121,6 +121,12 @@ def unrecorded_years(warehouse: Warehouse, table: str, column: str) -> dict[str,
     return warehouse.cached(("unrecorded", table, column), build)
 
 
+def has_rest_rows(warehouse: Warehouse, table: str) -> bool:
+    """True when a pupil fact table has rows without a school: the rest of a total a source did not give per school."""
+    return table in PUPIL_TABLES and warehouse.cached(
+        ("rest rows", table), lambda: bool(warehouse.query(f"SELECT count(*) AS n FROM {table} WHERE urn IS NULL").iat[0, 0]))
+
+
 def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...],
                    school_locality: bool) -> list[str]:
     """Years to leave out because a side of the rate does not record a breakdown this view needs.
@@ -154,7 +160,7 @@ def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, gr
 
 
 def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool,
-              school_locality: bool, left_out: list[str] = ()) -> tuple[str, list, list[str]]:
+              school_locality: bool, left_out: list[str] = (), rest: bool = False) -> tuple[str, list, list[str]]:
     area_column = "f.area_code" if side.table == "fact_population" else "f.home_area_code"
     joins = f"LEFT JOIN area a ON a.area_code = {area_column}"
     if side.table in PUPIL_TABLES:
@@ -193,7 +199,7 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
     ranks = "[" + ", ".join(f"'{s}'" for s in SYMBOL_ORDER) + "]"
     rank = f"list_position({ranks}, regexp_extract(f.symbols, '(^|;){column}=([a-z]+)', 2))"
     symbol = f"max({rank})"
-    if side.table in PUPIL_TABLES:
+    if rest:
         # A row without a school holds what the source's school rows leave out of its total, so a group
         # that includes it is complete even where some schools' figures were given as symbols.
         symbol = f"CASE WHEN bool_or(f.urn IS NULL) THEN max({rank}) FILTER (WHERE f.urn IS NULL) ELSE {symbol} END"
@@ -273,8 +279,10 @@ def _counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping:
     measure = MEASURES[measure_id]
     numerator, denominator = RATE_SOURCES[measure_id]
     left_out = _years_without(warehouse, measure_id, state, grouping, school_locality)
-    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality, left_out)
-    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality, left_out)
+    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality, left_out,
+                                              has_rest_rows(warehouse, numerator.table))
+    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality, left_out,
+                                              has_rest_rows(warehouse, denominator.table))
     missing = [k for k in grouping if k not in num_keys]
     if missing:
         raise NotApplicable(f"{measure.label} cannot be broken down by {', '.join(missing)}")
@@ -375,11 +383,13 @@ def _primary(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     # A symbol on the numerator's side leaves the denominator (pupils on roll, say) known and shown.
     symbol = frame["symbol"].notna()
     den_symbol = frame["den_symbol"] if "den_symbol" in frame else symbol
-    frame["num_hidden"] = small(frame["numerator_people"]) | small(frame["denominator_people"]) | symbol
-    frame["den_hidden"] = small(frame["denominator_people"]) | den_symbol
+    small_den = small(frame["denominator_people"])
+    small_any = small(frame["numerator_people"]) | small_den
+    frame["num_hidden"] = small_any | symbol
+    frame["den_hidden"] = small_den | den_symbol
     # Hidden only because the source gave a symbol: the warehouse has no number there to protect.
-    frame["num_sourced"] = symbol & ~(small(frame["numerator_people"]) | small(frame["denominator_people"]))
-    frame["den_sourced"] = den_symbol & ~small(frame["denominator_people"])
+    frame["num_sourced"] = symbol & ~small_any
+    frame["den_sourced"] = den_symbol & ~small_den
     return frame
 
 
