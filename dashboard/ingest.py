@@ -443,8 +443,11 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
     for code, name in mapping[["locality_code", "locality_name"]].dropna(subset=["locality_code"]).itertuples(index=False):
         names.setdefault(code, name if isinstance(name, str) else code)
 
-    areas = areas.assign(locality_code=areas["locality_code"].fillna(areas["area_code"].map(area_rows["locality_code"]))
-                         .fillna(areas["ward_code"].map(ward_rows["locality_code"])))
+    def look_up(keys: pd.Series, values: pd.Series) -> pd.Series:
+        return keys.map(values).astype(object)  # an empty mapping gives float NaN, which text must not be filled from
+
+    areas = areas.assign(locality_code=areas["locality_code"].astype(object).fillna(look_up(areas["area_code"], area_rows["locality_code"]))
+                         .fillna(look_up(areas["ward_code"], ward_rows["locality_code"])))
     unplaced = areas[areas["locality_code"].isna()]
     if len(unplaced):
         report.issues.append(LoadIssue("areas.csv", f"{len(unplaced)} small area(s) have no locality in areas.csv or mapping.csv "
@@ -452,8 +455,8 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
         areas["locality_code"] = areas["locality_code"].fillna(UNMAPPED)
 
     # Each school's locality: its own mapping row's, else its area's.
-    locality = (schools["urn"].map(school_rows["locality_code"])
-                .fillna(schools["area_code"].map(areas.set_index("area_code")["locality_code"])).fillna(UNMAPPED))
+    locality = (look_up(schools["urn"], school_rows["locality_code"])
+                .fillna(look_up(schools["area_code"], areas.set_index("area_code")["locality_code"])).fillna(UNMAPPED))
     cluster_rows = [] if clusters is None else list(clusters.frame[["cluster_code", "cluster_name", "locality_code"]].itertuples(index=False, name=None))
     known = {code for code, _, _ in cluster_rows}
     for urn, row in school_rows.dropna(subset=["cluster_code"]).iterrows():
@@ -461,7 +464,7 @@ def place_in_localities(localities: ParsedFile | None, clusters: ParsedFile | No
             known.add(row.cluster_code)
             cluster_rows.append((row.cluster_code, row.cluster_name if isinstance(row.cluster_name, str) else row.cluster_code,
                                  locality[schools["urn"] == urn].iat[0] if (schools["urn"] == urn).any() else UNMAPPED))
-    schools = schools.assign(cluster_code=schools["cluster_code"].fillna(schools["urn"].map(school_rows["cluster_code"])))
+    schools = schools.assign(cluster_code=schools["cluster_code"].astype(object).fillna(look_up(schools["urn"], school_rows["cluster_code"])))
     unclustered = schools["cluster_code"].isna()
     if unclustered.any():
         defaults = locality + "-" + schools["phase"]
