@@ -230,8 +230,10 @@ def _base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
 
 def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, title: str,
                 borough: pd.DataFrame | None = None, benchmark: pd.DataFrame | None = None,
-                events: pd.DataFrame | None = None) -> go.Figure:
+                events: pd.DataFrame | None = None, periods: list[str] | None = None) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
+
+    periods, when given, is the whole time axis in order (lines may each cover only part of it).
 
     series has columns period, label, value (NaN where suppressed: drawn as a gap), and optionally low and
     high, the 95% interval, drawn as whiskers on the coloured series and as a band around the borough.
@@ -268,7 +270,7 @@ def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, 
         figure.add_annotation(x=event.period, y=1.0 + 0.07 * (i % 2), yref="paper", text=event.label, showarrow=False, xanchor="left",
                               yanchor="bottom", font={"size": 11}, bgcolor="rgba(255,255,255,0.85)")
     figure.update_yaxes(title={"text": measure.unit})
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(type="category", **({"categoryorder": "array", "categoryarray": periods} if periods else {}))
     return _base_layout(figure, title)
 
 

@@ -29,6 +29,7 @@ from dashboard.queries import (
     benchmark_values,
     borough_value,
     census_residents,
+    measure_in,
     dataset_status,
     filter_options,
     labels,
@@ -126,7 +127,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
               f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
     if measure.dataset == "ehcp" and census_residents(warehouse):
-        detail = detail.replace("aged 0-25", "aged 0-24 (Census 2021, which has no 0-25 band)")
+        detail += " (Census 2021, which has no 0-25 band)"
     if current["status"] == SHOWN:
         interval = with_interval(pd.DataFrame([current]), measure)
         detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
@@ -135,7 +136,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
 
 def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
     """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
-    measure = MEASURES[state.measure]
+    measure = measure_in(warehouse, state.measure)
     everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
     title = f"{measure.label} by locality, {state.year}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
@@ -198,6 +199,6 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
 def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[list[Card], Panel, str]:
     """Everything on the Overview: cards, the locality table, and the selection in words."""
     options: FilterOptions = filter_options(warehouse)
-    cards = [headline_card(warehouse, measure, state, threshold) for measure in MEASURES.values()]
-    return cards, locality_table(warehouse, state, threshold), describe_selection(state, options, MEASURES[state.measure])
+    cards = [headline_card(warehouse, measure_in(warehouse, measure_id), state, threshold) for measure_id in MEASURES]
+    return cards, locality_table(warehouse, state, threshold), describe_selection(state, options, measure_in(warehouse, state.measure))
 

@@ -5,7 +5,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -591,6 +591,16 @@ def census_residents(warehouse: Warehouse) -> bool:
     """True when residents come in Census 2021's bands (0-15, 16-24), so the EHC plan rate is per 1,000 aged 0-24."""
     return warehouse.cached("census_residents", lambda: bool(warehouse.query(
         f"SELECT count(*) AS n FROM fact_population WHERE age_band IN {CENSUS_AGE_BANDS}").iat[0, 0]))
+
+
+def measure_in(warehouse: Warehouse, measure_id: str) -> Measure:
+    """The measure as this warehouse can state it: EHC plans per 1,000 aged 0-24 where residents are Census 2021's bands."""
+    measure = MEASURES[measure_id]
+    if measure.dataset != "ehcp" or not census_residents(warehouse):
+        return measure
+    ages = lambda text: text.replace("aged 0-25", "aged 0-24")  # noqa: E731
+    return replace(measure, unit=ages(measure.unit), denominator_label=ages(measure.denominator_label),
+                   definition=ages(measure.definition) + " Residents are Census 2021's, which has no 0-25 band.")
 
 
 def dataset_status(warehouse: Warehouse) -> list[tuple]:

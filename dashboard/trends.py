@@ -7,10 +7,11 @@ import pandas as pd
 
 from dashboard.figures import HIGHLIGHT, trend_lines
 from dashboard.filters import BREAKDOWNS, FilterState
-from dashboard.measures import MEASURES
 from dashboard.panels import NO_DATA_MESSAGE, Panel, rate_text, symbols_note, with_interval
 from dashboard.stats import trend
-from dashboard.queries import BENCHMARK_LEVELS, SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, rates, term_order
+from dashboard.queries import (
+    BENCHMARK_LEVELS, SHOWN, NotApplicable, benchmark_values, events, filter_options, labels, measure_in, rates, term_order,
+)
 from dashboard.views import describe_selection, ignored_filters_note
 from dashboard.warehouse import Warehouse
 
@@ -28,7 +29,7 @@ def _period(frame: pd.DataFrame, termly: bool, order: dict[str, int]) -> pd.Data
 def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
     """The chosen measure over time by the chosen breakdown (state.by), by year or term (state.period)."""
     breakdown, termly = state.by, state.period == "term"
-    measure = MEASURES[state.measure]
+    measure = measure_in(warehouse, state.measure)
     options = filter_options(warehouse)
     title = f"{measure.label} by {BREAKDOWNS[breakdown].lower()}, {'by term' if termly else 'by academic year'}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
@@ -57,15 +58,20 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     # England, the region and the statistical neighbours, each as its own line where loaded.
     bench = pd.concat([benchmark_values(warehouse, measure.id, level) for level in BENCHMARK_LEVELS], ignore_index=True)
     bench = bench.assign(period=bench["year"]) if not termly else bench.iloc[0:0]
+    # One time axis for every line: the borough and the benchmarks can run over more periods than the breakdown does.
+    keys = ["year", "term"] if termly else ["year"]
+    periods = list(_period(pd.concat([frame[keys] for frame in (series, borough) + (() if termly else (bench,))]).drop_duplicates(), termly, order)["period"])
     figure = trend_lines(series, highlighted, measure, f"{measure.label} ({measure.unit}): {describe_selection(everywhere, options, measure)}",
-                         borough=borough, benchmark=bench, events=_events_on_axis(events(warehouse), series["period"].unique(), termly))
+                         borough=borough, benchmark=bench, events=_events_on_axis(events(warehouse), periods, termly), periods=periods)
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
     table = series.pivot(index="label", columns="period", values="display")
     table = table[sorted(table.columns, key=list(series["period"].unique()).index)]
     borough_row = pd.DataFrame([[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
                                index=["Borough"], columns=borough["period"]).reindex(columns=table.columns)
     table = pd.concat([table, borough_row])
-    periods = list(series["period"].unique())
+    missing = [p for p in borough["period"] if p not in set(series["period"])]
+    if missing:
+        notes.append(f"{BREAKDOWNS[breakdown]} is not recorded for {', '.join(missing)}: the chart shows the borough alone there.")
     verdicts = {}
     if not termly:
         # The trend over the years shown, tested on the counts (not eyeballed from the line).

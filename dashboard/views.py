@@ -21,6 +21,7 @@ from dashboard.queries import (
     labels,
     map_geojson,
     map_values,
+    measure_in,
     measure_bins,
     rates_where_possible,
 )
@@ -89,7 +90,7 @@ def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState,
 def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geometry: bool) -> MapView:
     """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
     options = filter_options(warehouse)
-    measure = MEASURES[state.measure]
+    measure = measure_in(warehouse, state.measure)
     values = map_values(warehouse, state.measure, state, threshold, state.level)
     unavailable = values.attrs.get("unavailable")
     if unavailable and "cluster" in measure.filters:
@@ -126,7 +127,7 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
 
 def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[str, float, str | None]:
     """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded."""
-    measure = MEASURES[state.measure]
+    measure = measure_in(warehouse, state.measure)
     borough = borough_value(warehouse, state.measure, replace(state, locality=None), threshold)
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
@@ -145,7 +146,7 @@ def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.
     """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
     if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
         return None
-    measure = MEASURES[state.measure]
+    measure = measure_in(warehouse, state.measure)
     values = rates_where_possible(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
     if state.colour != "value":
         # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.

@@ -13,6 +13,8 @@ from dashboard.config import ROOT
 from dashboard.filters import FilterState, parse_query
 from dashboard.funnel import funnel_panel
 from dashboard.needs import need_mix
+from dashboard.trends import trend_panel
+from dashboard.views import map_view
 from dashboard.ingest import load
 from dashboard.measures import MEASURES
 from dashboard.overview import overview
@@ -180,6 +182,21 @@ def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall
         assert shown[need].startswith(f"{int(walsall_row[column]):,} (")
     assert shown["SLCN"] == f"1,186 ({1186 / 4743 * 100:.1f}%)"
     assert any("Only the whole borough is shown" in note for note in panel.notes)
+
+
+def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
+    """Census 2021 has no 0-25 band, so every chart of the EHC plan rate says 0-24, not only the card."""
+    _, warehouse, _ = walsall
+    state = FilterState(measure="ehcp_rate", year="2024/25", by="need")
+    trend = trend_panel(warehouse, state, 4)
+    assert trend.figure.layout.yaxis.title.text == "per 1,000 aged 0-24"
+    assert "(per 1,000 aged 0-24)" in trend.figure.layout.title.text
+    # Need is recorded for 2024/25 only: the borough line keeps its earlier years, in time order, and the note says so.
+    axis = list(trend.figure.layout.xaxis.categoryarray)
+    assert axis == sorted(axis) and axis[-1] == "2024/25" and len(axis) > 1
+    assert any(note.startswith("Primary need is not recorded for " + axis[0]) for note in trend.notes)
+    drawn = map_view(warehouse, replace(state, level="ward"), 4, with_geometry=True).figure
+    assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
 
 
 def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
