@@ -259,9 +259,9 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     from dashboard import public_places as places
 
     out, said = Path(args.out), []
-    ees_files = [f for f in (args.school_exclusions, args.exclusions, args.ehcp_caseload, args.absence) if f]
+    ees_files = [f for f in (args.school_exclusions, args.exclusions, args.ehcp_caseload, args.ehcp_history, args.absence) if f]
     if not ees_files:
-        raise PublicFileError("give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload or --absence)")
+        raise PublicFileError("give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload, --ehcp-history or --absence)")
     first = read_ees(ees_files[0])
     ons, la_name, region = la_region(first, str(args.la))
     region_name = first.frame.loc[first.frame["region_code"] == region, "region_name"].iat[0]
@@ -290,10 +290,14 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         write(exclusions, "exclusions.csv", f"suspensions and permanent exclusions per school; {unmatched['laestab'].nunique()} "
                                             "LAESTABs with no open school count in the borough's rest (unmatched_schools.csv)")
         write_template(unmatched, out / "unmatched_schools.csv")
-    if args.ehcp_caseload:
-        ehcp = facts.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la)
+    if args.ehcp_caseload or args.ehcp_history:
+        newer = facts.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la) if args.ehcp_caseload else None
+        older = facts.sen2_age_stock(args.ehcp_history, args.la) if args.ehcp_history else None
+        ehcp = facts.ehcp_series(newer, older)
         years |= set(ehcp["academic_year"])
-        write(ehcp, "ehcp.csv", "EHC plans in each January caseload")
+        history = (f"; {older['academic_year'].min()} to {older['academic_year'].max()} from the older SEN2 file count "
+                   "statements and EHC plans together" if older is not None else "")
+        write(ehcp, "ehcp.csv", f"EHC plans in each January caseload{history}")
     if args.absence:
         write(facts.la_absence(args.absence, args.la), "attendance.csv", "the LA's absence by term")
     if args.population:
@@ -340,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--lait", type=Path, help="LAIT long file (CSV or parquet), for absence and suspension benchmarks")
     build.add_argument("--ehcp-caseload", type=Path, help="EHC plans release: caseload CSV")
     build.add_argument("--ehcp-needs", type=Path, help="EHC plans release: primary need of all plans CSV")
+    build.add_argument("--ehcp-history", type=Path, help="DfE's older SEN2 age-stock CSV (statements and EHC plans, January 2010-2019), "
+                                                         "for the years before the EHC plans release")
     build.add_argument("--absence", type=Path, help="EES absence by term CSV (LA rows)")
     args = parser.parse_args(argv)
     if args.command == "build":

@@ -141,6 +141,46 @@ def ehcp_caseload(caseload_path: Path, needs_path: Path | None, la_code: str) ->
     return pd.DataFrame(out, columns=["academic_year", "age_band", "primary_need", "plans"])
 
 
+# The older SEN2 age-stock file's bands; "0 to 5" and "6 to 10" straddle the dashboard's 0-4 and 5-10, so they count
+# in the year's total with no age band.
+OLD_SEN2_AGES = {"0 to 5": "", "6 to 10": "", "11 to 15": "11-15", "16 to 19": "16-19", "20 to 25": "20-25"}
+
+
+def sen2_age_stock(path: Path, la_code: str) -> pd.DataFrame:
+    """The ehcp template from DfE's older SEN2 age-stock file (January 2010 to 2019): statements and EHC plans
+    together, as DfE's own series counts them across the change from statements to plans."""
+    stock = read_ees(path)
+    stock.require(["time_period", "time_identifier", "age", "Total_ST", "Total_EHC"])
+    rows = _la_rows(stock, la_code, "Local authority")
+    rows = rows[rows["age"] != "Total"]
+    unknown = sorted(set(rows["age"]) - set(OLD_SEN2_AGES))
+    if unknown:
+        raise PublicFileError(f"{Path(path).name}: age band(s) {', '.join(unknown)} are not SEN2's (expected {', '.join(OLD_SEN2_AGES)})")
+    if rows.empty:
+        raise PublicFileError(f"{Path(path).name}: no Local authority rows for LA {la_code}")
+    # NULL is DfE's 'none of this kind': no EHC plans before 2014, no statements after 2018.
+    statements, st_symbols = ees_numbers(rows["Total_ST"].replace("NULL", "0"))
+    plans, ehc_symbols = ees_numbers(rows["Total_EHC"].replace("NULL", "0"))
+    frame = pd.DataFrame({
+        # A January caseload belongs to the academic year it falls in: January 2019 is 2018/19.
+        "academic_year": [f"{int(t) - 1}/{str(int(t))[2:]}" for t in rows["time_period"]],
+        "age_band": rows["age"].map(OLD_SEN2_AGES).to_numpy(),
+        "plans": (statements + plans).to_numpy(),
+        "symbol": st_symbols.fillna(ehc_symbols).to_numpy(),
+    })
+    grouped = frame.groupby(["academic_year", "age_band"], sort=True).agg(plans=("plans", "sum"), symbol=("symbol", "first")).reset_index()
+    grouped["plans"] = grouped["plans"].astype(object).where(grouped["symbol"].isna(), grouped["symbol"])
+    return grouped.assign(primary_need="")[["academic_year", "age_band", "primary_need", "plans"]]
+
+
+def ehcp_series(newer: pd.DataFrame | None, older: pd.DataFrame | None) -> pd.DataFrame:
+    """One EHC plan series: the newer release's years, and the older file's for the years before them."""
+    frames = [f for f in (newer, older) if f is not None]
+    if len(frames) == 2:
+        frames[1] = older[~older["academic_year"].isin(set(newer["academic_year"]))]
+    return pd.concat(frames, ignore_index=True).sort_values("academic_year", kind="stable", ignore_index=True)
+
+
 ABSENCE_TERMS = {"Autumn term": "Autumn", "Spring term": "Spring", "Summer term": "Summer", "Total": FULL_YEAR}
 
 

@@ -35,6 +35,7 @@ FILES = {
     "--lait": "ees/lait/lait_bds_long.parquet",
     "--ehcp-caseload": "ees/ehcp/ehcp2025_caseload_wm7.csv",
     "--ehcp-needs": "ees/ehcp/ehcp2025_sen_needs_all_plans_wm7.csv",
+    "--ehcp-history": "ees/ehcp/SEN2_AGE_STOCK_old_ees.csv",
     "--absence": "ees/absence/absence_by_term.csv",
 }
 BOUNDARIES = "boundaries/lsoa2021_walsall_E08000030.geojson"
@@ -197,6 +198,23 @@ def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
     assert any(note.startswith("Primary need is not recorded for " + axis[0]) for note in trend.notes)
     drawn = map_view(warehouse, replace(state, level="ward"), 4, with_geometry=True).figure
     assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
+
+
+def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_where_the_releases_overlap(walsall):
+    _, warehouse, _ = walsall
+    state = FilterState(measure="ehcp_rate", year="2024/25")
+    shown = rates(warehouse, "ehcp_rate", state, ("year",), 4).set_index("year")["numerator"]
+    older = {f"{int(r['time_period']) - 1}/{r['time_period'][2:]}": r for r in rows(FILES["--ehcp-history"])
+             if r["old_la_code"] == "335" and r["age"] == "Total"}
+    newer = {f"{r['time_period'][:4]}/{r['time_period'][4:]}": int(r["ehcplans"]) for r in rows(FILES["--ehcp-caseload"])
+             if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"}
+    # Statements and EHC plans together, as DfE counts the series across the change (NULL: none of that kind).
+    count = lambda cell: 0 if cell == "NULL" else int(cell)  # noqa: E731
+    for year, row in older.items():
+        expected = newer.get(year, count(row["Total_ST"]) + count(row["Total_EHC"]))
+        assert shown[year] == expected, year
+    assert min(shown.index) == "2009/10" and older["2018/19"]["Total_EHC"] == str(newer["2018/19"]) == "2017"
+    assert shown["2024/25"] == 4743
 
 
 def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
