@@ -14,6 +14,7 @@ from dashboard.measures import MEASURES
 from dashboard.funnel import funnel_panel
 from dashboard.needs import by_group, need_mix
 from dashboard.overview import overview
+from dashboard.reasons import reasons_panel
 from dashboard.schools import SCHOOL_MEASURES, SHARES, cluster_table, display_table, school_detail, school_table
 from dashboard.trends import trend_panel
 from dashboard.warehouse import Warehouse
@@ -76,12 +77,15 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
                        for c in cards])
         return f"Headline figures for {FilterState.from_dict(filters).year}, {selection}.", row, render_panel(localities, "localities")
 
-    @app.callback(Output(panel_id("panel", "trend"), "children"), Input(ids.FILTER_STORE, "data"))
-    @guarded(1)
+    @app.callback(Output(panel_id("panel", "trend"), "children"), Output(panel_id("panel", "reasons"), "children"),
+                  Input(ids.FILTER_STORE, "data"))
+    @guarded(2)
     def update_trends(filters: dict | None):
         if not filters:
             raise PreventUpdate
-        return render_panel(trend_panel(warehouse, FilterState.from_dict(filters), threshold), "trend")
+        state = FilterState.from_dict(filters)
+        return (render_panel(trend_panel(warehouse, state, threshold), "trend"),
+                render_panel(reasons_panel(warehouse, state, threshold), "reasons"))
 
     @app.callback(
         Output(panel_id("panel", "need-mix"), "children"),

@@ -601,13 +601,32 @@ def _permanent_quota(progress: dict[str, tuple[float, int]], code: str, target: 
     return quota
 
 
+# Main reasons, near England's mix: before 2020/21 DfE's older list (with 'other'), then the revised one.
+DEMO_REASONS = {
+    ("suspension", False): {"persistent_disruptive": 0.33, "physical_pupil": 0.17, "verbal_adult": 0.14, "other": 0.16,
+                            "verbal_pupil": 0.05, "physical_adult": 0.05, "drug_alcohol": 0.02, "damage": 0.02, "bullying": 0.015,
+                            "racist": 0.015, "sexual_misconduct": 0.01, "theft": 0.01},
+    ("suspension", True): {"persistent_disruptive": 0.48, "physical_pupil": 0.16, "verbal_adult": 0.13, "verbal_pupil": 0.06,
+                           "physical_adult": 0.04, "drug_alcohol": 0.025, "damage": 0.02, "weapon": 0.015, "online": 0.015,
+                           "bullying": 0.01, "racist": 0.01, "sexual_misconduct": 0.01, "theft": 0.005, "sexual_orientation": 0.005},
+    ("permanent", False): {"persistent_disruptive": 0.35, "physical_pupil": 0.16, "physical_adult": 0.11, "drug_alcohol": 0.1,
+                           "verbal_adult": 0.09, "other": 0.12, "sexual_misconduct": 0.03, "damage": 0.02, "bullying": 0.01, "theft": 0.01},
+    ("permanent", True): {"persistent_disruptive": 0.36, "physical_pupil": 0.17, "physical_adult": 0.12, "drug_alcohol": 0.1,
+                          "weapon": 0.09, "verbal_adult": 0.08, "sexual_misconduct": 0.04, "damage": 0.02, "bullying": 0.01, "theft": 0.01},
+}
+
+
 def _exclusion_events(rng, who, idx, people, census, year, label, term, kind) -> pd.DataFrame:
     """One row per exclusion for the pupils in who (positions within this year's census)."""
     start = {"Autumn": (year, 9, 5), "Spring": (year + 1, 1, 6), "Summer": (year + 1, 4, 20)}[term]
     day = pd.Timestamp(*start) + pd.to_timedelta(rng.integers(0, 70, len(who)), unit="D")
     day = day + pd.to_timedelta(np.where(day.day_of_week >= 5, 7 - day.day_of_week, 0), unit="D")  # weekdays only
     sessions = np.minimum(rng.geometric(0.45, len(who)) * 2 - rng.integers(0, 2, len(who)), 30) if kind == "suspension" else np.full(len(who), 10)
-    rows = census.iloc[who].assign(term=term, exclusion_type=kind, start_date=day.strftime("%Y-%m-%d"), sessions_lost=sessions)
+    # Reasons come from a generator of their own, so adding them left every other demo figure as it was.
+    mix = DEMO_REASONS[(kind, year >= 2020)]
+    reasons = np.random.default_rng([year, list(TERM_SESSIONS).index(term), kind == "permanent"]).choice(
+        list(mix), len(who), p=np.array(list(mix.values())) / sum(mix.values()))
+    rows = census.iloc[who].assign(term=term, exclusion_type=kind, start_date=day.strftime("%Y-%m-%d"), reason=reasons, sessions_lost=sessions)
     # Two suspensions of one pupil on the same day would be one exclusion: keep the first.
     return rows.drop_duplicates(["pupil_id", "urn", "exclusion_type", "start_date"])
 
@@ -625,7 +644,7 @@ def write_extracts(borough: Borough, out: Path) -> None:
     borough.schools[["urn", "school_name", "phase", "school_type", "cluster_code", "area_code", "latitude", "longitude", "open_date", "close_date"]].to_csv(out / "schools.csv", index=False)
     borough.population.to_csv(out / "population.csv", index=False)
     borough.census.to_csv(out / "census_pupil.csv", index=False)
-    borough.exclusions[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type", "start_date", "sessions_lost"]].to_csv(out / "exclusions_pupil.csv", index=False)
+    borough.exclusions[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type", "start_date", "reason", "sessions_lost"]].to_csv(out / "exclusions_pupil.csv", index=False)
     borough.attendance[["pupil_id", "academic_year", "term", "urn", "home_area_code", "sen_provision", "primary_need", "sessions_possible", "sessions_authorised", "sessions_unauthorised"]].to_csv(out / "attendance_pupil.csv", index=False)
     borough.ehcp.to_csv(out / "ehcp_pupil.csv", index=False)
     pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)

@@ -37,6 +37,8 @@ from dashboard.schema import (
     MAPPED_DIMENSIONS,
     MAPPING,
     OPTIONAL_BREAKDOWNS,
+    OPTIONAL_PUPIL_COLUMNS,
+    REASONS,
     ATTENDANCE,
     BENCHMARKS,
     DIMENSIONS,
@@ -249,6 +251,11 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
             raw[name] = FULL_YEAR if name == "term" else ""
             report.issues.append(LoadIssue(path.name, f"has no column '{name}': {BREAKDOWN_LEFT_OUT[name]}", fatal=False))
         missing = [name for name in missing if name not in left_out]
+    if pupil_level:
+        for name in [m for m in missing if m in OPTIONAL_PUPIL_COLUMNS]:
+            raw[name] = ""  # an extract from before the column was added: nothing known, nothing lost
+            report.issues.append(LoadIssue(path.name, f"has no column '{name}': it is left blank", fatal=False))
+        missing = [name for name in missing if name not in OPTIONAL_PUPIL_COLUMNS]
     if missing:
         form = "pupil-level" if pupil_level else "aggregated"
         report.issues.append(
@@ -329,6 +336,13 @@ def aggregate_exclusions(rows: pd.DataFrame) -> pd.DataFrame:
             grouped["term"] = term
         frames.append(grouped)
     return pd.concat(frames, ignore_index=True)
+
+
+def aggregate_reasons(rows: pd.DataFrame) -> pd.DataFrame:
+    """Exclusions per academic year, school, type and main reason, from pupil-level exclusions that give one."""
+    rows = rows[rows["reason"].notna()]
+    keys = ["academic_year", "urn", "exclusion_type", "reason"]
+    return _group(rows, keys)["pupil_id"].size().rename("exclusions").reset_index().assign(phase=None)
 
 
 def aggregate_attendance(rows: pd.DataFrame) -> pd.DataFrame:
@@ -589,7 +603,8 @@ def build_tables(
         columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
     )
 
-    for template, table, shape in ((EVENTS, "event", event_table), (BENCHMARKS, "benchmark", lambda frame: frame)):
+    extras = ((EVENTS, "event", event_table), (BENCHMARKS, "benchmark", lambda frame: frame), (REASONS, "exclusion_reason", lambda frame: frame))
+    for template, table, shape in extras:
         path = source / template.filename
         if not path.exists():
             continue
@@ -598,6 +613,12 @@ def build_tables(
             return {}, report
         tables[table] = shape(result.frame)
         sources_extra.append(result)
+    excluded = parsed.get("exclusions")
+    if excluded is not None and excluded.pupil_level and excluded.frame["reason"].notna().any():
+        if "exclusion_reason" in tables:
+            report.issues.append(LoadIssue(REASONS.filename, "is used for reasons; the reasons in the pupil-level exclusions are not", fatal=False))
+        else:
+            tables["exclusion_reason"] = aggregate_reasons(excluded.frame)
 
     if boundaries is not None:
         geometry = _area_geometry(boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report)

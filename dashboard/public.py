@@ -259,7 +259,8 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     from dashboard import public_places as places
 
     out, said = Path(args.out), []
-    ees_files = [f for f in (args.school_exclusions, args.exclusions, args.ehcp_caseload, args.ehcp_history, args.absence) if f]
+    ees_files = [f for f in (args.school_exclusions, args.exclusions, args.exclusion_reasons, args.ehcp_caseload, args.ehcp_history,
+                                args.absence) if f]
     if not ees_files:
         raise PublicFileError("give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload, --ehcp-history or --absence)")
     first = read_ees(ees_files[0])
@@ -290,6 +291,10 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         write(exclusions, "exclusions.csv", f"suspensions and permanent exclusions per school; {unmatched['laestab'].nunique()} "
                                             "LAESTABs with no open school count in the borough's rest (unmatched_schools.csv)")
         write_template(unmatched, out / "unmatched_schools.csv")
+    if args.exclusion_reasons:
+        reasons = facts.exclusion_reasons(args.exclusion_reasons, args.la)
+        write(reasons, "exclusion_reasons.csv", f"exclusions by main reason and phase, {reasons['academic_year'].min()} to "
+                                                f"{reasons['academic_year'].max()}, with the rest of each LA total")
     if args.ehcp_caseload or args.ehcp_history:
         newer = facts.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la) if args.ehcp_caseload else None
         older = facts.sen2_age_stock(args.ehcp_history, args.la) if args.ehcp_history else None
@@ -340,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--population", type=Path, help="Census 2021 residents by LSOA 2021 and age CSV")
     build.add_argument("--school-exclusions", type=Path, help="EES exclusions file with School and LA rows")
     build.add_argument("--exclusions", type=Path, help="EES exclusions by geographic level (national, regional, every LA), for benchmarks")
+    build.add_argument("--exclusion-reasons", type=Path, help="EES exclusions by reason CSV (LA rows by phase)")
     build.add_argument("--neighbours", type=Path, help="DfE statistical neighbours workbook (.xlsx)")
     build.add_argument("--lait", type=Path, help="LAIT long file (CSV or parquet), for absence and suspension benchmarks")
     build.add_argument("--ehcp-caseload", type=Path, help="EHC plans release: caseload CSV")

@@ -141,6 +141,45 @@ def ehcp_caseload(caseload_path: Path, needs_path: Path | None, la_code: str) ->
     return pd.DataFrame(out, columns=["academic_year", "age_band", "primary_need", "plans"])
 
 
+REASON_COLUMNS = {  # EES exclusions-by-reason column stem: our reason code
+    "physical_pupils": "physical_pupil", "physical_adult": "physical_adult", "verbal_pupil": "verbal_pupil",
+    "verbal_adult": "verbal_adult", "bullying": "bullying", "racist_abuse": "racist", "sexual_misconduct": "sexual_misconduct",
+    "drug_alcohol": "drug_alcohol", "damage": "damage", "theft": "theft", "persistent_disruptive": "persistent_disruptive",
+    "other": "other",
+}
+REASON_TYPES = {"fixed": "suspension", "perm": "permanent"}
+SCHOOL_TYPE_PHASES = {"State-funded primary": "primary", "State-funded secondary": "secondary", "Special": "special"}
+
+
+def exclusion_reasons(path: Path, la_code: str) -> pd.DataFrame:
+    """The exclusion_reasons template from EES's exclusions by reason: the LA's phases, and a blank-phase row with
+    the rest of its total (what the phase rows give as x), so the borough's figures are DfE's own."""
+    ees = read_ees(path)
+    columns = {f"{prefix}_{stem}": (kind, reason) for prefix, kind in REASON_TYPES.items() for stem, reason in REASON_COLUMNS.items()}
+    ees.require(["time_period", "school_type"] + list(columns))
+    rows = _la_rows(ees, la_code, "Local authority")
+    if rows.empty:
+        raise PublicFileError(f"{Path(path).name}: no Local authority rows for LA {la_code}")
+    out = []
+    for period, year_rows in rows.groupby("time_period", sort=True):
+        year = academic_year(period)
+        totals = year_rows[year_rows["school_type"] == "Total"]
+        phases = year_rows[year_rows["school_type"].isin(list(SCHOOL_TYPE_PHASES))]
+        for column, (kind, reason) in columns.items():
+            counts, symbols = _count_cells(phases[column])
+            for phase, count, symbol in zip(phases["school_type"].map(SCHOOL_TYPE_PHASES), counts, symbols):
+                out.append((year, phase, kind, reason, symbol if isinstance(symbol, str) else count))
+            if totals.empty:
+                continue
+            total, total_symbol = _count_cells(totals[column])
+            if isinstance(total_symbol.iat[0], str):
+                out.append((year, "", kind, reason, total_symbol.iat[0]))
+            elif total[0] - np.nansum(counts) > 0 or symbols.notna().any():
+                out.append((year, "", kind, reason, max(total[0] - np.nansum(counts), 0)))
+    return pd.DataFrame(out, columns=["academic_year", "phase", "exclusion_type", "reason", "exclusions"]).assign(urn="")[
+        ["academic_year", "urn", "phase", "exclusion_type", "reason", "exclusions"]]
+
+
 # The older SEN2 age-stock file's bands; "0 to 5" and "6 to 10" straddle the dashboard's 0-4 and 5-10, so they count
 # in the year's total with no age band.
 OLD_SEN2_AGES = {"0 to 5": "", "6 to 10": "", "11 to 15": "11-15", "16 to 19": "16-19", "20 to 25": "20-25"}

@@ -64,6 +64,28 @@ EES_SYMBOLS = {
 SYMBOL_ORDER = ("u", "z", "x", "low", "c")
 EXCLUSION_TYPES = {"suspension": "Suspension", "permanent": "Permanent exclusion"}
 
+# DfE's reasons for exclusion (the main reason of each), across the 2020/21 revision of the list: older data use
+# the first twelve; 'other' was withdrawn in 2020/21, when the last five were added.
+EXCLUSION_REASONS = {
+    "physical_pupil": "Physical assault against a pupil",
+    "physical_adult": "Physical assault against an adult",
+    "verbal_pupil": "Verbal abuse or threatening behaviour against a pupil",
+    "verbal_adult": "Verbal abuse or threatening behaviour against an adult",
+    "bullying": "Bullying",
+    "racist": "Racist abuse",
+    "sexual_misconduct": "Sexual misconduct",
+    "drug_alcohol": "Drug and alcohol related",
+    "damage": "Damage",
+    "theft": "Theft",
+    "persistent_disruptive": "Persistent disruptive behaviour",
+    "other": "Other",
+    "weapon": "Use or threat of use of an offensive weapon or prohibited item",
+    "sexual_orientation": "Abuse against sexual orientation and gender identity",
+    "disability": "Abuse relating to disability",
+    "online": "Inappropriate use of social media or online technology",
+    "public_health": "Wilful and repeated transgression of public health measures",
+}
+
 # SEN2 reports plans in these age bands; the population fact uses the same bands so rates line up.
 AGE_BANDS = ("0-4", "5-10", "11-15", "16-19", "20-25")
 # Census 2021 counts residents in coarser bands: together they cover ages 0-24, one year short of 0-25.

@@ -9,6 +9,7 @@ from dashboard.measures import MEASURES
 from dashboard.reference import (
     AGE_BANDS,
     CENSUS_AGE_BANDS,
+    EXCLUSION_REASONS,
     EXCLUSION_TYPES,
     FULL_YEAR,
     NEED_CODES,
@@ -234,6 +235,11 @@ CENSUS = Template(
     pupil_key=("pupil_id", "academic_year", "urn"),
 )
 
+REASON = Column("reason", "code", "DfE's main reason for the exclusion: " + ", ".join(EXCLUSION_REASONS) + ".",
+                "persistent_disruptive", allowed=tuple(EXCLUSION_REASONS))
+# Columns a pupil-level file may leave out altogether (older extracts without them still load).
+OPTIONAL_PUPIL_COLUMNS = ("reason",)
+
 EXCLUSIONS = Template(
     "exclusions",
     "Suspensions and permanent exclusions",
@@ -252,6 +258,7 @@ EXCLUSIONS = Template(
     + (
         Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
         Column("start_date", "date", "First day of the exclusion, YYYY-MM-DD.", "2023-10-12"),
+        replace(REASON, required=False, description=REASON.description + " Optional column; blank if not known."),
         _count("sessions_lost", "Half-day sessions lost.", "4"),
     ),
     pupil_key=("pupil_id", "urn", "exclusion_type", "start_date"),
@@ -346,11 +353,27 @@ BENCHMARKS = Template(
     key=("geography_code", "measure", "academic_year"),
 )
 
+REASONS = Template(
+    "exclusion_reasons",
+    "Reasons for exclusion",
+    "one row per academic year, school or phase, exclusion type and reason (each exclusion counted once, under its main reason)",
+    (
+        _year(),
+        _urn(required=False, description="School (GIAS URN); blank where the row is for a phase or the whole LA."),
+        Column("phase", "code", "primary, secondary, special or ap, where the row is for a phase rather than a school; "
+               "blank otherwise.", "", required=False, allowed=tuple(PHASES)),
+        Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
+        REASON,
+        _count("exclusions", "Exclusions with this main reason.", "3"),
+    ),
+    key=("academic_year", "urn", "phase", "exclusion_type", "reason"),
+)
+
 DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
 # localities.csv and clusters.csv may be left out when mapping.csv names the localities and clusters.
 MAPPED_DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
-EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS)  # optional, loaded as they are
+EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS, REASONS)  # optional, loaded as they are
 TEMPLATES: tuple[Template, ...] = (MAPPING,) + DIMENSIONS + FACTS + EXTRAS
 BY_NAME = {t.name: t for t in TEMPLATES}
 

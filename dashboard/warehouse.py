@@ -89,6 +89,15 @@ CREATE TABLE fact_exclusion (
     sessions_lost INTEGER,
     symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
+CREATE TABLE exclusion_reason (
+    academic_year VARCHAR NOT NULL,
+    urn VARCHAR REFERENCES school,  -- blank: a figure for a phase or the whole LA
+    phase VARCHAR,  -- blank: the school's phase, or not known
+    exclusion_type VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    exclusions INTEGER,
+    symbols VARCHAR  -- EES symbols standing for counts, as 'exclusions=x'
+);
 CREATE TABLE fact_attendance (
     academic_year VARCHAR NOT NULL,
     term VARCHAR NOT NULL,
@@ -158,7 +167,7 @@ CREATE TABLE dataset_status (
 # Load order respects the foreign keys above.
 TABLE_ORDER = (
     "locality", "cluster", "area", "area_geometry", "school", "need", "period",
-    "fact_population", "fact_census", "fact_exclusion", "fact_attendance", "fact_ehcp", "benchmark", "event",
+    "fact_population", "fact_census", "fact_exclusion", "exclusion_reason", "fact_attendance", "fact_ehcp", "benchmark", "event",
     "load_version", "load_source", "dataset_status",
 )
 

@@ -87,6 +87,7 @@ def create_trends_page() -> html.Div:
         html.H1("Trends"),
         html.P(PAGES_BY_PATH["/trends"].question + " Choose the breakdown and years or terms under 'Trend chart' in the filters.", className="lead"),
         panel_placeholder("trend"),
+        panel_placeholder("reasons"),
     ])
 
 

@@ -19,6 +19,7 @@ from dashboard.ingest import load
 from dashboard.measures import MEASURES
 from dashboard.overview import overview
 from dashboard.public import main as public_main
+from dashboard.reasons import reasons_panel
 from dashboard.queries import NotApplicable, filter_options, rates
 from dashboard.warehouse import Warehouse
 from tests.conftest import SHARED_DATA, shared_file
@@ -31,6 +32,7 @@ FILES = {
     "--population": "population/census2021_lsoa21_age6_wm7.csv",
     "--school-exclusions": "ees/exclusions/exclusions_by_geographic_level_wm7.csv",
     "--exclusions": "ees/exclusions/exclusions_by_geographic_level_nat_reg_la.csv",
+    "--exclusion-reasons": "ees/exclusions/exclusions_by_reason.csv",
     "--neighbours": "ees/lait/statistical_neighbours_may_2025.xlsx",
     "--lait": "ees/lait/lait_bds_long.parquet",
     "--ehcp-caseload": "ees/ehcp/ehcp2025_caseload_wm7.csv",
@@ -215,6 +217,32 @@ def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_whe
         assert shown[year] == expected, year
     assert min(shown.index) == "2009/10" and older["2018/19"]["Total_EHC"] == str(newer["2018/19"]) == "2017"
     assert shown["2024/25"] == 4743
+
+
+def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_phase(walsall):
+    _, warehouse, _ = walsall
+    source = {(r["time_period"], r["school_type"]): r for r in rows(FILES["--exclusion-reasons"]) if r["old_la_code"] == "335"}
+    total = source[("201617", "Total")]
+    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    shown = dict(zip(panel.table["Main reason"], panel.table["2016/17"]))
+    all_suspensions = sum(int(v) for k, v in total.items() if k.startswith("fixed_"))
+    assert shown["All reasons"] == f"{all_suspensions:,}"
+    persistent = int(total["fixed_persistent_disruptive"])
+    assert shown["Persistent disruptive behaviour"] == f"{persistent:,} ({persistent / all_suspensions * 100:.1f}%)"
+    assert panel.summary.startswith("Persistent disruptive behaviour was the most common main reason for suspensions in 2016/17")
+    assert list(panel.table.columns[1:]) == ["2012/13", "2013/14", "2014/15", "2015/16", "2016/17"]
+    # Permanent exclusions: DfE's LA total is shown where it is a number, x where DfE gave x; 3 is ours to hide (c).
+    permanent = reasons_panel(warehouse, FilterState(measure="permanent_rate", year="2016/17"), 4)
+    shown = dict(zip(permanent.table["Main reason"], permanent.table["2016/17"]))
+    assert total["perm_verbal_pupil"] == "x" and shown["Verbal abuse or threatening behaviour against a pupil"] == "x"
+    assert total["perm_persistent_disruptive"] == "39" and shown["Persistent disruptive behaviour"].startswith("39 (")
+    assert any("x = " in note for note in permanent.notes)
+    # By phase: the secondary figure DfE gave as x stays x, though the borough's total for that reason is known.
+    secondary = reasons_panel(warehouse, FilterState(measure="permanent_rate", year="2016/17", phase="secondary"), 4)
+    shown = dict(zip(secondary.table["Main reason"], secondary.table["2016/17"]))
+    assert source[("201617", "State-funded secondary")]["perm_physical_pupils"] == "x"
+    assert shown["Physical assault against a pupil"] == "x"
+    assert "secondary schools" in secondary.summary
 
 
 def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
