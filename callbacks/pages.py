@@ -84,8 +84,9 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         if not filters:
             raise PreventUpdate
         state = FilterState.from_dict(filters)
+        reasons = reasons_panel(warehouse, state, threshold)
         return (render_panel(trend_panel(warehouse, state, threshold), "trend"),
-                render_panel(reasons_panel(warehouse, state, threshold), "reasons"))
+                render_panel(reasons, "reasons") if reasons else [])
 
     @app.callback(
         Output(panel_id("panel", "need-mix"), "children"),

@@ -7,7 +7,7 @@ import pandas as pd
 from dashboard.disclosure import Line, protect
 from dashboard.figures import bar_chart
 from dashboard.filters import FilterState
-from dashboard.measures import Measure
+from dashboard.measures import MEASURES, Measure
 from dashboard.panels import NO_DATA_MESSAGE, Panel, symbols_note
 from dashboard.queries import SHOWN, SUPPRESSED, NotApplicable, NotRecorded, labels
 from dashboard.reference import EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
@@ -71,13 +71,16 @@ def reason_counts(warehouse: Warehouse, state: FilterState, threshold: int) -> p
     return frame.drop(columns="symbol")
 
 
-def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
-    """Main reasons for suspensions (or permanent exclusions) in the chosen year, and over the years before it."""
+def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel | None:
+    """Main reasons for suspensions (or permanent exclusions) in the chosen year, and over the years before it.
+
+    None when the chosen measure is not an exclusion rate: reasons belong beside exclusions only.
+    """
+    if MEASURES[state.measure].dataset != "exclusions":
+        return None
     kind = exclusion_type_for(state.measure)
     title = f"Reasons for {EXCLUSION_TYPES[kind].lower()}s, {state.year}"
     notes = []
-    if kind == "suspension" and state.measure != "suspension_rate":
-        notes.append("Reasons are shown for suspensions; choose the permanent exclusion rate to see permanent exclusions.")
     ignored = [name for name, value in (("SEN provision", state.sen), ("need type", state.need)) if value]
     if ignored:
         notes.append(f"Reasons are not recorded by {' or '.join(ignored)}, so {'that filter does' if len(ignored) == 1 else 'those filters do'} not apply here.")
@@ -105,6 +108,7 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
         ["_shown", "label"], ascending=[False, True], na_position="last").drop(columns="_shown")
     # Bars: only our own shown cells carry a number; c and the source's symbols are printed as they are.
     bars = this_year.assign(value=this_year["share"].where(this_year["status"] == SHOWN))
+    bars = bars[bars["count"].fillna(1) > 0]  # a reason given for none this year is in the table, not drawn as an empty bar
     place = _place_words(warehouse, state)
     figure = bar_chart(bars[["label", "value", "status"]], SHARE, f"Main reasons for {EXCLUSION_TYPES[kind].lower()}s, {state.year}: {place}")
     table = counts.assign(text=[_cell_text(c, s, share) for c, s, share in zip(counts["count"], counts["status"], counts["share"])])
@@ -116,8 +120,9 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
     summary = NO_DATA_MESSAGE
     if len(top) and every.at[state.year, "status"] == SHOWN:
         row = top.iloc[0]
+        given = " whose reason the source gives" if (~this_year["status"].isin([SHOWN, SUPPRESSED])).any() else ""
         summary = (f"{row['label']} was the most common main reason for {EXCLUSION_TYPES[kind].lower()}s in {state.year} "
-                   f"({place}): {row['count']:,.0f} of {totals[state.year]:,.0f} ({row['share']:.1f}%).")
+                   f"({place}): {row['count']:,.0f} of the {totals[state.year]:,.0f}{given} ({row['share']:.1f}%).")
     notes.append("Each exclusion is counted once, under its main reason. Cells show the number and its share of the year's "
                  "exclusions of this type; the table shows up to five years to the one chosen.")
     if (counts["status"] == SUPPRESSED).any():

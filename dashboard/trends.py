@@ -71,7 +71,8 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     table = pd.concat([table, borough_row])
     missing = [p for p in borough["period"] if p not in set(series["period"])]
     if missing:
-        notes.append(f"{BREAKDOWNS[breakdown]} is not recorded for {', '.join(missing)}: the chart shows the borough alone there.")
+        notes.append(f"{BREAKDOWNS[breakdown]} is not recorded for {runs_text(missing, list(borough['period']))}: "
+                     "the chart shows the borough alone there.")
     verdicts = {}
     if not termly:
         # The trend over the years shown, tested on the counts (not eyeballed from the line).
@@ -100,6 +101,19 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
                  + ("Trends are tested over academic years (chi-square test for trend), since terms differ by season."
                     if termly else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."))
     return Panel(title, summary, table, figure, notes)
+
+
+def runs_text(chosen: list[str], periods: list[str]) -> str:
+    """Periods as runs in words: '2009/10 to 2023/24', or '2012/13, 2014/15 to 2016/17'."""
+    runs: list[list[str]] = []
+    for period in periods:
+        if period not in chosen:
+            continue
+        if runs and periods.index(runs[-1][-1]) == periods.index(period) - 1:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
 
 
 def trend_text(rows: pd.DataFrame, periods: list[str], measure) -> str:

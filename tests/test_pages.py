@@ -183,3 +183,11 @@ def test_empty_selections_say_no_data(warehouse):
     assert trend_panel(warehouse, state, THRESHOLD).summary == NO_DATA_MESSAGE
     assert by_group(warehouse, state, THRESHOLD, "need").summary == NO_DATA_MESSAGE
     assert school_table(warehouse, state, THRESHOLD)["suspension_rate"].isna().all()
+
+
+def test_periods_a_note_lists_are_put_as_runs():
+    from dashboard.trends import runs_text
+
+    periods = ["2012/13", "2013/14", "2014/15", "2015/16", "2016/17"]
+    assert runs_text(["2012/13", "2014/15", "2015/16", "2016/17"], periods) == "2012/13, 2014/15 to 2016/17"
+    assert runs_text(["2013/14"], periods) == "2013/14"

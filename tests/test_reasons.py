@@ -93,6 +93,8 @@ def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(
     assert panel.summary.startswith(f"{shown.index[0]} was the most common main reason for suspensions in {year}")
     assert panel.figure is not None and list(panel.figure.data[0].y)[::-1][: len(numbers)] == list(shown.index)
     # SEN provision is not recorded with reasons: the filter is set aside, and the panel says so.
+    # Reasons sit beside exclusions only: with the EHC plan rate chosen there is no reasons panel.
+    assert reasons_panel(warehouse, FilterState(measure="ehcp_rate", year=year), 4) is None
     with_sen = reasons_panel(warehouse, FilterState(measure="suspension_rate", year=year, cluster=cluster, sen="ehcp"), 4)
     assert with_sen.table.equals(panel.table) and any("not recorded by SEN provision" in n for n in with_sen.notes)
 

@@ -197,7 +197,7 @@ def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
     # Need is recorded for 2024/25 only: the borough line keeps its earlier years, in time order, and the note says so.
     axis = list(trend.figure.layout.xaxis.categoryarray)
     assert axis == sorted(axis) and axis[-1] == "2024/25" and len(axis) > 1
-    assert any(note.startswith("Primary need is not recorded for " + axis[0]) for note in trend.notes)
+    assert f"Primary need is not recorded for {axis[0]} to {axis[-2]}: the chart shows the borough alone there." in trend.notes
     drawn = map_view(warehouse, replace(state, level="ward"), 4, with_geometry=True).figure
     assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
 
