@@ -70,6 +70,40 @@ def test_poisson_funnel_limits_hold_the_stated_share_of_chance_variation():
         assert (outside <= (1 - level) * 1.3 + 1e-4).all()
 
 
+def test_overdispersion_finds_the_spread_between_schools_and_none_where_there_is_only_chance():
+    from dashboard.stats import overdispersion
+
+    rng = np.random.default_rng(7)
+    expected = rng.uniform(5, 200, 400)
+    # Schools whose true ratios spread with variance 0.09 around 1 (gamma, mean 1), then Poisson counts.
+    truth = rng.gamma(1 / 0.09, 0.09, 400)
+    found = overdispersion(rng.poisson(expected * truth), expected)
+    assert found.p_value < 0.001 and found.phi > 2
+    # Winsorising (corrected for what it trims from a normal spread) keeps the estimate near the truth, a little under.
+    assert 0.09 * 0.7 < found.tau2 < 0.09 * 1.2
+    chance_only = np.array([overdispersion(rng.poisson(expected[:80]), expected[:80]).tau2 for _ in range(300)])
+    # With chance alone the limits are almost always left as they are (the test at 5% runs a little liberal after
+    # winsorising: about 9% here), and when they are widened it is by a sliver, not the spread above.
+    assert (chance_only == 0).mean() >= 0.85 and chance_only.max() < 0.01
+
+
+def test_widened_limits_hold_their_share_of_schools_that_differ_by_more_than_chance():
+    from dashboard.stats import overdispersion, widened_limits
+
+    rng = np.random.default_rng(11)
+    expected = rng.uniform(10, 300, 3000)
+    ratios = rng.poisson(expected * rng.gamma(1 / 0.06, 0.06, 3000)) / expected
+    spread = overdispersion(ratios * expected, expected)
+    for level, most in ((0.95, 0.07), (0.998, 0.008)):
+        low, high = funnel_limits(1.0, expected, "rate", level)
+        beyond_chance = ((ratios < low) | (ratios > high)).mean()
+        low, high = widened_limits(low, high, level, spread.tau2)
+        beyond = ((ratios < low) | (ratios > high)).mean()
+        # Limits for chance alone flag a large share of ordinary schools; the widened ones about the stated share.
+        assert beyond_chance > 3 * (1 - level) and beyond <= most
+    assert widened_limits(np.array([0.5]), np.array([1.6]), 0.95, 0.0) == (np.array([0.5]), np.array([1.6]))
+
+
 def test_comparison_knows_which_way_is_good():
     assert compare([5, 1, 2], [6, 2, 4], 3, higher_is_worse=True).tolist() == ["worse", "better", "similar"]
     assert compare([5, 1], [6, 2], 3, higher_is_worse=False).tolist() == ["better", "worse"]
@@ -93,6 +127,12 @@ def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(ware
     assert set(labelled) == set(far["School"])
     assert set(table["Phase"]) >= {"Primary", "Secondary"}
     assert "schools rest on too few children" in " ".join(panel.notes)
+    # The demo's schools differ by more than chance: the limits take that in, and the note says what chance alone would flag.
+    note = next(n for n in panel.notes if n.startswith("Schools differ more than chance alone"))
+    chance_alone = int(note.split("With limits for chance alone, ")[1].split(" ")[0])
+    assert chance_alone > len(far) >= 1
+    limit = next(t for t in panel.figure.data if t.name == "99.8% limits" and max(t.y) > 1)
+    assert max(limit.y) > max(funnel_limits(1.0, np.asarray(limit.x), "rate", 0.998)[1])
 
 
 def test_difference_between_two_rates_matches_textbook_tests():
@@ -108,3 +148,15 @@ def test_difference_between_two_rates_matches_textbook_tests():
     tail = sum(binom.pmf(k, 30, 0.5) for k in range(0, 31) if binom.pmf(k, 30, 0.5) <= binom.pmf(x1, 30, 0.5) * (1 + 1e-7))
     assert difference_p(x1, n1, x2, n2, "rate") == pytest.approx(tail)
     assert difference_p(5, 100, 5, 100, "rate") == pytest.approx(1.0)
+
+
+def test_names_of_neighbouring_outliers_are_placed_apart():
+    from dashboard.funnel import label_positions
+
+    # Two schools almost on top of each other, and one far away.
+    x, y = np.array([40.0, 41.0, 900.0]), np.array([2.5, 2.45, 0.2])
+    names = ["Abbey Primary School", "Alumwell Junior School", "Far Away Academy"]
+    positions = label_positions(x, y, names, (3, 1000), (0, 3))
+    assert positions[0] == "top center" and positions[1] != "top center" and positions[2] == "top center"
+    # Apart, both keep the place above their point.
+    assert label_positions(np.array([5.0, 900.0]), np.array([0.1, 2.5]), names[:2], (3, 1000), (0, 3)) == ["top center", "top center"]
