@@ -47,6 +47,10 @@ def protect(counts: pd.Series, hidden: pd.Series, lines: list, frozen: pd.Series
     # A total with one cell under it is that cell: the two are shown or hidden together, and neither can be
     # hidden if either is a shown total settled elsewhere.
     twins = _twins(len(mask), lines)
+    for line in lines:
+        if line.total is None and len(line.cells) == 1 and not mask[line.cells[0]]:
+            # The only cell under a total shown elsewhere is that total: hiding it would hide nothing.
+            hideable[twins.get(int(line.cells[0]), [int(line.cells[0])])] = False
     for group in twins.values():
         if mask[group].any():
             mask[group] = True
@@ -122,7 +126,10 @@ def _pinned_fix(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, line
         tied = twins.get(cell, [cell])
         options = {int(i) for line in touching if np.isin(tied, line.members).any()
                    for i in line.members if not mask[i] and hideable[i]}
-        ranked = sorted(options, key=lambda i: (values[i] == 0, values[i], i))
+        # Where every line through the cell is hidden already, the figures pinning it run through other lines:
+        # any visible cell on a line that touches a hidden one may be the one to give up.
+        nearby = {int(i) for line in touching for i in line.members if not mask[i] and hideable[i]} - options
+        ranked = sorted(options, key=lambda i: (values[i] == 0, values[i], i)) + sorted(nearby, key=lambda i: (values[i] == 0, values[i], i))
         for option in ranked:
             trial = mask.copy()
             trial[twins.get(option, [option])] = True

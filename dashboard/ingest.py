@@ -41,6 +41,7 @@ from dashboard.schema import (
     REASONS,
     ATTENDANCE,
     BENCHMARKS,
+    BENCHMARK_BREAKDOWNS,
     DIMENSIONS,
     EVENTS,
     EXCLUSIONS,
@@ -244,6 +245,10 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
     columns, key = template.form(pupil_level)
     expected = [c.name for c in columns]
     missing = [name for name in expected if name not in raw.columns]
+    if template is BENCHMARKS:
+        for name in [m for m in missing if m in BENCHMARK_BREAKDOWNS]:
+            raw[name] = ""  # a file from before these columns: every figure is for all pupils
+        missing = [name for name in missing if name not in BENCHMARK_BREAKDOWNS]
     if not pupil_level and not template.dimension:
         left_out = [name for name in missing if name in OPTIONAL_BREAKDOWNS]
         for name in left_out:

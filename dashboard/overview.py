@@ -105,9 +105,10 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
     if verdict == "no change":
         change = f"no change on {previous_year}"
-    bench = benchmark_values(warehouse, measure.id)
+    bench = benchmark_values(warehouse, measure.id, state=state)
     bench = bench[bench["year"] == state.year]
-    benchmark = "No England benchmark loaded"
+    grouped = any(getattr(state, name) for name in ("phase", "sen", "need") if name in measure.filters)
+    benchmark = "No England benchmark loaded" + (" for these pupils" if grouped else "")
     if not bench.empty and bench["value"].isna().iat[0]:
         symbol = bench["symbol"].iat[0] or "x"
         benchmark = f"{bench['label'].iat[0]}: {symbol} ({EES_SYMBOLS.get(symbol, 'not available')})"
@@ -120,7 +121,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
             if relative != "the same as":
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
-    others = [benchmark_values(warehouse, measure.id, level) for level in BENCHMARK_LEVELS[1:]]
+    others = [benchmark_values(warehouse, measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
     others = [(b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty]
     if others:
         benchmark += ". " + "; ".join(f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others)

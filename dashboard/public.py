@@ -41,12 +41,19 @@ class EesFile:
                                   f"it has {', '.join(self.frame.columns[:20])}")
 
 
+# DfE renamed fixed-period exclusions 'suspensions' from 2020/21, and school rows' estab codes: current files are
+# read under the older names the importers use, so one importer serves both.
+CURRENT_NAMES = {"suspension": "fixed_excl", "susp_rate": "fixed_excl_rate", "one_plus_susp": "one_plus_fixed",
+                 "one_plus_susp_rate": "one_plus_fixed_rate", "school_laestab": "laestab"}
+
+
 def read_ees(path: Path) -> EesFile:
-    """Read an EES CSV (and its .meta.csv beside it, if there is one) as text."""
+    """Read an EES CSV (and its .meta.csv beside it, if there is one) as text, current column names as the older ones."""
     path = Path(path)
     if not path.exists():
         raise PublicFileError(f"{path}: no such file")
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.rename(columns={new: old for new, old in CURRENT_NAMES.items() if old not in frame.columns})
     meta_path = path.with_name(path.name[:-4] + ".meta.csv")
     if not meta_path.exists():  # several data files share one meta file named after the release
         candidates = sorted(path.parent.glob("*.meta.csv"))
@@ -312,10 +319,13 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     neighbours = statistical_neighbours(args.neighbours, str(args.la)) if args.neighbours else None
     if args.exclusions:
         benchmarks.append(exclusion_benchmarks(args.exclusions, args.la, neighbours))
+    if args.exclusion_characteristics:
+        benchmarks.append(facts.characteristic_benchmarks(args.exclusion_characteristics))
     if args.lait:
         benchmarks.append(facts.lait_benchmarks(args.lait, region_name, region, neighbours))
     if benchmarks:
-        write(facts.combine_benchmarks(*benchmarks), BENCHMARKS.filename, "England, region and statistical neighbours")
+        write(facts.combine_benchmarks(*benchmarks), BENCHMARKS.filename,
+              "England, region and statistical neighbours" + ("; England by phase, SEN provision and need" if args.exclusion_characteristics else ""))
     return said
 
 
@@ -345,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--population", type=Path, help="Census 2021 residents by LSOA 2021 and age CSV")
     build.add_argument("--school-exclusions", type=Path, help="EES exclusions file with School and LA rows")
     build.add_argument("--exclusions", type=Path, help="EES exclusions by geographic level (national, regional, every LA), for benchmarks")
+    build.add_argument("--exclusion-characteristics", type=Path,
+                       help="EES exclusions by characteristic CSV, for England by phase, SEN provision and primary need")
     build.add_argument("--exclusion-reasons", type=Path, help="EES exclusions by reason CSV (LA rows by phase)")
     build.add_argument("--neighbours", type=Path, help="DfE statistical neighbours workbook (.xlsx)")
     build.add_argument("--lait", type=Path, help="LAIT long file (CSV or parquet), for absence and suspension benchmarks")

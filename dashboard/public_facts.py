@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.public import ENGLAND, PublicFileError, academic_year, ees_numbers, la_region, read_ees
 from dashboard.reference import FULL_YEAR, age_band
-from dashboard.schema import BENCHMARKS
+from dashboard.schema import BENCHMARK_BREAKDOWNS, BENCHMARKS
 
 EXCLUSION_COLUMNS = {  # our exclusion type: (exclusions, pupils excluded) in EES's older geographic-level files
     "suspension": ("fixed_excl", "one_plus_fixed"),
@@ -49,7 +49,12 @@ def school_exclusions(path: Path, la_code: str, laestab_to_urn: dict[str, str]) 
     totals = totals[totals["school_type"] == "Total"]
     if schools.empty or totals.empty:
         raise PublicFileError(f"{Path(path).name}: needs School and Local authority rows for LA {la_code}")
-    schools = schools.assign(urn=schools["laestab"].map(laestab_to_urn), academic_year=schools["time_period"].map(academic_year))
+    # Current files give each school's URN; it counts where it is an open school, and LAESTAB matches the rest
+    # (older files have LAESTAB only).
+    open_urns = set(laestab_to_urn.values())
+    by_laestab = schools["laestab"].map(laestab_to_urn)
+    urn = schools["school_urn"].where(schools["school_urn"].isin(open_urns), by_laestab) if "school_urn" in schools else by_laestab
+    schools = schools.assign(urn=urn, academic_year=schools["time_period"].map(academic_year))
     totals = totals.assign(academic_year=totals["time_period"].map(academic_year)).set_index("academic_year")
     matched = schools[schools["urn"].notna()]
     unmatched = schools.loc[schools["urn"].isna(), ["academic_year", "laestab", "school_type"]].reset_index(drop=True)
@@ -283,11 +288,63 @@ def lait_benchmarks(path: Path, region_name: str, region_code: str, neighbours: 
                          LAIT_MEASURES[indicator], _lait_year(year), round(shown.mean(), 6) if len(shown) else "x"))
     out = pd.DataFrame(rows, columns=["geography_code", "geography_name", "geography_level", "measure", "academic_year", "value"])
     out["numerator"], out["denominator"], out["source"] = "", "", f"{LAIT_SOURCE} ({path.name})"
-    return out[[c.name for c in BENCHMARKS.columns]]
+    return out.reindex(columns=[c.name for c in BENCHMARKS.columns], fill_value="")
+
+
+# EES exclusions-by-characteristic labels: (our column, our code). Behavioural, emotional and social difficulties
+# (before 2014/15) is not Social, emotional and mental health, which replaced it, so it is left out.
+CHARACTERISTICS = {
+    ("Total", "Total"): ("", ""),
+    ("SEN provision", "SEN Provision No SEN"): ("sen_provision", "none"),
+    ("SEN provision", "SEN provision SEN with statement EHC"): ("sen_provision", "ehcp"),
+    ("SEN provision", "SEN provision SEN without statement"): ("sen_provision", "sen_support"),
+} | {("SEN primary need", f"SEN primary need {label}"): ("primary_need", code) for label, code in {
+    "Autistic spectrum disorder": "ASD", "Speech language and communications needs": "SLCN", "Moderate learning difficulty": "MLD",
+    "Severe learning difficulty": "SLD", "Profound and multiple learning difficulty": "PMLD", "Specific learning difficulty": "SPLD",
+    "Social emotional and mental health": "SEMH", "Hearing impairment": "HI", "Visual impairment": "VI",
+    "Multisensory impairment": "MSI", "Physical disability": "PD", "Other difficulty disability": "OTH",
+    "No specialist assessment": "NSA"}.items()}
+
+
+def characteristic_benchmarks(path: Path) -> pd.DataFrame:
+    """England's suspension and permanent exclusion rates by phase, SEN provision and primary need, from EES's
+    exclusions by characteristic, so a selection of pupils is set beside England's same pupils."""
+    ees = read_ees(path)
+    ees.require(["time_period", "geographic_level", "school_type", "characteristic_group", "characteristic", "headcount",
+                 "fixed_excl", "perm_excl"])
+    frame = ees.frame[ees.frame["geographic_level"] == "National"]
+    frame = frame[[(g, c) in CHARACTERISTICS for g, c in zip(frame["characteristic_group"], frame["characteristic"])]]
+    if frame.empty:
+        raise PublicFileError(f"{Path(path).name}: no National rows by SEN provision or primary need")
+    # DfE's older files write '.' for 'not applicable', which EES now writes z.
+    headcount, head_symbol = ees_numbers(frame["headcount"].replace(".", "z"))
+    rows = []
+    for measure, column in (("suspension_rate", "fixed_excl"), ("permanent_rate", "perm_excl")):
+        count, symbol = ees_numbers(frame[column].replace(".", "z"))
+        symbol = symbol.fillna(head_symbol)
+        for i, (index, row) in enumerate(frame.iterrows()):
+            if row["school_type"] not in SCHOOL_TYPE_PHASES and row["school_type"] != "Total":
+                continue
+            breakdown, code = CHARACTERISTICS[(row["characteristic_group"], row["characteristic"])]
+            known = not isinstance(symbol.iat[i], str) and headcount.iat[i] > 0
+            rows.append({
+                "geography_code": ENGLAND[0], "geography_name": ENGLAND[1], "geography_level": "England", "measure": measure,
+                "academic_year": academic_year(row["time_period"]),
+                "value": round(count.iat[i] / headcount.iat[i] * 100, 6) if known else (symbol.iat[i] if isinstance(symbol.iat[i], str) else "z"),
+                "numerator": count.iat[i] if known else "", "denominator": headcount.iat[i] if known else "",
+                "source": f"DfE, Permanent and fixed-period exclusions in England, by characteristic ({Path(path).name})",
+                "phase": SCHOOL_TYPE_PHASES.get(row["school_type"], ""),
+                "sen_provision": code if breakdown == "sen_provision" else "",
+                "primary_need": code if breakdown == "primary_need" else "",
+            })
+    return pd.DataFrame(rows, columns=[c.name for c in BENCHMARKS.columns])
 
 
 def combine_benchmarks(*frames: pd.DataFrame) -> pd.DataFrame:
-    """Benchmarks from several files, the first file's row winning where two give the same geography, measure and year."""
-    key = ["geography_code", "measure", "academic_year"]
+    """Benchmarks from several files, the first file's row winning where two give the same geography, measure, year
+    and group of pupils."""
+    key = list(BENCHMARKS.key)
+    # Blank breakdowns (all pupils) as text, so rows from different files meet on one key.
+    frames = [f.assign(**{c: f[c].astype(object).fillna("") if c in f else "" for c in BENCHMARK_BREAKDOWNS}) for f in frames]
     return (pd.concat(frames, ignore_index=True).drop_duplicates(key, keep="first")
             .sort_values(["geography_level", "measure", "academic_year"]).reset_index(drop=True))

@@ -327,9 +327,16 @@ def parent_cuts(by: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def _joint_finer(by: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The finer cut whose protection also settles by's cells (wards are settled with their small areas), if any."""
-    if "ward" in by and "area" not in by:
-        return tuple("area" if k == "ward" else k for k in by)
+    """The finer cut whose protection also settles by's cells, if any.
+
+    Wards are settled with their small areas. Broad areas of need are settled with the needs in them: a broad
+    area protected on its own, before the needs, could show the one total that, with the needs' own totals,
+    gives a hidden need away (a locality's cognition total less its MLD and SpLD leaves its SLD, which the
+    borough's SLD total then splits), and the needs could not then hide it, since it was already settled.
+    """
+    for coarse, fine in (("ward", "area"), ("broad_area", "need")):
+        if coarse in by and fine not in by:
+            return tuple(fine if k == coarse else k for k in by)
     return None
 
 
@@ -443,7 +450,8 @@ def _published_lines(table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str]
         group_keys = others + fixed
         grouped = table.assign(_pos=np.arange(len(table))).groupby(group_keys, dropna=False)["_pos"] if group_keys else [((), table.assign(_pos=np.arange(len(table)))["_pos"])]
         for values, group in grouped:
-            if len(group) < 2:
+            # A line of one cell is kept too: that cell is its shown total, so hiding it would hide nothing.
+            if len(group) == 0:
                 continue
             if totals is not None:
                 match = totals
@@ -629,15 +637,21 @@ def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
 BENCHMARK_LEVELS = ("England", "Region", "Statistical neighbours")
 
 
-def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England") -> pd.DataFrame:
+def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England", state: FilterState | None = None) -> pd.DataFrame:
     """Benchmark values of a measure by academic year (columns year, value, label, symbol); empty if none loaded.
 
-    symbol is the EES symbol given in place of the value (value blank), if any.
+    With a state, the figures are for the same phase, SEN provision and primary need as the state's filters (those
+    the measure follows), so pupils with EHC plans are set beside England's pupils with EHC plans, never beside all
+    pupils. symbol is the EES symbol given in place of the value (value blank), if any.
     """
+    measure = MEASURES[measure_id]
+    group = [getattr(state, name) if state is not None and name in measure.filters else None for name in ("phase", "sen", "need")]
     return warehouse.query(
         "SELECT academic_year AS year, value, geography_name AS label, "
         "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark "
-        "WHERE measure = ? AND geography_level = ? ORDER BY 1", [measure_id, level])
+        "WHERE measure = ? AND geography_level = ? AND phase IS NOT DISTINCT FROM ? "
+        "AND sen_provision IS NOT DISTINCT FROM ? AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1",
+        [measure_id, level] + group)
 
 
 def term_order(warehouse: Warehouse) -> dict[str, int]:

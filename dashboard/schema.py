@@ -349,9 +349,16 @@ BENCHMARKS = Template(
         Column("numerator", "float", "Numerator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
         Column("denominator", "float", "Denominator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
         Column("source", "text", "Where the figure comes from.", "DfE, Suspensions and permanent exclusions in England"),
+        Column("phase", "code", "Phase the figure is for (primary, secondary, special or ap); blank for all phases.", "",
+               required=False, allowed=tuple(PHASES)),
+        replace(SEN, required=False, description="SEN provision the figure is for (ehcp, sen_support or none); blank for all pupils.",
+                example=""),
+        replace(NEED, required=False, description="Primary need the figure is for; blank for all pupils.", example=""),
     ),
-    key=("geography_code", "measure", "academic_year"),
+    key=("geography_code", "measure", "academic_year", "phase", "sen_provision", "primary_need"),
 )
+# A benchmarks file may leave out these columns: its figures are then for all pupils.
+BENCHMARK_BREAKDOWNS = ("phase", "sen_provision", "primary_need")
 
 REASONS = Template(
     "exclusion_reasons",

@@ -56,7 +56,7 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     highlighted = ([names.get(chosen, chosen)] if chosen else []) + [label for label in ranked if label != names.get(chosen)]
     highlighted = highlighted[:MAX_HIGHLIGHTED]
     # England, the region and the statistical neighbours, each as its own line where loaded.
-    bench = pd.concat([benchmark_values(warehouse, measure.id, level) for level in BENCHMARK_LEVELS], ignore_index=True)
+    bench = pd.concat([benchmark_values(warehouse, measure.id, level, everywhere) for level in BENCHMARK_LEVELS], ignore_index=True)
     bench = bench.assign(period=bench["year"]) if not termly else bench.iloc[0:0]
     # One time axis for every line: the borough and the benchmarks can run over more periods than the breakdown does.
     keys = ["year", "term"] if termly else ["year"]

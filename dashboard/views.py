@@ -132,11 +132,12 @@ def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> t
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
     if state.colour == "benchmark":
-        bench = benchmark_values(warehouse, state.measure)
-        bench = bench[bench["year"] == state.year]
+        bench = benchmark_values(warehouse, state.measure, state=state)
+        bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
         if not bench.empty:
             return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
-        note = f"No benchmark is loaded for the {measure.in_sentence} in {state.year}, so places are compared with the borough."
+        note = (f"No benchmark is loaded for the {measure.in_sentence} in {state.year} for the pupils chosen, "
+                "so places are compared with the borough.")
     if borough_rate != borough_rate:
         note = "The borough figure for this selection rests on too few children, so places are not compared with it."
     return "the borough", borough_rate, note

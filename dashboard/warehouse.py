@@ -134,8 +134,10 @@ CREATE TABLE benchmark (
     numerator DOUBLE,
     denominator DOUBLE,
     source VARCHAR NOT NULL,
-    symbols VARCHAR,  -- EES symbols standing for counts, as 'column=c;column=x'
-    PRIMARY KEY (geography_code, measure, academic_year)
+    phase VARCHAR,  -- blank: all phases
+    sen_provision VARCHAR,  -- blank: all pupils
+    primary_need VARCHAR,  -- blank: all pupils
+    symbols VARCHAR  -- EES symbols standing for counts, as 'column=c;column=x'
 );
 CREATE TABLE event (
     event_date DATE NOT NULL,

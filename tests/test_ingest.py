@@ -310,3 +310,35 @@ def test_mapping_places_areas_and_schools_and_the_report_names_what_it_leaves_ou
     text = report.path.read_text()
     assert "1 small area(s) have no locality in areas.csv or mapping.csv and are shown as 'Not mapped': X01000003 (Elmdon)" in text
     assert "900003 (Elmdon Primary), 900004 (Over the Border Primary)" in text
+
+
+def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_still_loads(template_set, tmp_path):
+    from dashboard.filters import FilterState
+    from dashboard.overview import overview
+
+    rows = rows_of(template_set / "benchmarks.csv")
+    old_form = [row[:9] for row in rows]  # the benchmarks template before phase, SEN provision and need were added
+    write_rows(template_set / "benchmarks.csv", old_form)
+    report = load(template_set, tmp_path / "old.duckdb")
+    assert not [w for w in report.warnings if "benchmarks.csv" in str(w)]
+    header, england = rows
+    groups = {name: header.index(name) for name in ("phase", "sen_provision", "primary_need")}
+
+    def row(value: str, **group: str) -> list[str]:
+        cells = england[:5] + [value] + england[6:]
+        for name, code in group.items():
+            cells[groups[name]] = code
+        return cells
+
+    write_rows(template_set / "benchmarks.csv", [header, row("9.33"), row("20.1", sen_provision="ehcp"), row("12", phase="secondary")])
+    load(template_set, tmp_path / "wh.duckdb")
+    warehouse = Warehouse(tmp_path / "wh.duckdb")
+
+    def benchmark(**filters) -> str:
+        cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2023/24", **filters), 4)
+        return next(c for c in cards if c.measure.id == "suspension_rate").benchmark
+
+    assert benchmark().startswith("England: 9.33")
+    assert benchmark(sen="ehcp").startswith("England: 20.10")
+    assert benchmark(phase="secondary").startswith("England: 12.00")
+    assert benchmark(need="ASD") == "No England benchmark loaded for these pupils"

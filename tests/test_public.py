@@ -154,3 +154,30 @@ def test_region_and_neighbour_benchmarks_sit_beside_england_on_the_overview_and_
     figure = trend_panel(warehouse, state, 2).figure  # the example extract has 3 suspensions: shown above a threshold of 2
     lines = {trace.name: trace.line.dash for trace in figure.data if trace.name in {r[1] for r in rows}}
     assert lines == {"England": "dot", "West Midlands": "dashdot", "Statistical neighbours (mean of 10)": "longdashdot"}
+
+
+def test_the_current_ees_layout_imports_as_the_older_one_does(tmp_path):
+    """DfE's current school files say suspension (not fixed_excl) and carry school_urn and school_laestab.
+
+    No current school-level file is in ../shared, so the real 2016/17 Walsall file is rewritten in the current
+    names, with each school's URN, and must give the same templates.
+    """
+    from dashboard.public import gias_laestabs
+    from dashboard.public_facts import school_exclusions
+
+    older = shared_file("ees/exclusions/exclusions_by_geographic_level_wm7.csv")
+    gias = shared_file("schools/gias_open_establishments_20250524_wm7.csv")
+    laestabs = gias_laestabs(gias, "335")
+    frame = pd.read_csv(older, dtype=str, keep_default_na=False)
+    current = frame.rename(columns={"fixed_excl": "suspension", "fixed_excl_rate": "susp_rate", "one_plus_fixed": "one_plus_susp",
+                                    "one_plus_fixed_rate": "one_plus_susp_rate", "laestab": "school_laestab"})
+    # A closed school's URN is not an open one: it is matched by LAESTAB, as before, or counted in the rest.
+    current.insert(current.columns.get_loc("school_laestab"), "school_urn", current["school_laestab"].map(laestabs).fillna("100000"))
+    # An open school's URN is enough: with its LAESTAB changed (as on becoming an academy) it is still matched.
+    has_urn = current["school_urn"] != "100000"
+    current.loc[has_urn, "school_laestab"] = "3359999"
+    current.to_csv(tmp_path / "exc_school.csv", index=False)
+    for got, expected in zip(school_exclusions(tmp_path / "exc_school.csv", "335", laestabs), school_exclusions(older, "335", laestabs)):
+        assert got.equals(expected)
+    census, exclusions, _ = school_exclusions(tmp_path / "exc_school.csv", "335", laestabs)
+    assert len(exclusions) > 1000 and set(exclusions["exclusion_type"]) == {"suspension", "permanent"}

@@ -20,7 +20,7 @@ from dashboard.measures import MEASURES
 from dashboard.overview import overview
 from dashboard.public import main as public_main
 from dashboard.reasons import reasons_panel
-from dashboard.queries import NotApplicable, filter_options, rates
+from dashboard.queries import NotApplicable, benchmark_values, filter_options, rates
 from dashboard.warehouse import Warehouse
 from tests.conftest import SHARED_DATA, shared_file
 
@@ -33,6 +33,7 @@ FILES = {
     "--school-exclusions": "ees/exclusions/exclusions_by_geographic_level_wm7.csv",
     "--exclusions": "ees/exclusions/exclusions_by_geographic_level_nat_reg_la.csv",
     "--exclusion-reasons": "ees/exclusions/exclusions_by_reason.csv",
+    "--exclusion-characteristics": "ees/exclusions/exclusions_by_characteristic.csv",
     "--neighbours": "ees/lait/statistical_neighbours_may_2025.xlsx",
     "--lait": "ees/lait/lait_bds_long.parquet",
     "--ehcp-caseload": "ees/ehcp/ehcp2025_caseload_wm7.csv",
@@ -243,6 +244,26 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
     assert source[("201617", "State-funded secondary")]["perm_physical_pupils"] == "x"
     assert shown["Physical assault against a pupil"] == "x"
     assert "secondary schools" in secondary.summary
+
+
+def test_a_phase_is_set_beside_englands_same_phase_not_all_pupils(walsall):
+    _, warehouse, _ = walsall
+    england = {(r["school_type"], r["characteristic"]): r for r in rows(FILES["--exclusion-characteristics"])
+               if r["geographic_level"] == "National" and r["time_period"] == "201617"}
+    cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17", phase="secondary"), 4)
+    card = {c.measure.id: c for c in cards}["suspension_rate"]
+    secondary = england[("State-funded secondary", "Total")]
+    assert card.benchmark.startswith(f"England: {int(secondary['fixed_excl']) / int(secondary['headcount']) * 100:.2f}")
+    # No region or neighbours' figure is published by phase, so none is set beside a phase.
+    assert "West Midlands" not in card.benchmark and "neighbours" not in card.benchmark
+    # By SEN provision England's figure is loaded, but Walsall's own is not in the public files: the card says so.
+    cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17", sen="ehcp"), 4)
+    card = {c.measure.id: c for c in cards}["suspension_rate"]
+    ehcp = england[("Total", "SEN provision SEN with statement EHC")]
+    assert "do not say SEN provision" in " ".join(str(v) for v in vars(card).values())
+    bench = benchmark_values(warehouse, "suspension_rate", "England", FilterState(year="2016/17", sen="ehcp")).set_index("year")
+    assert bench.at["2016/17", "value"] == pytest.approx(int(ehcp["fixed_excl"]) / int(ehcp["headcount"]) * 100)
+    assert bench.at["2016/17", "label"] == "England"
 
 
 def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
