@@ -646,12 +646,13 @@ def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "Englan
     """
     measure = MEASURES[measure_id]
     group = [getattr(state, name) if state is not None and name in measure.filters else None for name in ("phase", "sen", "need")]
-    return warehouse.query(
-        "SELECT academic_year AS year, value, geography_name AS label, "
-        "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark "
-        "WHERE measure = ? AND geography_level = ? AND phase IS NOT DISTINCT FROM ? "
-        "AND sen_provision IS NOT DISTINCT FROM ? AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1",
-        [measure_id, level] + group)
+    select = ("SELECT academic_year AS year, value, geography_name AS label, "
+              "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND geography_level = ?")
+    if "phase" not in warehouse.columns("benchmark"):
+        # Loaded before benchmarks had groups of pupils: every figure is for all pupils, so none for a group.
+        return warehouse.query(select + (" AND false" if any(group) else "") + " ORDER BY 1", [measure_id, level])
+    return warehouse.query(select + " AND phase IS NOT DISTINCT FROM ? AND sen_provision IS NOT DISTINCT FROM ? "
+                           "AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1", [measure_id, level] + group)
 
 
 def term_order(warehouse: Warehouse) -> dict[str, int]:

@@ -31,7 +31,7 @@ def reason_counts(warehouse: Warehouse, state: FilterState, threshold: int) -> p
     Raises NotApplicable when no reasons are loaded, and NotRecorded when a filter needs what they do not say.
     """
     kind = exclusion_type_for(state.measure)
-    if not warehouse.query("SELECT count(*) AS n FROM exclusion_reason")["n"].iat[0]:
+    if not warehouse.columns("exclusion_reason") or not warehouse.query("SELECT count(*) AS n FROM exclusion_reason")["n"].iat[0]:
         raise NotApplicable("No reasons for exclusion are loaded: add exclusion_reasons.csv, or a reason column to the "
                             "pupil-level exclusions")
     rows = warehouse.query(

@@ -350,6 +350,14 @@ class Warehouse:
             self._cache[key] = value
         return value
 
+    def columns(self, table: str) -> set[str]:
+        """The columns a table has in the version being served (none if it has no such table).
+
+        A warehouse loaded by an earlier release lacks what was added since; queries ask, rather than fail.
+        """
+        return self.cached(("columns", table), lambda: set(self.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"]))
+
     @property
     def stamp(self) -> tuple[int, int] | None:
         """Identity of the file version last opened; changes when a new version is swapped in."""

@@ -342,3 +342,30 @@ def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_st
     assert benchmark(sen="ehcp").startswith("England: 20.10")
     assert benchmark(phase="secondary").startswith("England: 12.00")
     assert benchmark(need="ASD") == "No England benchmark loaded for these pupils"
+
+
+def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp_path):
+    """Benchmarks without groups of pupils and no reasons table, as the release before wrote them: the pages answer."""
+    from dashboard.filters import FilterState
+    from dashboard.overview import overview
+    from dashboard.reasons import reasons_panel
+
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(db.read_bytes())
+    con = duckdb.connect(str(older))
+    con.execute("DROP TABLE exclusion_reason")
+    for column in ("phase", "sen_provision", "primary_need"):
+        con.execute(f"ALTER TABLE benchmark DROP COLUMN {column}")
+    con.close()
+    warehouse = Warehouse(older)
+
+    def benchmark(**filters) -> str:
+        cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2023/24", **filters), 4)
+        return next(c for c in cards if c.measure.id == "suspension_rate").benchmark
+
+    assert benchmark().startswith("England: 9.33")
+    assert benchmark(sen="ehcp") == "No England benchmark loaded for these pupils"  # never all pupils' figure beside a group
+    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2023/24"), 4)
+    assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]
