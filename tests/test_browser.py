@@ -197,10 +197,20 @@ def test_a_panel_table_downloads_as_csv_with_suppression(page, live_server):
 def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
     page.goto(live_server + "/trends")
     page.wait_for_selector("#page-content .js-plotly-plot")
-    page.get_by_role("tab", name="Table").click()
-    table = page.locator("#page-content table").first
+    trend = page.get_by_role("region", name="trend")
+    trend.get_by_role("tab", name="Table").click()
+    table = trend.locator("table").first
     table.wait_for(state="visible")
     assert "Borough" in table.inner_text() and "2024/25" in table.inner_text()
+    # Beneath it, the reasons for suspensions: a chart with its own table, led by the largest reason.
+    reasons = page.get_by_role("region", name="reasons")
+    reasons.locator(".js-plotly-plot").wait_for()
+    reasons.get_by_role("tab", name="Table").click()
+    rows = reasons.locator("table tbody tr")
+    rows.first.wait_for(state="visible")
+    first_reason = rows.first.locator("td, th").first.inner_text()
+    assert first_reason in reasons.locator(".panel-summary").inner_text()
+    assert rows.last.locator("td, th").first.inner_text() == "All reasons"
     assert page.problems == []
 
 
