@@ -14,6 +14,7 @@ from dashboard.reference import EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.warehouse import Warehouse
 
 ALL_REASONS = "all"  # the reason code of each year's total over its reasons
+ALL_PHASES = "*"  # the phase code of the borough's cells
 YEARS_SHOWN = 5  # the table's columns: the chosen year and the four before it
 # Share of the year's exclusions, so bars of years with different totals read alike.
 SHARE = Measure("reason_share", "Share", "exclusions", "% of the year's exclusions", 100, "exclusions", "exclusions",
@@ -28,47 +29,55 @@ def exclusion_type_for(measure_id: str) -> str:
 def reason_counts(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame:
     """Exclusions per year and main reason up to state.year (columns year, reason, count, status), protected.
 
-    Raises NotApplicable when no reasons are loaded, and NotRecorded when a filter needs what they do not say.
+    The rows are the borough's, or one phase's when a phase is chosen, with each year's 'all reasons' total.
+    Both come from one protection of the whole phase-by-reason grid, so what one view hides cannot be had by
+    taking the other phases from the borough. Raises NotApplicable when no reasons are loaded or a locality or
+    cluster is chosen, and NotRecorded when a phase is chosen and the reasons do not say which.
     """
     kind = exclusion_type_for(state.measure)
     if not warehouse.columns("exclusion_reason") or not warehouse.query("SELECT count(*) AS n FROM exclusion_reason")["n"].iat[0]:
         raise NotApplicable("No reasons for exclusion are loaded: add exclusion_reasons.csv, or a reason column to the "
                             "pupil-level exclusions")
+    if state.locality or state.cluster:
+        # Each locality's reasons beside the borough's would give the last one away by subtraction, cell by cell.
+        raise NotApplicable("Reasons are shown for the whole borough or a phase, not a locality or cluster: beside the "
+                            "borough's, a locality's reasons would let small numbers be worked out")
     rows = warehouse.query(
-        "SELECT r.academic_year AS year, r.reason, r.exclusions, r.urn, coalesce(s.phase, r.phase) AS phase, "
-        "c.locality_code, s.cluster_code, regexp_extract(r.symbols, 'exclusions=([a-z]+)', 1) AS symbol "
-        "FROM exclusion_reason r LEFT JOIN school s USING (urn) LEFT JOIN cluster c USING (cluster_code) "
-        "WHERE r.exclusion_type = ? AND r.academic_year <= ?", [kind, state.year])
+        "SELECT r.academic_year AS year, r.reason, r.exclusions, coalesce(s.phase, r.phase, '') AS phase, "
+        "regexp_extract(r.symbols, 'exclusions=([a-z]+)', 1) AS symbol "
+        "FROM exclusion_reason r LEFT JOIN school s USING (urn) WHERE r.exclusion_type = ? AND r.academic_year <= ?",
+        [kind, state.year])
     rows["symbol"] = rows["symbol"].replace("", None)
-    words = f"reasons for {EXCLUSION_TYPES[kind].lower()}s"
-    for column, value, missing in (("cluster_code", state.cluster, "which school"), ("locality_code", state.locality, "which school"),
-                                   ("phase", state.phase, "which phase")):
-        if value is None:
-            continue
-        if rows[column].isna().all():
-            raise NotRecorded("reasons for exclusion", missing, None, words)
-        # Rows without it are the rest of a published total (what DfE gave as x, say): they count in no cut.
-        rows = rows[rows[column] == value]
-    if rows.empty:
-        return pd.DataFrame(columns=["year", "reason", "count", "status"])
-    # A row for no school and no phase is the rest of a published total: the total's own symbol is the cell's.
-    rows["rest"] = rows["urn"].isna() & rows["phase"].isna()
-    cells = []
-    for (year, reason), group in rows.groupby(["year", "reason"], sort=True):
-        judged = group[group["rest"]] if group["rest"].any() else group
-        symbol = judged["symbol"].dropna()
-        cells.append((year, reason, group["exclusions"].sum(min_count=1), symbol.iat[0] if len(symbol) else None))
-    frame = pd.DataFrame(cells, columns=["year", "reason", "count", "symbol"])
-    # Each year's reasons add up to its exclusions, shown as the 'all reasons' cell: protect every year as a line.
-    totals = frame.groupby("year", sort=True)["count"].sum().reset_index().assign(reason=ALL_REASONS, symbol=None)
-    frame = pd.concat([frame, totals], ignore_index=True)
-    hidden = frame["count"].between(1, threshold) & frame["symbol"].isna()
-    years, reasons = frame["year"].to_numpy(), frame["reason"].to_numpy()
-    lines = [Line(np.flatnonzero((years == year) & (reasons != ALL_REASONS)), int(np.flatnonzero((years == year) & (reasons == ALL_REASONS))[0]))
-             for year in totals["year"]]
-    hidden = protect(frame["count"].fillna(0), hidden, lines)
-    frame["status"] = np.where(frame["symbol"].notna(), frame["symbol"], np.where(hidden, SUPPRESSED, SHOWN))
-    return frame.drop(columns="symbol")
+    if state.phase and (rows["phase"] == "").all():
+        raise NotRecorded("reasons for exclusion", "which phase", None, f"reasons for {EXCLUSION_TYPES[kind].lower()}s")
+    # The grid: a cell per year, phase and reason (phase '' is the rest of a published total, what DfE gave as x),
+    # the borough's cell per reason, each phase's total and the borough's total.
+    fine = rows.groupby(["year", "phase", "reason"], sort=True).agg(
+        count=("exclusions", lambda c: c.sum(min_count=1)), symbol=("symbol", "first")).reset_index()
+    borough = []
+    for (year, reason), group in fine.groupby(["year", "reason"], sort=True):
+        # A group with a rest row adds up to the published total: only the total's own symbol stands for it.
+        judged = group[group["phase"] == ""] if (group["phase"] == "").any() else group
+        borough.append((year, ALL_PHASES, reason, group["count"].sum(min_count=1), judged["symbol"].dropna().iat[0] if judged["symbol"].notna().any() else None))
+    cells = pd.concat([fine.assign(role="cell"), pd.DataFrame(borough, columns=["year", "phase", "reason", "count", "symbol"]).assign(role="cell")],
+                      ignore_index=True)
+    totals = cells.groupby(["year", "phase"], sort=True)["count"].sum().reset_index().assign(reason=ALL_REASONS, symbol=None, role="total")
+    grid = pd.concat([cells, totals], ignore_index=True)
+    position = {key: i for i, key in enumerate(zip(grid["year"], grid["phase"], grid["reason"]))}
+    lines = []
+    for year, in_year in grid.groupby("year"):
+        phases = [ph for ph in in_year["phase"].unique() if ph != ALL_PHASES]
+        for phase, part in in_year.groupby("phase"):  # each phase's reasons (and the borough's) add up to its total
+            lines.append(Line(part.index[part["reason"] != ALL_REASONS].to_numpy(), position[(year, phase, ALL_REASONS)]))
+        for reason, part in in_year[in_year["phase"] != ALL_PHASES].groupby("reason"):  # the phases add up to the borough
+            lines.append(Line(part.index.to_numpy(), position[(year, ALL_PHASES, reason)]))
+        lines.append(Line(np.array([position[(year, ph, ALL_REASONS)] for ph in phases]), position[(year, ALL_PHASES, ALL_REASONS)]))
+    # Cells the source gave as a symbol, and the rest of a total, hold nothing of ours to hide: they count as known.
+    ours = grid["symbol"].isna() & (grid["phase"] != "")
+    hidden = protect(grid["count"].fillna(0), grid["count"].between(1, threshold) & ours, lines)
+    grid["status"] = np.where(grid["symbol"].notna(), grid["symbol"], np.where(hidden, SUPPRESSED, SHOWN))
+    shown = grid[grid["phase"] == (state.phase or ALL_PHASES)]
+    return shown[["year", "reason", "count", "status"]].reset_index(drop=True)
 
 
 def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel | None:
@@ -88,8 +97,6 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
         counts = reason_counts(warehouse, state, threshold)
     except NotApplicable as reason:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
-    if state.locality or state.cluster:
-        notes.append("Locality and cluster here mean where the school is.")
     this_year = counts[counts["year"] == state.year]
     if this_year.empty:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [
