@@ -93,7 +93,8 @@ def _lone_fix(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, lines:
     """The cell to hide for the first line with exactly one hidden member, if any can be hidden."""
     for line in lines:
         members = line.members
-        if len(members) > 1 and mask[members].sum() == 1:
+        # A hidden zero is no cover: a finer table settled later may show it is zero (every cell under it shown as 0).
+        if len(members) > 1 and (mask[members] & (values[members] > 0)).sum() == 1:
             cell = _smallest_visible(values, mask, hideable, line)
             if cell is not None:
                 return cell
