@@ -36,7 +36,6 @@ from dashboard.reference import (
 from dashboard.schema import (
     MAPPED_DIMENSIONS,
     MAPPING,
-    OPTIONAL_BREAKDOWNS,
     OPTIONAL_PUPIL_COLUMNS,
     REASONS,
     ATTENDANCE,
@@ -234,6 +233,19 @@ def _describe_failures(cases: pd.DataFrame, frame: pd.DataFrame, key: tuple[str,
     return issues
 
 
+def _may_leave_out(template: Template, pupil_level: bool) -> dict[str, str | None]:
+    """Columns a file of this template may lack, each with what the load report says of it (None: nothing to say)."""
+    if pupil_level:
+        # An extract from before the column was added: nothing known, nothing lost.
+        return {name: "it is left blank" for name in OPTIONAL_PUPIL_COLUMNS}
+    if template is BENCHMARKS:
+        return {name: None for name in BENCHMARK_BREAKDOWNS}  # a file from before these columns: all pupils
+    if template.dimension:
+        return {}
+    # A public file without this breakdown: its figures count in totals, never in cuts by it.
+    return dict(BREAKDOWN_LEFT_OUT)
+
+
 def parse_template_file(path: Path, template: Template, known: dict[str, set[str]], report: LoadReport) -> ParsedFile | None:
     """Read, type and validate one template file; every problem goes into the report with its location."""
     issues: list[LoadIssue] = []
@@ -245,22 +257,12 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
     columns, key = template.form(pupil_level)
     expected = [c.name for c in columns]
     missing = [name for name in expected if name not in raw.columns]
-    if template is BENCHMARKS:
-        for name in [m for m in missing if m in BENCHMARK_BREAKDOWNS]:
-            raw[name] = ""  # a file from before these columns: every figure is for all pupils
-        missing = [name for name in missing if name not in BENCHMARK_BREAKDOWNS]
-    if not pupil_level and not template.dimension:
-        left_out = [name for name in missing if name in OPTIONAL_BREAKDOWNS]
-        for name in left_out:
-            # A public file without this breakdown: its figures count in totals, never in cuts by it.
+    for name, note in _may_leave_out(template, pupil_level).items():
+        if name in missing:
             raw[name] = FULL_YEAR if name == "term" else ""
-            report.issues.append(LoadIssue(path.name, f"has no column '{name}': {BREAKDOWN_LEFT_OUT[name]}", fatal=False))
-        missing = [name for name in missing if name not in left_out]
-    if pupil_level:
-        for name in [m for m in missing if m in OPTIONAL_PUPIL_COLUMNS]:
-            raw[name] = ""  # an extract from before the column was added: nothing known, nothing lost
-            report.issues.append(LoadIssue(path.name, f"has no column '{name}': it is left blank", fatal=False))
-        missing = [name for name in missing if name not in OPTIONAL_PUPIL_COLUMNS]
+            if note:
+                report.issues.append(LoadIssue(path.name, f"has no column '{name}': {note}", fatal=False))
+    missing = [name for name in missing if name not in raw.columns]
     if missing:
         form = "pupil-level" if pupil_level else "aggregated"
         report.issues.append(
