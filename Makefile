@@ -47,7 +47,7 @@ test: install-test
 	$(PYTHON) -m pytest
 
 templates: install
-	$(PYTHON) -m dashboard.schema
+	$(PYTHON) -m dashboard.ingest.templates
 
 clean:
 	rm -rf $(VENV) data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache

@@ -12,8 +12,8 @@ from callbacks import map as map_callbacks
 from callbacks import navigation as navigation_callbacks
 from callbacks import pages as page_callbacks
 from dashboard.config import Config, absolute_path
-from dashboard.queries import filter_options
-from dashboard.warehouse import Warehouse, WarehouseMissing
+from dashboard.query.catalogue import filter_options
+from dashboard.store.warehouse import Warehouse, WarehouseMissing
 from layouts.shell import PRODUCT_NAME, create_layout
 
 INDEX_STRING = """<!DOCTYPE html>

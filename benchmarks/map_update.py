@@ -13,10 +13,10 @@ from pathlib import Path
 import plotly.io as pio
 
 from dashboard.config import Config
-from dashboard.filters import FilterState
-from dashboard.queries import forget_protected
-from dashboard.views import map_view
-from dashboard.warehouse import Warehouse
+from dashboard.domain.filters import FilterState
+from dashboard.query.protection import forget_protected
+from dashboard.views.map import map_view
+from dashboard.store.warehouse import Warehouse
 
 ROUNDS = 20
 STATES = [FilterState(year=year, locality=locality) for year in ("2022/23", "2023/24", "2024/25") for locality in (None, "N", "E", "SC", "W")]

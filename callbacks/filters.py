@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dash import Input, Output, ctx, html
 
-from dashboard.filters import FILTER_KEYS, parse_query, resolve, to_query
-from dashboard.queries import filter_options
-from dashboard.warehouse import Warehouse
+from dashboard.domain.filters import FILTER_KEYS, parse_query, resolve, to_query
+from dashboard.query.catalogue import filter_options
+from dashboard.store.warehouse import Warehouse
 from callbacks import guarded, problem_message
 from layouts import ids
 from layouts.shell import ALL, select_options

@@ -6,11 +6,11 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import guarded
 from dashboard.config import Config
-from dashboard.filters import FilterState
-from dashboard.measures import MEASURES
-from dashboard.queries import MAP_LEVELS
-from dashboard.views import map_view
-from dashboard.warehouse import Warehouse
+from dashboard.domain.filters import FilterState
+from dashboard.domain.measures import MEASURES
+from dashboard.query.geometry import MAP_LEVELS
+from dashboard.views.map import map_view
+from dashboard.store.warehouse import Warehouse
 from layouts import ids
 from layouts.tables import values_table
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dash import Input, Output, dcc, html
 
 from dashboard.config import Config
-from dashboard.queries import dataset_status, load_sources
-from dashboard.warehouse import Warehouse
+from dashboard.query.catalogue import dataset_status, load_sources
+from dashboard.store.warehouse import Warehouse
 from layouts import ids
 from layouts.pages import (
     PAGES,

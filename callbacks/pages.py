@@ -9,15 +9,15 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import guarded
 from dashboard.config import Config
-from dashboard.filters import FilterState
-from dashboard.measures import MEASURES
-from dashboard.funnel import funnel_panel
-from dashboard.needs import by_group, need_mix
-from dashboard.overview import overview
-from dashboard.reasons import reasons_panel
-from dashboard.schools import SCHOOL_MEASURES, SHARES, cluster_table, display_table, school_detail, school_table
-from dashboard.trends import trend_panel
-from dashboard.warehouse import Warehouse
+from dashboard.domain.filters import FilterState
+from dashboard.domain.measures import MEASURES
+from dashboard.views.schools import funnel_panel
+from dashboard.views.needs import by_group, need_mix
+from dashboard.views.overview import overview
+from dashboard.views.trends import reasons_panel
+from dashboard.views.schools import SCHOOL_MEASURES, SHARES, cluster_table, display_table, school_detail, school_table
+from dashboard.views.trends import trend_panel
+from dashboard.store.warehouse import Warehouse
 from layouts import ids
 from layouts.components import card, panel_id, render_panel
 

@@ -5,8 +5,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard.figures import TOPOJSON_URL
-from dashboard.panels import Panel
+from dashboard.figures.style import TOPOJSON_URL
+from dashboard.views.panel import Panel
 
 GRAPH_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True,
                 "toImageButtonOptions": {"format": "png", "scale": 2}}

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.measures import MEASURES
-from dashboard.reference import EES_SYMBOLS
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.reference import EES_SYMBOLS
 from layouts import ids
 from layouts.components import GRAPH_CONFIG, panel_placeholder
 

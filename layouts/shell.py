@@ -4,9 +4,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
-from dashboard.measures import sentence_case
-from dashboard.warehouse import WarehouseInfo
+from dashboard.domain.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
+from dashboard.domain.formatting import sentence_case
+from dashboard.store.warehouse import WarehouseInfo
 from layouts import ids
 from layouts.pages import PAGES
 

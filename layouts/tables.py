@@ -5,9 +5,11 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard.measures import Measure, sentence_case
-from dashboard.panels import NO_DATA_MESSAGE, count_text, interval_text, rate_text, verdict_text
-from dashboard.queries import SHOWN, SUPPRESSED
+from dashboard.domain.measures import Measure
+from dashboard.domain.formatting import sentence_case
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.domain.formatting import count_text, interval_text, rate_text, verdict_text
+from dashboard.domain.status import SHOWN, SUPPRESSED
 
 
 def values_table(frame: pd.DataFrame, measure: Measure, level_label: str = "Small area", reference_name: str = "the borough") -> html.Div:

@@ -1,16 +1,16 @@
-"""Shared fixtures: one demo borough per test session, the real public files, and a live app server."""
+"""Shared fixtures: one demo borough per test session, and the real public files read in place."""
 from __future__ import annotations
 
+import csv
+import hashlib
 import shutil
-import socket
-import threading
 from pathlib import Path
 
 import pytest
 
-from dashboard.config import ROOT, Config
-from dashboard.demo import build_demo
-from dashboard.warehouse import Warehouse
+from dashboard.config import ROOT
+from dashboard.sources.demo.extracts import build_demo
+from dashboard.store.warehouse import Warehouse
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -21,6 +21,23 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data file {path} is not available (../shared is absent)")
     return path
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    """A CSV file's rows as lists of text."""
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    """Write rows as a CSV file."""
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+
+
+def digest(path: Path) -> str:
+    """A file's SHA-256, to prove it was not changed."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="session")
@@ -47,58 +64,3 @@ def template_set(tmp_path) -> Path:
         if not path.stem.endswith("_pupil"):
             shutil.copy(path, folder / path.name)
     return folder
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def live_server(demo_build):
-    """The real app on the demo warehouse, served from a thread on a free local port."""
-    from werkzeug.serving import make_server
-
-    from app import create_app
-
-    app = create_app(Config(warehouse_path=demo_build[1]))
-    port = _free_port()
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    """A fresh page that records console errors and failed requests; the test fails if any occur."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.problems = []
-    page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: page.problems.append(f"request failed: {r.url}"))
-    yield page
-    context.close()

@@ -1,0 +1,24 @@
+"""Intervals and verdicts added to a table of rates: better, similar or worse than a reference."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from dashboard.domain.measures import Measure
+from dashboard.domain.status import SHOWN
+from dashboard.domain.stats import compare, rate_interval
+
+
+def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) -> pd.DataFrame:
+    """Add low and high columns: the rate's confidence interval (blank where the rate is not shown)."""
+    low, high = rate_interval(frame["numerator"], frame["denominator"], measure.scale, measure.kind, level)
+    shown = (frame["status"] == SHOWN).to_numpy()
+    return frame.assign(low=np.where(shown, low, np.nan), high=np.where(shown, high, np.nan))
+
+
+def compare_with(frame: pd.DataFrame, measure: Measure, reference: float, level: float = 0.95) -> pd.DataFrame:
+    """Add low, high and verdict: whether each shown rate's interval lies wholly better or worse than reference, or across it."""
+    frame = with_interval(frame, measure, level)
+    if reference is None or reference != reference:
+        return frame.assign(verdict=np.where(frame["status"] == SHOWN, "not compared", ""))
+    verdict = compare(frame["low"], frame["high"], reference, measure.higher_is_worse)
+    return frame.assign(verdict=np.where(frame["status"] == SHOWN, verdict, ""))

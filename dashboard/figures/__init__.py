@@ -1,0 +1,1 @@
+"""Pure figure builders: DataFrame in, plotly Figure (or the parts a Patch replaces) out."""

@@ -1,0 +1,190 @@
+"""Build a warehouse version from a folder of extracts: every file validated, then served in one step, or refused."""
+from __future__ import annotations
+from dashboard.ingest.report import write_quality_report
+from dashboard.ingest.places import place_in_localities
+from dashboard.ingest.parse import ParsedFile, parse_template_file, sha256_of
+from dashboard.ingest.boundaries import area_geometry
+from dashboard.ingest.aggregate import fact_table, aggregate_reasons, event_table, period_table
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+import pandas as pd
+from dashboard.domain.reference import FULL_YEAR, NEEDS, UNMAPPED
+from dashboard.ingest.templates import MAPPED_DIMENSIONS, MAPPING, REASONS, BENCHMARKS, DIMENSIONS, EVENTS, FACTS, Template
+from dashboard.ingest.report import LoadIssue, LoadReport
+from dashboard.store.versions import write_warehouse
+
+
+DATASET_TABLES = {
+    "population": "fact_population",
+    "census": "fact_census",
+    "exclusions": "fact_exclusion",
+    "attendance": "fact_attendance",
+    "ehcp": "fact_ehcp",
+}
+
+
+class IngestError(Exception):
+    """A load that was refused; the report says which file, row and column and why."""
+
+    def __init__(self, report: LoadReport):
+        super().__init__("\n".join(str(i) for i in report.errors))
+        self.report = report
+
+
+def _locate(source: Path, template: Template, report: LoadReport) -> Path | None:
+    candidates = [source / template.filename]
+    if template.pupil_columns:
+        candidates.append(source / template.pupil_filename)
+    present = [p for p in candidates if p.exists()]
+    if len(present) > 1:
+        report.issues.append(LoadIssue(present[1].name, f"both {present[0].name} and {present[1].name} exist; supply one form of {template.name}"))
+        return None
+    return present[0] if present else None
+
+
+def _report_unknown_breakdowns(parsed: dict[str, ParsedFile], report: LoadReport) -> None:
+    """Warn about blank breakdown cells in a column a file does give: those rows count in totals only."""
+    for name, result in parsed.items():
+        if result.pupil_level or name not in DATASET_TABLES:
+            continue
+        frame = result.frame
+        for column in ("urn", "sen_provision", "primary_need"):
+            if column not in frame or frame[column].isna().all():
+                continue
+            blank = int(frame[column].isna().sum())
+            if blank:
+                words = {"urn": "school", "sen_provision": "SEN provision", "primary_need": "primary need"}[column]
+                report.issues.append(LoadIssue(result.path.name, f"{blank} row(s) have a blank {column}: they count in the borough's "
+                                               f"figures but not in views by {words}", fatal=False))
+
+
+def build_tables(
+    source: Path,
+    boundaries: Path | None = None,
+    code_field: str | None = None,
+    name_field: str | None = None,
+    data_kind: str = "real",
+    description: str = "",
+) -> tuple[dict[str, pd.DataFrame], LoadReport]:
+    """Validate every extract in source and return the warehouse tables, or a report of what is wrong."""
+    report = LoadReport()
+    known: dict[str, set[str]] = {}
+    parsed: dict[str, ParsedFile] = {}
+    mapping = None
+    if (source / MAPPING.filename).exists():
+        mapping = parse_template_file(source / MAPPING.filename, MAPPING, known, report)
+        if mapping is None:
+            return {}, report
+        parsed["mapping"] = mapping
+        known["localities.locality_code"] = set(mapping.frame["locality_code"].dropna()) | {UNMAPPED}
+        known["clusters.cluster_code"] = set(mapping.frame["cluster_code"].dropna())
+    for template in DIMENSIONS + FACTS:
+        path = _locate(source, template, report)
+        if path is None:
+            if mapping is not None and template in MAPPED_DIMENSIONS:
+                continue
+            if template.dimension:
+                report.issues.append(LoadIssue(template.filename, f"is missing from {source}; the {template.title.lower()} are required"))
+            else:
+                report.issues.append(LoadIssue(template.filename, f"not supplied: the {template.title.lower()} views will be empty", fatal=False))
+            continue
+        broken = sorted({c.references.split(".")[0] for c in template.columns + template.pupil_columns
+                         if c.references and c.references not in known})
+        if broken:
+            # Checking codes against a dimension that failed would bury the real problem under echoes of it.
+            report.issues.append(LoadIssue(path.name, f"not checked: it refers to {', '.join(b + '.csv' for b in broken)}, which must load cleanly first"))
+            continue
+        result = parse_template_file(path, template, known, report)
+        if result is None:
+            continue
+        parsed[template.name] = result
+        if template.dimension:  # facts refer to dimensions, never to other facts
+            for column in result.frame.columns:
+                codes = set(result.frame[column].dropna().astype(str))
+                name = f"{template.name}.{column}"
+                known[name] = known.get(name, set()) | codes if template in MAPPED_DIMENSIONS else codes
+    if report.errors:
+        return {}, report
+    localities, clusters, areas, schools = place_in_localities(
+        parsed.get("localities"), parsed.get("clusters"), parsed["areas"].frame, parsed["schools"].frame,
+        mapping.frame if mapping is not None else None, report)
+    _report_unknown_breakdowns(parsed, report)
+
+    tables: dict[str, pd.DataFrame] = {
+        "locality": localities,
+        "cluster": clusters,
+        "area": areas,
+        "school": schools,
+        "need": pd.DataFrame([(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]),
+    }
+    years: set[str] = set()
+    status_rows = []
+    sources_extra: list[ParsedFile] = []
+    for template in FACTS:
+        if template.name not in parsed:
+            continue
+        frame = fact_table(parsed[template.name], template)
+        tables[DATASET_TABLES[template.name]] = frame
+        data_years = sorted(frame["academic_year"].dropna().unique())
+        years.update(data_years)
+        status_rows.append((template.name, len(frame), data_years[0], data_years[-1]))
+    periods = period_table(years)
+    tables["period"] = periods
+    ends = periods[periods["term"] == FULL_YEAR].set_index("academic_year")["end_date"]
+    tables["dataset_status"] = pd.DataFrame(
+        [(name, rows, first, latest, ends[latest]) for name, rows, first, latest in status_rows],
+        columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
+    )
+
+    extras = ((EVENTS, "event", event_table), (BENCHMARKS, "benchmark", lambda frame: frame), (REASONS, "exclusion_reason", lambda frame: frame))
+    for template, table, shape in extras:
+        path = source / template.filename
+        if not path.exists():
+            continue
+        result = parse_template_file(path, template, known, report)
+        if result is None:
+            return {}, report
+        tables[table] = shape(result.frame)
+        sources_extra.append(result)
+    excluded = parsed.get("exclusions")
+    if excluded is not None and excluded.pupil_level and excluded.frame["reason"].notna().any():
+        if "exclusion_reason" in tables:
+            report.issues.append(LoadIssue(REASONS.filename, "is used for reasons; the reasons in the pupil-level exclusions are not", fatal=False))
+        else:
+            tables["exclusion_reason"] = aggregate_reasons(excluded.frame)
+
+    if boundaries is not None:
+        geometry = area_geometry(boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report)
+        if geometry is None:
+            return {}, report
+        tables["area_geometry"] = geometry
+
+    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated")
+               for p in list(parsed.values()) + sources_extra]
+    if boundaries is not None:
+        sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
+    tables["load_source"] = pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"])
+    content = hashlib.sha256("".join(s[1] for s in sources).encode()).hexdigest()[:8]
+    now = dt.datetime.now().replace(microsecond=0)
+    tables["load_version"] = pd.DataFrame(
+        [(f"{now:%Y%m%d-%H%M%S}-{content}", now, data_kind, description or f"Loaded from {source.name}")],
+        columns=["version", "loaded_at", "data_kind", "description"],
+    )
+    return tables, report
+
+
+def load(source: Path, db_path: Path, **options) -> LoadReport:
+    """Validate source and, only if it is all good, serve it as a new warehouse version at db_path.
+
+    Every load, kept or refused, writes a data-quality report into the versions folder; report.path names it.
+    """
+    tables, report = build_tables(Path(source), **options)
+    db_path = Path(db_path)
+    if report.errors:
+        report.path = write_quality_report(db_path, Path(source), report, {})
+        raise IngestError(report)
+    stored = write_warehouse(db_path, tables)
+    report.path = write_quality_report(db_path, Path(source), report, tables, stored.stem)
+    return report

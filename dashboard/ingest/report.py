@@ -1,0 +1,95 @@
+"""What a load found, located by file, row and column, and the Markdown data-quality report written for it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import datetime as dt
+import pandas as pd
+from dashboard.domain.reference import EES_SYMBOLS
+from dashboard.store.versions import versions_folder
+
+
+MAX_ISSUES_PER_FILE = 50  # past this, a file's problems are counted, not listed
+
+
+@dataclass
+class LoadIssue:
+    """One problem found in an input file, located by file, row and column."""
+
+    file: str
+    message: str
+    row: int | None = None  # 1-based line number in the file; the header is line 1
+    column: str | None = None
+    value: str | None = None
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = f" (found '{self.value}')" if self.value not in (None, "") else ""
+        return f"{', '.join(where)}: {self.message}{found}"
+
+
+@dataclass
+class LoadReport:
+    """What a load found: fatal errors stop it, warnings are listed for the officer."""
+
+    issues: list[LoadIssue] = field(default_factory=list)
+    path: Path | None = None  # the data-quality report written for this load
+
+    @property
+    def errors(self) -> list[LoadIssue]:
+        """Problems that stop the load."""
+        return [i for i in self.issues if i.fatal]
+
+    @property
+    def warnings(self) -> list[LoadIssue]:
+        """Problems worth knowing that do not stop the load."""
+        return [i for i in self.issues if not i.fatal]
+
+
+def symbol_counts(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, int]]:
+    """(table, column, symbol, cells) for every EES symbol kept in place of a number."""
+    counted = []
+    for name, frame in tables.items():
+        if "symbols" not in frame or frame["symbols"].isna().all():
+            continue
+        cells = frame["symbols"].dropna().str.split(";").explode().str.split("=", expand=True)
+        for (column, symbol), n in cells.value_counts().sort_index().items():
+            counted.append((name, column, symbol, int(n)))
+    return counted
+
+
+def write_quality_report(db_path: Path, source: Path, report: LoadReport, tables: dict[str, pd.DataFrame],
+                         version: str | None = None) -> Path:
+    """A Markdown data-quality report: files read, rows loaded, what was refused and why, warnings and symbols."""
+    folder = versions_folder(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now().replace(microsecond=0)
+    name = f"{version}.report.md" if version else f"refused-{now:%Y%m%d-%H%M%S}.report.md"
+    lines = [f"# Data-quality report: {'version ' + version if version else 'load refused'}", "",
+             f"- Source: `{source}`", f"- Run: {now:%Y-%m-%d %H:%M:%S}",
+             f"- Outcome: {'loaded and now served' if version else f'refused with {len(report.errors)} problem(s); the warehouse being served was not changed'}", ""]
+    if "load_source" in tables:
+        lines += ["## Files loaded", "", "| File | Form | Rows read | SHA-256 |", "|---|---|---:|---|"]
+        lines += [f"| {r.file} | {r.form} | {r.rows_read:,} | `{r.sha256}` |" for r in tables["load_source"].itertuples()]
+        lines += ["", "## Rows per table", "", "| Table | Rows |", "|---|---:|"]
+        lines += [f"| {name} | {len(frame):,} |" for name, frame in tables.items() if name not in ("load_source", "load_version")]
+        lines.append("")
+    for title, issues in (("Refused: what must be fixed", report.errors), ("Warnings: loaded, but worth checking", report.warnings)):
+        if issues:
+            lines += [f"## {title}", ""] + [f"- {issue}" for issue in issues] + [""]
+    symbols = symbol_counts(tables)
+    lines += ["## Values given as symbols (kept, shown as the symbol)", ""]
+    if symbols:
+        lines += ["| Table | Column | Symbol | Cells |", "|---|---|---|---:|"]
+        lines += [f"| {t} | {c} | {s} ({EES_SYMBOLS.get(s, '?')}) | {n:,} |" for t, c, s, n in symbols]
+    else:
+        lines.append("None.")
+    lines += ["", "Small numbers (1 to the threshold) are suppressed when shown, not at load: the warehouse keeps the counts.", ""]
+    path = folder / name
+    path.write_text("\n".join(lines))
+    return path

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: its schema, the versions kept, the atomic swap, rollback and read-only access."""

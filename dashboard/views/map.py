@@ -1,0 +1,129 @@
+"""Map page: the map, its summary, notes and table for a filter state; a Patch of values when only filters change."""
+from __future__ import annotations
+from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.figures.maps import no_boundaries_figure
+
+from dataclasses import dataclass, replace
+import pandas as pd
+import plotly.graph_objects as go
+from dashboard.figures.maps import choropleth, choropleth_values
+from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.domain.comparison import compare_with
+from dashboard.domain.formatting import symbols_note
+from dashboard.query.geometry import MAP_LEVELS, map_geojson
+from dashboard.domain.status import OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.query.catalogue import benchmark_values, filter_options, labels, measure_in
+from dashboard.query.rates import borough_value, map_values, rates_where_possible
+from dashboard.query.classes import measure_bins
+from dashboard.store.warehouse import Warehouse
+
+
+@dataclass
+class MapView:
+    """Everything the Map page shows for one filter state."""
+
+    measure_id: str
+    title: str
+    summary: str
+    note: str | None
+    table: pd.DataFrame
+    figure: go.Figure | None  # set on the first draw, with geometry
+    patch: dict  # the trace properties that change with filters
+    reference_name: str = "the borough"  # what the verdict column compares with
+
+
+def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState, options: FilterOptions, measure: Measure) -> str:
+    """One plain-English line computed from the figures shown."""
+    in_view = values[values["status"] != OUTSIDE]
+    shown = in_view[in_view["status"] == SHOWN]
+    if total["status"] != SHOWN and shown.empty:
+        return NO_DATA_MESSAGE
+    where = describe_selection(state, options, measure)
+    sentence = f"{measure.label} in {state.year} for {where}: "
+    if total["status"] == SHOWN:
+        sentence += (f"{measure.format(total['value'])} ({total['numerator']:,.0f} {measure.numerator_label} "
+                     f"of {total['denominator']:,.0f} {measure.denominator_label}).")
+    else:
+        sentence += "c (suppressed: too few children to show)."
+    suppressed = int((in_view["status"] == SUPPRESSED).sum())
+    if suppressed:
+        verb = "rests" if suppressed == 1 else "rest"
+        places = {"area": "small areas", "ward": "wards", "locality": "localities"}[state.level]
+        sentence += f" {suppressed} of {len(in_view)} {places} {verb} on too few children to show and {'is' if suppressed == 1 else 'are'} drawn dark grey."
+    return sentence
+
+
+def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geometry: bool) -> MapView:
+    """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
+    options = filter_options(warehouse)
+    measure = measure_in(warehouse, state.measure)
+    values = map_values(warehouse, state.measure, state, threshold, state.level)
+    unavailable = values.attrs.get("unavailable")
+    if unavailable and "cluster" in measure.filters:
+        unavailable += (" Each school is drawn as a point." if state.schools == "show" else
+                        " Choose 'Show schools' under Map in the filters to see each school.")
+    total = borough_value(warehouse, state.measure, state, threshold)
+    reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
+    values = compare_with(values, measure, reference)
+    colour_by = reference_name if state.colour != "value" and reference == reference else None
+    bins = measure_bins(warehouse, state.measure, threshold, state.level)
+    title = f"{measure.label} by {MAP_LEVELS[state.level].lower()}, {state.year}: {describe_selection(state, options, measure)}"
+    geojson = map_geojson(warehouse, state.level)
+    figure = None
+    if geojson is None:
+        figure = no_boundaries_figure()
+    elif with_geometry:
+        figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold),
+                            reference_name=colour_by)
+    notes = [n for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])] if n]
+    if state.schools == "show" and "cluster" not in measure.filters:
+        notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
+    table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]]
+    return MapView(
+        measure_id=measure.id,
+        title=title,
+        summary=summary_sentence(values, total, state, options, measure),
+        note=" ".join(notes) or None,
+        table=table.sort_values(["context", "name"]),
+        figure=figure,
+        patch=choropleth_values(values, measure, bins, threshold, colour_by),
+        reference_name=reference_name,
+    )
+
+
+def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[str, float, str | None]:
+    """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded."""
+    measure = measure_in(warehouse, state.measure)
+    borough = borough_value(warehouse, state.measure, replace(state, locality=None), threshold)
+    borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
+    note = None
+    if state.colour == "benchmark":
+        bench = benchmark_values(warehouse, state.measure, state=state)
+        bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
+        if not bench.empty:
+            return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
+        note = (f"No benchmark is loaded for the {measure.in_sentence} in {state.year} for the pupils chosen, "
+                "so places are compared with the borough.")
+    if borough_rate != borough_rate:
+        note = "The borough figure for this selection rests on too few children, so places are not compared with it."
+    return "the borough", borough_rate, note
+
+
+def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame | None:
+    """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
+    if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
+        return None
+    measure = measure_in(warehouse, state.measure)
+    values = rates_where_possible(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
+    if state.colour != "value":
+        # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.
+        phases = rates_where_possible(warehouse, state.measure, state, "phase", threshold, school_locality=True)
+        reference = dict(zip(phases["phase"], phases["value"].where(phases["status"] == SHOWN)))
+        values = pd.concat([compare_with(rows, measure, reference.get(phase, float("nan")))
+                            for phase, rows in values.groupby("phase", dropna=False)]) if not values.empty else values
+    places = warehouse.query("SELECT s.urn AS school, s.school_name AS name, s.latitude, s.longitude, c.locality_code "
+                             "FROM school s JOIN cluster c USING (cluster_code)")
+    frame = places.merge(values, on="school")
+    return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(labels(warehouse, "phase")))

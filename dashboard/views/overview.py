@@ -1,0 +1,183 @@
+"""Overview page: headline cards for every measure and the strategy's locality table, live."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+import pandas as pd
+from dashboard.figures.charts import bar_chart
+from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.formatting import sentence_case
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.views.panel import Panel
+from dashboard.domain.comparison import compare_with, with_interval
+from dashboard.domain.formatting import count_text, interval_text, rate_text, relative_difference, verdict_text
+from dashboard.domain.stats import difference_p
+from dashboard.query.catalogue import BENCHMARK_LEVELS, benchmark_values, census_residents, measure_in, dataset_status, filter_options, labels
+from dashboard.domain.status import NO_DATA, SHOWN
+from dashboard.query.counts import NotApplicable, NotRecorded
+from dashboard.query.rates import borough_value, rates
+from dashboard.domain.reference import EES_SYMBOLS, academic_year_label, academic_year_start
+from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.store.warehouse import Warehouse
+
+
+@dataclass
+class Card:
+    """One headline: the latest value, its change on the year before, and the benchmark."""
+
+    measure: Measure
+    value: str  # the number (with % for percentages); the unit is shown smaller beside it
+    unit: str
+    change: str  # in words: "up 0.4 on 2023/24"
+    verdict: str  # better / worse / no change / not comparable, for the arrow and its text
+    arrow: str  # ▲ ▼ or –
+    benchmark: str
+    detail: str
+
+
+# A difference from the benchmark in words, judged by whether the 95% interval excludes it.
+SIGNIFICANCE = {"better": "significantly better", "worse": "significantly worse", "higher": "significantly higher",
+                "lower": "significantly lower", "similar": "not significantly different"}
+DATASET_WORDS = {"exclusions": "exclusions", "ehcp": "EHC plan", "attendance": "attendance"}
+
+
+def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str, str]:
+    """The change in words (better / worse / up / down), 'no significant change' when chance could explain it."""
+    if change != change:  # NaN
+        return "not comparable", "–"
+    if abs(change) < 10 ** -measure.decimals / 2:
+        return "no change", "–"
+    arrow = "▲" if change > 0 else "▼"
+    if p_value >= 0.05:
+        return "no significant change", arrow
+    if measure.higher_is_worse is None:
+        return ("up" if change > 0 else "down"), arrow
+    worse = (change > 0) == measure.higher_is_worse
+    return ("worse" if worse else "better"), arrow
+
+
+def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, threshold: int) -> Card:
+    """The card for one measure under the current filters."""
+    state = replace(state, measure=measure.id)
+    try:
+        current = borough_value(warehouse, measure.id, state, threshold)
+    except NotApplicable as reason:  # a filter the loaded data cannot apply (a locality, where homes are not known)
+        return Card(measure, "not available", "", f"{reason}.", "not comparable", "–", "", "")
+    loaded = {row[0]: row for row in dataset_status(warehouse)}.get(measure.dataset)
+    if current["status"] == NO_DATA and (loaded is None or not loaded[2] <= state.year <= loaded[3]):
+        span = "none loaded" if loaded is None else f"loaded for {loaded[2]} to {loaded[3]}"
+        return Card(measure, "no data", "", f"No {DATASET_WORDS[measure.dataset]} data for {state.year} ({span})",
+                    "not comparable", "–", "", "")
+    previous_year = academic_year_label(academic_year_start(state.year) - 1)
+    years = {y for y, _ in filter_options(warehouse).years}
+    previous = borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold) if previous_year in years else None
+    percent = measure.unit == "%"
+    value = rate_text(current["value"], current["status"], measure) + ("%" if percent and current["status"] == SHOWN else "")
+    unit = "" if percent or current["status"] != SHOWN else measure.unit
+    if previous is None or previous["status"] != SHOWN or current["status"] != SHOWN:
+        change, difference = f"No comparison with {previous_year}", float("nan")
+    else:
+        difference = current["value"] - previous["value"]
+        direction = "up" if difference > 0 else "down"
+        change = f"{direction} {abs(difference):.{measure.decimals}f} on {previous_year}"
+        p_value = difference_p(current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind)
+    verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
+    if verdict == "no change":
+        change = f"no change on {previous_year}"
+    bench = benchmark_values(warehouse, measure.id, state=state)
+    bench = bench[bench["year"] == state.year]
+    grouped = any(getattr(state, name) for name in ("phase", "sen", "need") if name in measure.filters)
+    benchmark = "No England benchmark loaded" + (" for these pupils" if grouped else "")
+    if not bench.empty and bench["value"].isna().iat[0]:
+        symbol = bench["symbol"].iat[0] or "x"
+        benchmark = f"{bench['label'].iat[0]}: {symbol} ({EES_SYMBOLS.get(symbol, 'not available')})"
+    elif not bench.empty:
+        reference = bench["value"].iat[0]
+        benchmark = f"{bench['label'].iat[0]}: {measure.format(reference)}"
+        if current["status"] == SHOWN:
+            relative = relative_difference(current["value"], reference)
+            benchmark += f"; this is {relative} it"
+            if relative != "the same as":
+                judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
+                benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
+    others = [benchmark_values(warehouse, measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
+    others = [(b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty]
+    if others:
+        benchmark += ". " + "; ".join(f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others)
+    detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
+              f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
+    if measure.dataset == "ehcp" and census_residents(warehouse):
+        detail += " (Census 2021, which has no 0-25 band)"
+    if current["status"] == SHOWN:
+        interval = with_interval(pd.DataFrame([current]), measure)
+        detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
+    return Card(measure, value, unit, change, verdict, arrow, benchmark, detail)
+
+
+def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+    """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
+    measure = measure_in(warehouse, state.measure)
+    everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
+    title = f"{measure.label} by locality, {state.year}"
+    notes = [n for n in [ignored_filters_note(state, measure)] if n]
+    by_school = False
+    try:
+        frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
+    except NotRecorded as reason:
+        # Public files give exclusions per school, not per home: the school's locality is the next best thing.
+        try:
+            frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(columns={"school_locality": "locality"})
+        except NotApplicable:
+            return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
+        by_school = True
+        notes.append(f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
+                     "the part of the borough's figure the source does not give per school.")
+    names = labels(warehouse, "locality")
+    total = borough_value(warehouse, measure.id, everywhere, threshold)
+    frame["label"] = frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
+    frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
+    frame = compare_with(frame, measure, total["value"] if total["status"] == SHOWN else float("nan"))
+    rows = [
+        {
+            "Locality": row.label + (" (selected)" if row.locality == state.locality else ""),
+            sentence_case(measure.numerator_label): count_text(row.numerator, row.status),
+            sentence_case(measure.denominator_label): count_text(row.denominator, row.status),
+            # Young people living elsewhere have no resident denominator here, so their rate does not exist.
+            f"{measure.label} ({measure.unit})": "n/a" if row.status == NO_DATA else rate_text(row.value, row.status, measure),
+            "95% interval": interval_text(row.low, row.high, measure),
+            "Compared with the borough": verdict_text(row.verdict, "the borough"),
+        }
+        for row in frame.itertuples(index=False)
+    ]
+    rows.append({
+        "Locality": "Borough",
+        sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
+        sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
+        f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
+        "95% interval": interval_text(*with_interval(pd.DataFrame([total]), measure)[["low", "high"]].iloc[0], measure),
+        "Compared with the borough": "",
+    })
+    shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
+    if shown.empty:
+        summary = NO_DATA_MESSAGE
+    else:
+        top = shown.loc[shown["value"].idxmax()]
+        lead = (f"{top['label']} has the highest {measure.in_sentence}" if len(shown) > 1 else
+                f"{top['label']} is the only locality whose {measure.in_sentence} can be shown")
+        summary = (f"{lead}, "
+                   f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
+                   f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}.")
+    if frame["locality"].isna().any() and not by_school:
+        notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
+                     if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
+    figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]], measure,
+                       f"{title} ({measure.unit}), with 95% confidence intervals",
+                       reference=total["value"] if total["status"] == SHOWN else None)
+    return Panel(title, summary, pd.DataFrame(rows), figure, notes)
+
+
+def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[list[Card], Panel, str]:
+    """Everything on the Overview: cards, the locality table, and the selection in words."""
+    options: FilterOptions = filter_options(warehouse)
+    cards = [headline_card(warehouse, measure_in(warehouse, measure_id), state, threshold) for measure_id in MEASURES]
+    return cards, locality_table(warehouse, state, threshold), describe_selection(state, options, measure_in(warehouse, state.measure))

@@ -1,0 +1,23 @@
+"""A chart's worth of answer: title, one-line summary, figure, notes and the same figures as a table."""
+from __future__ import annotations
+from dashboard.domain.status import NO_DATA_MESSAGE
+
+from dataclasses import dataclass, field
+import pandas as pd
+import plotly.graph_objects as go
+
+
+@dataclass
+class Panel:
+    """What one chart panel shows; table is display-ready text, suppressed cells already 'c'."""
+
+    title: str
+    summary: str
+    table: pd.DataFrame
+    figure: go.Figure | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to show for the selection."""
+        return self.summary == NO_DATA_MESSAGE

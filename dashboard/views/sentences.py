@@ -1,0 +1,28 @@
+"""The filters in words, and which of them a measure cannot follow."""
+from __future__ import annotations
+
+from dashboard.domain.filters import FILTER_LABELS, FilterOptions, FilterState
+from dashboard.domain.measures import Measure
+
+
+def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
+    """The filters in words, e.g. 'North, pupils with SEN support, secondary schools'."""
+    parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]
+    if state.cluster and "cluster" in measure.filters:
+        parts.append(options.label("cluster", state.cluster))
+    if state.sen and "sen" in measure.filters:
+        parts.append(f"pupils with {options.label('sen', state.sen).replace('No SEN', 'no SEN')}")
+    if state.phase and "phase" in measure.filters:
+        parts.append(f"{options.label('phase', state.phase).lower()} schools")
+    if state.need and "need" in measure.filters:
+        parts.append(f"primary need {state.need}")
+    return ", ".join(parts)
+
+
+def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
+    """Say which chosen filters cannot apply to this measure, rather than silently ignoring them."""
+    ignored = [FILTER_LABELS[key] for key in ("cluster", "phase", "sen", "need") if getattr(state, key) and key not in measure.filters]
+    if not ignored:
+        return None
+    return (f"{measure.label} is counted per resident, not per pupil, so the {' and '.join(ignored)} "
+            f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} ignored here.")

@@ -1,0 +1,1 @@
+"""Browser tests: the real app driven in Debian's Chromium by Playwright."""

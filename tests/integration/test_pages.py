@@ -1,0 +1,206 @@
+"""What the Overview, Trends, Needs and Schools callbacks show, checked against direct SQL on the demo warehouse."""
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from dashboard.domain.filters import FilterState
+from dashboard.views.needs import by_group, need_mix
+from dashboard.views.overview import headline_card, locality_table, overview
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.views.schools import cluster_table, display_table, funnel_panel, school_detail, school_table
+from dashboard.domain.stats import difference_p, funnel_limits, trend
+from dashboard.views.trends import trend_panel
+
+THRESHOLD = 4
+YEAR = "2024/25"
+
+
+@pytest.fixture(scope="module")
+def sql(demo_build):
+    con = duckdb.connect(str(demo_build[1]), read_only=True)
+    yield lambda query, *params: con.execute(query, list(params)).fetchall()
+    con.close()
+
+
+def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(warehouse, sql):
+    cards = {c.measure.id: c for c in overview(warehouse, FilterState(year=YEAR), THRESHOLD)[0]}
+    assert len(cards) == len(MEASURES)
+    for year in (YEAR, "2023/24"):
+        missed, possible = sql("SELECT SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance WHERE term = 'Full year' AND academic_year = ?", year)[0]
+        if year == YEAR:
+            now = 100 * missed / possible
+        else:
+            before = 100 * missed / possible
+    card = cards["absence_rate"]
+    assert card.value == f"{now:.1f}%"
+    assert card.verdict == ("better" if round(now, 1) < round(before, 1) else "worse") and card.arrow in "▲▼"
+    # A change is called better or worse only when the test says chance is unlikely to explain it.
+    counts = dict(((year, (n, d)) for year, n, d in sql(
+        "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year' "
+        "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM fact_census GROUP BY 1) c USING (academic_year)")))
+    p_value = difference_p(*counts[YEAR], *counts["2023/24"], "rate")
+    rising = counts[YEAR][0] / counts[YEAR][1] > counts["2023/24"][0] / counts["2023/24"][1]
+    assert cards["suspension_rate"].verdict == ("no significant change" if p_value >= 0.05 else ("worse" if rising else "better"))
+    assert card.change.endswith("on 2023/24")
+    suspensions = sql("SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?", YEAR)[0][0]
+    assert cards["suspension_rate"].detail.startswith(f"{suspensions:,.0f} suspensions of ")
+    assert cards["ehcp_rate"].verdict in ("up", "down")  # more plans is neither good nor bad
+    england = dict(sql("SELECT measure, value FROM benchmark WHERE geography_level = 'England' AND academic_year = ?", YEAR))
+    assert cards["suspension_rate"].benchmark.startswith(f"England (illustrative): {england['suspension_rate']:.2f} per 100 pupils; this is ")
+    assert cards["absence_rate"].benchmark.startswith(f"England (illustrative): {england['absence_rate']:.1f}%")
+
+
+def test_the_first_year_has_no_comparison(warehouse):
+    card = headline_card(warehouse, MEASURES["suspension_rate"], FilterState(year="2019/20"), THRESHOLD)
+    assert card.change == "No comparison with 2018/19" and card.verdict == "not comparable"
+
+
+def test_the_locality_table_is_the_strategys_table_live(warehouse):
+    panel = locality_table(warehouse, FilterState(measure="ehcp_rate", year="2020/21", locality="N"), THRESHOLD)
+    rows = {row["Locality"]: row for row in panel.table.to_dict("records")}
+    assert rows["North (selected)"]["EHC plans"] == "734"
+    assert rows["North (selected)"]["EHC plan rate (per 1,000 aged 0-25)"] == "33.0"
+    assert rows["South & Central"]["EHC plan rate (per 1,000 aged 0-25)"] == "23.9"
+    assert rows["Outside the borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "n/a"
+    assert rows["Borough"]["EHC plans"] == "2,662" and rows["Borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "29.0"
+    assert panel.summary == "North has the highest EHC plan rate, 33.0 per 1,000 aged 0-25, 14% above the borough (29.0 per 1,000 aged 0-25)."
+
+
+def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(warehouse, sql):
+    panel = trend_panel(warehouse, FilterState(measure="persistent_absence", year=YEAR, by="cluster"), THRESHOLD)
+    expected = sql("""SELECT c.cluster_name, f.academic_year, 100.0 * SUM(persistent_absentees) / SUM(enrolments)
+                      FROM fact_attendance f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
+                      WHERE term = 'Full year' GROUP BY 1, 2""")
+    table = panel.table.set_index("School cluster")
+    for cluster, year, value in expected:
+        assert table.at[cluster, year] == f"{value:.1f}"
+    lines = ("Borough", "Borough 95% interval", "England (illustrative)")
+    coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in lines]
+    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 3  # every cluster, the borough, its band and the benchmark
+    assert all(trace.error_y.array is not None for trace in coloured)  # 95% intervals as whiskers
+    assert "other 12 are grey" in " ".join(panel.notes)
+    assert panel.summary.startswith("Across the borough the persistent absence")
+    # The borough's trend verdict is the chi-square test for trend on the counts themselves.
+    counts = sql("""SELECT academic_year, SUM(persistent_absentees), SUM(enrolments) FROM fact_attendance
+                    WHERE term = 'Full year' GROUP BY 1 ORDER BY 1""")
+    verdict, p_value = trend([c[1] for c in counts], [c[2] for c in counts], "proportion", True)
+    assert table.at["Borough", "Trend over these years"].startswith(verdict.capitalize())
+    assert f"Borough trend: {verdict}" in panel.summary
+
+
+def test_trends_by_term_have_every_term_and_mark_events(warehouse):
+    panel = trend_panel(warehouse, FilterState(measure="suspension_rate", year=YEAR, period="term"), THRESHOLD)
+    periods = [c for c in panel.table.columns if c != "Locality"]
+    assert len(periods) == 18 and periods[:3] == ["2019/20 Autumn", "2019/20 Spring", "2019/20 Summer"]
+    labels = [a.text for a in panel.figure.layout.annotations]
+    assert "Restorative practice programme starts" in labels
+
+
+def test_a_breakdown_that_cannot_apply_says_so(warehouse):
+    panel = trend_panel(warehouse, FilterState(measure="ehcp_rate", year=YEAR, by="cluster"), THRESHOLD)
+    assert panel.summary == NO_DATA_MESSAGE
+    assert "cannot be broken down by school cluster" in panel.notes[-1]
+    termly = trend_panel(warehouse, FilterState(measure="ehcp_rate", year=YEAR, period="term"), THRESHOLD)
+    assert "counted once a year, not by term" in termly.notes[-1]
+
+
+def test_need_mix_counts_and_shares_equal_a_direct_query(warehouse, sql):
+    panel = need_mix(warehouse, FilterState(year="2022/23"), THRESHOLD)
+    expected = sql("""SELECT l.locality_name, e.primary_need, SUM(plans), SUM(SUM(plans)) OVER (PARTITION BY l.locality_name)
+                      FROM fact_ehcp e JOIN area a ON a.area_code = e.home_area_code JOIN locality l USING (locality_code)
+                      WHERE academic_year = '2022/23' GROUP BY 1, 2""")
+    table = panel.table.set_index("Primary need")
+    checked = secondary = 0
+    for locality, need, plans, total in expected:
+        cell = table.at[need, locality]
+        if plans <= THRESHOLD:
+            assert cell == "c"
+        elif cell == "c":
+            secondary += 1  # hidden so that a small cell cannot be found by subtraction
+        else:
+            assert cell == f"{plans:,.0f} ({100 * plans / total:.1f}%)"
+            checked += 1
+    assert checked > 30 and secondary < checked
+    broad = need_mix(warehouse, FilterState(year="2022/23"), THRESHOLD, broad=True)
+    assert set(broad.table["Broad area of need"]) >= {"Communication and interaction", "Cognition and learning"}
+
+
+def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(warehouse, sql):
+    panel = by_group(warehouse, FilterState(measure="absence_rate", year=YEAR), THRESHOLD, "sen")
+    rows = {r["SEN provision"]: r for r in panel.table.to_dict("records")}
+    rate = {sen: 100 * n / d for sen, n, d in sql("""
+        SELECT sen_provision, SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance
+        WHERE term = 'Full year' AND academic_year = ? GROUP BY 1""", YEAR)}
+    assert rows["No SEN"]["Times the rate for pupils with no SEN"] == "1.0"
+    assert rows["SEN support"]["Times the rate for pupils with no SEN"] == f"{rate['sen_support'] / rate['none']:.1f}"
+    assert rows["EHC plan"]["Overall absence (%)"] == f"{rate['ehcp']:.1f}"
+    low, high = rows["EHC plan"]["95% confidence interval"].split(" to ")
+    assert float(low) <= rate["ehcp"] <= float(high)
+    other = by_group(warehouse, FilterState(measure="ehcp_rate", year=YEAR), THRESHOLD, "need")
+    assert other.title.startswith("Suspension rate by primary need") and "shows the suspension rate" in other.notes[0]
+
+
+def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, sql):
+    frame = school_table(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD).set_index("URN")
+    assert set(frame["Phase"]) == {"Secondary"}
+    expected = sql("""WITH x AS (SELECT urn, SUM(exclusions) n FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ? GROUP BY 1),
+                           c AS (SELECT urn, SUM(pupils) d FROM fact_census WHERE academic_year = ? GROUP BY 1)
+                      SELECT urn, COALESCE(n, 0), d FROM c LEFT JOIN x USING (urn) JOIN school USING (urn) WHERE phase = 'secondary'""", YEAR, YEAR)
+    assert len(expected) == len(frame) == 20
+    for urn, n, d in expected:
+        assert frame.at[urn, "pupils"] == d
+        assert frame.at[urn, "suspension_rate"] == pytest.approx(100 * n / d)
+    everything = school_table(warehouse, FilterState(year=YEAR), THRESHOLD)
+    shown = display_table(everything, ["URN", "School"])
+    column = "Permanent exclusion rate (per 100 pupils)"
+    hidden = everything["permanent_rate_status"] == "suppressed"
+    assert hidden.any() and everything.loc[hidden, "permanent_rate"].isna().all()
+    assert (shown.loc[hidden.values, column] == "c").all()
+
+
+def test_a_locality_on_the_schools_page_means_where_the_school_is(warehouse, sql):
+    clusters = cluster_table(warehouse, FilterState(year=YEAR, locality="E"), THRESHOLD)
+    assert set(clusters["Locality"]) == {"East"} and len(clusters) == 4
+    pupils = sql("""SELECT SUM(pupils) FROM fact_census f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
+                    WHERE c.locality_code = 'E' AND academic_year = ?""", YEAR)[0][0]
+    assert clusters["pupils"].sum() == pupils
+
+
+def test_school_detail_compares_with_cluster_and_borough(warehouse):
+    trend, needs = school_detail(warehouse, FilterState(year=YEAR, measure="absence_rate"), "900111", THRESHOLD)
+    assert trend.title.startswith("Overall absence at ") and trend.title.endswith(", its cluster and the borough")
+    assert list(trend.table.iloc[:, 0])[2] == "Borough"
+    assert {t.name for t in trend.figure.data} >= {"Borough"}
+    assert needs.summary.startswith("The most common primary need among pupils with SEN at")
+    missing = school_detail(warehouse, FilterState(year=YEAR), "123", THRESHOLD)
+    assert missing[0].summary == "There is no school with URN 123 in the data."
+
+
+def test_empty_selections_say_no_data(warehouse):
+    state = FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3")
+    assert trend_panel(warehouse, state, THRESHOLD).summary == NO_DATA_MESSAGE
+    assert by_group(warehouse, state, THRESHOLD, "need").summary == NO_DATA_MESSAGE
+    assert school_table(warehouse, state, THRESHOLD)["suspension_rate"].isna().all()
+
+
+
+
+def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(warehouse):
+    panel = funnel_panel(warehouse, FilterState(year="2024/25"), 4)
+    points = [t for t in panel.figure.data if t.mode == "markers+text"]
+    labelled = [text for t in points for text in t.text if text]
+    assert labelled, "an outlier beyond the 99.8% limit is named on the plot"
+    table = panel.table
+    far = table[table["Compared with the borough"].str.contains("99.8%")]
+    assert set(labelled) == set(far["School"])
+    assert set(table["Phase"]) >= {"Primary", "Secondary"}
+    assert "schools rest on too few children" in " ".join(panel.notes)
+    # The demo's schools differ by more than chance: the limits take that in, and the note says what chance alone would flag.
+    note = next(n for n in panel.notes if n.startswith("Schools differ more than chance alone"))
+    chance_alone = int(note.split("With limits for chance alone, ")[1].split(" ")[0])
+    assert chance_alone > len(far) >= 1
+    limit = next(t for t in panel.figure.data if t.name == "99.8% limits" and max(t.y) > 1)
+    assert max(limit.y) > max(funnel_limits(1.0, np.asarray(limit.x), "rate", 0.998)[1])

@@ -1,0 +1,117 @@
+"""Reasons for exclusion: loaded from pupil-level exclusions or their own template, protected, and shown by year."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from dashboard.config import ROOT
+from dashboard.domain.filters import FilterState
+from dashboard.ingest.build import IngestError, load
+from dashboard.domain.status import SHOWN, SUPPRESSED
+from dashboard.query.counts import NotRecorded
+from dashboard.query.reasons import reason_counts
+from dashboard.views.trends import reasons_panel
+from dashboard.store.warehouse import Warehouse
+from tests.conftest import rows_of, write_rows
+
+EXCLUSION = ["2023/24", "Autumn", "900001", "X01000001", "sen_support", "SEMH", "suspension"]
+
+
+def pupil_exclusions(folder, rows, with_reason=True):
+    """Replace the aggregated exclusions by pupil-level rows (pupil, start date, reason)."""
+    (folder / "exclusions.csv").unlink()
+    header = rows_of(ROOT / "data" / "templates" / "exclusions_pupil.csv")[0]
+    body = [[pupil, *EXCLUSION, day, reason, "2"] for pupil, day, reason in rows]
+    if not with_reason:
+        at = header.index("reason")
+        header, body = header[:at] + header[at + 1:], [r[:at] + r[at + 1:] for r in body]
+    write_rows(folder / "exclusions_pupil.csv", [header] + body)
+
+
+def test_pupil_level_reasons_are_counted_per_school_and_reason(template_set, tmp_path):
+    (template_set / "exclusion_reasons.csv").unlink()
+    pupil_exclusions(template_set, [("PA", "2023-10-02", "persistent_disruptive"), ("PA", "2023-11-06", "persistent_disruptive"),
+                                    ("PB", "2023-10-03", "bullying"), ("PC", "2023-10-04", "")])
+    load(template_set, tmp_path / "wh.duckdb")
+    got = Warehouse(tmp_path / "wh.duckdb").query(
+        "SELECT reason, exclusions, urn FROM exclusion_reason ORDER BY reason").itertuples(index=False, name=None)
+    # PC's exclusion gives no reason: it counts in the exclusions, not under any reason.
+    assert list(got) == [("bullying", 1, "900001"), ("persistent_disruptive", 2, "900001")]
+
+
+def test_an_older_pupil_level_extract_without_reasons_still_loads_and_says_so(template_set, tmp_path):
+    (template_set / "exclusion_reasons.csv").unlink()
+    pupil_exclusions(template_set, [("PA", "2023-10-02", "bullying")], with_reason=False)
+    report = load(template_set, tmp_path / "wh.duckdb")
+    assert "exclusions_pupil.csv: has no column 'reason': it is left blank" in [str(w) for w in report.warnings]
+    warehouse = Warehouse(tmp_path / "wh.duckdb")
+    assert warehouse.query("SELECT sum(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year'")["n"].iat[0] == 1
+    panel = reasons_panel(warehouse, FilterState(year="2023/24"), 4)
+    assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]
+
+
+def test_an_unknown_reason_is_refused_with_its_file_row_and_column(template_set, tmp_path):
+    rows = rows_of(template_set / "exclusion_reasons.csv")
+    write_rows(template_set / "exclusion_reasons.csv", [rows[0], rows[1][:4] + ["fighting"] + rows[1][5:]])
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    assert any("exclusion_reasons.csv, row 2, column 'reason'" in str(e) and "fighting" in str(e) for e in refused.value.report.errors)
+
+
+@pytest.mark.parametrize("measure", ["suspension_rate", "permanent_rate"])
+def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other_phases(warehouse, measure):
+    """The borough's reasons and each phase's are one grid: every line of it (a phase's or the borough's reasons
+    with their total, a reason's phases with the borough's cell) hides none of its counts, or two or more."""
+    years = sorted(warehouse.query("SELECT DISTINCT academic_year FROM exclusion_reason")["academic_year"])
+    phases = sorted(warehouse.query("SELECT DISTINCT phase FROM school")["phase"])
+    views = {phase: reason_counts(warehouse, FilterState(measure=measure, year=years[-1], phase=phase), 4) for phase in [None] + phases}
+    grid = pd.concat([frame.assign(phase=phase or "borough") for phase, frame in views.items()], ignore_index=True)
+    assert not (grid["count"].between(1, 4) & (grid["status"] == SHOWN)).any(), "a count of 1 to 4 is shown"
+    hidden = (grid["status"] == SUPPRESSED) & (grid["count"] > 0)
+    checked = 0
+    for _, line in list(grid.groupby(["year", "phase"])) + list(grid.groupby(["year", "reason"])):
+        assert hidden[line.index].sum() != 1, f"a lone hidden count:\n{line}"
+        checked += 1
+    assert checked > 50 and hidden.any()
+
+
+def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(warehouse):
+    year = warehouse.query("SELECT max(academic_year) AS y FROM exclusion_reason")["y"].iat[0]
+    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary"), 4)
+    cells = panel.table.set_index("Main reason")[year].drop("All reasons")
+    shown = cells[~cells.isin(["c", "0"])]
+    numbers = [int(text.split(" ")[0].replace(",", "")) for text in shown]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 2
+    # The reasons hidden this year follow the shown ones in name order: their true sizes do not set the order.
+    hidden = list(cells[cells == "c"].index)
+    assert hidden == sorted(hidden) and list(cells.index[-len(hidden):]) == hidden if hidden else True
+    total = int(panel.table.set_index("Main reason").at["All reasons", year].replace(",", ""))
+    truth = reason_counts(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary"), 4)
+    reasons = truth[(truth["year"] == year) & (truth["reason"] != "all")]
+    assert total == reasons["count"].sum() == truth[(truth["year"] == year) & (truth["reason"] == "all")]["count"].iat[0]
+    assert panel.summary.startswith(f"{shown.index[0]} was the most common main reason for suspensions in {year} (secondary schools)")
+    assert panel.figure is not None and list(panel.figure.data[0].y)[::-1][: len(numbers)] == list(shown.index)
+    # SEN provision is not recorded with reasons: the filter is set aside, and the panel says so.
+    # Reasons sit beside exclusions only: with the EHC plan rate chosen there is no reasons panel.
+    assert reasons_panel(warehouse, FilterState(measure="ehcp_rate", year=year), 4) is None
+    with_sen = reasons_panel(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary", sen="ehcp"), 4)
+    assert with_sen.table.equals(panel.table) and any("not recorded by SEN provision" in n for n in with_sen.notes)
+
+
+def test_a_filter_the_reasons_cannot_follow_says_so(template_set, tmp_path):
+    # Reasons for the whole LA only (no school, no phase): no phase can be shown.
+    rows = rows_of(template_set / "exclusion_reasons.csv")
+    write_rows(template_set / "exclusion_reasons.csv", [rows[0], rows[1][:1] + ["", ""] + rows[1][3:]])
+    load(template_set, tmp_path / "wh.duckdb")
+    warehouse = Warehouse(tmp_path / "wh.duckdb")
+    state = FilterState(year="2023/24")
+    counts = reason_counts(warehouse, state, 4)
+    assert counts[["reason", "count", "status"]].values.tolist() == [["persistent_disruptive", 3, "suppressed"], ["all", 3, "suppressed"]]
+    with pytest.raises(NotRecorded, match="do not say which phase"):
+        reason_counts(warehouse, replace(state, phase="primary"), 4)
+    # A locality's reasons beside the borough's would give small numbers away: the panel says why it shows none.
+    cluster = warehouse.query("SELECT min(cluster_code) AS c FROM cluster")["c"].iat[0]
+    panel = reasons_panel(warehouse, replace(state, cluster=cluster), 4)
+    assert panel.empty and "not a locality or cluster" in panel.notes[-1]

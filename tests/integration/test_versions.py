@@ -1,0 +1,136 @@
+"""Versioned warehouse: every load kept with its sources, rollback, dry runs, reports, and loads killed midway."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard.config import ROOT
+from dashboard.ingest.build import IngestError, load
+from dashboard.ingest.dry_run import dry_run
+from dashboard.store.warehouse import Warehouse
+from dashboard.store.versions import current_version, list_versions, rollback, versions_folder
+from tests.conftest import digest, rows_of, write_rows
+
+
+def pupils(db: Path) -> list[int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [row[0] for row in con.execute("SELECT pupils FROM fact_census ORDER BY pupils").fetchall()]
+    finally:
+        con.close()
+
+
+def change_census(folder: Path) -> None:
+    """Change the example row's count and add a second row, as a new month's extract might."""
+    rows = rows_of(folder / "census.csv")
+    changed = rows[1][:5] + ["24"]
+    added = rows[1][:3] + ["ehcp"] + rows[1][4:5] + ["7"]
+    write_rows(folder / "census.csv", [rows[0], changed, added])
+
+
+def test_each_load_is_a_version_with_its_sources_and_rollback_returns_to_the_one_before(template_set, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    first = load(template_set, db)
+    time.sleep(1.1)  # versions are named by the second they were loaded
+    change_census(template_set)
+    second = load(template_set, db)
+    versions = list_versions(db)
+    assert len(versions) == 2 and current_version(db) == versions[1]
+    con = duckdb.connect(str(versions[1]), read_only=True)
+    sources = dict(con.execute("SELECT file, sha256 FROM load_source").fetchall())
+    con.close()
+    assert sources["census.csv"] == digest(template_set / "census.csv")
+    reader = Warehouse(db)
+    assert reader.query("SELECT count(*) AS n FROM fact_census")["n"].iat[0] == 2
+    assert rollback(db) == versions[0]
+    # A reader that was open sees the rolled-back version on its next query.
+    assert reader.query("SELECT count(*) AS n FROM fact_census")["n"].iat[0] == 1 and pupils(db) == [23]
+    with pytest.raises(ValueError, match="no earlier version"):
+        rollback(db)
+    assert first.path.exists() and second.path.exists() and first.path != second.path
+
+
+def test_a_dry_run_counts_rows_added_changed_and_removed_and_changes_nothing(template_set, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    before = digest(db)
+    change_census(template_set)
+    report, changes = dry_run(template_set, db)
+    assert report.errors == []
+    by_table = {table: (added, changed, removed) for table, added, changed, removed in changes}
+    assert by_table["fact_census"] == (1, 1, 0)
+    assert by_table["fact_exclusion"] == (0, 0, 0) and by_table["school"] == (0, 0, 0)
+    assert digest(db) == before and len(list_versions(db)) == 1
+
+
+def test_the_command_line_has_help_for_each_subcommand_and_a_dry_run(template_set, tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "dashboard.ingest", *args], capture_output=True, text=True, cwd=ROOT)
+
+    for command, phrase in (("load", "--dry-run"), ("versions", "being served"), ("rollback", "loaded before")):
+        result = run(command, "--help")
+        assert result.returncode == 0 and phrase in result.stdout
+    db = tmp_path / "wh.duckdb"
+    assert run("--source", str(template_set), "--db", str(db)).returncode == 0
+    change_census(template_set)
+    result = run("load", "--source", str(template_set), "--db", str(db), "--dry-run")
+    assert result.returncode == 0 and "nothing was changed" in result.stdout
+    assert any(line.split()[:4] == ["fact_census", "1", "1", "0"] for line in result.stdout.splitlines())
+    assert "* " in run("versions", "--db", str(db)).stdout
+
+
+def test_every_load_writes_a_data_quality_report(template_set, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    rows = rows_of(template_set / "exclusions.csv")
+    write_rows(template_set / "exclusions.csv", rows + [rows[1][:1] + ["Autumn"] + rows[1][2:7] + ["c", "c", "2"]])
+    report = load(template_set, db)
+    text = report.path.read_text()
+    assert report.path.parent == versions_folder(db) and current_version(db).stem in text
+    assert f"`{digest(template_set / 'census.csv')}`" in text
+    assert "| fact_exclusion | exclusions | c (confidential" in text
+    rows = rows_of(template_set / "census.csv")
+    write_rows(template_set / "census.csv", [rows[0], rows[1][:5] + ["twelve"]])
+    with pytest.raises(IngestError) as refused:
+        load(template_set, db)
+    refused_text = refused.value.report.path.read_text()
+    assert "load refused" in refused_text and "census.csv, row 2, column 'pupils'" in refused_text
+
+
+def test_a_load_killed_midway_leaves_the_previous_version_serving_intact(demo_build, template_set, tmp_path):
+    """SIGKILL a real load of the demo borough at several moments; each time the old version still serves."""
+    extracts = demo_build[0]
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    served = digest(db)
+    command = [sys.executable, "-m", "dashboard.ingest", "load", "--source", str(extracts), "--db", str(db)]
+    # How long a whole load takes here, so the kills land across parsing, writing and swapping.
+    started = time.monotonic()
+    subprocess.run([*command[:-2], "--db", str(tmp_path / "probe.duckdb")], check=True, capture_output=True, cwd=ROOT)
+    duration = time.monotonic() - started
+    killed = 0
+    for fraction in (0.15, 0.4, 0.6, 0.8, 0.9, 0.97):
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed += 1
+        process.wait()
+        if process.returncode == 0 or digest(db) != served:
+            # The load got as far as its one atomic swap (the kill then only stopped pruning or the report):
+            # the new version is served, and it must be the whole version, kept and listed.
+            assert current_version(db) == list_versions(db)[-1], f"after a kill at {fraction:.0%} the served file is not a kept version"
+            assert Warehouse(db).query("SELECT count(*) AS n FROM school")["n"].iat[0] > 100
+            break
+        assert pupils(db) == [23]
+        assert Warehouse(db).info().version == current_version(db).stem
+    assert killed >= 3
+    # The next load clears what the killed ones left behind and serves the new version.
+    report = load(extracts, db)
+    assert report.errors == [] and Warehouse(db).query("SELECT count(*) AS n FROM school")["n"].iat[0] > 100
+    assert not [p for p in versions_folder(db).iterdir() if ".tmp" in p.name]
