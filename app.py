@@ -1,4 +1,5 @@
 """Entry point: create_app(config) builds the Dash app; `server` is the WSGI application."""
+
 from __future__ import annotations
 
 import logging
@@ -54,9 +55,13 @@ def create_app(config: Config | None = None) -> Dash:
         try:
             return create_layout(filter_options(warehouse), warehouse.info(), config.suppression_threshold)
         except WarehouseMissing:
-            return create_layout(None, None, config.suppression_threshold,
-                                 problem="No data has been loaded. Run 'make run' to build the demo borough, or load your "
-                                         "own extracts with 'python -m dashboard.ingest' (see the README).")
+            return create_layout(
+                None,
+                None,
+                config.suppression_threshold,
+                problem="No data has been loaded. Run 'make run' to build the demo borough, or load your "
+                "own extracts with 'python -m dashboard.ingest' (see the README).",
+            )
 
     app.layout = serve_layout
     navigation_callbacks.register(app, warehouse, config)
@@ -76,7 +81,13 @@ def _add_routes(app: Dash, warehouse: Warehouse) -> None:
             info = warehouse.info()
         except WarehouseMissing as exc:
             return jsonify(status="no data", detail=str(exc)), 503
-        return jsonify(status="ok", data_version=info.version, data_kind=info.data_kind, loaded_at=info.loaded_at, latest_year=info.latest_year)
+        return jsonify(
+            status="ok",
+            data_version=info.version,
+            data_kind=info.data_kind,
+            loaded_at=info.loaded_at,
+            latest_year=info.latest_year,
+        )
 
     @server.errorhandler(Exception)
     def plain_error(error):

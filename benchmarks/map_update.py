@@ -3,6 +3,7 @@
 Run: .venv/bin/python -m benchmarks.map_update [warehouse]  (default: the configured warehouse)
 Reports ratios measured in this one run; absolute times depend on the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,11 +16,15 @@ import plotly.io as pio
 from dashboard.config import Config
 from dashboard.domain.filters import FilterState
 from dashboard.query.protection import forget_protected
-from dashboard.views.map import map_view
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.map import map_view
 
 ROUNDS = 20
-STATES = [FilterState(year=year, locality=locality) for year in ("2022/23", "2023/24", "2024/25") for locality in (None, "N", "E", "SC", "W")]
+STATES = [
+    FilterState(year=year, locality=locality)
+    for year in ("2022/23", "2023/24", "2024/25")
+    for locality in (None, "N", "E", "SC", "W")
+]
 
 
 def measure(warehouse: Warehouse, with_geometry: bool) -> tuple[float, int]:
@@ -35,9 +40,16 @@ def measure(warehouse: Warehouse, with_geometry: bool) -> tuple[float, int]:
 
 def main() -> None:
     """Print time and size of both ways of updating the map, and their ratios."""
-    parser = argparse.ArgumentParser(description="What a filter change costs on the Map page: full figure against a Patch.")
-    parser.add_argument("warehouse", nargs="?", type=Path, default=Config().warehouse_path,
-                        help="warehouse file to measure (default: the configured one)")
+    parser = argparse.ArgumentParser(
+        description="What a filter change costs on the Map page: full figure against a Patch."
+    )
+    parser.add_argument(
+        "warehouse",
+        nargs="?",
+        type=Path,
+        default=Config().warehouse_path,
+        help="warehouse file to measure (default: the configured one)",
+    )
     path = parser.parse_args().warehouse
     if not path.exists():
         parser.error(f"no warehouse at {path}: build the demo with 'make demo' or give a path")

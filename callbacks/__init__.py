@@ -1,11 +1,12 @@
 """Thin callbacks: read inputs, ask dashboard/ for the answer, return outputs."""
+
 from __future__ import annotations
 
 import functools
 import logging
 
-from dash import dcc, html, no_update, set_props
 import dash_bootstrap_components as dbc
+from dash import dcc, html, no_update, set_props
 
 from layouts import ids
 
@@ -27,9 +28,15 @@ def guarded(output_count: int):
                 return function(*args, **kwargs)
             except Exception:  # noqa: BLE001 - anything unexpected is logged and explained, never shown raw
                 log.exception("callback %s failed", function.__name__)
-                set_props(ids.MESSAGES, {"children": problem_message(
-                    "Something went wrong while updating this view. The figures shown may be out of date; "
-                    "try another filter or reload the page.")})
+                set_props(
+                    ids.MESSAGES,
+                    {
+                        "children": problem_message(
+                            "Something went wrong while updating this view. The figures shown may be out of date; "
+                            "try another filter or reload the page."
+                        )
+                    },
+                )
                 return no_update if output_count == 1 else (no_update,) * output_count
 
         return wrapper

@@ -1,12 +1,13 @@
 """Filters and the address bar kept in step: a link sets the filters, a filter change rewrites the link."""
+
 from __future__ import annotations
 
-from dash import Input, Output, ctx, html
+from dash import Input, Output, ctx
 
+from callbacks import guarded, problem_message
 from dashboard.domain.filters import FILTER_KEYS, parse_query, resolve, to_query
 from dashboard.query.catalogue import filter_options
 from dashboard.store.warehouse import Warehouse
-from callbacks import guarded, problem_message
 from layouts import ids
 from layouts.shell import ALL, select_options
 
@@ -31,7 +32,9 @@ def register(app, warehouse: Warehouse) -> None:
         if ctx.triggered_id in (None, ids.URL):  # a link was opened, or back / forward was pressed
             state, messages = parse_query(search, options)
         else:
-            state, messages = resolve({key: None if value == ALL else value for key, value in zip(FILTER_KEYS, values)}, options)
+            state, messages = resolve(
+                {key: None if value == ALL else value for key, value in zip(FILTER_KEYS, values)}, options
+            )
         shown = state.as_dict()
         notice = [problem_message(m) for m in messages] or None
         return (

@@ -1,4 +1,5 @@
 """Map page: a new map level or school layer sends geometry; any other filter change sends only values, as a Patch."""
+
 from __future__ import annotations
 
 from dash import Input, Output, Patch, State
@@ -9,8 +10,8 @@ from dashboard.config import Config
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.query.geometry import MAP_LEVELS
-from dashboard.views.map import map_view
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.map import map_view
 from layouts import ids
 from layouts.tables import values_table
 
@@ -45,8 +46,11 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level], view.reference_name)
         return figure, drawn, view.summary, view.note, table
 
-    @app.callback(Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True), Input(ids.MAP_GRAPH, "clickData"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),
+        Input(ids.MAP_GRAPH, "clickData"),
+        prevent_initial_call=True,
+    )
     def filter_by_clicked_place(click: dict | None):
         # Each place carries its locality code, so a click anywhere narrows every view to that locality.
         points = (click or {}).get("points") or []

@@ -1,4 +1,5 @@
 """Routing: the address picks the page, and the navigation links keep the current filters."""
+
 from __future__ import annotations
 
 from dash import Input, Output, dcc, html
@@ -19,15 +20,24 @@ from layouts.pages import (
     create_trends_page,
 )
 
-BUILDERS = {"/": create_overview_page, "/map": create_map_page, "/trends": create_trends_page,
-            "/needs": create_needs_page, "/schools": create_schools_page}
+BUILDERS = {
+    "/": create_overview_page,
+    "/map": create_map_page,
+    "/trends": create_trends_page,
+    "/needs": create_needs_page,
+    "/schools": create_schools_page,
+}
 
 
 def register(app, warehouse: Warehouse, config: Config) -> None:
     """Attach the routing callbacks to app."""
 
-    @app.callback(Output(ids.PAGE, "children"), Output(ids.TREND_OPTIONS, "className"), Output(ids.MAP_OPTIONS, "className"),
-                  Input(ids.URL, "pathname"))
+    @app.callback(
+        Output(ids.PAGE, "children"),
+        Output(ids.TREND_OPTIONS, "className"),
+        Output(ids.MAP_OPTIONS, "className"),
+        Input(ids.URL, "pathname"),
+    )
     def render_page(pathname: str | None):
         path = (pathname or "/").rstrip("/") or "/"
         # The trend chart's and the map's own settings sit in the filter panel but only show on their page.
@@ -35,7 +45,9 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         if path not in PAGES_BY_PATH:
             return create_not_found(pathname), *shown
         if path == "/data":
-            return create_data_page(load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold), *shown
+            return create_data_page(
+                load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold
+            ), *shown
         return BUILDERS[path](), *shown
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
@@ -45,5 +57,12 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         for page in PAGES:
             active = page.path == current
             label = [page.name, html.Span(" (current page)", className="visually-hidden")] if active else page.name
-            items.append(html.Li(dcc.Link(label, href=page.path + (search or ""), className="nav-link" + (" active" if active else "")), className="nav-item"))
+            items.append(
+                html.Li(
+                    dcc.Link(
+                        label, href=page.path + (search or ""), className="nav-link" + (" active" if active else "")
+                    ),
+                    className="nav-item",
+                )
+            )
         return html.Ul(items, className="nav nav-pills")

@@ -1,4 +1,5 @@
 """Callbacks for Overview, Trends, Needs and Schools: filters in, panels out."""
+
 from __future__ import annotations
 
 import dash_ag_grid as dag
@@ -11,13 +12,19 @@ from callbacks import guarded
 from dashboard.config import Config
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
-from dashboard.views.schools import funnel_panel
+from dashboard.store.warehouse import Warehouse
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.overview import overview
-from dashboard.views.trends import reasons_panel
-from dashboard.views.schools import SCHOOL_MEASURES, SHARES, cluster_table, display_table, school_detail, school_table
-from dashboard.views.trends import trend_panel
-from dashboard.store.warehouse import Warehouse
+from dashboard.views.schools import (
+    SCHOOL_MEASURES,
+    SHARES,
+    cluster_table,
+    display_table,
+    funnel_panel,
+    school_detail,
+    school_table,
+)
+from dashboard.views.trends import reasons_panel, trend_panel
 from layouts import ids
 from layouts.components import card, panel_id, render_panel
 
@@ -25,16 +32,33 @@ SHARE_FIELDS = {label: f"share_{sen}" for sen, label in SHARES.items()}
 
 
 def _grid_columns(first: list[dict]) -> list[dict]:
-    number = "params.value == null ? (params.data['{status}'] === 'suppressed' ? 'c' : '') : params.value.toFixed({places})"
-    columns = first + [{"field": "pupils", "headerName": "Pupils on roll", "type": "numericColumn", "filter": "agNumberColumnFilter"}]
+    number = (
+        "params.value == null ? (params.data['{status}'] === 'suppressed' ? 'c' : '') : params.value.toFixed({places})"
+    )
+    columns = first + [
+        {"field": "pupils", "headerName": "Pupils on roll", "type": "numericColumn", "filter": "agNumberColumnFilter"}
+    ]
     for label, field in SHARE_FIELDS.items():
-        columns.append({"field": field, "headerName": label, "type": "numericColumn", "filter": "agNumberColumnFilter",
-                        "valueFormatter": {"function": number.format(status=f"{field}_status", places=1)}})
+        columns.append(
+            {
+                "field": field,
+                "headerName": label,
+                "type": "numericColumn",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": {"function": number.format(status=f"{field}_status", places=1)},
+            }
+        )
     for measure_id in SCHOOL_MEASURES:
         measure = MEASURES[measure_id]
-        columns.append({"field": measure_id, "headerName": f"{measure.label} ({measure.unit})", "type": "numericColumn",
-                        "filter": "agNumberColumnFilter",
-                        "valueFormatter": {"function": number.format(status=f"{measure_id}_status", places=measure.decimals)}})
+        columns.append(
+            {
+                "field": measure_id,
+                "headerName": f"{measure.label} ({measure.unit})",
+                "type": "numericColumn",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": {"function": number.format(status=f"{measure_id}_status", places=measure.decimals)},
+            }
+        )
     return columns
 
 
@@ -73,20 +97,38 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         if not filters:
             raise PreventUpdate
         cards, localities, selection = overview(warehouse, FilterState.from_dict(filters), threshold)
-        row = dbc.Row([dbc.Col(card(c.measure.label, c.value, c.unit, c.change, c.verdict, c.arrow, c.benchmark, c.detail), md=6, xl=4, className="mb-3")
-                       for c in cards])
-        return f"Headline figures for {FilterState.from_dict(filters).year}, {selection}.", row, render_panel(localities, "localities")
+        row = dbc.Row(
+            [
+                dbc.Col(
+                    card(c.measure.label, c.value, c.unit, c.change, c.verdict, c.arrow, c.benchmark, c.detail),
+                    md=6,
+                    xl=4,
+                    className="mb-3",
+                )
+                for c in cards
+            ]
+        )
+        return (
+            f"Headline figures for {FilterState.from_dict(filters).year}, {selection}.",
+            row,
+            render_panel(localities, "localities"),
+        )
 
-    @app.callback(Output(panel_id("panel", "trend"), "children"), Output(panel_id("panel", "reasons"), "children"),
-                  Input(ids.FILTER_STORE, "data"))
+    @app.callback(
+        Output(panel_id("panel", "trend"), "children"),
+        Output(panel_id("panel", "reasons"), "children"),
+        Input(ids.FILTER_STORE, "data"),
+    )
     @guarded(2)
     def update_trends(filters: dict | None):
         if not filters:
             raise PreventUpdate
         state = FilterState.from_dict(filters)
         reasons = reasons_panel(warehouse, state, threshold)
-        return (render_panel(trend_panel(warehouse, state, threshold), "trend"),
-                render_panel(reasons, "reasons") if reasons else [])
+        return (
+            render_panel(trend_panel(warehouse, state, threshold), "trend"),
+            render_panel(reasons, "reasons") if reasons else [],
+        )
 
     @app.callback(
         Output(panel_id("panel", "need-mix"), "children"),
@@ -122,18 +164,39 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         schools, clusters = school_table(warehouse, state, threshold), cluster_table(warehouse, state, threshold)
         if schools.empty:
             return "No data for this selection.", html.P("No data for this selection."), None, []
-        first = [{"field": "URN", "width": 100}, {"field": "School", "pinned": "left", "minWidth": 240}, {"field": "Phase"},
-                 {"field": "Cluster"}, {"field": "Locality"}]
-        summary = (f"{len(schools)} schools and {len(clusters)} clusters in {state.year}. Locality and cluster here mean where the school is; "
-                   "the need, SEN provision and phase filters apply to the pupils counted.")
-        download = html.Div([
-            html.Button("Download schools and clusters (CSV)", id=ids.GRID_DOWNLOAD_BUTTON, className="btn btn-outline-primary btn-sm mt-2"),
-            dcc.Download(id=ids.GRID_DOWNLOAD),
-        ])
+        first = [
+            {"field": "URN", "width": 100},
+            {"field": "School", "pinned": "left", "minWidth": 240},
+            {"field": "Phase"},
+            {"field": "Cluster"},
+            {"field": "Locality"},
+        ]
+        summary = (
+            f"{len(schools)} schools and {len(clusters)} clusters in {state.year}. Locality and cluster here mean where the school is; "
+            "the need, SEN provision and phase filters apply to the pupils counted."
+        )
+        download = html.Div(
+            [
+                html.Button(
+                    "Download schools and clusters (CSV)",
+                    id=ids.GRID_DOWNLOAD_BUTTON,
+                    className="btn btn-outline-primary btn-sm mt-2",
+                ),
+                dcc.Download(id=ids.GRID_DOWNLOAD),
+            ]
+        )
         options = [{"label": f"{name} ({urn})", "value": urn} for urn, name in zip(schools["URN"], schools["School"])]
-        return (summary, [_grid(ids.SCHOOL_GRID, schools, first, "URN"), download],
-                _grid(ids.CLUSTER_GRID, clusters, [{"field": "Cluster", "pinned": "left", "minWidth": 200}, {"field": "Locality"}], "cluster"),
-                options)
+        return (
+            summary,
+            [_grid(ids.SCHOOL_GRID, schools, first, "URN"), download],
+            _grid(
+                ids.CLUSTER_GRID,
+                clusters,
+                [{"field": "Cluster", "pinned": "left", "minWidth": 200}, {"field": "Locality"}],
+                "cluster",
+            ),
+            options,
+        )
 
     @app.callback(Output(panel_id("panel", "funnel"), "children"), Input(ids.FILTER_STORE, "data"))
     @guarded(1)
@@ -162,18 +225,28 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
         trend, needs = school_detail(warehouse, FilterState.from_dict(filters), urn, threshold)
         return render_panel(trend, "school-trend"), render_panel(needs, "school-needs")
 
-    @app.callback(Output(ids.GRID_DOWNLOAD, "data"), Input(ids.GRID_DOWNLOAD_BUTTON, "n_clicks"), State(ids.FILTER_STORE, "data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.GRID_DOWNLOAD, "data"),
+        Input(ids.GRID_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.FILTER_STORE, "data"),
+        prevent_initial_call=True,
+    )
     @guarded(1)
     def download_grids(clicks: int | None, filters: dict | None):
         state = FilterState.from_dict(filters)
-        schools = display_table(school_table(warehouse, state, threshold), ["URN", "School", "Phase", "Cluster", "Locality"])
+        schools = display_table(
+            school_table(warehouse, state, threshold), ["URN", "School", "Phase", "Cluster", "Locality"]
+        )
         clusters = display_table(cluster_table(warehouse, state, threshold), ["Cluster", "Locality"])
         combined = pd.concat([schools.assign(Level="School"), clusters.assign(Level="Cluster")], ignore_index=True)
         return dcc.send_data_frame(combined.to_csv, f"schools-{state.year.replace('/', '-')}.csv", index=False)
 
-    @app.callback(Output(panel_id("download", MATCH), "data"), Input(panel_id("download-button", MATCH), "n_clicks"),
-                  State(panel_id("data", MATCH), "data"), prevent_initial_call=True)
+    @app.callback(
+        Output(panel_id("download", MATCH), "data"),
+        Input(panel_id("download-button", MATCH), "n_clicks"),
+        State(panel_id("data", MATCH), "data"),
+        prevent_initial_call=True,
+    )
     def download_panel(clicks: int | None, data: dict | None):
         if not data:
             raise PreventUpdate

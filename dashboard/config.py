@@ -1,4 +1,5 @@
 """Settings read from the environment, with paths resolved from the repository root."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def env_flag(name: str, default: bool = False) -> bool:
 class Config:
     """Everything the app needs to know about where it runs."""
 
-    warehouse_path: Path = field(default_factory=lambda: absolute_path(os.environ.get("INCLUSION_DB", "data/warehouse.duckdb")))
+    warehouse_path: Path = field(
+        default_factory=lambda: absolute_path(os.environ.get("INCLUSION_DB", "data/warehouse.duckdb"))
+    )
     suppression_threshold: int = field(default_factory=lambda: int(os.environ.get("SUPPRESSION_THRESHOLD", "4")))
     debug: bool = field(default_factory=lambda: env_flag("DEBUG"))
     port: int = field(default_factory=lambda: int(os.environ.get("PORT", "8050")))

@@ -1,4 +1,5 @@
 """Command line kept short: python -m dashboard.demo builds the synthetic demo borough (dashboard.sources.demo)."""
+
 import sys
 
 from dashboard.sources.demo.cli import main

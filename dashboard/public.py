@@ -1,4 +1,5 @@
 """Command line kept short: python -m dashboard.public writes templates from public files (dashboard.sources.public)."""
+
 import sys
 
 from dashboard.sources.public.cli import main

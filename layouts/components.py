@@ -1,4 +1,5 @@
 """Reusable pieces: a chart panel with Chart / Table tabs and a CSV download, tables from DataFrames, cards."""
+
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -8,8 +9,12 @@ from dash import dcc, html
 from dashboard.figures.style import TOPOJSON_URL
 from dashboard.views.panel import Panel
 
-GRAPH_CONFIG = {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True,
-                "toImageButtonOptions": {"format": "png", "scale": 2}}
+GRAPH_CONFIG = {
+    "topojsonURL": TOPOJSON_URL,
+    "displaylogo": False,
+    "responsive": True,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 def panel_id(kind: str, name: str) -> dict:
@@ -27,52 +32,96 @@ def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> d
         body.append(html.Tr(cells))
     return dbc.Table(
         [html.Caption(caption), html.Thead(html.Tr([html.Th(str(c), scope="col") for c in columns])), html.Tbody(body)],
-        bordered=True, hover=True, striped=True, size="sm", className="caption-top", responsive=True,
+        bordered=True,
+        hover=True,
+        striped=True,
+        size="sm",
+        className="caption-top",
+        responsive=True,
     )
 
 
 def panel_placeholder(name: str) -> html.Section:
     """Where a panel will be drawn once its data arrives."""
-    return html.Section(dcc.Loading(html.Div(id=panel_id("panel", name)), type="dot"), className="mb-5", **{"aria-label": name})
+    return html.Section(
+        dcc.Loading(html.Div(id=panel_id("panel", name)), type="dot"), className="mb-5", **{"aria-label": name}
+    )
 
 
 def render_panel(panel: Panel, name: str) -> list:
     """The panel's heading, summary, notes, Chart / Table tabs and download button."""
     notes = [dbc.Alert(note, color="secondary", className="py-2 mb-2") for note in panel.notes]
-    head = [html.H2(panel.title, className="h4"), html.P(panel.summary, className="panel-summary", id=panel_id("summary", name))] + notes
+    head = [
+        html.H2(panel.title, className="h4"),
+        html.P(panel.summary, className="panel-summary", id=panel_id("summary", name)),
+    ] + notes
     if panel.table.empty:
         return head
-    table = html.Div(frame_table(panel.table, f"{panel.title}. c = too few children to show."), className="table-scroll",
-                     id=panel_id("table", name))
-    download = html.Div([
-        html.Button("Download table (CSV)", id=panel_id("download-button", name), className="btn btn-outline-primary btn-sm mt-2"),
-        dcc.Download(id=panel_id("download", name)),
-        dcc.Store(id=panel_id("data", name), data={"title": panel.title, "records": panel.table.to_dict("records"),
-                                                     "columns": [str(c) for c in panel.table.columns]}),
-    ])
+    table = html.Div(
+        frame_table(panel.table, f"{panel.title}. c = too few children to show."),
+        className="table-scroll",
+        id=panel_id("table", name),
+    )
+    download = html.Div(
+        [
+            html.Button(
+                "Download table (CSV)",
+                id=panel_id("download-button", name),
+                className="btn btn-outline-primary btn-sm mt-2",
+            ),
+            dcc.Download(id=panel_id("download", name)),
+            dcc.Store(
+                id=panel_id("data", name),
+                data={
+                    "title": panel.title,
+                    "records": panel.table.to_dict("records"),
+                    "columns": [str(c) for c in panel.table.columns],
+                },
+            ),
+        ]
+    )
     if panel.figure is None:
         return head + [table, download]
     tabs = dbc.Tabs(
         [
-            dbc.Tab(dcc.Graph(figure=panel.figure, config=GRAPH_CONFIG, id=panel_id("graph", name)), label="Chart", tab_id="chart"),
+            dbc.Tab(
+                dcc.Graph(figure=panel.figure, config=GRAPH_CONFIG, id=panel_id("graph", name)),
+                label="Chart",
+                tab_id="chart",
+            ),
             dbc.Tab(table, label="Table", tab_id="table"),
         ],
-        id=panel_id("tabs", name), active_tab="chart", persistence=True, persistence_type="session",
+        id=panel_id("tabs", name),
+        active_tab="chart",
+        persistence=True,
+        persistence_type="session",
     )
     return head + [tabs, download]
 
 
-def card(title: str, value: str, unit: str, change: str, verdict: str, arrow: str, benchmark: str, detail: str) -> dbc.Card:
+def card(
+    title: str, value: str, unit: str, change: str, verdict: str, arrow: str, benchmark: str, detail: str
+) -> dbc.Card:
     """A headline card: the value large, the change with an arrow and its verdict in words."""
     tone = {"better": "text-success", "worse": "text-danger"}.get(verdict, "text-secondary")
     return dbc.Card(
-        dbc.CardBody([
-            html.H2(title, className="h6 card-title mb-1"),
-            html.P([value, html.Span(f" {unit}", className="card-unit") if unit else None], className="card-value mb-1"),
-            html.P([html.Span(arrow, className=f"{tone} me-1", **{"aria-hidden": "true"}), f"{change} ", html.Strong(f"({verdict})", className=tone)],
-                   className="mb-1"),
-            html.P(benchmark, className="small text-muted mb-1"),
-            html.P(detail, className="small mb-0"),
-        ]),
+        dbc.CardBody(
+            [
+                html.H2(title, className="h6 card-title mb-1"),
+                html.P(
+                    [value, html.Span(f" {unit}", className="card-unit") if unit else None], className="card-value mb-1"
+                ),
+                html.P(
+                    [
+                        html.Span(arrow, className=f"{tone} me-1", **{"aria-hidden": "true"}),
+                        f"{change} ",
+                        html.Strong(f"({verdict})", className=tone),
+                    ],
+                    className="mb-1",
+                ),
+                html.P(benchmark, className="small text-muted mb-1"),
+                html.P(detail, className="small mb-0"),
+            ]
+        ),
         className="h-100 headline-card",
     )

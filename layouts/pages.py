@@ -1,4 +1,5 @@
 """The registry of pages and their layouts; pages not built yet say what is coming."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,16 +24,32 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("/", "Overview", "How inclusive are our schools this year, and is it getting better?",
-         "Headline cards for suspensions, permanent exclusions, EHC plans and absence, each with its change on last year "
-         "and the England benchmark, and the locality table from the inclusion strategy."),
+    Page(
+        "/",
+        "Overview",
+        "How inclusive are our schools this year, and is it getting better?",
+        "Headline cards for suspensions, permanent exclusions, EHC plans and absence, each with its change on last year "
+        "and the England benchmark, and the locality table from the inclusion strategy.",
+    ),
     Page("/map", "Map", "Where do the rates differ, small area by small area?"),
-    Page("/trends", "Trends", "How has each measure moved over the years, by locality, cluster or need?",
-         "Each measure over academic years and terms by locality, cluster or need type, with borough and benchmark lines."),
-    Page("/needs", "Needs", "Which needs are behind the plans, and who is excluded or absent most?",
-         "Primary need mix by locality, and suspension and absence rates by need and SEN provision beside pupils with no SEN."),
-    Page("/schools", "Schools", "How does each school and cluster compare, fairly?",
-         "A sortable, downloadable table of schools and clusters with every measure, and a detail panel for each school."),
+    Page(
+        "/trends",
+        "Trends",
+        "How has each measure moved over the years, by locality, cluster or need?",
+        "Each measure over academic years and terms by locality, cluster or need type, with borough and benchmark lines.",
+    ),
+    Page(
+        "/needs",
+        "Needs",
+        "Which needs are behind the plans, and who is excluded or absent most?",
+        "Primary need mix by locality, and suspension and absence rates by need and SEN provision beside pupils with no SEN.",
+    ),
+    Page(
+        "/schools",
+        "Schools",
+        "How does each school and cluster compare, fairly?",
+        "A sortable, downloadable table of schools and clusters with every measure, and a detail panel for each school.",
+    ),
     Page("/data", "Data & methods", "What do the measures mean and where does the data come from?"),
 )
 PAGES_BY_PATH = {page.path: page for page in PAGES}
@@ -43,27 +60,42 @@ def create_map_page() -> html.Div:
     return html.Div(
         [
             html.H1("Map"),
-            html.P("Click a place to narrow every page to its locality; choose the map level and school points under 'Map' in the filters.", className="text-muted"),
+            html.P(
+                "Click a place to narrow every page to its locality; choose the map level and school points under 'Map' in the filters.",
+                className="text-muted",
+            ),
             html.P(id=ids.MAP_SUMMARY, className="lead"),
             html.Div(id=ids.MAP_NOTE),
             dbc.Tabs(
                 [
                     dbc.Tab(
                         dcc.Loading(
-                            dcc.Graph(id=ids.MAP_GRAPH, config={**GRAPH_CONFIG, "scrollZoom": False}, style={"height": "620px"}),
+                            dcc.Graph(
+                                id=ids.MAP_GRAPH,
+                                config={**GRAPH_CONFIG, "scrollZoom": False},
+                                style={"height": "620px"},
+                            ),
                             type="dot",
                         ),
-                        label="Chart", tab_id="chart",
+                        label="Chart",
+                        tab_id="chart",
                     ),
                     dbc.Tab(
                         [
-                            html.P("The same figures as the map, for reading without colour or a mouse.", className="text-muted mt-2"),
+                            html.P(
+                                "The same figures as the map, for reading without colour or a mouse.",
+                                className="text-muted mt-2",
+                            ),
                             html.Div(id=ids.MAP_TABLE, className="table-scroll"),
                         ],
-                        label="Table", tab_id="table",
+                        label="Table",
+                        tab_id="table",
                     ),
                 ],
-                id=ids.MAP_TABS, active_tab="chart", persistence=True, persistence_type="session",
+                id=ids.MAP_TABS,
+                active_tab="chart",
+                persistence=True,
+                persistence_type="session",
             ),
             dcc.Store(id=ids.MAP_LOADED),
         ]
@@ -72,56 +104,77 @@ def create_map_page() -> html.Div:
 
 def create_overview_page() -> html.Div:
     """Overview: headline cards for every measure, then the locality table for the chosen measure."""
-    return html.Div([
-        html.H1("Overview"),
-        html.P(PAGES_BY_PATH["/"].question, className="lead"),
-        html.P(id=ids.OVERVIEW_SELECTION),
-        dcc.Loading(html.Div(id=ids.OVERVIEW_CARDS), type="dot"),
-        panel_placeholder("localities"),
-    ])
+    return html.Div(
+        [
+            html.H1("Overview"),
+            html.P(PAGES_BY_PATH["/"].question, className="lead"),
+            html.P(id=ids.OVERVIEW_SELECTION),
+            dcc.Loading(html.Div(id=ids.OVERVIEW_CARDS), type="dot"),
+            panel_placeholder("localities"),
+        ]
+    )
 
 
 def create_trends_page() -> html.Div:
     """Trends: the chosen measure over time; breakdown and years-or-terms are set in the filter panel."""
-    return html.Div([
-        html.H1("Trends"),
-        html.P(PAGES_BY_PATH["/trends"].question + " Choose the breakdown and years or terms under 'Trend chart' in the filters.", className="lead"),
-        panel_placeholder("trend"),
-        panel_placeholder("reasons"),
-    ])
+    return html.Div(
+        [
+            html.H1("Trends"),
+            html.P(
+                PAGES_BY_PATH["/trends"].question
+                + " Choose the breakdown and years or terms under 'Trend chart' in the filters.",
+                className="lead",
+            ),
+            panel_placeholder("trend"),
+            panel_placeholder("reasons"),
+        ]
+    )
 
 
 def create_needs_page() -> html.Div:
     """Needs: the need mix of plans by locality, and pupil measures by SEN provision and primary need."""
-    return html.Div([
-        html.H1("Needs"),
-        html.P(PAGES_BY_PATH["/needs"].question, className="lead"),
-        panel_placeholder("need-mix"),
-        panel_placeholder("broad-mix"),
-        panel_placeholder("by-sen"),
-        panel_placeholder("by-need"),
-    ])
+    return html.Div(
+        [
+            html.H1("Needs"),
+            html.P(PAGES_BY_PATH["/needs"].question, className="lead"),
+            panel_placeholder("need-mix"),
+            panel_placeholder("broad-mix"),
+            panel_placeholder("by-sen"),
+            panel_placeholder("by-need"),
+        ]
+    )
 
 
 def create_schools_page() -> html.Div:
     """Schools: sortable, filterable grids of schools and clusters, and one school in detail."""
-    return html.Div([
-        html.H1("Schools"),
-        html.P(PAGES_BY_PATH["/schools"].question + " Small numbers are shown as c; sort or filter any column.", className="lead"),
-        panel_placeholder("funnel"),
-        html.H2("Every school and cluster", className="h4"),
-        html.P(id=ids.SCHOOLS_SUMMARY),
-        dbc.Tabs([
-            dbc.Tab(html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2"), label="Schools", tab_id="schools"),
-            dbc.Tab(html.Div(id=ids.CLUSTER_GRID_HOLDER, className="pt-2"), label="Clusters", tab_id="clusters"),
-        ], id=ids.SCHOOLS_TABS, active_tab="schools"),
-        html.H2("One school in detail", className="h4 mt-4"),
-        html.Label("School", htmlFor=ids.SCHOOL_PICK, className="form-label"),
-        dbc.Select(id=ids.SCHOOL_PICK, options=[], className="mb-3", style={"maxWidth": "32rem"}),
-        html.P("Choose a school here, or click its row in the table above.", className="small text-muted"),
-        panel_placeholder("school-trend"),
-        panel_placeholder("school-needs"),
-    ])
+    return html.Div(
+        [
+            html.H1("Schools"),
+            html.P(
+                PAGES_BY_PATH["/schools"].question + " Small numbers are shown as c; sort or filter any column.",
+                className="lead",
+            ),
+            panel_placeholder("funnel"),
+            html.H2("Every school and cluster", className="h4"),
+            html.P(id=ids.SCHOOLS_SUMMARY),
+            dbc.Tabs(
+                [
+                    dbc.Tab(html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2"), label="Schools", tab_id="schools"),
+                    dbc.Tab(
+                        html.Div(id=ids.CLUSTER_GRID_HOLDER, className="pt-2"), label="Clusters", tab_id="clusters"
+                    ),
+                ],
+                id=ids.SCHOOLS_TABS,
+                active_tab="schools",
+            ),
+            html.H2("One school in detail", className="h4 mt-4"),
+            html.Label("School", htmlFor=ids.SCHOOL_PICK, className="form-label"),
+            dbc.Select(id=ids.SCHOOL_PICK, options=[], className="mb-3", style={"maxWidth": "32rem"}),
+            html.P("Choose a school here, or click its row in the table above.", className="small text-muted"),
+            panel_placeholder("school-trend"),
+            panel_placeholder("school-needs"),
+        ]
+    )
 
 
 def create_placeholder(page: Page) -> html.Div:
@@ -131,7 +184,11 @@ def create_placeholder(page: Page) -> html.Div:
             html.H1(page.name),
             html.P(page.question, className="lead"),
             dbc.Alert(
-                [html.Strong("Coming next. "), page.coming, " Until then, the Map page shows every measure by small area."],
+                [
+                    html.Strong("Coming next. "),
+                    page.coming,
+                    " Until then, the Map page shows every measure by small area.",
+                ],
                 color="info",
             ),
             dcc.Link("Go to the Map", href="/map", className="btn btn-primary"),
@@ -144,21 +201,45 @@ def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tu
     measures = dbc.Table(
         [
             html.Caption("How each measure is calculated"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")])),
-            html.Tbody([
-                html.Tr([html.Th(m.label, scope="row"), html.Td(m.definition), html.Td(m.numerator_label), html.Td(m.denominator_label), html.Td(m.unit)])
-                for m in MEASURES.values()
-            ]),
+            html.Thead(
+                html.Tr(
+                    [html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(m.label, scope="row"),
+                            html.Td(m.definition),
+                            html.Td(m.numerator_label),
+                            html.Td(m.denominator_label),
+                            html.Td(m.unit),
+                        ]
+                    )
+                    for m in MEASURES.values()
+                ]
+            ),
         ],
-        bordered=True, hover=True, size="sm", className="caption-top",
+        bordered=True,
+        hover=True,
+        size="sm",
+        className="caption-top",
     )
     files = dbc.Table(
         [
             html.Caption("Files in the data being served"),
             html.Thead(html.Tr([html.Th(h, scope="col") for h in ("File", "Form", "Rows read", "SHA-256 checksum")])),
-            html.Tbody([html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))]) for f, sha, rows, form in sources]),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))])
+                    for f, sha, rows, form in sources
+                ]
+            ),
         ],
-        bordered=True, size="sm", className="caption-top",
+        bordered=True,
+        size="sm",
+        className="caption-top",
     )
     return html.Div(
         [
@@ -183,7 +264,9 @@ def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tu
             ),
             html.P(
                 "Files from Explore Education Statistics may carry symbols instead of numbers. They are kept and shown where "
-                "the number would be: " + "; ".join(f"{s} = {m}" for s, m in EES_SYMBOLS.items()) + ". On maps c and low are "
+                "the number would be: "
+                + "; ".join(f"{s} = {m}" for s, m in EES_SYMBOLS.items())
+                + ". On maps c and low are "
                 "drawn dark grey with suppressed places and x, z and u light grey with places that have no data, each named in "
                 "the legend; on charts they leave a gap, and tables show the symbol itself."
             ),
@@ -215,11 +298,32 @@ def create_data_page(sources: list[tuple[str, str, int, str]], datasets: list[tu
             dbc.Table(
                 [
                     html.Caption("Datasets loaded"),
-                    html.Thead(html.Tr([html.Th(h, scope="col") for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")])),
-                    html.Tbody([html.Tr([html.Th(name, scope="row"), html.Td(f"{rows:,}"), html.Td(first), html.Td(latest), html.Td(str(as_of)[:10])])
-                                for name, rows, first, latest, as_of in datasets]),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(h, scope="col")
+                                for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(name, scope="row"),
+                                    html.Td(f"{rows:,}"),
+                                    html.Td(first),
+                                    html.Td(latest),
+                                    html.Td(str(as_of)[:10]),
+                                ]
+                            )
+                            for name, rows, first, latest, as_of in datasets
+                        ]
+                    ),
                 ],
-                bordered=True, size="sm", className="caption-top",
+                bordered=True,
+                size="sm",
+                className="caption-top",
             ),
             files,
         ]

@@ -1,4 +1,5 @@
 """The page shell: skip link, header with data status, navigation, filter panel, main region, footer."""
+
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -19,12 +20,18 @@ def data_status(info: WarehouseInfo | None) -> html.Div:
     if info is None:
         return html.Div("No data loaded yet", className="data-status data-status--missing")
     kind = (
-        html.Strong("Synthetic demo data: made up for demonstration, no real child is described.", className="data-status__kind")
+        html.Strong(
+            "Synthetic demo data: made up for demonstration, no real child is described.", className="data-status__kind"
+        )
         if info.data_kind == "synthetic"
         else html.Strong("Local authority data", className="data-status__kind")
     )
     latest = f"Latest academic year {info.latest_year}. " if info.latest_year else ""
-    return html.Div([kind, html.Span(f" {latest}Loaded {info.loaded_at[:10]} (version {info.version}).")], className="data-status", id="data-status")
+    return html.Div(
+        [kind, html.Span(f" {latest}Loaded {info.loaded_at[:10]} (version {info.version}).")],
+        className="data-status",
+        id="data-status",
+    )
 
 
 def select_options(key: str, options: list[tuple[str, str]]) -> list[dict]:
@@ -79,7 +86,10 @@ def filter_panel(options: FilterOptions) -> html.Aside:
                 className="d-none",
             ),
             html.A("Clear filters", href="?", id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm"),
-            html.P("The link in your address bar keeps these filters: copy it to share this view.", className="small text-muted mt-3"),
+            html.P(
+                "The link in your address bar keeps these filters: copy it to share this view.",
+                className="small text-muted mt-3",
+            ),
         ],
         className="filter-panel",
         **{"aria-label": "Filters"},
@@ -89,14 +99,22 @@ def filter_panel(options: FilterOptions) -> html.Aside:
 def navigation() -> html.Nav:
     """Links to every page; the callback keeps the current filters on each link."""
     return html.Nav(
-        html.Ul([html.Li(dcc.Link(page.name, href=page.path, className="nav-link"), className="nav-item") for page in PAGES], className="nav nav-pills"),
+        html.Ul(
+            [
+                html.Li(dcc.Link(page.name, href=page.path, className="nav-link"), className="nav-item")
+                for page in PAGES
+            ],
+            className="nav nav-pills",
+        ),
         id=ids.NAV,
         className="site-nav",
         **{"aria-label": "Pages"},
     )
 
 
-def create_layout(options: FilterOptions | None, info: WarehouseInfo | None, threshold: int, problem: str | None = None) -> html.Div:
+def create_layout(
+    options: FilterOptions | None, info: WarehouseInfo | None, threshold: int, problem: str | None = None
+) -> html.Div:
     """The whole page around the current page's content."""
     body = (
         dbc.Alert([html.H1("No data to show yet", className="h3"), html.P(problem)], color="warning", className="m-4")
@@ -127,7 +145,12 @@ def create_layout(options: FilterOptions | None, info: WarehouseInfo | None, thr
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.FILTER_STORE),
             html.Header(
-                [html.Div([html.Span(PRODUCT_NAME, className="product-name"), data_status(info)], className="site-header__inner")],
+                [
+                    html.Div(
+                        [html.Span(PRODUCT_NAME, className="product-name"), data_status(info)],
+                        className="site-header__inner",
+                    )
+                ],
                 className="site-header",
             ),
             navigation() if not problem else None,

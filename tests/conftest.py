@@ -1,4 +1,5 @@
 """Shared fixtures: one demo borough per test session, and the real public files read in place."""
+
 from __future__ import annotations
 
 import csv

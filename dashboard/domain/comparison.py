@@ -1,11 +1,13 @@
 """Intervals and verdicts added to a table of rates: better, similar or worse than a reference."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
 from dashboard.domain.measures import Measure
-from dashboard.domain.status import SHOWN
 from dashboard.domain.stats import compare, rate_interval
+from dashboard.domain.status import SHOWN
 
 
 def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) -> pd.DataFrame:

@@ -9,9 +9,11 @@ linear-programming audit (the attacker's own method) hides more until no hidden 
 Totals that are themselves cells of a coarser table (a hidden ward, say) take part as members of
 their line, so a hidden total cannot be rebuilt from its visible parts either. Their hidden or shown
 state was settled when the coarser table was protected, so it is frozen here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
@@ -109,8 +111,9 @@ def _smallest_visible(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray
     return int(min(candidates, key=lambda i: (values[i], i))) if candidates else None
 
 
-def _pinned_fix(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, lines: list[Line],
-                twins: dict[int, list[int]]) -> int | None:
+def _pinned_fix(
+    values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, lines: list[Line], twins: dict[int, list[int]]
+) -> int | None:
     """A cell to hide because some hidden value is fixed by the totals (its smallest and largest possible values agree).
 
     Of the visible cells sharing a line with the pinned one, the smallest whose hiding frees it is chosen,
@@ -123,12 +126,19 @@ def _pinned_fix(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, line
     # A hidden zero that can be worked out gives nothing away (zeros are shown as 0 anyway).
     for cell in (c for c in pinned_cells(values, mask, touching) if values[c] > 0):
         tied = twins.get(cell, [cell])
-        options = {int(i) for line in touching if np.isin(tied, line.members).any()
-                   for i in line.members if not mask[i] and hideable[i]}
+        options = {
+            int(i)
+            for line in touching
+            if np.isin(tied, line.members).any()
+            for i in line.members
+            if not mask[i] and hideable[i]
+        }
         # Where every line through the cell is hidden already, the figures pinning it run through other lines:
         # any visible cell on a line that touches a hidden one may be the one to give up.
         nearby = {int(i) for line in touching for i in line.members if not mask[i] and hideable[i]} - options
-        ranked = sorted(options, key=lambda i: (values[i] == 0, values[i], i)) + sorted(nearby, key=lambda i: (values[i] == 0, values[i], i))
+        ranked = sorted(options, key=lambda i: (values[i] == 0, values[i], i)) + sorted(
+            nearby, key=lambda i: (values[i] == 0, values[i], i)
+        )
         for option in ranked:
             trial = mask.copy()
             trial[twins.get(option, [option])] = True
@@ -161,7 +171,9 @@ def pinned_cells(values: np.ndarray, mask: np.ndarray, lines: list, targets: lis
     # Directions in which the hidden values can move together without changing any total. A cell that no
     # such direction moves is pinned. Hidden cells whose every possible value is zero cannot move at all,
     # so they are held still first (a cell at zero with room above it can still move).
-    stuck = _always_zero(a_eq, a_eq @ values[hidden]) if (values[hidden] == 0).any() else np.zeros(len(hidden), dtype=bool)
+    stuck = (
+        _always_zero(a_eq, a_eq @ values[hidden]) if (values[hidden] == 0).any() else np.zeros(len(hidden), dtype=bool)
+    )
     free = null_space(np.vstack([a_eq, np.eye(len(hidden))[stuck]]))
     movable = (np.abs(free) > 1e-9).any(axis=1) if free.size else np.zeros(len(hidden), dtype=bool)
     # Line totals give a network-like system whose extreme points are whole numbers, so a cell that can
@@ -181,11 +193,12 @@ def _always_zero(a_eq: np.ndarray, b_eq: np.ndarray) -> np.ndarray:
     a_eq_full = np.hstack([a_eq, np.zeros_like(a_eq), -b_eq[:, None]])
     a_ub = np.hstack([-np.eye(n), np.eye(n), np.zeros((n, 1))])  # y - x <= 0
     bounds = [(0, None)] * n + [(0, 1)] * n + [(1, None)]
-    result = linprog(objective, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq_full, b_eq=np.zeros(len(b_eq)),
-                     bounds=bounds, method="highs")
+    result = linprog(
+        objective, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq_full, b_eq=np.zeros(len(b_eq)), bounds=bounds, method="highs"
+    )
     if not result.success:
         return np.zeros(n, dtype=bool)
-    return result.x[n:2 * n] < 0.5
+    return result.x[n : 2 * n] < 0.5
 
 
 def lines_of(frame: pd.DataFrame, keys: list[str], fixed: list[str] = ()) -> list[np.ndarray]:

@@ -1,21 +1,48 @@
 """Filter state: parsed from a link's query string, checked against the data, written back to a link."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import parse_qs, urlencode
+
 from dashboard.domain.measures import DEFAULT_MEASURE, MEASURES
 from dashboard.domain.reference import PHASES, SEN_PROVISION
 
-
 # URL parameter for each filter; short so shared links stay readable.
-FILTER_KEYS = ("measure", "year", "locality", "cluster", "need", "sen", "phase", "by", "period", "level", "schools", "colour")
+FILTER_KEYS = (
+    "measure",
+    "year",
+    "locality",
+    "cluster",
+    "need",
+    "sen",
+    "phase",
+    "by",
+    "period",
+    "level",
+    "schools",
+    "colour",
+)
 # Settings that always have a value (no 'all'); links leave them out when they are at their default.
-DEFAULTS = {"measure": DEFAULT_MEASURE, "by": "locality", "period": "year", "level": "area", "schools": "hide", "colour": "value"}
+DEFAULTS = {
+    "measure": DEFAULT_MEASURE,
+    "by": "locality",
+    "period": "year",
+    "level": "area",
+    "schools": "hide",
+    "colour": "value",
+}
 LEVELS = {"area": "Small areas", "ward": "Wards", "locality": "Localities"}
 SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
 # Colour places by their rate, or by whether their 95% interval lies above, across or below a reference.
 COLOURINGS = {"value": "Rate", "borough": "Against borough", "benchmark": "Against benchmark"}
-BREAKDOWNS = {"locality": "Locality", "cluster": "School cluster", "need": "Primary need", "sen": "SEN provision", "phase": "Phase"}
+BREAKDOWNS = {
+    "locality": "Locality",
+    "cluster": "School cluster",
+    "need": "Primary need",
+    "sen": "SEN provision",
+    "phase": "Phase",
+}
 PERIODS = {"year": "Academic years", "term": "Terms"}
 # Labels as a sentence would use them ("SEN provision" keeps its capitals) and their plurals.
 FILTER_LABELS = {
@@ -67,9 +94,18 @@ class FilterOptions:
     def pairs(self, key: str) -> tuple[tuple, ...]:
         """(value, label, ...) for every value a filter may take."""
         return {
-            "measure": self.measures, "year": self.years, "locality": self.localities, "cluster": self.clusters,
-            "need": self.needs, "sen": self.sen, "phase": self.phases, "by": self.breakdowns, "period": self.periods,
-            "level": self.levels, "schools": self.school_points, "colour": self.colourings,
+            "measure": self.measures,
+            "year": self.years,
+            "locality": self.localities,
+            "cluster": self.clusters,
+            "need": self.needs,
+            "sen": self.sen,
+            "phase": self.phases,
+            "by": self.breakdowns,
+            "period": self.periods,
+            "level": self.levels,
+            "schools": self.school_points,
+            "colour": self.colourings,
         }[key]
 
     def allowed(self, key: str) -> tuple[str, ...]:
@@ -130,10 +166,18 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
         if value in (None, "", "all"):
             continue
         if value not in options.allowed(key):
-            fallback = {"year": "the latest year", "measure": "the suspension rate", "by": "localities", "period": "academic years",
-                        "level": "small areas", "schools": "no school points",
-                        "colour": "colours by rate"}.get(key, f"all {FILTER_PLURALS.get(key)}")
-            messages.append(f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead.")
+            fallback = {
+                "year": "the latest year",
+                "measure": "the suspension rate",
+                "by": "localities",
+                "period": "academic years",
+                "level": "small areas",
+                "schools": "no school points",
+                "colour": "colours by rate",
+            }.get(key, f"all {FILTER_PLURALS.get(key)}")
+            messages.append(
+                f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead."
+            )
             continue
         state = replace(state, **{key: value})
     if requested.get("year") not in options.allowed("year"):
@@ -157,7 +201,9 @@ def parse_query(search: str | None, options: FilterOptions) -> tuple[FilterState
     unknown = sorted(set(params) - set(FILTER_KEYS))
     state, messages = resolve(requested, options)
     if unknown:
-        messages.append(f"The link has settings this dashboard does not know ({', '.join(unknown)}); they were ignored.")
+        messages.append(
+            f"The link has settings this dashboard does not know ({', '.join(unknown)}); they were ignored."
+        )
     return state, messages
 
 

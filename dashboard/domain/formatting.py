@@ -1,7 +1,9 @@
 """Figures as words: rates, counts, intervals and verdicts as tables and sentences write them."""
+
 from __future__ import annotations
 
 import pandas as pd
+
 from dashboard.domain.measures import Measure
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import SHOWN, SOURCE_SYMBOLS, SUPPRESSED

@@ -1,4 +1,5 @@
 """Fixed reference lists: DfE primary need codes, SEN provision, phases, terms and age bands."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,12 +2,13 @@
 
 Distributions come from scipy; the formulas are the public health standard ones (Wilson 1927; Garwood's
 exact Poisson limits and Byar's approximation; Spiegelhalter 2005 and Fingertips for funnel limits)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
-
 
 LEVELS = (0.95, 0.998)
 
@@ -46,7 +47,9 @@ def poisson_byar(events, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper
 
 
-def rate_interval(numerator, denominator, scale: float, kind: str, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def rate_interval(
+    numerator, denominator, scale: float, kind: str, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Interval for numerator / denominator * scale: Wilson for proportions, exact Poisson for counts of events."""
     if kind == "proportion":
         low, high = wilson(numerator, denominator, level)
@@ -85,11 +88,11 @@ def overdispersion(observed, expected, winsor: float = 0.1, alpha: float = 0.05)
     z = (observed / expected - 1) * np.sqrt(expected)  # the standard error of O/E under Poisson is 1 / sqrt(E)
     low, high = np.percentile(z, [100 * winsor, 100 * (1 - winsor)])
     cut = stats.norm.ppf(1 - winsor)
-    kept_variance = (1 - 2 * winsor) - 2 * cut * stats.norm.pdf(cut) + 2 * winsor * cut ** 2  # E[clip(Z, -cut, cut)^2]
+    kept_variance = (1 - 2 * winsor) - 2 * cut * stats.norm.pdf(cut) + 2 * winsor * cut**2  # E[clip(Z, -cut, cut)^2]
     phi = float(np.mean(np.clip(z, low, high) ** 2)) / kept_variance
     p_value = float(stats.chi2.sf(n * phi, n - 1))
     weights = expected  # 1 / variance of O/E
-    tau2 = max(0.0, (n * phi - (n - 1)) / (weights.sum() - (weights ** 2).sum() / weights.sum()))
+    tau2 = max(0.0, (n * phi - (n - 1)) / (weights.sum() - (weights**2).sum() / weights.sum()))
     return Overdispersion(phi, tau2 if p_value < alpha else 0.0, p_value, n)
 
 
@@ -156,8 +159,9 @@ def difference_p(x1: float, n1: float, x2: float, n2: float, kind: str) -> float
     return float(stats.binomtest(int(round(x1)), total, n1 / (n1 + n2)).pvalue)
 
 
-def trend(numerators, denominators, kind: str, higher_is_worse: bool | None, level: float = 0.95,
-          positions=None) -> tuple[str, float]:
+def trend(
+    numerators, denominators, kind: str, higher_is_worse: bool | None, level: float = 0.95, positions=None
+) -> tuple[str, float]:
     """Test for a linear trend over equally spaced periods: (verdict in words, p-value).
 
     positions gives each period's place in time (0, 1, 3... where a period is missing); by default 0, 1, 2...

@@ -1,8 +1,8 @@
 """What a published figure can be: shown, suppressed, no data, outside the selection, or a source's own symbol."""
+
 from __future__ import annotations
 
 from dashboard.domain.reference import EES_SYMBOLS
-
 
 SHOWN, SUPPRESSED, NO_DATA, OUTSIDE = "shown", "suppressed", "no data", "outside selection"
 # A source's EES symbol (low, x, z, u) is a status of its own; c from a source is SUPPRESSED like ours.

@@ -1,17 +1,26 @@
 """Trend lines, bars with intervals and stacked shares."""
+
 from __future__ import annotations
-from dashboard.figures.style import BENCHMARK, BENCHMARK_DASHES, BOROUGH, DASHES, HIGHLIGHT, MARKERS, MUTED, base_layout
 
 import pandas as pd
 import plotly.graph_objects as go
+
 from dashboard.domain.measures import Measure
-from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.domain.reference import EES_SYMBOLS
+from dashboard.domain.status import SHOWN, SUPPRESSED
+from dashboard.figures.style import BENCHMARK, BENCHMARK_DASHES, BOROUGH, DASHES, HIGHLIGHT, MARKERS, MUTED, base_layout
 
 
-def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, title: str,
-                borough: pd.DataFrame | None = None, benchmark: pd.DataFrame | None = None,
-                events: pd.DataFrame | None = None, periods: list[str] | None = None) -> go.Figure:
+def trend_lines(
+    series: pd.DataFrame,
+    highlighted: list[str],
+    measure: Measure,
+    title: str,
+    borough: pd.DataFrame | None = None,
+    benchmark: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    periods: list[str] | None = None,
+) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
 
     periods, when given, is the whole time axis in order (lines may each cover only part of it).
@@ -21,62 +30,137 @@ def trend_lines(series: pd.DataFrame, highlighted: list[str], measure: Measure, 
     """
     figure = go.Figure()
     if borough is not None and "low" in borough and borough["low"].notna().any():
-        figure.add_scatter(x=list(borough["period"]) + list(borough["period"][::-1]),
-                           y=list(borough["high"]) + list(borough["low"][::-1]), fill="toself", mode="lines",
-                           line={"width": 0}, fillcolor="rgba(27,27,27,0.12)", name="Borough 95% interval", hoverinfo="skip")
+        figure.add_scatter(
+            x=list(borough["period"]) + list(borough["period"][::-1]),
+            y=list(borough["high"]) + list(borough["low"][::-1]),
+            fill="toself",
+            mode="lines",
+            line={"width": 0},
+            fillcolor="rgba(27,27,27,0.12)",
+            name="Borough 95% interval",
+            hoverinfo="skip",
+        )
     for label, rows in series.groupby("label", sort=False):
         if label in highlighted:
             continue
-        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines", line={"color": MUTED, "width": 1},
-                           legendgroup="others", showlegend=False, hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
+        figure.add_scatter(
+            x=rows["period"],
+            y=rows["value"],
+            name=label,
+            mode="lines",
+            line={"color": MUTED, "width": 1},
+            legendgroup="others",
+            showlegend=False,
+            hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>",
+        )
     for i, label in enumerate(highlighted):
         rows = series[series["label"] == label]
         error = None
         if "low" in rows:
-            error = {"type": "data", "symmetric": False, "array": (rows["high"] - rows["value"]).tolist(),
-                     "arrayminus": (rows["value"] - rows["low"]).tolist(), "color": HIGHLIGHT[i], "thickness": 1.2, "width": 3}
-        figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines+markers", error_y=error,
-                           line={"color": HIGHLIGHT[i], "width": 3, "dash": DASHES[i]}, marker={"symbol": MARKERS[i], "size": 8},
-                           hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>")
+            error = {
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["high"] - rows["value"]).tolist(),
+                "arrayminus": (rows["value"] - rows["low"]).tolist(),
+                "color": HIGHLIGHT[i],
+                "thickness": 1.2,
+                "width": 3,
+            }
+        figure.add_scatter(
+            x=rows["period"],
+            y=rows["value"],
+            name=label,
+            mode="lines+markers",
+            error_y=error,
+            line={"color": HIGHLIGHT[i], "width": 3, "dash": DASHES[i]},
+            marker={"symbol": MARKERS[i], "size": 8},
+            hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>",
+        )
     if borough is not None and not borough.empty:
-        figure.add_scatter(x=borough["period"], y=borough["value"], name="Borough", mode="lines",
-                           line={"color": BOROUGH, "width": 2, "dash": "longdash"}, hovertemplate=f"Borough: %{{y:.{measure.decimals}f}}<extra></extra>")
+        figure.add_scatter(
+            x=borough["period"],
+            y=borough["value"],
+            name="Borough",
+            mode="lines",
+            line={"color": BOROUGH, "width": 2, "dash": "longdash"},
+            hovertemplate=f"Borough: %{{y:.{measure.decimals}f}}<extra></extra>",
+        )
     if benchmark is not None and not benchmark.empty:
         for i, (label, rows) in enumerate(benchmark.groupby("label", sort=False)):
-            figure.add_scatter(x=rows["period"], y=rows["value"], name=label, mode="lines",
-                               line={"color": BENCHMARK, "width": 2, "dash": BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)]})
+            figure.add_scatter(
+                x=rows["period"],
+                y=rows["value"],
+                name=label,
+                mode="lines",
+                line={"color": BENCHMARK, "width": 2, "dash": BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)]},
+            )
     for i, event in enumerate(events.itertuples(index=False) if events is not None else []):
         figure.add_vline(x=event.period, line={"color": "#505050", "width": 1, "dash": "dot"})
         # Alternate heights so labels of neighbouring events do not overprint each other.
-        figure.add_annotation(x=event.period, y=1.0 + 0.07 * (i % 2), yref="paper", text=event.label, showarrow=False, xanchor="left",
-                              yanchor="bottom", font={"size": 11}, bgcolor="rgba(255,255,255,0.85)")
+        figure.add_annotation(
+            x=event.period,
+            y=1.0 + 0.07 * (i % 2),
+            yref="paper",
+            text=event.label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
     figure.update_yaxes(title={"text": measure.unit})
     figure.update_xaxes(type="category", **({"categoryorder": "array", "categoryarray": periods} if periods else {}))
     return base_layout(figure, title)
 
 
-def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: float | None = None,
-              reference_label: str = "Borough") -> go.Figure:
+def bar_chart(
+    frame: pd.DataFrame, measure: Measure, title: str, reference: float | None = None, reference_label: str = "Borough"
+) -> go.Figure:
     """Horizontal bars of a rate by group (columns label, value, status), suppressed groups named as c."""
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom
     # A source's own symbol (x, low...) is printed as it is; our suppression as c.
-    text = [measure.format(v, with_unit=False) if s == SHOWN else ("c" if s == SUPPRESSED else s if s in EES_SYMBOLS else "no data")
-            for v, s in zip(frame["value"], frame["status"])]
+    text = [
+        measure.format(v, with_unit=False)
+        if s == SHOWN
+        else ("c" if s == SUPPRESSED else s if s in EES_SYMBOLS else "no data")
+        for v, s in zip(frame["value"], frame["status"])
+    ]
     error = None
     if "low" in frame and "high" in frame:
         # 95% confidence interval as whiskers, so a bar resting on few children shows how unsure it is.
-        error = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["value"]).fillna(0).tolist(),
-                 "arrayminus": (frame["value"] - frame["low"]).fillna(0).tolist(), "color": "#1b1b1b", "thickness": 1.5, "width": 4}
-    figure = go.Figure(go.Bar(
-        # Figures sit inside the bar's base, clear of the whiskers at its end; c and 'no data' have no bar to sit in.
-        x=frame["value"].fillna(0), y=frame["label"], orientation="h", text=text, insidetextanchor="start",
-        textposition=["inside" if s == SHOWN else "outside" for s in frame["status"]], textfont={"color": "#ffffff"},
-        outsidetextfont={"color": "#1b1b1b"},
-        marker={"color": HIGHLIGHT[0]}, hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False, error_x=error,
-    ))
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": (frame["high"] - frame["value"]).fillna(0).tolist(),
+            "arrayminus": (frame["value"] - frame["low"]).fillna(0).tolist(),
+            "color": "#1b1b1b",
+            "thickness": 1.5,
+            "width": 4,
+        }
+    figure = go.Figure(
+        go.Bar(
+            # Figures sit inside the bar's base, clear of the whiskers at its end; c and 'no data' have no bar to sit in.
+            x=frame["value"].fillna(0),
+            y=frame["label"],
+            orientation="h",
+            text=text,
+            insidetextanchor="start",
+            textposition=["inside" if s == SHOWN else "outside" for s in frame["status"]],
+            textfont={"color": "#ffffff"},
+            outsidetextfont={"color": "#1b1b1b"},
+            marker={"color": HIGHLIGHT[0]},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            cliponaxis=False,
+            error_x=error,
+        )
+    )
     if reference is not None and reference == reference:
-        figure.add_vline(x=reference, line={"color": BOROUGH, "dash": "dash", "width": 2},
-                         annotation_text=f"{reference_label} {measure.format(reference, with_unit=False)}", annotation_position="top")
+        figure.add_vline(
+            x=reference,
+            line={"color": BOROUGH, "dash": "dash", "width": 2},
+            annotation_text=f"{reference_label} {measure.format(reference, with_unit=False)}",
+            annotation_position="top",
+        )
     figure.update_xaxes(title={"text": measure.unit})
     figure.update_yaxes(ticksuffix="  ")  # room between a name and 'c' or 'no data' printed beside an empty bar
     return base_layout(figure, title, height=max(260, 60 + 32 * len(frame)))
@@ -85,12 +169,27 @@ def bar_chart(frame: pd.DataFrame, measure: Measure, title: str, reference: floa
 def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Stacked 100% bars: each group's mix of categories (columns group, category, share)."""
     figure = go.Figure()
-    palette = HIGHLIGHT + ("#E69F00", "#56B4E9", "#F0E442", "#000000", "#999999", "#882255", "#44AA99", "#117733", "#332288")
+    palette = HIGHLIGHT + (
+        "#E69F00",
+        "#56B4E9",
+        "#F0E442",
+        "#000000",
+        "#999999",
+        "#882255",
+        "#44AA99",
+        "#117733",
+        "#332288",
+    )
     patterns = ("", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x", "-")
     for i, (category, rows) in enumerate(frame.groupby("category", sort=False)):
-        figure.add_bar(x=rows["share"], y=rows["group"], name=category, orientation="h",
-                       marker={"color": palette[i % len(palette)], "pattern": {"shape": patterns[i % len(patterns)]}},
-                       hovertemplate=f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>")
+        figure.add_bar(
+            x=rows["share"],
+            y=rows["group"],
+            name=category,
+            orientation="h",
+            marker={"color": palette[i % len(palette)], "pattern": {"shape": patterns[i % len(patterns)]}},
+            hovertemplate=f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>",
+        )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.3})
     figure.update_xaxes(title={"text": "% of plans"}, range=[0, 100])
     return base_layout(figure, title, height=max(300, 120 + 50 * frame["group"].nunique()))

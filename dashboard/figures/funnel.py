@@ -1,16 +1,23 @@
 """The funnel plot's figure: schools against their expected count, limits, and outliers named without overprinting."""
+
 from __future__ import annotations
 
 import numpy as np
-from dashboard.figures.style import HIGHLIGHT, MUTED
 
+from dashboard.figures.style import HIGHLIGHT, MUTED
 
 # Marker shape and colour together, so the verdict never rests on colour alone.
 STYLE = {
-    "worse": ("#D55E00", "triangle-up"), "better": (HIGHLIGHT[0], "triangle-down"),
-    "higher": ("#D55E00", "triangle-up"), "lower": (HIGHLIGHT[0], "triangle-down"), "similar": (MUTED, "circle"),
+    "worse": ("#D55E00", "triangle-up"),
+    "better": (HIGHLIGHT[0], "triangle-down"),
+    "higher": ("#D55E00", "triangle-up"),
+    "lower": (HIGHLIGHT[0], "triangle-down"),
+    "similar": (MUTED, "circle"),
 }
-PLOT_SIZE = (1000, 380)  # the plotting area in pixels on a laptop, near enough to keep names of neighbouring schools apart
+PLOT_SIZE = (
+    1000,
+    380,
+)  # the plotting area in pixels on a laptop, near enough to keep names of neighbouring schools apart
 POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 
 
@@ -28,10 +35,12 @@ def label_positions(x, y, names: list[str], x_range: tuple[float, float], y_rang
     positions = []
     for cx, cy, name in zip(px, py, names):
         width, height = 6.5 * len(name), 14
-        boxes = {"top center": (cx - width / 2, cy + 7, cx + width / 2, cy + 7 + height),
-                 "bottom center": (cx - width / 2, cy - 7 - height, cx + width / 2, cy - 7),
-                 "middle right": (cx + 8, cy - height / 2, cx + 8 + width, cy + height / 2),
-                 "middle left": (cx - 8 - width, cy - height / 2, cx - 8, cy + height / 2)}
+        boxes = {
+            "top center": (cx - width / 2, cy + 7, cx + width / 2, cy + 7 + height),
+            "bottom center": (cx - width / 2, cy - 7 - height, cx + width / 2, cy - 7),
+            "middle right": (cx + 8, cy - height / 2, cx + 8 + width, cy + height / 2),
+            "middle left": (cx - 8 - width, cy - height / 2, cx - 8, cy + height / 2),
+        }
         clear = [p for p in POSITIONS if not any(_overlap(boxes[p], other) for other in placed)]
         chosen = clear[0] if clear else POSITIONS[0]
         placed.append(boxes[chosen])

@@ -1,16 +1,16 @@
 """Choropleth maps: geometry once, then colours from fixed classes or verdicts, every state named in the legend."""
+
 from __future__ import annotations
-from dashboard.figures.style import SEQUENTIAL, STATE_COLOURS, VERDICT_COLOURS
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.domain.formatting import interval_text, sentence_case, verdict_text
 from dashboard.domain.measures import Measure
-from dashboard.domain.formatting import sentence_case
-from dashboard.domain.formatting import interval_text, verdict_text
-from dashboard.domain.status import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.domain.reference import EES_SYMBOLS
-from dashboard.figures.style import FONT
+from dashboard.domain.status import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.figures.style import FONT, SEQUENTIAL, STATE_COLOURS, VERDICT_COLOURS
 
 
 def class_labels(bins: list[float], measure: Measure) -> list[str]:
@@ -56,8 +56,10 @@ def _hover(values: pd.DataFrame, measure: Measure, threshold: int, reference_nam
     for row in values.itertuples(index=False):
         head = f"<b>{row.name}</b><br>{row.context}"
         if row.status == SHOWN:
-            body = (f"{measure.label}: {measure.format(row.value)}<br>"
-                    f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}")
+            body = (
+                f"{measure.label}: {measure.format(row.value)}<br>"
+                f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}"
+            )
             if "low" in values:
                 body += f"<br>95% interval: {interval_text(row.low, row.high, measure)}"
             if reference_name and getattr(row, "verdict", ""):
@@ -88,8 +90,9 @@ def _verdict_classes(values: pd.DataFrame, measure: Measure) -> tuple[np.ndarray
     return classes.astype(int), [VERDICT_COLOURS[v] for v in order]
 
 
-def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int,
-                      reference_name: str | None = None) -> dict:
+def choropleth_values(
+    values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, reference_name: str | None = None
+) -> dict:
     """The parts of the map that change with filters: sent as a Patch, never with the geometry.
 
     With reference_name (e.g. 'the borough') places are coloured by their verdict against it, which
@@ -102,7 +105,10 @@ def choropleth_values(values: pd.DataFrame, measure: Measure, bins: list[float],
     if reference_name:
         classes, colours = _verdict_classes(values, measure)
         labels = [verdict_text(v, reference_name) for v in verdict_order(measure)] + states
-        scale, title = _scale(colours + list(STATE_COLOURS.values())), f"{measure.label}<br>against {reference_name}<br>(95% interval)"
+        scale, title = (
+            _scale(colours + list(STATE_COLOURS.values())),
+            f"{measure.label}<br>against {reference_name}<br>(95% interval)",
+        )
     else:
         classes, labels = _classes(values, bins), class_labels(bins, measure) + states
         scale, title = _colourscale(len(bins) + 1), f"{measure.label}<br>({measure.unit})"
@@ -130,7 +136,7 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
     schools = schools[schools["latitude"].notna()]
     shown = (schools["status"] == SHOWN).to_numpy()
     classes = np.searchsorted(np.asarray(bins, dtype=float), schools["value"].fillna(0).to_numpy(float), side="right")
-    colours = list(SEQUENTIAL[-(len(bins) + 1):]) if len(bins) + 1 <= len(SEQUENTIAL) else list(SEQUENTIAL)
+    colours = list(SEQUENTIAL[-(len(bins) + 1) :]) if len(bins) + 1 <= len(SEQUENTIAL) else list(SEQUENTIAL)
     count = schools["numerator"].where(shown, 0).fillna(0).to_numpy(float)
     size = np.where(shown, 6 + 24 * np.sqrt(count / max(count.max(), 1)), 6)
     by_verdict = "verdict" in schools
@@ -139,27 +145,47 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
         f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: {measure.format(r.value)}<br>"
         f"{sentence_case(measure.numerator_label)}: {r.numerator:,.0f} of {r.denominator:,.0f} {measure.denominator_label}"
         + (f"<br><b>{verdict_text(v, 'schools of its phase')}</b>" if v and v != "not compared" else "")
-        if r.status == SHOWN else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
+        if r.status == SHOWN
+        else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
         for r, v in zip(schools.itertuples(index=False), verdicts)
     ]
     if by_verdict:
-        colours_by_school = [VERDICT_COLOURS.get(v, STATE_COLOURS[NO_DATA]) if ok else STATE_COLOURS[SUPPRESSED]
-                             for v, ok in zip(verdicts, shown)]
+        colours_by_school = [
+            VERDICT_COLOURS.get(v, STATE_COLOURS[NO_DATA]) if ok else STATE_COLOURS[SUPPRESSED]
+            for v, ok in zip(verdicts, shown)
+        ]
         name = "Schools against schools of their phase (size: count; grey: c)"
     else:
         colours_by_school = [colours[c] if ok else STATE_COLOURS[SUPPRESSED] for c, ok in zip(classes, shown)]
         name = "Schools (size: count; grey: c)"
     return go.Scattergeo(
-        lat=schools["latitude"], lon=schools["longitude"], mode="markers", name=name,
-        marker={"size": size, "color": colours_by_school,
-                "line": {"color": "#1b1b1b", "width": 1.2}, "symbol": "circle"},
-        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", showlegend=True,
+        lat=schools["latitude"],
+        lon=schools["longitude"],
+        mode="markers",
+        name=name,
+        marker={
+            "size": size,
+            "color": colours_by_school,
+            "line": {"color": "#1b1b1b", "width": 1.2},
+            "symbol": "circle",
+        },
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        showlegend=True,
         customdata=schools["locality_code"].tolist(),  # a click on a school filters to its locality too
     )
 
 
-def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, title: str,
-               schools: pd.DataFrame | None = None, reference_name: str | None = None) -> go.Figure:
+def choropleth(
+    geojson: dict,
+    values: pd.DataFrame,
+    measure: Measure,
+    bins: list[float],
+    threshold: int,
+    title: str,
+    schools: pd.DataFrame | None = None,
+    reference_name: str | None = None,
+) -> go.Figure:
     """Small-area choropleth: geometry once, colours from fixed classes (or verdicts), every state named in the legend."""
     parts = choropleth_values(values, measure, bins, threshold, reference_name)
     figure = go.Figure(
@@ -196,7 +222,12 @@ def choropleth(geojson: dict, values: pd.DataFrame, measure: Measure, bins: list
 def no_boundaries_figure() -> go.Figure:
     """Stands in for the map when no boundaries were loaded, saying so in words."""
     figure = go.Figure()
-    figure.add_annotation(text="No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures.",
-                          showarrow=False, font={"size": 16})
-    figure.update_layout(xaxis_visible=False, yaxis_visible=False, height=300, font={"family": FONT}, plot_bgcolor="#ffffff")
+    figure.add_annotation(
+        text="No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures.",
+        showarrow=False,
+        font={"size": 16},
+    )
+    figure.update_layout(
+        xaxis_visible=False, yaxis_visible=False, height=300, font={"family": FONT}, plot_bgcolor="#ffffff"
+    )
     return figure

@@ -1,9 +1,10 @@
 """The one look of every chart: fonts, colour-blind-safe palettes that know which way is good, base layout."""
+
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dashboard.domain.status import NO_DATA, OUTSIDE, SUPPRESSED
 
+from dashboard.domain.status import NO_DATA, OUTSIDE, SUPPRESSED
 
 # ColorBrewer YlGnBu (the darker five of six classes): sequential and safe for the common forms of
 # colour blindness, and its palest class is still clearly apart from white and grey.
@@ -12,7 +13,13 @@ SEQUENTIAL = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 STATE_COLOURS = {SUPPRESSED: "#737373", NO_DATA: "#d4d4d4", OUTSIDE: "#ffffff"}
 # Verdicts against a reference, in Okabe-Ito blue, yellow and vermillion: apart for every common colour
 # blindness, and named in the legend and hover text. Measures with no good direction say lower / higher.
-VERDICT_COLOURS = {"better": "#0072B2", "lower": "#56B4E9", "similar": "#F0E442", "worse": "#D55E00", "higher": "#E69F00"}
+VERDICT_COLOURS = {
+    "better": "#0072B2",
+    "lower": "#56B4E9",
+    "similar": "#F0E442",
+    "worse": "#D55E00",
+    "higher": "#E69F00",
+}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 TOPOJSON_URL = "/assets/topojson/"
 # Okabe-Ito: distinguishable with the common forms of colour blindness; at most four series are coloured.

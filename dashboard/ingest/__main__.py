@@ -1,4 +1,5 @@
 """python -m dashboard.ingest: load, dry-run, list versions or roll back (see dashboard.ingest.cli)."""
+
 import sys
 
 from dashboard.ingest.cli import main

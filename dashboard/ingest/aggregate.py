@@ -1,11 +1,14 @@
 """Fact tables from validated files: pupil-level rows counted (the pupil ID goes no further), periods and events."""
+
 from __future__ import annotations
-from dashboard.ingest.parse import ParsedFile
 
 import datetime as dt
+
 import numpy as np
 import pandas as pd
+
 from dashboard.domain.reference import FULL_YEAR, TERMS, academic_year_label, academic_year_start, age_band
+from dashboard.ingest.parse import ParsedFile
 from dashboard.ingest.templates import ATTENDANCE, Template
 
 
@@ -24,9 +27,15 @@ def aggregate_exclusions(rows: pd.DataFrame) -> pd.DataFrame:
     cell = ["urn", "home_area_code", "sen_provision", "primary_need", "exclusion_type"]
     frames = []
     for keys, term in ((["academic_year", "term"] + cell, None), (["academic_year"] + cell, FULL_YEAR)):
-        grouped = _group(rows, keys).agg(
-            exclusions=("pupil_id", "size"), pupils_excluded=("pupil_id", "nunique"), sessions_lost=("sessions_lost", "sum")
-        ).reset_index()
+        grouped = (
+            _group(rows, keys)
+            .agg(
+                exclusions=("pupil_id", "size"),
+                pupils_excluded=("pupil_id", "nunique"),
+                sessions_lost=("sessions_lost", "sum"),
+            )
+            .reset_index()
+        )
         if term:
             grouped["term"] = term
         frames.append(grouped)
@@ -54,7 +63,9 @@ def aggregate_attendance(rows: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for enrolment in (per_term, per_year):
         rate = enrolment["sessions_missed"] / enrolment["sessions_possible"].where(enrolment["sessions_possible"] > 0)
-        enrolment = enrolment.assign(persistent_absentees=(rate >= 0.1).astype(int), severe_absentees=(rate >= 0.5).astype(int))
+        enrolment = enrolment.assign(
+            persistent_absentees=(rate >= 0.1).astype(int), severe_absentees=(rate >= 0.5).astype(int)
+        )
         frames.append(
             _group(enrolment, ["academic_year", "term"] + cell)
             .agg(
@@ -75,7 +86,12 @@ def aggregate_ehcp(rows: pd.DataFrame) -> pd.DataFrame:
     return _group(rows, keys)["pupil_id"].nunique().rename("plans").reset_index()
 
 
-AGGREGATORS = {"census": aggregate_census, "exclusions": aggregate_exclusions, "attendance": aggregate_attendance, "ehcp": aggregate_ehcp}
+AGGREGATORS = {
+    "census": aggregate_census,
+    "exclusions": aggregate_exclusions,
+    "attendance": aggregate_attendance,
+    "ehcp": aggregate_ehcp,
+}
 
 
 def fact_table(parsed: ParsedFile, template: Template) -> pd.DataFrame:
@@ -113,9 +129,11 @@ def event_table(frame: pd.DataFrame) -> pd.DataFrame:
     dates = pd.to_datetime(frame["date"])
     start = dates.dt.year - (dates.dt.month < 9)
     term = np.select([dates.dt.month >= 9, dates.dt.month <= 3], ["Autumn", "Spring"], "Summer")
-    return pd.DataFrame({
-        "event_date": dates.dt.date,
-        "label": frame["label"],
-        "academic_year": [academic_year_label(int(y)) for y in start],
-        "term": term,
-    })
+    return pd.DataFrame(
+        {
+            "event_date": dates.dt.date,
+            "label": frame["label"],
+            "academic_year": [academic_year_label(int(y)) for y in start],
+            "term": term,
+        }
+    )

@@ -1,14 +1,16 @@
 """Boundary files in, WGS84 polygons out: GeoJSON, TopoJSON, GeoPackage or shapefile, any CRS."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
 import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import mapping
-from dashboard.ingest.report import LoadIssue, LoadReport
 
+from dashboard.ingest.report import LoadIssue, LoadReport
 
 WGS84 = "EPSG:4326"
 BRITISH_NATIONAL_GRID = "EPSG:27700"
@@ -25,7 +27,9 @@ def _guess_crs(frame: gpd.GeoDataFrame) -> str:
         return WGS84
     if 0 <= minx <= maxx <= 700_000 and 0 <= miny <= maxy <= 1_300_000:
         return BRITISH_NATIONAL_GRID
-    raise BoundaryError("has no coordinate reference system and its coordinates are neither degrees nor British National Grid")
+    raise BoundaryError(
+        "has no coordinate reference system and its coordinates are neither degrees nor British National Grid"
+    )
 
 
 def read_boundaries(path: str | Path, code_field: str, name_field: str | None = None) -> gpd.GeoDataFrame:
@@ -65,7 +69,9 @@ def _polygonal(geom):
     """Only the polygons of a geometry: a repaired boundary can carry stray points or lines."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
-    return shapely.union_all([part for part in getattr(geom, "geoms", []) if part.geom_type in ("Polygon", "MultiPolygon")])
+    return shapely.union_all(
+        [part for part in getattr(geom, "geoms", []) if part.geom_type in ("Polygon", "MultiPolygon")]
+    )
 
 
 def _name_field(frame: pd.DataFrame, code_field: str) -> str | None:
@@ -90,7 +96,9 @@ def geometry_json(geom) -> str:
     return json.dumps(mapping(geom), separators=(",", ":"))
 
 
-def area_geometry(path: Path, code_field: str, name_field: str | None, area_codes: set[str], report: LoadReport) -> pd.DataFrame | None:
+def area_geometry(
+    path: Path, code_field: str, name_field: str | None, area_codes: set[str], report: LoadReport
+) -> pd.DataFrame | None:
     try:
         frame: gpd.GeoDataFrame = read_boundaries(path, code_field, name_field)
     except BoundaryError as exc:
@@ -98,9 +106,21 @@ def area_geometry(path: Path, code_field: str, name_field: str | None, area_code
         return None
     unknown = sorted(set(frame["code"]) - area_codes)
     if unknown:
-        report.issues.append(LoadIssue(Path(path).name, f"{len(unknown)} boundary codes are not in areas.csv and were left out: {', '.join(unknown[:10])}", fatal=False))
+        report.issues.append(
+            LoadIssue(
+                Path(path).name,
+                f"{len(unknown)} boundary codes are not in areas.csv and were left out: {', '.join(unknown[:10])}",
+                fatal=False,
+            )
+        )
     unmapped = sorted(area_codes - set(frame["code"]))
     if unmapped:
-        report.issues.append(LoadIssue(Path(path).name, f"{len(unmapped)} areas in areas.csv have no boundary and will not be drawn: {', '.join(unmapped[:10])}", fatal=False))
+        report.issues.append(
+            LoadIssue(
+                Path(path).name,
+                f"{len(unmapped)} areas in areas.csv have no boundary and will not be drawn: {', '.join(unmapped[:10])}",
+                fatal=False,
+            )
+        )
     frame = frame[frame["code"].isin(area_codes)]
     return pd.DataFrame({"area_code": frame["code"].values, "geojson": [geometry_json(g) for g in frame.geometry]})

@@ -1,20 +1,30 @@
 """Build a warehouse version from a folder of extracts: every file validated, then served in one step, or refused."""
+
 from __future__ import annotations
-from dashboard.ingest.report import write_quality_report
-from dashboard.ingest.places import place_in_localities
-from dashboard.ingest.parse import ParsedFile, parse_template_file, sha256_of
-from dashboard.ingest.boundaries import area_geometry
-from dashboard.ingest.aggregate import fact_table, aggregate_reasons, event_table, period_table
 
 import datetime as dt
 import hashlib
 from pathlib import Path
-import pandas as pd
-from dashboard.domain.reference import FULL_YEAR, NEEDS, UNMAPPED
-from dashboard.ingest.templates import MAPPED_DIMENSIONS, MAPPING, REASONS, BENCHMARKS, DIMENSIONS, EVENTS, FACTS, Template
-from dashboard.ingest.report import LoadIssue, LoadReport
-from dashboard.store.versions import write_warehouse
 
+import pandas as pd
+
+from dashboard.domain.reference import FULL_YEAR, NEEDS, UNMAPPED
+from dashboard.ingest.aggregate import aggregate_reasons, event_table, fact_table, period_table
+from dashboard.ingest.boundaries import area_geometry
+from dashboard.ingest.parse import ParsedFile, parse_template_file, sha256_of
+from dashboard.ingest.places import place_in_localities
+from dashboard.ingest.report import LoadIssue, LoadReport, write_quality_report
+from dashboard.ingest.templates import (
+    BENCHMARKS,
+    DIMENSIONS,
+    EVENTS,
+    FACTS,
+    MAPPED_DIMENSIONS,
+    MAPPING,
+    REASONS,
+    Template,
+)
+from dashboard.store.versions import write_warehouse
 
 DATASET_TABLES = {
     "population": "fact_population",
@@ -39,7 +49,12 @@ def _locate(source: Path, template: Template, report: LoadReport) -> Path | None
         candidates.append(source / template.pupil_filename)
     present = [p for p in candidates if p.exists()]
     if len(present) > 1:
-        report.issues.append(LoadIssue(present[1].name, f"both {present[0].name} and {present[1].name} exist; supply one form of {template.name}"))
+        report.issues.append(
+            LoadIssue(
+                present[1].name,
+                f"both {present[0].name} and {present[1].name} exist; supply one form of {template.name}",
+            )
+        )
         return None
     return present[0] if present else None
 
@@ -56,8 +71,14 @@ def _report_unknown_breakdowns(parsed: dict[str, ParsedFile], report: LoadReport
             blank = int(frame[column].isna().sum())
             if blank:
                 words = {"urn": "school", "sen_provision": "SEN provision", "primary_need": "primary need"}[column]
-                report.issues.append(LoadIssue(result.path.name, f"{blank} row(s) have a blank {column}: they count in the borough's "
-                                               f"figures but not in views by {words}", fatal=False))
+                report.issues.append(
+                    LoadIssue(
+                        result.path.name,
+                        f"{blank} row(s) have a blank {column}: they count in the borough's "
+                        f"figures but not in views by {words}",
+                        fatal=False,
+                    )
+                )
 
 
 def build_tables(
@@ -86,15 +107,33 @@ def build_tables(
             if mapping is not None and template in MAPPED_DIMENSIONS:
                 continue
             if template.dimension:
-                report.issues.append(LoadIssue(template.filename, f"is missing from {source}; the {template.title.lower()} are required"))
+                report.issues.append(
+                    LoadIssue(template.filename, f"is missing from {source}; the {template.title.lower()} are required")
+                )
             else:
-                report.issues.append(LoadIssue(template.filename, f"not supplied: the {template.title.lower()} views will be empty", fatal=False))
+                report.issues.append(
+                    LoadIssue(
+                        template.filename,
+                        f"not supplied: the {template.title.lower()} views will be empty",
+                        fatal=False,
+                    )
+                )
             continue
-        broken = sorted({c.references.split(".")[0] for c in template.columns + template.pupil_columns
-                         if c.references and c.references not in known})
+        broken = sorted(
+            {
+                c.references.split(".")[0]
+                for c in template.columns + template.pupil_columns
+                if c.references and c.references not in known
+            }
+        )
         if broken:
             # Checking codes against a dimension that failed would bury the real problem under echoes of it.
-            report.issues.append(LoadIssue(path.name, f"not checked: it refers to {', '.join(b + '.csv' for b in broken)}, which must load cleanly first"))
+            report.issues.append(
+                LoadIssue(
+                    path.name,
+                    f"not checked: it refers to {', '.join(b + '.csv' for b in broken)}, which must load cleanly first",
+                )
+            )
             continue
         result = parse_template_file(path, template, known, report)
         if result is None:
@@ -108,8 +147,13 @@ def build_tables(
     if report.errors:
         return {}, report
     localities, clusters, areas, schools = place_in_localities(
-        parsed.get("localities"), parsed.get("clusters"), parsed["areas"].frame, parsed["schools"].frame,
-        mapping.frame if mapping is not None else None, report)
+        parsed.get("localities"),
+        parsed.get("clusters"),
+        parsed["areas"].frame,
+        parsed["schools"].frame,
+        mapping.frame if mapping is not None else None,
+        report,
+    )
     _report_unknown_breakdowns(parsed, report)
 
     tables: dict[str, pd.DataFrame] = {
@@ -117,7 +161,9 @@ def build_tables(
         "cluster": clusters,
         "area": areas,
         "school": schools,
-        "need": pd.DataFrame([(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]),
+        "need": pd.DataFrame(
+            [(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]
+        ),
     }
     years: set[str] = set()
     status_rows = []
@@ -138,7 +184,11 @@ def build_tables(
         columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
     )
 
-    extras = ((EVENTS, "event", event_table), (BENCHMARKS, "benchmark", lambda frame: frame), (REASONS, "exclusion_reason", lambda frame: frame))
+    extras = (
+        (EVENTS, "event", event_table),
+        (BENCHMARKS, "benchmark", lambda frame: frame),
+        (REASONS, "exclusion_reason", lambda frame: frame),
+    )
     for template, table, shape in extras:
         path = source / template.filename
         if not path.exists():
@@ -151,18 +201,28 @@ def build_tables(
     excluded = parsed.get("exclusions")
     if excluded is not None and excluded.pupil_level and excluded.frame["reason"].notna().any():
         if "exclusion_reason" in tables:
-            report.issues.append(LoadIssue(REASONS.filename, "is used for reasons; the reasons in the pupil-level exclusions are not", fatal=False))
+            report.issues.append(
+                LoadIssue(
+                    REASONS.filename,
+                    "is used for reasons; the reasons in the pupil-level exclusions are not",
+                    fatal=False,
+                )
+            )
         else:
             tables["exclusion_reason"] = aggregate_reasons(excluded.frame)
 
     if boundaries is not None:
-        geometry = area_geometry(boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report)
+        geometry = area_geometry(
+            boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report
+        )
         if geometry is None:
             return {}, report
         tables["area_geometry"] = geometry
 
-    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated")
-               for p in list(parsed.values()) + sources_extra]
+    sources = [
+        (p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated")
+        for p in list(parsed.values()) + sources_extra
+    ]
     if boundaries is not None:
         sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
     tables["load_source"] = pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"])

@@ -2,14 +2,16 @@
 
 Usage: python -m dashboard.ingest load --source DIR [--boundaries FILE --code-field FIELD] [--db PATH] [--dry-run]
        python -m dashboard.ingest versions | rollback [--db PATH]"""
+
 from __future__ import annotations
-from dashboard.ingest.dry_run import dry_run
-from dashboard.ingest.build import IngestError, load
 
 import argparse
 import sys
 from pathlib import Path
+
 from dashboard.config import Config
+from dashboard.ingest.build import IngestError, load
+from dashboard.ingest.dry_run import dry_run
 from dashboard.store.versions import current_version, list_versions, rollback
 
 
@@ -20,21 +22,47 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["load"] + argv  # 'python -m dashboard.ingest --source DIR' still means load
     parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="{load,versions,rollback}")
-    loading = commands.add_parser("load", help="validate a folder of template CSVs and serve it as a new version",
-                                  description="Validate a folder of template CSVs (see data/templates) and, if every file is good, "
-                                              "serve it as a new warehouse version. A refused load changes nothing.")
-    loading.add_argument("--source", type=Path, required=True, help="folder holding the template CSV files (see data/templates)")
-    loading.add_argument("--boundaries", type=Path, help="small-area boundaries: GeoJSON, TopoJSON, GeoPackage or shapefile")
-    loading.add_argument("--code-field", default="area_code", help="field of the boundary file holding the area code (default area_code)")
+    loading = commands.add_parser(
+        "load",
+        help="validate a folder of template CSVs and serve it as a new version",
+        description="Validate a folder of template CSVs (see data/templates) and, if every file is good, "
+        "serve it as a new warehouse version. A refused load changes nothing.",
+    )
+    loading.add_argument(
+        "--source", type=Path, required=True, help="folder holding the template CSV files (see data/templates)"
+    )
+    loading.add_argument(
+        "--boundaries", type=Path, help="small-area boundaries: GeoJSON, TopoJSON, GeoPackage or shapefile"
+    )
+    loading.add_argument(
+        "--code-field", default="area_code", help="field of the boundary file holding the area code (default area_code)"
+    )
     loading.add_argument("--name-field", help="field holding the area name (default: guessed, e.g. LSOA21NM)")
-    loading.add_argument("--data-kind", choices=("real", "synthetic"), default="real", help="say 'synthetic' for made-up data, shown on every page")
-    loading.add_argument("--dry-run", action="store_true", help="check the files and say what would change (rows added, changed, removed per table), changing nothing")
-    listing = commands.add_parser("versions", help="list the kept warehouse versions, marking the one being served",
-                                  description="List every kept warehouse version, oldest first; * marks the one being served.")
-    rolling = commands.add_parser("rollback", help="serve the version loaded before the one being served",
-                                  description="Serve the version loaded before the one being served. Run it again to go further back.")
+    loading.add_argument(
+        "--data-kind",
+        choices=("real", "synthetic"),
+        default="real",
+        help="say 'synthetic' for made-up data, shown on every page",
+    )
+    loading.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the files and say what would change (rows added, changed, removed per table), changing nothing",
+    )
+    listing = commands.add_parser(
+        "versions",
+        help="list the kept warehouse versions, marking the one being served",
+        description="List every kept warehouse version, oldest first; * marks the one being served.",
+    )
+    rolling = commands.add_parser(
+        "rollback",
+        help="serve the version loaded before the one being served",
+        description="Serve the version loaded before the one being served. Run it again to go further back.",
+    )
     for sub in (loading, listing, rolling):
-        sub.add_argument("--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)")
+        sub.add_argument(
+            "--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)"
+        )
     args = parser.parse_args(argv)
     db_path = args.db or Config().warehouse_path
     if args.command == "versions":
@@ -56,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.source.is_dir():
         print(f"error: {args.source} is not a folder", file=sys.stderr)
         return 2
-    options = dict(boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind)
+    options = dict(
+        boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind
+    )
     if args.dry_run:
         report, changes = dry_run(args.source, db_path, **options)
         for issue in report.issues:
@@ -72,7 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = load(args.source, db_path, **options)
     except IngestError as exc:
-        print(f"Load refused: {len(exc.report.errors)} problem(s) found. The warehouse at {db_path} was not changed.", file=sys.stderr)
+        print(
+            f"Load refused: {len(exc.report.errors)} problem(s) found. The warehouse at {db_path} was not changed.",
+            file=sys.stderr,
+        )
         for issue in exc.report.issues:
             print(("  error: " if issue.fatal else "  warning: ") + str(issue), file=sys.stderr)
         print(f"Data-quality report: {exc.report.path}", file=sys.stderr)

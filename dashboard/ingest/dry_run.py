@@ -1,10 +1,13 @@
 """What a load would change, table by table, without changing anything."""
+
 from __future__ import annotations
-from dashboard.ingest.build import build_tables
 
 from pathlib import Path
+
 import duckdb
 import pandas as pd
+
+from dashboard.ingest.build import build_tables
 from dashboard.ingest.report import LoadReport
 
 
@@ -45,7 +48,11 @@ def table_changes(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[int, int
         for c in keys:
             frame[c] = frame[c].astype(str)
         for c in values:
-            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float).round(9) if frame[c].dtype != object else frame[c].astype(str)
+            frame[c] = (
+                pd.to_numeric(frame[c], errors="coerce").astype(float).round(9)
+                if frame[c].dtype != object
+                else frame[c].astype(str)
+            )
         return frame
 
     before, after = normalised(old), normalised(new)

@@ -1,16 +1,18 @@
 """Read one template file: text cells typed, EES symbols kept, every problem reported with its place."""
+
 from __future__ import annotations
-from dashboard.ingest.validate import consistency_issues, describe_failures, pandera_schema
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
 import pandas as pd
 import pandera.pandas as pa
-from dashboard.domain.reference import EES_SYMBOLS, FULL_YEAR, OUT_OF_BOROUGH, academic_year_start
-from dashboard.ingest.templates import OPTIONAL_PUPIL_COLUMNS, BENCHMARKS, BENCHMARK_BREAKDOWNS, Column, Template
-from dashboard.ingest.report import MAX_ISSUES_PER_FILE, LoadIssue, LoadReport
 
+from dashboard.domain.reference import EES_SYMBOLS, FULL_YEAR, OUT_OF_BOROUGH, academic_year_start
+from dashboard.ingest.report import MAX_ISSUES_PER_FILE, LoadIssue, LoadReport
+from dashboard.ingest.templates import BENCHMARK_BREAKDOWNS, BENCHMARKS, OPTIONAL_PUPIL_COLUMNS, Column, Template
+from dashboard.ingest.validate import consistency_issues, describe_failures, pandera_schema
 
 # What leaving a breakdown out of an aggregated file means, as the load report says it.
 BREAKDOWN_LEFT_OUT = {
@@ -68,8 +70,9 @@ def _is_academic_year(label: str) -> bool:
     return True
 
 
-def _parse_column(values: pd.Series, column: Column, file: str, issues: list[LoadIssue],
-                  symbols: dict[str, pd.Series] | None = None) -> pd.Series:
+def _parse_column(
+    values: pd.Series, column: Column, file: str, issues: list[LoadIssue], symbols: dict[str, pd.Series] | None = None
+) -> pd.Series:
     """Turn text cells into typed values; a cell that does not parse is reported and left blank.
 
     Where symbols is given and the column allows them, an EES symbol (c, low, x, z, u) is kept in
@@ -84,8 +87,15 @@ def _parse_column(values: pd.Series, column: Column, file: str, issues: list[Loa
             text = text.mask(symbol.notna(), "")
         if column.required:
             for index in text.index[blank][:MAX_ISSUES_PER_FILE]:
-                issues.append(LoadIssue(file, f"is blank: expected a number or an EES symbol ({', '.join(EES_SYMBOLS)})",
-                                        row=int(index) + 2, column=column.name, value=""))
+                issues.append(
+                    LoadIssue(
+                        file,
+                        f"is blank: expected a number or an EES symbol ({', '.join(EES_SYMBOLS)})",
+                        row=int(index) + 2,
+                        column=column.name,
+                        value="",
+                    )
+                )
         blank = text.eq("")
     if column.name == "home_area_code":
         blank |= text.str.upper().eq(OUT_OF_BOROUGH)
@@ -122,7 +132,9 @@ def _parse_column(values: pd.Series, column: Column, file: str, issues: list[Loa
 
 def symbols_column(symbols: dict[str, pd.Series], index: pd.Index) -> pd.Series:
     """One text per row naming the counts given as symbols, e.g. 'exclusions=c;pupils_excluded=c' (None where none)."""
-    parts = pd.DataFrame({name: (name + "=" + series).where(series.notna()) for name, series in symbols.items()}, index=index)
+    parts = pd.DataFrame(
+        {name: (name + "=" + series).where(series.notna()) for name, series in symbols.items()}, index=index
+    )
     joined = parts.apply(lambda row: ";".join(row.dropna()), axis=1)
     return joined.where(joined != "", None).astype(object)
 
@@ -140,7 +152,9 @@ def _may_leave_out(template: Template, pupil_level: bool) -> dict[str, str | Non
     return dict(BREAKDOWN_LEFT_OUT)
 
 
-def parse_template_file(path: Path, template: Template, known: dict[str, set[str]], report: LoadReport) -> ParsedFile | None:
+def parse_template_file(
+    path: Path, template: Template, known: dict[str, set[str]], report: LoadReport
+) -> ParsedFile | None:
     """Read, type and validate one template file; every problem goes into the report with its location."""
     issues: list[LoadIssue] = []
     raw = read_text_csv(path, issues)
@@ -160,8 +174,11 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
     if missing:
         form = "pupil-level" if pupil_level else "aggregated"
         report.issues.append(
-            LoadIssue(path.name, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-                      f"(the {form} {template.name} template has: {', '.join(expected)})")
+            LoadIssue(
+                path.name,
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+                f"(the {form} {template.name} template has: {', '.join(expected)})",
+            )
         )
         return None
     extra = [c for c in raw.columns if c not in expected]
@@ -169,7 +186,9 @@ def parse_template_file(path: Path, template: Template, known: dict[str, set[str
         report.issues.append(LoadIssue(path.name, f"ignored unknown column(s) {', '.join(extra)}", fatal=False))
     # Aggregated files may carry EES symbols in place of counts; pupil-level rows are always whole numbers.
     symbols: dict[str, pd.Series] | None = None if pupil_level else {}
-    typed = pd.DataFrame({c.name: _parse_column(raw[c.name], c, path.name, issues, symbols) for c in columns}, index=raw.index)
+    typed = pd.DataFrame(
+        {c.name: _parse_column(raw[c.name], c, path.name, issues, symbols) for c in columns}, index=raw.index
+    )
     if symbols:
         typed["symbols"] = symbols_column(symbols, typed.index)
     unparsed = {(i.row, i.column) for i in issues}

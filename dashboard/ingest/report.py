@@ -1,13 +1,15 @@
 """What a load found, located by file, row and column, and the Markdown data-quality report written for it."""
+
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-import datetime as dt
+
 import pandas as pd
+
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.store.versions import versions_folder
-
 
 MAX_ISSUES_PER_FILE = 50  # past this, a file's problems are counted, not listed
 
@@ -63,23 +65,38 @@ def symbol_counts(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, 
     return counted
 
 
-def write_quality_report(db_path: Path, source: Path, report: LoadReport, tables: dict[str, pd.DataFrame],
-                         version: str | None = None) -> Path:
+def write_quality_report(
+    db_path: Path, source: Path, report: LoadReport, tables: dict[str, pd.DataFrame], version: str | None = None
+) -> Path:
     """A Markdown data-quality report: files read, rows loaded, what was refused and why, warnings and symbols."""
     folder = versions_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now().replace(microsecond=0)
     name = f"{version}.report.md" if version else f"refused-{now:%Y%m%d-%H%M%S}.report.md"
-    lines = [f"# Data-quality report: {'version ' + version if version else 'load refused'}", "",
-             f"- Source: `{source}`", f"- Run: {now:%Y-%m-%d %H:%M:%S}",
-             f"- Outcome: {'loaded and now served' if version else f'refused with {len(report.errors)} problem(s); the warehouse being served was not changed'}", ""]
+    lines = [
+        f"# Data-quality report: {'version ' + version if version else 'load refused'}",
+        "",
+        f"- Source: `{source}`",
+        f"- Run: {now:%Y-%m-%d %H:%M:%S}",
+        f"- Outcome: {'loaded and now served' if version else f'refused with {len(report.errors)} problem(s); the warehouse being served was not changed'}",
+        "",
+    ]
     if "load_source" in tables:
         lines += ["## Files loaded", "", "| File | Form | Rows read | SHA-256 |", "|---|---|---:|---|"]
-        lines += [f"| {r.file} | {r.form} | {r.rows_read:,} | `{r.sha256}` |" for r in tables["load_source"].itertuples()]
+        lines += [
+            f"| {r.file} | {r.form} | {r.rows_read:,} | `{r.sha256}` |" for r in tables["load_source"].itertuples()
+        ]
         lines += ["", "## Rows per table", "", "| Table | Rows |", "|---|---:|"]
-        lines += [f"| {name} | {len(frame):,} |" for name, frame in tables.items() if name not in ("load_source", "load_version")]
+        lines += [
+            f"| {name} | {len(frame):,} |"
+            for name, frame in tables.items()
+            if name not in ("load_source", "load_version")
+        ]
         lines.append("")
-    for title, issues in (("Refused: what must be fixed", report.errors), ("Warnings: loaded, but worth checking", report.warnings)):
+    for title, issues in (
+        ("Refused: what must be fixed", report.errors),
+        ("Warnings: loaded, but worth checking", report.warnings),
+    ):
         if issues:
             lines += [f"## {title}", ""] + [f"- {issue}" for issue in issues] + [""]
     symbols = symbol_counts(tables)
@@ -89,7 +106,11 @@ def write_quality_report(db_path: Path, source: Path, report: LoadReport, tables
         lines += [f"| {t} | {c} | {s} ({EES_SYMBOLS.get(s, '?')}) | {n:,} |" for t, c, s, n in symbols]
     else:
         lines.append("None.")
-    lines += ["", "Small numbers (1 to the threshold) are suppressed when shown, not at load: the warehouse keeps the counts.", ""]
+    lines += [
+        "",
+        "Small numbers (1 to the threshold) are suppressed when shown, not at load: the warehouse keeps the counts.",
+        "",
+    ]
     path = folder / name
     path.write_text("\n".join(lines))
     return path

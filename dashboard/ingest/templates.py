@@ -1,13 +1,25 @@
 """The CSV templates an LA supplies: one per dimension and dataset, with types, codes and keys."""
-from __future__ import annotations
 
-from dashboard.config import absolute_path
+from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from dashboard.config import absolute_path
 from dashboard.domain.measures import MEASURES
-from dashboard.domain.reference import AGE_BANDS, CENSUS_AGE_BANDS, EXCLUSION_REASONS, EXCLUSION_TYPES, FULL_YEAR, NEED_CODES, PHASES, SEN_PROVISION, SETTING_TYPES, TERMS
+from dashboard.domain.reference import (
+    AGE_BANDS,
+    CENSUS_AGE_BANDS,
+    EXCLUSION_REASONS,
+    EXCLUSION_TYPES,
+    FULL_YEAR,
+    NEED_CODES,
+    PHASES,
+    SEN_PROVISION,
+    SETTING_TYPES,
+    TERMS,
+)
 
 
 @dataclass(frozen=True)
@@ -139,10 +151,26 @@ AREAS = Template(
         Column("area_name", "text", "Name shown on screen.", "Brookhill 001A"),
         Column("ward_code", "code", "Ward the area falls in (best fit).", "X05000001"),
         Column("ward_name", "text", "Ward name.", "Brookhill"),
-        Column("locality_code", "code", "Locality of the area; blank to take it from mapping.csv.", "N",
-               required=False, references="localities.locality_code"),
-        Column("imd_decile", "int", "IMD 2019 decile, 1 = most deprived 10%.", "2", required=False, minimum=1, maximum=10),
-        Column("idaci_decile", "int", "IDACI 2019 decile, 1 = most deprived 10%.", "1", required=False, minimum=1, maximum=10),
+        Column(
+            "locality_code",
+            "code",
+            "Locality of the area; blank to take it from mapping.csv.",
+            "N",
+            required=False,
+            references="localities.locality_code",
+        ),
+        Column(
+            "imd_decile", "int", "IMD 2019 decile, 1 = most deprived 10%.", "2", required=False, minimum=1, maximum=10
+        ),
+        Column(
+            "idaci_decile",
+            "int",
+            "IDACI 2019 decile, 1 = most deprived 10%.",
+            "1",
+            required=False,
+            minimum=1,
+            maximum=10,
+        ),
     ),
     key=("area_code",),
     dimension=True,
@@ -154,11 +182,30 @@ SCHOOLS = Template(
     (
         Column("urn", "code", "Unique reference number (GIAS URN).", "900001"),
         Column("school_name", "text", "School name.", "Brookhill Primary School"),
-        Column("phase", "code", "primary, secondary, special or ap (alternative provision).", "primary", allowed=tuple(PHASES)),
+        Column(
+            "phase",
+            "code",
+            "primary, secondary, special or ap (alternative provision).",
+            "primary",
+            allowed=tuple(PHASES),
+        ),
         Column("school_type", "text", "Type of establishment, as GIAS gives it.", "Academy converter"),
-        Column("cluster_code", "code", "Cluster the school belongs to; blank to take it from mapping.csv.", "N1",
-               required=False, references="clusters.cluster_code"),
-        Column("area_code", "code", "Small area the school stands in.", "X01000001", required=False, references="areas.area_code"),
+        Column(
+            "cluster_code",
+            "code",
+            "Cluster the school belongs to; blank to take it from mapping.csv.",
+            "N1",
+            required=False,
+            references="clusters.cluster_code",
+        ),
+        Column(
+            "area_code",
+            "code",
+            "Small area the school stands in.",
+            "X01000001",
+            required=False,
+            references="areas.area_code",
+        ),
         Column("latitude", "float", "Latitude (WGS84).", "52.6101", required=False, minimum=-90, maximum=90),
         Column("longitude", "float", "Longitude (WGS84).", "-1.9801", required=False, minimum=-180, maximum=180),
         Column("open_date", "date", "Date opened, YYYY-MM-DD.", "2012-09-01", required=False),
@@ -175,12 +222,22 @@ MAPPING = Template(
     (
         Column("level", "code", "ward, area or school.", "ward", allowed=("ward", "area", "school")),
         Column("code", "code", "Ward code, small-area (LSOA) code or school URN.", "E05001326"),
-        Column("locality_code", "code", "Locality it belongs to; for a school, blank to use its cluster's.", "N",
-               required=False),
+        Column(
+            "locality_code",
+            "code",
+            "Locality it belongs to; for a school, blank to use its cluster's.",
+            "N",
+            required=False,
+        ),
         Column("locality_name", "text", "Locality name, if localities.csv does not give it.", "North", required=False),
         Column("cluster_code", "code", "For a school: its cluster.", "N1", required=False),
-        Column("cluster_name", "text", "For a school: the cluster's name, if clusters.csv does not give it.",
-               "Brookhill cluster", required=False),
+        Column(
+            "cluster_name",
+            "text",
+            "For a school: the cluster's name, if clusters.csv does not give it.",
+            "Brookhill cluster",
+            required=False,
+        ),
     ),
     key=("level", "code"),
 )
@@ -191,8 +248,13 @@ POPULATION = Template(
     (
         _year(),
         Column("area_code", "code", "Small area code.", "X01000001", references="areas.area_code"),
-        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; or Census 2021's 0-15 and 16-24.",
-               "5-10", allowed=AGE_BANDS + CENSUS_AGE_BANDS),
+        Column(
+            "age_band",
+            "code",
+            "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; or Census 2021's 0-15 and 16-24.",
+            "5-10",
+            allowed=AGE_BANDS + CENSUS_AGE_BANDS,
+        ),
         _count("population", "Residents in the band (mid-year estimate).", "142"),
     ),
     key=("academic_year", "area_code", "age_band"),
@@ -216,8 +278,13 @@ CENSUS = Template(
     pupil_columns=(PUPIL_ID, _year()) + _PUPIL_CELL,
     pupil_key=("pupil_id", "academic_year", "urn"),
 )
-REASON = Column("reason", "code", "DfE's main reason for the exclusion: " + ", ".join(EXCLUSION_REASONS) + ".",
-                "persistent_disruptive", allowed=tuple(EXCLUSION_REASONS))
+REASON = Column(
+    "reason",
+    "code",
+    "DfE's main reason for the exclusion: " + ", ".join(EXCLUSION_REASONS) + ".",
+    "persistent_disruptive",
+    allowed=tuple(EXCLUSION_REASONS),
+)
 # Columns a pupil-level file may leave out altogether (older extracts without them still load).
 OPTIONAL_PUPIL_COLUMNS = ("reason",)
 EXCLUSIONS = Template(
@@ -281,8 +348,14 @@ EHCP = Template(
     (
         _year(),
         HOME_AREA,
-        Column("age_band", "code", "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; blank if not known.", "5-10",
-               required=False, allowed=AGE_BANDS),
+        Column(
+            "age_band",
+            "code",
+            "Age band: 0-4, 5-10, 11-15, 16-19 or 20-25; blank if not known.",
+            "5-10",
+            required=False,
+            allowed=AGE_BANDS,
+        ),
         replace(NEED, required=False, description=NEED.description + " Blank if not known."),
         replace(_SETTING, required=False, description=_SETTING.description + " Blank if not known."),
         _urn(required=False, description="School named in the plan, if any (GIAS URN)."),
@@ -317,18 +390,51 @@ BENCHMARKS = Template(
     (
         Column("geography_code", "code", "ONS code of the comparator, e.g. E92000001 for England.", "E92000001"),
         Column("geography_name", "text", "Name shown on charts.", "England"),
-        Column("geography_level", "code", "England, Region or Statistical neighbours.", "England",
-               allowed=("England", "Region", "Statistical neighbours")),
+        Column(
+            "geography_level",
+            "code",
+            "England, Region or Statistical neighbours.",
+            "England",
+            allowed=("England", "Region", "Statistical neighbours"),
+        ),
         Column("measure", "code", "Measure id, as on the Data & methods page.", "suspension_rate", allowed=MEASURE_IDS),
         _year(),
         Column("value", "float", "The comparator's rate, in the measure's unit.", "9.33", minimum=0, symbols=True),
-        Column("numerator", "float", "Numerator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
-        Column("denominator", "float", "Denominator behind the rate, if published.", "", required=False, minimum=0, symbols=True),
-        Column("source", "text", "Where the figure comes from.", "DfE, Suspensions and permanent exclusions in England"),
-        Column("phase", "code", "Phase the figure is for (primary, secondary, special or ap); blank for all phases.", "",
-               required=False, allowed=tuple(PHASES)),
-        replace(SEN, required=False, description="SEN provision the figure is for (ehcp, sen_support or none); blank for all pupils.",
-                example=""),
+        Column(
+            "numerator",
+            "float",
+            "Numerator behind the rate, if published.",
+            "",
+            required=False,
+            minimum=0,
+            symbols=True,
+        ),
+        Column(
+            "denominator",
+            "float",
+            "Denominator behind the rate, if published.",
+            "",
+            required=False,
+            minimum=0,
+            symbols=True,
+        ),
+        Column(
+            "source", "text", "Where the figure comes from.", "DfE, Suspensions and permanent exclusions in England"
+        ),
+        Column(
+            "phase",
+            "code",
+            "Phase the figure is for (primary, secondary, special or ap); blank for all phases.",
+            "",
+            required=False,
+            allowed=tuple(PHASES),
+        ),
+        replace(
+            SEN,
+            required=False,
+            description="SEN provision the figure is for (ehcp, sen_support or none); blank for all pupils.",
+            example="",
+        ),
         replace(NEED, required=False, description="Primary need the figure is for; blank for all pupils.", example=""),
     ),
     key=("geography_code", "measure", "academic_year", "phase", "sen_provision", "primary_need"),
@@ -342,8 +448,14 @@ REASONS = Template(
     (
         _year(),
         _urn(required=False, description="School (GIAS URN); blank where the row is for a phase or the whole LA."),
-        Column("phase", "code", "primary, secondary, special or ap, where the row is for a phase rather than a school; "
-               "blank otherwise.", "", required=False, allowed=tuple(PHASES)),
+        Column(
+            "phase",
+            "code",
+            "primary, secondary, special or ap, where the row is for a phase rather than a school; blank otherwise.",
+            "",
+            required=False,
+            allowed=tuple(PHASES),
+        ),
         Column("exclusion_type", "code", "suspension or permanent.", "suspension", allowed=tuple(EXCLUSION_TYPES)),
         REASON,
         _count("exclusions", "Exclusions with this main reason.", "3"),
@@ -402,13 +514,29 @@ def templates_markdown() -> str:
         "",
     ]
     for template in TEMPLATES:
-        lines += [f"## {template.filename}: {template.title}", "", f"Grain: {template.grain}. Key: {', '.join(template.key)}.", ""]
-        forms = [("Columns" if template.dimension else "Aggregated", template.columns)] + ([(f"Pupil-level ({template.pupil_filename}, key: {', '.join(template.pupil_key)})", template.pupil_columns)] if template.pupil_columns else [])
+        lines += [
+            f"## {template.filename}: {template.title}",
+            "",
+            f"Grain: {template.grain}. Key: {', '.join(template.key)}.",
+            "",
+        ]
+        forms = [("Columns" if template.dimension else "Aggregated", template.columns)] + (
+            [(f"Pupil-level ({template.pupil_filename}, key: {', '.join(template.pupil_key)})", template.pupil_columns)]
+            if template.pupil_columns
+            else []
+        )
         for heading, columns in forms:
-            lines += [f"**{heading}**", "", "| column | type | required | meaning | example |", "| --- | --- | --- | --- | --- |"]
+            lines += [
+                f"**{heading}**",
+                "",
+                "| column | type | required | meaning | example |",
+                "| --- | --- | --- | --- | --- |",
+            ]
             for c in columns:
                 kind = c.kind + (f", refers to {c.references}" if c.references else "")
-                lines.append(f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.description} | `{c.example}` |")
+                lines.append(
+                    f"| `{c.name}` | {kind} | {'yes' if c.required else 'no'} | {c.description} | `{c.example}` |"
+                )
             lines.append("")
     return "\n".join(lines)
 

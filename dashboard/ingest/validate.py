@@ -1,14 +1,17 @@
 """Checks on typed rows: pandera schemas from the templates, failures in words, parts no larger than their whole."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
-from dashboard.ingest.templates import ATTENDANCE, EXCLUSIONS, Column, Template
+
 from dashboard.ingest.report import MAX_ISSUES_PER_FILE, LoadIssue
+from dashboard.ingest.templates import ATTENDANCE, EXCLUSIONS, Column, Template
 
 
-def pandera_schema(columns: tuple[Column, ...], key: tuple[str, ...], known: dict[str, set[str]],
-                    symbolic: bool = False) -> pa.DataFrameSchema:
+def pandera_schema(
+    columns: tuple[Column, ...], key: tuple[str, ...], known: dict[str, set[str]], symbolic: bool = False
+) -> pa.DataFrameSchema:
     """Build the pandera schema for one form of a template, with references checked against loaded codes.
 
     symbolic: counts may be blank because an EES symbol stands in their place (blanks are checked when parsing).
@@ -49,7 +52,9 @@ def describe_failures(cases: pd.DataFrame, frame: pd.DataFrame, key: tuple[str, 
                 first_row = first_row[~first_row.index.duplicated()]
             first = int(first_row[joined_keys[index]]) + 2
             described = ", ".join(f"{k}={frame.at[index, k]}" for k in key)
-            issues.append(LoadIssue(file, f"repeats the key of row {first} ({described}); each key may appear once", row, None))
+            issues.append(
+                LoadIssue(file, f"repeats the key of row {first} ({described}); each key may appear once", row, None)
+            )
         elif check == "column_in_dataframe":
             issues.append(LoadIssue(file, f"missing column '{value}'"))
         else:
@@ -62,15 +67,34 @@ def consistency_issues(frame: pd.DataFrame, template: Template, pupil_level: boo
     rules: list[tuple[str, pd.Series, str]] = []
     if template is ATTENDANCE:
         missed = frame["sessions_authorised"] + frame["sessions_unauthorised"]
-        rules.append(("sessions_possible", missed > frame["sessions_possible"], "sessions missed exceed sessions possible"))
+        rules.append(
+            ("sessions_possible", missed > frame["sessions_possible"], "sessions missed exceed sessions possible")
+        )
         if not pupil_level:
-            rules.append(("persistent_absentees", frame["persistent_absentees"] > frame["enrolments"], "more persistent absentees than enrolments"))
-            rules.append(("severe_absentees", frame["severe_absentees"] > frame["persistent_absentees"], "more severe than persistent absentees"))
+            rules.append(
+                (
+                    "persistent_absentees",
+                    frame["persistent_absentees"] > frame["enrolments"],
+                    "more persistent absentees than enrolments",
+                )
+            )
+            rules.append(
+                (
+                    "severe_absentees",
+                    frame["severe_absentees"] > frame["persistent_absentees"],
+                    "more severe than persistent absentees",
+                )
+            )
     if template is EXCLUSIONS and not pupil_level:
         # A blank-URN row holds the rest of a total, gathered from several schools' hidden figures: its
         # parts need not be in proportion, so it is not held to this rule.
-        rules.append(("pupils_excluded", (frame["pupils_excluded"] > frame["exclusions"]) & frame["urn"].notna(),
-                      "more pupils excluded than exclusions"))
+        rules.append(
+            (
+                "pupils_excluded",
+                (frame["pupils_excluded"] > frame["exclusions"]) & frame["urn"].notna(),
+                "more pupils excluded than exclusions",
+            )
+        )
     issues = []
     for column, failing, message in rules:
         for index in frame.index[failing.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:

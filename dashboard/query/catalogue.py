@@ -1,8 +1,11 @@
 """What the warehouse holds: filter options, labels, datasets, files, benchmarks, terms and events."""
+
 from __future__ import annotations
 
 from dataclasses import replace
+
 import pandas as pd
+
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import CENSUS_AGE_BANDS, FULL_YEAR, PHASES, SEN_PROVISION
@@ -11,13 +14,18 @@ from dashboard.store.warehouse import Warehouse
 
 def filter_options(warehouse: Warehouse) -> FilterOptions:
     """Values each filter can take, read from the warehouse."""
+
     def build() -> FilterOptions:
-        years = warehouse.query(
-            "SELECT DISTINCT academic_year FROM period p WHERE term = ? ORDER BY 1", [FULL_YEAR]
-        )["academic_year"].tolist()
+        years = warehouse.query("SELECT DISTINCT academic_year FROM period p WHERE term = ? ORDER BY 1", [FULL_YEAR])[
+            "academic_year"
+        ].tolist()
         localities = warehouse.query("SELECT locality_code, locality_name FROM locality ORDER BY locality_name")
-        clusters = warehouse.query("SELECT cluster_code, cluster_name, locality_code FROM cluster ORDER BY cluster_name")
-        latest = dict(warehouse.query("SELECT dataset, latest_year FROM dataset_status").itertuples(index=False, name=None))
+        clusters = warehouse.query(
+            "SELECT cluster_code, cluster_name, locality_code FROM cluster ORDER BY cluster_name"
+        )
+        latest = dict(
+            warehouse.query("SELECT dataset, latest_year FROM dataset_status").itertuples(index=False, name=None)
+        )
         needs = warehouse.query(
             "SELECT need_code, need_label FROM need WHERE need_code <> 'NONE' AND need_code IN "
             "(SELECT primary_need FROM fact_census UNION SELECT primary_need FROM fact_ehcp) ORDER BY need_label"
@@ -35,13 +43,21 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
 
 def load_sources(warehouse: Warehouse) -> list[tuple[str, str, int, str]]:
     """The files behind the data being served: name, checksum, rows read and form."""
-    return list(warehouse.query("SELECT file, sha256, rows_read, form FROM load_source ORDER BY file").itertuples(index=False, name=None))
+    return list(
+        warehouse.query("SELECT file, sha256, rows_read, form FROM load_source ORDER BY file").itertuples(
+            index=False, name=None
+        )
+    )
 
 
 def census_residents(warehouse: Warehouse) -> bool:
     """True when residents come in Census 2021's bands (0-15, 16-24), so the EHC plan rate is per 1,000 aged 0-24."""
-    return warehouse.cached("census_residents", lambda: bool(warehouse.query(
-        f"SELECT count(*) AS n FROM fact_population WHERE age_band IN {CENSUS_AGE_BANDS}").iat[0, 0]))
+    return warehouse.cached(
+        "census_residents",
+        lambda: bool(
+            warehouse.query(f"SELECT count(*) AS n FROM fact_population WHERE age_band IN {CENSUS_AGE_BANDS}").iat[0, 0]
+        ),
+    )
 
 
 def measure_in(warehouse: Warehouse, measure_id: str) -> Measure:
@@ -50,15 +66,21 @@ def measure_in(warehouse: Warehouse, measure_id: str) -> Measure:
     if measure.dataset != "ehcp" or not census_residents(warehouse):
         return measure
     ages = lambda text: text.replace("aged 0-25", "aged 0-24")  # noqa: E731
-    return replace(measure, unit=ages(measure.unit), denominator_label=ages(measure.denominator_label),
-                   definition=ages(measure.definition) + " Residents are Census 2021's, which has no 0-25 band.")
+    return replace(
+        measure,
+        unit=ages(measure.unit),
+        denominator_label=ages(measure.denominator_label),
+        definition=ages(measure.definition) + " Residents are Census 2021's, which has no 0-25 band.",
+    )
 
 
 def dataset_status(warehouse: Warehouse) -> list[tuple]:
     """Each dataset loaded: rows, first and latest academic year, and the date its data runs to."""
-    return list(warehouse.query(
-        "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
-    ).itertuples(index=False, name=None))
+    return list(
+        warehouse.query(
+            "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
+        ).itertuples(index=False, name=None)
+    )
 
 
 def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
@@ -74,13 +96,17 @@ def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
     }.get(dimension)
     if sql is None:
         return {"sen": SEN_PROVISION, "phase": PHASES}.get(dimension, {})
-    return warehouse.cached(("labels", dimension), lambda: dict(warehouse.query(sql).itertuples(index=False, name=None)))
+    return warehouse.cached(
+        ("labels", dimension), lambda: dict(warehouse.query(sql).itertuples(index=False, name=None))
+    )
 
 
 BENCHMARK_LEVELS = ("England", "Region", "Statistical neighbours")
 
 
-def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "England", state: FilterState | None = None) -> pd.DataFrame:
+def benchmark_values(
+    warehouse: Warehouse, measure_id: str, level: str = "England", state: FilterState | None = None
+) -> pd.DataFrame:
     """Benchmark values of a measure by academic year (columns year, value, label, symbol); empty if none loaded.
 
     With a state, the figures are for the same phase, SEN provision and primary need as the state's filters (those
@@ -88,14 +114,22 @@ def benchmark_values(warehouse: Warehouse, measure_id: str, level: str = "Englan
     pupils. symbol is the EES symbol given in place of the value (value blank), if any.
     """
     measure = MEASURES[measure_id]
-    group = [getattr(state, name) if state is not None and name in measure.filters else None for name in ("phase", "sen", "need")]
-    select = ("SELECT academic_year AS year, value, geography_name AS label, "
-              "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND geography_level = ?")
+    group = [
+        getattr(state, name) if state is not None and name in measure.filters else None
+        for name in ("phase", "sen", "need")
+    ]
+    select = (
+        "SELECT academic_year AS year, value, geography_name AS label, "
+        "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND geography_level = ?"
+    )
     if "phase" not in warehouse.columns("benchmark"):
         # Loaded before benchmarks had groups of pupils: every figure is for all pupils, so none for a group.
         return warehouse.query(select + (" AND false" if any(group) else "") + " ORDER BY 1", [measure_id, level])
-    return warehouse.query(select + " AND phase IS NOT DISTINCT FROM ? AND sen_provision IS NOT DISTINCT FROM ? "
-                           "AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1", [measure_id, level] + group)
+    return warehouse.query(
+        select + " AND phase IS NOT DISTINCT FROM ? AND sen_provision IS NOT DISTINCT FROM ? "
+        "AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1",
+        [measure_id, level] + group,
+    )
 
 
 def term_order(warehouse: Warehouse) -> dict[str, int]:

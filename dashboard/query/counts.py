@@ -1,9 +1,12 @@
 """Counts behind each rate, read from the fact tables with every filter and breakdown: the SQL of the rates."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 import pandas as pd
+
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import FULL_YEAR, SYMBOL_ORDER
@@ -73,14 +76,30 @@ FILTERED_DIMENSIONS = ("locality", "cluster", "phase", "sen", "need")
 # The fact column a cut or filter needs. A public file may not give it (exclusions per school, with no
 # home area; EHC plans per LA): the view then says so rather than showing every place or need as zero.
 BREAKDOWN_COLUMNS = {
-    "area": "home_area_code", "ward": "home_area_code", "locality": "home_area_code", "school_locality": "urn",
-    "cluster": "urn", "school": "urn", "phase": "urn", "sen": "sen_provision", "need": "primary_need",
+    "area": "home_area_code",
+    "ward": "home_area_code",
+    "locality": "home_area_code",
+    "school_locality": "urn",
+    "cluster": "urn",
+    "school": "urn",
+    "phase": "urn",
+    "sen": "sen_provision",
+    "need": "primary_need",
     "broad_area": "primary_need",
 }
-BREAKDOWN_WORDS = {"home_area_code": "where pupils live", "urn": "which school", "sen_provision": "SEN provision",
-                   "primary_need": "primary need"}
-TABLE_WORDS = {"fact_census": "pupils on roll", "fact_exclusion": "exclusions", "fact_attendance": "attendance",
-               "fact_ehcp": "EHC plans", "fact_population": "population"}
+BREAKDOWN_WORDS = {
+    "home_area_code": "where pupils live",
+    "urn": "which school",
+    "sen_provision": "SEN provision",
+    "primary_need": "primary need",
+}
+TABLE_WORDS = {
+    "fact_census": "pupils on roll",
+    "fact_exclusion": "exclusions",
+    "fact_attendance": "attendance",
+    "fact_ehcp": "EHC plans",
+    "fact_population": "population",
+}
 
 
 class NotApplicable(ValueError):
@@ -98,6 +117,7 @@ class NotRecorded(NotApplicable):
 
 def unrecorded_years(warehouse: Warehouse, table: str, column: str) -> dict[str, bool]:
     """Each year of a fact table, and whether no row of it gives column (a file loaded without that breakdown)."""
+
     def build() -> dict[str, bool]:
         frame = warehouse.query(f"SELECT academic_year, count({column}) = 0 AS missing FROM {table} GROUP BY 1")
         return dict(zip(frame["academic_year"], frame["missing"].astype(bool)))
@@ -108,11 +128,14 @@ def unrecorded_years(warehouse: Warehouse, table: str, column: str) -> dict[str,
 def has_rest_rows(warehouse: Warehouse, table: str) -> bool:
     """True when a pupil fact table has rows without a school: the rest of a total a source did not give per school."""
     return table in PUPIL_TABLES and warehouse.cached(
-        ("rest rows", table), lambda: bool(warehouse.query(f"SELECT count(*) AS n FROM {table} WHERE urn IS NULL").iat[0, 0]))
+        ("rest rows", table),
+        lambda: bool(warehouse.query(f"SELECT count(*) AS n FROM {table} WHERE urn IS NULL").iat[0, 0]),
+    )
 
 
-def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...],
-                   school_locality: bool) -> list[str]:
+def _years_without(
+    warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...], school_locality: bool
+) -> list[str]:
     """Years to leave out because a side of the rate does not record a breakdown this view needs.
 
     Raises NotApplicable when that leaves nothing to show, naming what the data do not say.
@@ -120,7 +143,9 @@ def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, gr
     measure = MEASURES[measure_id]
     needed = [k for k in grouping if k in BREAKDOWN_COLUMNS]
     needed += [k for k in FILTERED_DIMENSIONS if getattr(state, k) is not None and k in measure.filters]
-    needed = ["school_locality" if k == "locality" and school_locality and "locality" not in grouping else k for k in needed]
+    needed = [
+        "school_locality" if k == "locality" and school_locality and "locality" not in grouping else k for k in needed
+    ]
     needed += ["school"] if state.school else []
     gaps: dict[str, tuple[str, str]] = {}
     every_year: set[str] = set()
@@ -139,12 +164,22 @@ def _years_without(warehouse: Warehouse, measure_id: str, state: FilterState, gr
     asked = sorted(every_year) if "year" in grouping else [state.year]
     if all(year in gaps for year in asked):
         table, column = gaps[asked[-1]]
-        raise NotRecorded(TABLE_WORDS[table], BREAKDOWN_WORDS[column], None if "year" in grouping else state.year, measure.in_sentence)
+        raise NotRecorded(
+            TABLE_WORDS[table], BREAKDOWN_WORDS[column], None if "year" in grouping else state.year, measure.in_sentence
+        )
     return sorted(gaps)
 
 
-def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, ...], termly: bool,
-              school_locality: bool, left_out: list[str] = (), rest: bool = False) -> tuple[str, list, list[str]]:
+def _side_sql(
+    side: Side,
+    state: FilterState,
+    measure: Measure,
+    by: tuple[str, ...],
+    termly: bool,
+    school_locality: bool,
+    left_out: list[str] = (),
+    rest: bool = False,
+) -> tuple[str, list, list[str]]:
     area_column = "f.area_code" if side.table == "fact_population" else "f.home_area_code"
     joins = f"LEFT JOIN area a ON a.area_code = {area_column}"
     if side.table in PUPIL_TABLES:
@@ -176,7 +211,7 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
         where.append("f.urn = ?")
         params.append(state.school)
     keys = [key for key in by if side.table in DIMENSIONS[key][1]]
-    selected = ", ".join(f"{DIMENSIONS[k][0]} AS \"{k}\"" for k in keys) or "'all' AS \"_all\""
+    selected = ", ".join(f'{DIMENSIONS[k][0]} AS "{k}"' for k in keys) or "'all' AS \"_all\""
     people = side.people or "NULL"
     # The most restrictive EES symbol standing for the summed column in any row of the group, as its rank.
     column = re.search(r"f\.(\w+)", side.total).group(1)
@@ -187,21 +222,45 @@ def _side_sql(side: Side, state: FilterState, measure: Measure, by: tuple[str, .
         # A row without a school holds what the source's school rows leave out of its total, so a group
         # that includes it is complete even where some schools' figures were given as symbols.
         symbol = f"CASE WHEN bool_or(f.urn IS NULL) THEN max({rank}) FILTER (WHERE f.urn IS NULL) ELSE {symbol} END"
-    sql = (f"SELECT {selected}, {side.total} AS total, {people} AS people, {symbol} AS symbol_rank "
-           f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY ALL")
+    sql = (
+        f"SELECT {selected}, {side.total} AS total, {people} AS people, {symbol} AS symbol_rank "
+        f"FROM {side.table} f {joins} WHERE {' AND '.join(where)} GROUP BY ALL"
+    )
     return sql, params, keys
 
 
-def fact_counts(warehouse: Warehouse, measure_id: str, state: FilterState, grouping: tuple[str, ...], termly: bool,
-            school_locality: bool) -> pd.DataFrame:
+def fact_counts(
+    warehouse: Warehouse,
+    measure_id: str,
+    state: FilterState,
+    grouping: tuple[str, ...],
+    termly: bool,
+    school_locality: bool,
+) -> pd.DataFrame:
     """Unsuppressed numerator and denominator per group, with the children behind each, in a fixed order."""
     measure = MEASURES[measure_id]
     numerator, denominator = RATE_SOURCES[measure_id]
     left_out = _years_without(warehouse, measure_id, state, grouping, school_locality)
-    num_sql, num_params, num_keys = _side_sql(numerator, state, measure, grouping, termly, school_locality, left_out,
-                                              has_rest_rows(warehouse, numerator.table))
-    den_sql, den_params, den_keys = _side_sql(denominator, state, measure, grouping, termly, school_locality, left_out,
-                                              has_rest_rows(warehouse, denominator.table))
+    num_sql, num_params, num_keys = _side_sql(
+        numerator,
+        state,
+        measure,
+        grouping,
+        termly,
+        school_locality,
+        left_out,
+        has_rest_rows(warehouse, numerator.table),
+    )
+    den_sql, den_params, den_keys = _side_sql(
+        denominator,
+        state,
+        measure,
+        grouping,
+        termly,
+        school_locality,
+        left_out,
+        has_rest_rows(warehouse, denominator.table),
+    )
     missing = [k for k in grouping if k not in num_keys]
     if missing:
         raise NotApplicable(f"{measure.label} cannot be broken down by {', '.join(missing)}")
@@ -210,14 +269,18 @@ def fact_counts(warehouse: Warehouse, measure_id: str, state: FilterState, group
     # Groups with pupils but no exclusions still count (as zero) when both sides share every key.
     join = "FULL OUTER JOIN" if set(den_keys) == set(keys) else "LEFT JOIN"
     columns = ", ".join(f'COALESCE(num."{k}", den."{k}") AS "{k}"' if k in den_keys else f'num."{k}"' for k in keys)
-    sql = (f"WITH num AS ({num_sql}), den AS ({den_sql}) "
-           f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
-           f"den.total AS denominator, den.people AS denominator_people, "
-           f"greatest(num.symbol_rank, den.symbol_rank) AS symbol_rank, den.symbol_rank AS den_symbol_rank "
-           f"FROM num {join} den ON {on}")
+    sql = (
+        f"WITH num AS ({num_sql}), den AS ({den_sql}) "
+        f"SELECT {columns}, COALESCE(num.total, 0) AS numerator, num.people AS numerator_people, "
+        f"den.total AS denominator, den.people AS denominator_people, "
+        f"greatest(num.symbol_rank, den.symbol_rank) AS symbol_rank, den.symbol_rank AS den_symbol_rank "
+        f"FROM num {join} den ON {on}"
+    )
     frame = warehouse.query(sql, num_params + den_params)
     ranks = pd.to_numeric(frame.pop("symbol_rank"), errors="coerce").astype(float)
-    frame["symbol"] = pd.Series([SYMBOL_ORDER[int(r) - 1] if r == r else None for r in ranks], index=frame.index, dtype=object)
+    frame["symbol"] = pd.Series(
+        [SYMBOL_ORDER[int(r) - 1] if r == r else None for r in ranks], index=frame.index, dtype=object
+    )
     frame["den_symbol"] = pd.to_numeric(frame.pop("den_symbol_rank"), errors="coerce").notna()
     if "borough" in grouping:
         frame["borough"] = "borough"

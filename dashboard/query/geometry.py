@@ -1,11 +1,12 @@
 """Places at each map level and their boundaries, dissolved from small areas."""
+
 from __future__ import annotations
 
 import pandas as pd
 import shapely
 import shapely.geometry
-from dashboard.store.warehouse import Warehouse
 
+from dashboard.store.warehouse import Warehouse
 
 MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}
 
@@ -14,9 +15,9 @@ def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
     """Places at one map level with their names and the locality they are in (a ward in two localities counts in its main one)."""
     sql = {
         "area": "SELECT a.area_code AS code, a.area_name AS name, a.ward_name || ', ' || l.locality_name AS context, a.locality_code "
-                "FROM area a JOIN locality l USING (locality_code)",
+        "FROM area a JOIN locality l USING (locality_code)",
         "ward": "SELECT a.ward_code AS code, any_value(a.ward_name) AS name, mode(l.locality_name) AS context, mode(a.locality_code) AS locality_code "
-                "FROM area a JOIN locality l USING (locality_code) GROUP BY 1",
+        "FROM area a JOIN locality l USING (locality_code) GROUP BY 1",
         "locality": "SELECT locality_code AS code, locality_name AS name, 'Locality' AS context, locality_code FROM locality",
     }[level]
     return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1"))
@@ -24,15 +25,26 @@ def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
 
 def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
     """Boundaries at one map level as a FeatureCollection (id = code); wards and localities are dissolved from small areas."""
+
     def build() -> dict | None:
-        rows = warehouse.query("SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING (area_code) ORDER BY a.area_code")
+        rows = warehouse.query(
+            "SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING (area_code) ORDER BY a.area_code"
+        )
         if rows.empty:
             return None
-        shapes = pd.Series(shapely.from_geojson(rows["geojson"].tolist()), index=rows[f"{'area' if level == 'area' else level}_code"].values)
+        shapes = pd.Series(
+            shapely.from_geojson(rows["geojson"].tolist()),
+            index=rows[f"{'area' if level == 'area' else level}_code"].values,
+        )
         if level != "area":
             # Dissolve, then drop slivers left where generalised small-area edges do not quite meet.
-            shapes = pd.Series({code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)})
-        features = [{"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(shape)} for code, shape in shapes.items()]
+            shapes = pd.Series(
+                {code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)}
+            )
+        features = [
+            {"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(shape)}
+            for code, shape in shapes.items()
+        ]
         return {"type": "FeatureCollection", "features": features}
 
     return warehouse.cached(("geojson", level), build)

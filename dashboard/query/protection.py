@@ -1,36 +1,56 @@
 """Small counts hidden per request: primary suppression, then secondary suppression against every coarser cut shown."""
+
 from __future__ import annotations
-from dashboard.query.counts import RATE_SOURCES, fact_counts
 
 import threading
 from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
+
 from dashboard.domain.disclosure import Line, protect
 from dashboard.domain.filters import FilterState
+from dashboard.query.counts import RATE_SOURCES, fact_counts
 from dashboard.store.warehouse import Warehouse
-
 
 # Coarser cuts that are published too: each cell of a finer cut adds up into one cell of each of these.
 PARENTS = {"area": ("ward", "locality"), "school": ("cluster", "phase"), "need": ("broad_area",)}
 # Dimensions fixed by another (a school has one phase): they label a cell without splitting it.
-IMPLIED = {"area": {"ward", "locality"}, "school": {"phase", "cluster", "school_locality"},
-           "cluster": {"school_locality"}, "need": {"broad_area"}}
+IMPLIED = {
+    "area": {"ward", "locality"},
+    "school": {"phase", "cluster", "school_locality"},
+    "cluster": {"school_locality"},
+    "need": {"broad_area"},
+}
 FIXED = ("year", "term")
 _MEMOS: OrderedDict[tuple, dict] = OrderedDict()
 _MEMOS_LOCK = threading.Lock()
 MEMOS_KEPT = 64
 
 
-def shared_memo(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, termly: bool,
-                 school_locality: bool) -> dict:
+def shared_memo(
+    warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, termly: bool, school_locality: bool
+) -> dict:
     """The protected cuts already worked out for these data filters, shared by every call that uses them.
 
     A map, its borough figure and its comparison all protect the same cuts; working them out once keeps
     a filter change quick, and a new warehouse version (a new stamp) starts afresh. The newest few are kept.
     """
-    key = (str(warehouse.path), warehouse.stamp, measure_id, state.year, state.locality, state.cluster, state.need,
-           state.sen, state.phase, state.school, threshold, termly, school_locality)
+    key = (
+        str(warehouse.path),
+        warehouse.stamp,
+        measure_id,
+        state.year,
+        state.locality,
+        state.cluster,
+        state.need,
+        state.sen,
+        state.phase,
+        state.school,
+        threshold,
+        termly,
+        school_locality,
+    )
     with _MEMOS_LOCK:
         memo = _MEMOS.setdefault(key, {})
         _MEMOS.move_to_end(key)
@@ -56,7 +76,9 @@ def parent_cuts(by: tuple[str, ...]) -> list[tuple[str, ...]]:
     cuts = []
     for key in _partition(by):
         for replacement in PARENTS.get(key, ()) + (None,):
-            cut = tuple(dict.fromkeys(replacement if k == key else k for k in by if not (k == key and replacement is None)))
+            cut = tuple(
+                dict.fromkeys(replacement if k == key else k for k in by if not (k == key and replacement is None))
+            )
             cut = cut if _partition(cut) or cut else ("borough",)
             if cut not in cuts:
                 cuts.append(cut)
@@ -77,8 +99,16 @@ def _joint_finer(by: tuple[str, ...]) -> tuple[str, ...] | None:
     return None
 
 
-def protected_cut(warehouse: Warehouse, measure_id: str, state: FilterState, by: tuple[str, ...], threshold: int,
-               termly: bool, school_locality: bool, memo: dict) -> pd.DataFrame:
+def protected_cut(
+    warehouse: Warehouse,
+    measure_id: str,
+    state: FilterState,
+    by: tuple[str, ...],
+    threshold: int,
+    termly: bool,
+    school_locality: bool,
+    memo: dict,
+) -> pd.DataFrame:
     """Counts per group with num_hidden and den_hidden: primary suppression, then secondary against every coarser cut.
 
     Coarser cuts are protected first (memo holds them for this request), and their hidden or shown
@@ -95,18 +125,32 @@ def protected_cut(warehouse: Warehouse, measure_id: str, state: FilterState, by:
         return memo[by]
     cuts = parent_cuts(by)
     carried = tuple(dict.fromkeys(k for cut in cuts for k in cut if k not in by and k != "borough"))
-    frame = _primary(fact_counts(warehouse, measure_id, state, by + carried + (("term",) if termly else ()), termly,
-                             school_locality), threshold)
+    frame = _primary(
+        fact_counts(
+            warehouse, measure_id, state, by + carried + (("term",) if termly else ()), termly, school_locality
+        ),
+        threshold,
+    )
     if cuts:
         fixed = [k for k in frame if k in FIXED]
         parents = []
         for cut in cuts:
             if _joint_finer(cut) == by:
-                cut_frame = _primary(fact_counts(warehouse, measure_id, state, cut + (("term",) if termly else ()), termly,
-                                             school_locality), threshold)
+                cut_frame = _primary(
+                    fact_counts(
+                        warehouse, measure_id, state, cut + (("term",) if termly else ()), termly, school_locality
+                    ),
+                    threshold,
+                )
                 parents.append((cut, cut_frame, False))
             else:
-                parents.append((cut, protected_cut(warehouse, measure_id, state, cut, threshold, termly, school_locality, memo), True))
+                parents.append(
+                    (
+                        cut,
+                        protected_cut(warehouse, measure_id, state, cut, threshold, termly, school_locality, memo),
+                        True,
+                    )
+                )
         # Sessions are not children: where the numerator counts none, the children behind it are the denominator's.
         counted = "numerator_people" if RATE_SOURCES[measure_id][0].people else "denominator_people"
         _secondary(frame, frame[counted].fillna(0), "num_hidden", parents, fixed, memo)
@@ -120,6 +164,7 @@ def protected_cut(warehouse: Warehouse, measure_id: str, state: FilterState, by:
 
 def _primary(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """Mark counts resting on 1 to threshold children (num_hidden), and small denominators (den_hidden)."""
+
     def small(series: pd.Series) -> pd.Series:
         return series.between(1, threshold).fillna(False).astype(bool)
 
@@ -151,7 +196,9 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
     for cut, parent, frozen in parents:
         keys = [k for k in cut if k != "borough"] + [k for k in fixed if k not in cut]
         if keys:
-            link = frame[keys].merge(parent[keys].assign(_parent=np.arange(len(parent))), on=keys, how="left")["_parent"]
+            link = frame[keys].merge(parent[keys].assign(_parent=np.arange(len(parent))), on=keys, how="left")[
+                "_parent"
+            ]
         else:
             link = pd.Series(0, index=frame.index)
         used = sorted(int(p) for p in link.dropna().unique())
@@ -168,14 +215,16 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
             lines.append(Line(np.array([where[used[i]] for i in line])))
         placed.append((parent, used, [where[p] for p in used]))
     mask = protect(pd.Series(values), pd.Series(hidden), lines, pd.Series(frozen_cells)).to_numpy()
-    frame[flag] = mask[:len(frame)] | frame[sourced].to_numpy()
+    frame[flag] = mask[: len(frame)] | frame[sourced].to_numpy()
     for parent, used, positions in placed:
         flags = parent[flag].to_numpy(copy=True)
         flags[used] = mask[positions] | parent[sourced].to_numpy()[used]
         parent[flag] = flags
 
 
-def _published_lines(table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str], flag: str, memo: dict) -> list[np.ndarray]:
+def _published_lines(
+    table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str], flag: str, memo: dict
+) -> list[np.ndarray]:
     """Lines of a protected cut whose totals are shown: its cells sharing all keys but one add up to a cell of a coarser cut."""
     keys = _partition(cut)
     fixed = [k for k in fixed if k in table]
@@ -185,7 +234,11 @@ def _published_lines(table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str]
         total_cut = tuple(k for k in cut if k != key and k != "borough") or ("borough",)
         totals = memo.get(total_cut)
         group_keys = others + fixed
-        grouped = table.assign(_pos=np.arange(len(table))).groupby(group_keys, dropna=False)["_pos"] if group_keys else [((), table.assign(_pos=np.arange(len(table)))["_pos"])]
+        grouped = (
+            table.assign(_pos=np.arange(len(table))).groupby(group_keys, dropna=False)["_pos"]
+            if group_keys
+            else [((), table.assign(_pos=np.arange(len(table)))["_pos"])]
+        )
         for values, group in grouped:
             # A line of one cell is kept too: that cell is its shown total, so hiding it would hide nothing.
             if len(group) == 0:

@@ -1,19 +1,28 @@
 """Rates as the app shows them: numerator, denominator, value and status per group, small numbers hidden."""
+
 from __future__ import annotations
-from dashboard.query.protection import protected_cut, shared_memo
-from dashboard.query.geometry import place_table
-from dashboard.query.counts import NotApplicable, RATE_SOURCES, TERMLY_TABLES
-from dashboard.domain.status import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
 
 import numpy as np
 import pandas as pd
+
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.status import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.query.counts import RATE_SOURCES, TERMLY_TABLES, NotApplicable
+from dashboard.query.geometry import place_table
+from dashboard.query.protection import protected_cut, shared_memo
 from dashboard.store.warehouse import Warehouse
 
 
-def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int,
-          termly: bool = False, school_locality: bool = False) -> pd.DataFrame:
+def rates(
+    warehouse: Warehouse,
+    measure_id: str,
+    state: FilterState,
+    by: str | tuple[str, ...],
+    threshold: int,
+    termly: bool = False,
+    school_locality: bool = False,
+) -> pd.DataFrame:
     """Numerator, denominator and rate per group, with small numbers suppressed.
 
     by names the dimensions to group on (see DIMENSIONS); with "year" in by, every year is returned.
@@ -31,8 +40,9 @@ def rates(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | t
     return _publish(frame, measure)[keys + ["numerator", "denominator", "value", "status"]]
 
 
-def rates_where_possible(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int,
-                         **options) -> pd.DataFrame:
+def rates_where_possible(
+    warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...], threshold: int, **options
+) -> pd.DataFrame:
     """rates(), or no rows where the loaded data cannot be cut this way (a school grid beside LA-level absence, say)."""
     try:
         return rates(warehouse, measure_id, state, by, threshold, **options)
@@ -48,15 +58,30 @@ def _publish(frame: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     # Suppression wins over 'no data', so a small count with no denominator is still hidden.
     # A source's own symbol is shown as it is (c stays c); our suppression shows c.
     source_symbol = frame["symbol"].where(frame["symbol"] != "c").fillna("")
-    frame["status"] = np.select([source_symbol != "", frame["num_hidden"], empty], [source_symbol, SUPPRESSED, NO_DATA], SHOWN)
+    frame["status"] = np.select(
+        [source_symbol != "", frame["num_hidden"], empty], [source_symbol, SUPPRESSED, NO_DATA], SHOWN
+    )
     frame["value"] = (frame["numerator"] / frame["denominator"] * measure.scale).where(frame["status"] == SHOWN)
     frame.loc[~frame["status"].isin([SHOWN, NO_DATA]), "numerator"] = np.nan
     frame.loc[frame["den_hidden"], "denominator"] = np.nan
-    return frame.drop(columns=["numerator_people", "denominator_people", "num_hidden", "den_hidden", "symbol", "den_symbol",
-                               "num_sourced", "den_sourced"], errors="ignore")
+    return frame.drop(
+        columns=[
+            "numerator_people",
+            "denominator_people",
+            "num_hidden",
+            "den_hidden",
+            "symbol",
+            "den_symbol",
+            "num_sourced",
+            "den_sourced",
+        ],
+        errors="ignore",
+    )
 
 
-def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, level: str = "area") -> pd.DataFrame:
+def map_values(
+    warehouse: Warehouse, measure_id: str, state: FilterState, threshold: int, level: str = "area"
+) -> pd.DataFrame:
     """Every small area, ward or locality with its rate; places outside the chosen locality are marked, not dropped.
 
     Columns: code, name, context (the wider places it is in), locality_code, numerator, denominator, value, status.
@@ -71,7 +96,12 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, thresh
     frame["status"] = frame["status"].fillna(NO_DATA)
     frame.attrs["unavailable"] = unavailable
     if state.locality:
-        frame.loc[frame["locality_code"] != state.locality, ["status", "value", "numerator", "denominator"]] = [OUTSIDE, np.nan, np.nan, np.nan]
+        frame.loc[frame["locality_code"] != state.locality, ["status", "value", "numerator", "denominator"]] = [
+            OUTSIDE,
+            np.nan,
+            np.nan,
+            np.nan,
+        ]
     return frame
 
 

@@ -1,7 +1,6 @@
 """The warehouse's star schema, and the order its tables load in."""
+
 from __future__ import annotations
-
-
 
 SCHEMA_SQL = """
 CREATE TABLE locality (
@@ -160,7 +159,22 @@ CREATE TABLE dataset_status (
 """
 # Load order respects the foreign keys above.
 TABLE_ORDER = (
-    "locality", "cluster", "area", "area_geometry", "school", "need", "period",
-    "fact_population", "fact_census", "fact_exclusion", "exclusion_reason", "fact_attendance", "fact_ehcp", "benchmark", "event",
-    "load_version", "load_source", "dataset_status",
+    "locality",
+    "cluster",
+    "area",
+    "area_geometry",
+    "school",
+    "need",
+    "period",
+    "fact_population",
+    "fact_census",
+    "fact_exclusion",
+    "exclusion_reason",
+    "fact_attendance",
+    "fact_ehcp",
+    "benchmark",
+    "event",
+    "load_version",
+    "load_source",
+    "dataset_status",
 )

@@ -1,13 +1,15 @@
 """Warehouse versions: each load written whole and kept, served by one atomic swap, rolled back on demand."""
+
 from __future__ import annotations
-from dashboard.store.schema import SCHEMA_SQL, TABLE_ORDER
 
 import os
 import tempfile
 from pathlib import Path
+
 import duckdb
 import pandas as pd
 
+from dashboard.store.schema import SCHEMA_SQL, TABLE_ORDER
 
 KEEP_VERSIONS = 10  # older versions are pruned after a load; the one being served is always kept
 

@@ -1,9 +1,11 @@
 """Read-only access to the warehouse version being served: queries, a per-version cache, and what data it holds."""
+
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -37,7 +39,9 @@ class Warehouse:
         try:
             stat = self.path.stat()
         except FileNotFoundError as exc:
-            raise WarehouseMissing(f"No warehouse at {self.path}. Run 'make demo' or 'python -m dashboard.ingest'.") from exc
+            raise WarehouseMissing(
+                f"No warehouse at {self.path}. Run 'make demo' or 'python -m dashboard.ingest'."
+            ) from exc
         stamp = (stat.st_ino, stat.st_mtime_ns)
         with self._lock:
             if self._con is None or stamp != self._stamp:
@@ -73,8 +77,14 @@ class Warehouse:
 
         A warehouse loaded by an earlier release lacks what was added since; queries ask, rather than fail.
         """
-        return self.cached(("columns", table), lambda: set(self.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])["column_name"]))
+        return self.cached(
+            ("columns", table),
+            lambda: set(
+                self.query("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])[
+                    "column_name"
+                ]
+            ),
+        )
 
     @property
     def stamp(self) -> tuple[int, int] | None:
@@ -84,7 +94,9 @@ class Warehouse:
 
     def info(self) -> WarehouseInfo:
         """Version, kind (synthetic or real) and dates of the data being served."""
-        row = self.query("SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description FROM load_version")
+        row = self.query(
+            "SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description FROM load_version"
+        )
         latest = self.query("SELECT max(latest_year) AS latest FROM dataset_status")["latest"].iloc[0]
         record = row.iloc[0]
         return WarehouseInfo(

@@ -1,23 +1,24 @@
 """Map page: the map, its summary, notes and table for a filter state; a Patch of values when only filters change."""
+
 from __future__ import annotations
-from dashboard.views.sentences import describe_selection, ignored_filters_note
-from dashboard.figures.maps import no_boundaries_figure
 
 from dataclasses import dataclass, replace
+
 import pandas as pd
 import plotly.graph_objects as go
-from dashboard.figures.maps import choropleth, choropleth_values
-from dashboard.domain.filters import FilterOptions, FilterState
-from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.status import NO_DATA_MESSAGE
+
 from dashboard.domain.comparison import compare_with
+from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.formatting import symbols_note
-from dashboard.query.geometry import MAP_LEVELS, map_geojson
-from dashboard.domain.status import OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.status import NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
 from dashboard.query.catalogue import benchmark_values, filter_options, labels, measure_in
-from dashboard.query.rates import borough_value, map_values, rates_where_possible
 from dashboard.query.classes import measure_bins
+from dashboard.query.geometry import MAP_LEVELS, map_geojson
+from dashboard.query.rates import borough_value, map_values, rates_where_possible
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
 @dataclass
@@ -34,7 +35,9 @@ class MapView:
     reference_name: str = "the borough"  # what the verdict column compares with
 
 
-def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState, options: FilterOptions, measure: Measure) -> str:
+def summary_sentence(
+    values: pd.DataFrame, total: pd.Series, state: FilterState, options: FilterOptions, measure: Measure
+) -> str:
     """One plain-English line computed from the figures shown."""
     in_view = values[values["status"] != OUTSIDE]
     shown = in_view[in_view["status"] == SHOWN]
@@ -43,8 +46,10 @@ def summary_sentence(values: pd.DataFrame, total: pd.Series, state: FilterState,
     where = describe_selection(state, options, measure)
     sentence = f"{measure.label} in {state.year} for {where}: "
     if total["status"] == SHOWN:
-        sentence += (f"{measure.format(total['value'])} ({total['numerator']:,.0f} {measure.numerator_label} "
-                     f"of {total['denominator']:,.0f} {measure.denominator_label}).")
+        sentence += (
+            f"{measure.format(total['value'])} ({total['numerator']:,.0f} {measure.numerator_label} "
+            f"of {total['denominator']:,.0f} {measure.denominator_label})."
+        )
     else:
         sentence += "c (suppressed: too few children to show)."
     suppressed = int((in_view["status"] == SUPPRESSED).sum())
@@ -62,8 +67,11 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     values = map_values(warehouse, state.measure, state, threshold, state.level)
     unavailable = values.attrs.get("unavailable")
     if unavailable and "cluster" in measure.filters:
-        unavailable += (" Each school is drawn as a point." if state.schools == "show" else
-                        " Choose 'Show schools' under Map in the filters to see each school.")
+        unavailable += (
+            " Each school is drawn as a point."
+            if state.schools == "show"
+            else " Choose 'Show schools' under Map in the filters to see each school."
+        )
     total = borough_value(warehouse, state.measure, state, threshold)
     reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
     values = compare_with(values, measure, reference)
@@ -75,12 +83,26 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
     if geojson is None:
         figure = no_boundaries_figure()
     elif with_geometry:
-        figure = choropleth(geojson, values, measure, bins, threshold, title, schools=map_schools(warehouse, state, threshold),
-                            reference_name=colour_by)
-    notes = [n for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])] if n]
+        figure = choropleth(
+            geojson,
+            values,
+            measure,
+            bins,
+            threshold,
+            title,
+            schools=map_schools(warehouse, state, threshold),
+            reference_name=colour_by,
+        )
+    notes = [
+        n
+        for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])]
+        if n
+    ]
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
-    table = values[values["status"] != OUTSIDE][["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]]
+    table = values[values["status"] != OUTSIDE][
+        ["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]
+    ]
     return MapView(
         measure_id=measure.id,
         title=title,
@@ -104,8 +126,10 @@ def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> t
         bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
         if not bench.empty:
             return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
-        note = (f"No benchmark is loaded for the {measure.in_sentence} in {state.year} for the pupils chosen, "
-                "so places are compared with the borough.")
+        note = (
+            f"No benchmark is loaded for the {measure.in_sentence} in {state.year} for the pupils chosen, "
+            "so places are compared with the borough."
+        )
     if borough_rate != borough_rate:
         note = "The borough figure for this selection rests on too few children, so places are not compared with it."
     return "the borough", borough_rate, note
@@ -121,9 +145,19 @@ def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.
         # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.
         phases = rates_where_possible(warehouse, state.measure, state, "phase", threshold, school_locality=True)
         reference = dict(zip(phases["phase"], phases["value"].where(phases["status"] == SHOWN)))
-        values = pd.concat([compare_with(rows, measure, reference.get(phase, float("nan")))
-                            for phase, rows in values.groupby("phase", dropna=False)]) if not values.empty else values
-    places = warehouse.query("SELECT s.urn AS school, s.school_name AS name, s.latitude, s.longitude, c.locality_code "
-                             "FROM school s JOIN cluster c USING (cluster_code)")
+        values = (
+            pd.concat(
+                [
+                    compare_with(rows, measure, reference.get(phase, float("nan")))
+                    for phase, rows in values.groupby("phase", dropna=False)
+                ]
+            )
+            if not values.empty
+            else values
+        )
+    places = warehouse.query(
+        "SELECT s.urn AS school, s.school_name AS name, s.latitude, s.longitude, c.locality_code "
+        "FROM school s JOIN cluster c USING (cluster_code)"
+    )
     frame = places.merge(values, on="school")
     return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(labels(warehouse, "phase")))

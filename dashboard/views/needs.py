@@ -1,23 +1,23 @@
 """Needs page: primary need mix of EHC plans by locality, and each pupil measure by need and SEN provision."""
+
 from __future__ import annotations
 
 from dataclasses import replace
-import pandas as pd
-from dashboard.figures.charts import bar_chart, share_bars
-from dashboard.domain.filters import FilterState
-from dashboard.domain.measures import MEASURES
-from dashboard.domain.formatting import sentence_case
-from dashboard.domain.status import NO_DATA_MESSAGE
-from dashboard.views.panel import Panel
-from dashboard.domain.formatting import count_text, interval_text, rate_text
-from dashboard.domain.comparison import with_interval
-from dashboard.domain.status import SHOWN, SUPPRESSED
-from dashboard.query.counts import NotApplicable, NotRecorded
-from dashboard.query.catalogue import labels
-from dashboard.query.rates import rates
-from dashboard.domain.reference import SEN_PROVISION
-from dashboard.store.warehouse import Warehouse
 
+import pandas as pd
+
+from dashboard.domain.comparison import with_interval
+from dashboard.domain.filters import FilterState
+from dashboard.domain.formatting import count_text, interval_text, rate_text, sentence_case
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.reference import SEN_PROVISION
+from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
+from dashboard.figures.charts import bar_chart, share_bars
+from dashboard.query.catalogue import labels
+from dashboard.query.counts import NotApplicable, NotRecorded
+from dashboard.query.rates import rates
+from dashboard.store.warehouse import Warehouse
+from dashboard.views.panel import Panel
 
 PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence")
 
@@ -43,14 +43,18 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
     names = {**labels(warehouse, "locality"), "borough": "Borough"}
     frame = pd.concat([cells, borough], ignore_index=True)
-    frame = frame.merge(totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left")
+    frame = frame.merge(
+        totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left"
+    )
     frame.loc[frame["locality"] == "borough", "total"] = borough["numerator"].sum()
     frame["group"] = frame["locality"].map(names).fillna("Outside the borough")
     frame["category"] = frame[category]
     frame["share"] = (frame["numerator"] / frame["total"] * 100).where(frame["status"] != SUPPRESSED)
     order = borough.sort_values("numerator", ascending=False)[category].tolist()
-    frame["cell"] = [("c" if status == SUPPRESSED else f"{plans:,.0f} ({share:.1f}%)")
-                     for plans, share, status in zip(frame["numerator"], frame["share"], frame["status"])]
+    frame["cell"] = [
+        ("c" if status == SUPPRESSED else f"{plans:,.0f} ({share:.1f}%)")
+        for plans, share, status in zip(frame["numerator"], frame["share"], frame["status"])
+    ]
     table = frame.pivot(index="category", columns="group", values="cell").reindex(order)
     localities = sorted(g for g in table.columns if g not in ("Borough", "Outside the borough"))
     table = table[localities + [g for g in ("Outside the borough", "Borough") if g in table.columns]].fillna("0 (0.0%)")
@@ -60,11 +64,20 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     top = shown.loc[shown.groupby("group")["share"].idxmax()]
     largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]
     kind = "broad area of need" if broad else "primary need"
-    summary = "; ".join([f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans)"]
-                        + [f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()]) + "."
+    summary = (
+        "; ".join(
+            [f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans)"]
+            + [f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()]
+        )
+        + "."
+    )
     # Hidden cells draw as zero width: a gap in a bar must not shift the stacking of the others.
     chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]].fillna({"share": 0.0})
-    chart = chart.assign(category=pd.Categorical(chart["category"], order)).sort_values(["category", "group"]).astype({"category": str})
+    chart = (
+        chart.assign(category=pd.Categorical(chart["category"], order))
+        .sort_values(["category", "group"])
+        .astype({"category": str})
+    )
     if (frame["status"] == SUPPRESSED).any():
         notes.append("Cells resting on too few plans show c and are left out of the chart.")
     return Panel(title, summary, table, share_bars(chart, title), notes)
@@ -79,8 +92,12 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     try:
         frame = rates(warehouse, measure_id, state, group, threshold)
     except NotApplicable as reason:
-        return Panel(f"{measure.label} by {group.replace('sen', 'SEN provision').replace('need', 'primary need')}, {state.year}",
-                     NO_DATA_MESSAGE, pd.DataFrame(), notes=[f"{reason}."])
+        return Panel(
+            f"{measure.label} by {group.replace('sen', 'SEN provision').replace('need', 'primary need')}, {state.year}",
+            NO_DATA_MESSAGE,
+            pd.DataFrame(),
+            notes=[f"{reason}."],
+        )
     names = labels(warehouse, group)
     frame = frame[frame[group].notna()].assign(label=lambda f: f[group].map(names).fillna(f[group]))
     baseline_key = "none" if group == "sen" else "NONE"
@@ -95,19 +112,40 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     title = f"{measure.label} by {'SEN provision' if group == 'sen' else 'primary need'}, {state.year}"
     if not (frame["status"] == SHOWN).any():
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
-    table = pd.DataFrame({
-        "SEN provision" if group == "sen" else "Primary need": frame["label"],
-        f"{measure.label} ({measure.unit})": [rate_text(v, s, measure) for v, s in zip(frame["value"], frame["status"])],
-        "95% confidence interval": [interval_text(lo, hi, measure) for lo, hi in zip(frame["low"], frame["high"])],
-        "Times the rate for pupils with no SEN": [f"{r:.1f}" if s == SHOWN and r == r else ("c" if s == SUPPRESSED else "") for r, s in zip(frame["ratio"], frame["status"])],
-        sentence_case(measure.numerator_label): [count_text(v, s) for v, s in zip(frame["numerator"], frame["status"])],
-        sentence_case(measure.denominator_label): [count_text(v, s) for v, s in zip(frame["denominator"], frame["status"])],
-    })
+    table = pd.DataFrame(
+        {
+            "SEN provision" if group == "sen" else "Primary need": frame["label"],
+            f"{measure.label} ({measure.unit})": [
+                rate_text(v, s, measure) for v, s in zip(frame["value"], frame["status"])
+            ],
+            "95% confidence interval": [interval_text(lo, hi, measure) for lo, hi in zip(frame["low"], frame["high"])],
+            "Times the rate for pupils with no SEN": [
+                f"{r:.1f}" if s == SHOWN and r == r else ("c" if s == SUPPRESSED else "")
+                for r, s in zip(frame["ratio"], frame["status"])
+            ],
+            sentence_case(measure.numerator_label): [
+                count_text(v, s) for v, s in zip(frame["numerator"], frame["status"])
+            ],
+            sentence_case(measure.denominator_label): [
+                count_text(v, s) for v, s in zip(frame["denominator"], frame["status"])
+            ],
+        }
+    )
     shown = frame[(frame["status"] == SHOWN) & (frame[group] != baseline_key)]
     summary = NO_DATA_MESSAGE
     if not shown.empty and base_value == base_value:
         top = shown.loc[shown["value"].idxmax()]
-        summary = (f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest {measure.in_sentence}, "
-                   f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN ({measure.format(base_value)}).")
-    notes = [] if measure_id == requested.id else [f"{requested.label} is not counted for pupils in school by SEN provision, so this shows the suspension rate."]
-    return Panel(title, summary, table, bar_chart(frame, measure, title, reference=base_value, reference_label="No SEN"), notes)
+        summary = (
+            f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest {measure.in_sentence}, "
+            f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN ({measure.format(base_value)})."
+        )
+    notes = (
+        []
+        if measure_id == requested.id
+        else [
+            f"{requested.label} is not counted for pupils in school by SEN provision, so this shows the suspension rate."
+        ]
+    )
+    return Panel(
+        title, summary, table, bar_chart(frame, measure, title, reference=base_value, reference_label="No SEN"), notes
+    )

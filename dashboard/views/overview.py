@@ -1,24 +1,40 @@
 """Overview page: headline cards for every measure and the strategy's locality table, live."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
 import pandas as pd
-from dashboard.figures.charts import bar_chart
-from dashboard.domain.filters import FilterOptions, FilterState
-from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.formatting import sentence_case
-from dashboard.domain.status import NO_DATA_MESSAGE
-from dashboard.views.panel import Panel
+
 from dashboard.domain.comparison import compare_with, with_interval
-from dashboard.domain.formatting import count_text, interval_text, rate_text, relative_difference, verdict_text
+from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.formatting import (
+    count_text,
+    interval_text,
+    rate_text,
+    relative_difference,
+    sentence_case,
+    verdict_text,
+)
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.reference import EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.domain.stats import difference_p
-from dashboard.query.catalogue import BENCHMARK_LEVELS, benchmark_values, census_residents, measure_in, dataset_status, filter_options, labels
-from dashboard.domain.status import NO_DATA, SHOWN
+from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN
+from dashboard.figures.charts import bar_chart
+from dashboard.query.catalogue import (
+    BENCHMARK_LEVELS,
+    benchmark_values,
+    census_residents,
+    dataset_status,
+    filter_options,
+    labels,
+    measure_in,
+)
 from dashboard.query.counts import NotApplicable, NotRecorded
 from dashboard.query.rates import borough_value, rates
-from dashboard.domain.reference import EES_SYMBOLS, academic_year_label, academic_year_start
-from dashboard.views.sentences import describe_selection, ignored_filters_note
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.panel import Panel
+from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
 @dataclass
@@ -36,8 +52,13 @@ class Card:
 
 
 # A difference from the benchmark in words, judged by whether the 95% interval excludes it.
-SIGNIFICANCE = {"better": "significantly better", "worse": "significantly worse", "higher": "significantly higher",
-                "lower": "significantly lower", "similar": "not significantly different"}
+SIGNIFICANCE = {
+    "better": "significantly better",
+    "worse": "significantly worse",
+    "higher": "significantly higher",
+    "lower": "significantly lower",
+    "similar": "not significantly different",
+}
 DATASET_WORDS = {"exclusions": "exclusions", "ehcp": "EHC plan", "attendance": "attendance"}
 
 
@@ -45,7 +66,7 @@ def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str
     """The change in words (better / worse / up / down), 'no significant change' when chance could explain it."""
     if change != change:  # NaN
         return "not comparable", "–"
-    if abs(change) < 10 ** -measure.decimals / 2:
+    if abs(change) < 10**-measure.decimals / 2:
         return "no change", "–"
     arrow = "▲" if change > 0 else "▼"
     if p_value >= 0.05:
@@ -66,13 +87,27 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     loaded = {row[0]: row for row in dataset_status(warehouse)}.get(measure.dataset)
     if current["status"] == NO_DATA and (loaded is None or not loaded[2] <= state.year <= loaded[3]):
         span = "none loaded" if loaded is None else f"loaded for {loaded[2]} to {loaded[3]}"
-        return Card(measure, "no data", "", f"No {DATASET_WORDS[measure.dataset]} data for {state.year} ({span})",
-                    "not comparable", "–", "", "")
+        return Card(
+            measure,
+            "no data",
+            "",
+            f"No {DATASET_WORDS[measure.dataset]} data for {state.year} ({span})",
+            "not comparable",
+            "–",
+            "",
+            "",
+        )
     previous_year = academic_year_label(academic_year_start(state.year) - 1)
     years = {y for y, _ in filter_options(warehouse).years}
-    previous = borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold) if previous_year in years else None
+    previous = (
+        borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold)
+        if previous_year in years
+        else None
+    )
     percent = measure.unit == "%"
-    value = rate_text(current["value"], current["status"], measure) + ("%" if percent and current["status"] == SHOWN else "")
+    value = rate_text(current["value"], current["status"], measure) + (
+        "%" if percent and current["status"] == SHOWN else ""
+    )
     unit = "" if percent or current["status"] != SHOWN else measure.unit
     if previous is None or previous["status"] != SHOWN or current["status"] != SHOWN:
         change, difference = f"No comparison with {previous_year}", float("nan")
@@ -80,7 +115,9 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
         difference = current["value"] - previous["value"]
         direction = "up" if difference > 0 else "down"
         change = f"{direction} {abs(difference):.{measure.decimals}f} on {previous_year}"
-        p_value = difference_p(current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind)
+        p_value = difference_p(
+            current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind
+        )
     verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
     if verdict == "no change":
         change = f"no change on {previous_year}"
@@ -101,11 +138,17 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
     others = [benchmark_values(warehouse, measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
-    others = [(b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty]
+    others = [
+        (b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty
+    ]
     if others:
-        benchmark += ". " + "; ".join(f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others)
-    detail = (f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
-              f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}")
+        benchmark += ". " + "; ".join(
+            f"{label}: {measure.format(value) if value == value else 'x'}" for label, value in others
+        )
+    detail = (
+        f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
+        f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}"
+    )
     if measure.dataset == "ehcp" and census_residents(warehouse):
         detail += " (Census 2021, which has no 0-25 band)"
     if current["status"] == SHOWN:
@@ -126,15 +169,21 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     except NotRecorded as reason:
         # Public files give exclusions per school, not per home: the school's locality is the next best thing.
         try:
-            frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(columns={"school_locality": "locality"})
+            frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(
+                columns={"school_locality": "locality"}
+            )
         except NotApplicable:
             return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
         by_school = True
-        notes.append(f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
-                     "the part of the borough's figure the source does not give per school.")
+        notes.append(
+            f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
+            "the part of the borough's figure the source does not give per school."
+        )
     names = labels(warehouse, "locality")
     total = borough_value(warehouse, measure.id, everywhere, threshold)
-    frame["label"] = frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
+    frame["label"] = (
+        frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
+    )
     frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
     frame = compare_with(frame, measure, total["value"] if total["status"] == SHOWN else float("nan"))
     rows = [
@@ -143,36 +192,53 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
             sentence_case(measure.numerator_label): count_text(row.numerator, row.status),
             sentence_case(measure.denominator_label): count_text(row.denominator, row.status),
             # Young people living elsewhere have no resident denominator here, so their rate does not exist.
-            f"{measure.label} ({measure.unit})": "n/a" if row.status == NO_DATA else rate_text(row.value, row.status, measure),
+            f"{measure.label} ({measure.unit})": "n/a"
+            if row.status == NO_DATA
+            else rate_text(row.value, row.status, measure),
             "95% interval": interval_text(row.low, row.high, measure),
             "Compared with the borough": verdict_text(row.verdict, "the borough"),
         }
         for row in frame.itertuples(index=False)
     ]
-    rows.append({
-        "Locality": "Borough",
-        sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
-        sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
-        f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
-        "95% interval": interval_text(*with_interval(pd.DataFrame([total]), measure)[["low", "high"]].iloc[0], measure),
-        "Compared with the borough": "",
-    })
+    rows.append(
+        {
+            "Locality": "Borough",
+            sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
+            sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
+            f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
+            "95% interval": interval_text(
+                *with_interval(pd.DataFrame([total]), measure)[["low", "high"]].iloc[0], measure
+            ),
+            "Compared with the borough": "",
+        }
+    )
     shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
     if shown.empty:
         summary = NO_DATA_MESSAGE
     else:
         top = shown.loc[shown["value"].idxmax()]
-        lead = (f"{top['label']} has the highest {measure.in_sentence}" if len(shown) > 1 else
-                f"{top['label']} is the only locality whose {measure.in_sentence} can be shown")
-        summary = (f"{lead}, "
-                   f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
-                   f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}.")
+        lead = (
+            f"{top['label']} has the highest {measure.in_sentence}"
+            if len(shown) > 1
+            else f"{top['label']} is the only locality whose {measure.in_sentence} can be shown"
+        )
+        summary = (
+            f"{lead}, "
+            f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
+            f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}."
+        )
     if frame["locality"].isna().any() and not by_school:
-        notes.append("Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
-                     if measure.dataset == "ehcp" else "Outside the borough: pupils at the borough's schools who live elsewhere.")
-    figure = bar_chart(frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]], measure,
-                       f"{title} ({measure.unit}), with 95% confidence intervals",
-                       reference=total["value"] if total["status"] == SHOWN else None)
+        notes.append(
+            "Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
+            if measure.dataset == "ehcp"
+            else "Outside the borough: pupils at the borough's schools who live elsewhere."
+        )
+    figure = bar_chart(
+        frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]],
+        measure,
+        f"{title} ({measure.unit}), with 95% confidence intervals",
+        reference=total["value"] if total["status"] == SHOWN else None,
+    )
     return Panel(title, summary, pd.DataFrame(rows), figure, notes)
 
 
@@ -180,4 +246,8 @@ def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[
     """Everything on the Overview: cards, the locality table, and the selection in words."""
     options: FilterOptions = filter_options(warehouse)
     cards = [headline_card(warehouse, measure_in(warehouse, measure_id), state, threshold) for measure_id in MEASURES]
-    return cards, locality_table(warehouse, state, threshold), describe_selection(state, options, measure_in(warehouse, state.measure))
+    return (
+        cards,
+        locality_table(warehouse, state, threshold),
+        describe_selection(state, options, measure_in(warehouse, state.measure)),
+    )

@@ -1,10 +1,13 @@
 """A chart's worth of answer: title, one-line summary, figure, notes and the same figures as a table."""
+
 from __future__ import annotations
-from dashboard.domain.status import NO_DATA_MESSAGE
 
 from dataclasses import dataclass, field
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from dashboard.domain.status import NO_DATA_MESSAGE
 
 
 @dataclass

@@ -1,29 +1,26 @@
 """Schools page: the funnel plot, every school and cluster with every measure, and one school in detail."""
+
 from __future__ import annotations
-from dashboard.figures.funnel import POSITIONS, STYLE, label_positions
 
 from dataclasses import replace
+
 import numpy as np
 import pandas as pd
-from dashboard.figures.charts import bar_chart, trend_lines
-from dashboard.domain.filters import FilterState
-from dashboard.domain.measures import MEASURES
-from dashboard.domain.status import NO_DATA_MESSAGE
-from dashboard.views.panel import Panel
-from dashboard.domain.formatting import rate_text
-from dashboard.domain.status import SHOWN, SUPPRESSED
-from dashboard.query.catalogue import labels
-from dashboard.query.rates import rates_where_possible
-from dashboard.store.warehouse import Warehouse
 import plotly.graph_objects as go
-from dashboard.figures.style import BOROUGH, base_layout
-from dashboard.domain.formatting import sentence_case
-from dashboard.domain.formatting import count_text
-from dashboard.domain.status import SOURCE_SYMBOLS
-from dashboard.query.counts import NotApplicable
-from dashboard.query.rates import rates
-from dashboard.domain.stats import funnel_limits, overdispersion, widened_limits
 
+from dashboard.domain.filters import FilterState
+from dashboard.domain.formatting import count_text, rate_text, sentence_case
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.stats import funnel_limits, overdispersion, widened_limits
+from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
+from dashboard.figures.charts import bar_chart, trend_lines
+from dashboard.figures.funnel import POSITIONS, STYLE, label_positions
+from dashboard.figures.style import BOROUGH, base_layout
+from dashboard.query.catalogue import labels
+from dashboard.query.counts import NotApplicable
+from dashboard.query.rates import rates, rates_where_possible
+from dashboard.store.warehouse import Warehouse
+from dashboard.views.panel import Panel
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
 SHARES = {"ehcp": "% with an EHC plan", "sen_support": "% on SEN support"}
@@ -34,23 +31,35 @@ def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level
     # School views place a school by where it is, so locality means the school's locality here.
     frame = None
     for measure_id in SCHOOL_MEASURES:
-        values = rates_where_possible(warehouse, measure_id, replace(state, measure=measure_id), level, threshold, school_locality=True)
-        values = values[[level, "value", "status"]].rename(columns={"value": measure_id, "status": f"{measure_id}_status"})
+        values = rates_where_possible(
+            warehouse, measure_id, replace(state, measure=measure_id), level, threshold, school_locality=True
+        )
+        values = values[[level, "value", "status"]].rename(
+            columns={"value": measure_id, "status": f"{measure_id}_status"}
+        )
         frame = values if frame is None else frame.merge(values, on=level, how="outer")
-    roll = rates_where_possible(warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True)
+    roll = rates_where_possible(
+        warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True
+    )
     frame = frame.merge(roll[[level, "denominator"]].rename(columns={"denominator": "pupils"}), on=level, how="left")
     for sen, label in SHARES.items():
         # Share of pupils with this SEN provision: census pupils with it (the rate's denominator, protected in
         # the query layer like every count) over all census pupils.
-        counted = rates_where_possible(warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True)
-        frame = frame.merge(counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
-                            on=level, how="left")
+        counted = rates_where_possible(
+            warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True
+        )
+        frame = frame.merge(
+            counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
+            on=level,
+            how="left",
+        )
         hidden = frame["n"].isna() & frame["n_status"].notna() & frame["n_status"].ne("no data")
         known = not counted.empty  # empty where the data do not record SEN provision: no data, not 0%
         pupils = pd.to_numeric(frame["pupils"], errors="coerce").where(lambda p: p > 0)
         frame[label] = (pd.to_numeric(frame["n"], errors="coerce").fillna(0) / pupils * 100).where(~hidden & known)
-        frame[f"{label}_status"] = [SUPPRESSED if h else (SHOWN if pd.notna(p) and known else "no data")
-                                    for h, p in zip(hidden, pupils)]
+        frame[f"{label}_status"] = [
+            SUPPRESSED if h else (SHOWN if pd.notna(p) and known else "no data") for h, p in zip(hidden, pupils)
+        ]
         frame = frame.drop(columns=["n", "n_status"])
     return frame[frame[level].notna()]
 
@@ -60,17 +69,27 @@ def school_table(warehouse: Warehouse, state: FilterState, threshold: int) -> pd
     # DuckDB folds the case of names, so the display names are given in pandas.
     schools = warehouse.query(
         "SELECT s.urn AS school, s.school_name, s.phase, c.cluster_name, l.locality_name "
-        "FROM school s JOIN cluster c USING (cluster_code) JOIN locality l ON l.locality_code = c.locality_code")
+        "FROM school s JOIN cluster c USING (cluster_code) JOIN locality l ON l.locality_code = c.locality_code"
+    )
     frame = schools.merge(_school_rows(warehouse, state, threshold, "school"), on="school", how="inner")
     frame["phase"] = frame["phase"].map(labels(warehouse, "phase"))
-    frame = frame.rename(columns={"school": "URN", "school_name": "School", "phase": "Phase", "cluster_name": "Cluster", "locality_name": "Locality"})
+    frame = frame.rename(
+        columns={
+            "school": "URN",
+            "school_name": "School",
+            "phase": "Phase",
+            "cluster_name": "Cluster",
+            "locality_name": "Locality",
+        }
+    )
     return frame.sort_values("School")
 
 
 def cluster_table(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame:
     """Clusters with their locality and every measure."""
     clusters = warehouse.query(
-        "SELECT c.cluster_code AS cluster, c.cluster_name, l.locality_name FROM cluster c JOIN locality l USING (locality_code)")
+        "SELECT c.cluster_code AS cluster, c.cluster_name, l.locality_name FROM cluster c JOIN locality l USING (locality_code)"
+    )
     frame = clusters.merge(_school_rows(warehouse, state, threshold, "cluster"), on="cluster", how="inner")
     return frame.rename(columns={"cluster_name": "Cluster", "locality_name": "Locality"}).sort_values("Cluster")
 
@@ -80,17 +99,24 @@ def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
     out = frame[id_columns].copy()
     out["Pupils on roll"] = [f"{p:,.0f}" if pd.notna(p) and p > 0 else "" for p in frame["pupils"]]
     for label in SHARES.values():
-        out[label] = [("c" if s == SUPPRESSED else (f"{v:.1f}" if s == SHOWN else "")) for v, s in zip(frame[label], frame[f"{label}_status"])]
+        out[label] = [
+            ("c" if s == SUPPRESSED else (f"{v:.1f}" if s == SHOWN else ""))
+            for v, s in zip(frame[label], frame[f"{label}_status"])
+        ]
     for measure_id in SCHOOL_MEASURES:
         measure = MEASURES[measure_id]
-        out[f"{measure.label} ({measure.unit})"] = [rate_text(v, s, measure) for v, s in zip(frame[measure_id], frame[f"{measure_id}_status"])]
+        out[f"{measure.label} ({measure.unit})"] = [
+            rate_text(v, s, measure) for v, s in zip(frame[measure_id], frame[f"{measure_id}_status"])
+        ]
     return out
 
 
 def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold: int) -> list[Panel]:
     """One school: its trend beside its cluster and the borough, its SEN mix, and this year's comparison."""
     info = warehouse.query(
-        "SELECT s.school_name, s.cluster_code, c.cluster_name FROM school s JOIN cluster c USING (cluster_code) WHERE s.urn = ?", [urn])
+        "SELECT s.school_name, s.cluster_code, c.cluster_name FROM school s JOIN cluster c USING (cluster_code) WHERE s.urn = ?",
+        [urn],
+    )
     if info.empty:
         return [Panel("School not found", f"There is no school with URN {urn} in the data.", pd.DataFrame())]
     name, cluster, cluster_name = info.iloc[0]
@@ -98,7 +124,11 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     # The school's own trend ignores the place filters: a school is compared with its own cluster.
     own = replace(state, measure=measure.id, locality=None, cluster=None, phase=None)
     series = []
-    for label, scope, group in ((name, own, "school"), (cluster_name, replace(own, cluster=cluster), "cluster"), ("Borough", own, "borough")):
+    for label, scope, group in (
+        (name, own, "school"),
+        (cluster_name, replace(own, cluster=cluster), "cluster"),
+        ("Borough", own, "borough"),
+    ):
         values = rates_where_possible(warehouse, measure.id, scope, ("year", group), threshold, school_locality=True)
         if group == "school":
             values = values[values["school"] == urn]
@@ -107,22 +137,37 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
         series.append(values.assign(label=label, period=values["year"]).sort_values("year"))
     lines = pd.concat(series, ignore_index=True)
     trend_title = f"{measure.label} at {name}, its cluster and the borough"
-    table = lines.assign(display=[rate_text(v, s, measure) for v, s in zip(lines["value"], lines["status"])]).pivot(
-        index="label", columns="period", values="display").reindex([name, cluster_name, "Borough"]).reset_index(names="")
+    table = (
+        lines.assign(display=[rate_text(v, s, measure) for v, s in zip(lines["value"], lines["status"])])
+        .pivot(index="label", columns="period", values="display")
+        .reindex([name, cluster_name, "Borough"])
+        .reset_index(names="")
+    )
     table.columns.name = None
     school_line = series[0][series[0]["status"] == SHOWN]
     summary = NO_DATA_MESSAGE
     if not school_line.empty:
         year = school_line["year"].iat[-1]
         at = [frame[frame["year"] == year] for frame in series[1:]]
-        cluster_text, borough_text = (rate_text(f["value"].iat[0], f["status"].iat[0], measure, True) if not f.empty else "no data" for f in at)
+        cluster_text, borough_text = (
+            rate_text(f["value"].iat[0], f["status"].iat[0], measure, True) if not f.empty else "no data" for f in at
+        )
         summary = f"In {year}, {name}: {measure.format(school_line['value'].iat[-1])}; its cluster {cluster_text}; the borough {borough_text}."
     notes = ["Gaps in a line are years with too few children to show (c)."] if (lines["status"] != SHOWN).any() else []
-    figure = trend_lines(pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2])
+    figure = trend_lines(
+        pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2]
+    )
     trend = Panel(trend_title, summary, table, figure, notes)
     # Pupils by need at this school (the census side of the suspension rate), protected in the query layer
     # against the school's totals shown beside them.
-    by_need = rates_where_possible(warehouse, "suspension_rate", replace(state, school=urn, need=None, sen=None), "need", threshold, school_locality=True)
+    by_need = rates_where_possible(
+        warehouse,
+        "suspension_rate",
+        replace(state, school=urn, need=None, sen=None),
+        "need",
+        threshold,
+        school_locality=True,
+    )
     mix = by_need[(by_need["need"] != "NONE") & by_need["need"].notna()].copy()
     mix["label"] = mix["need"].map(labels(warehouse, "need"))
     mix["pupils"] = mix["denominator"]
@@ -131,9 +176,23 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     mix["value"] = mix["pupils"]
     count = MEASURES["suspension_rate"]  # any measure with whole-number display serves for the labels
     mix_title = f"Pupils with SEN at {name} by primary need, {state.year}"
-    mix_table = pd.DataFrame({"Primary need": mix["label"], "Pupils": ["c" if s == SUPPRESSED else f"{p:,.0f}" for p, s in zip(mix["pupils"], mix["status"])]})
-    mix_summary = NO_DATA_MESSAGE if mix.empty else f"The most common primary need among pupils with SEN at {name} is {mix['label'].iat[0].lower()}."
-    mix_panel = Panel(mix_title, mix_summary, mix_table, bar_chart(mix, replace(count, unit="pupils", decimals=0), mix_title) if not mix.empty else None)
+    mix_table = pd.DataFrame(
+        {
+            "Primary need": mix["label"],
+            "Pupils": ["c" if s == SUPPRESSED else f"{p:,.0f}" for p, s in zip(mix["pupils"], mix["status"])],
+        }
+    )
+    mix_summary = (
+        NO_DATA_MESSAGE
+        if mix.empty
+        else f"The most common primary need among pupils with SEN at {name} is {mix['label'].iat[0].lower()}."
+    )
+    mix_panel = Panel(
+        mix_title,
+        mix_summary,
+        mix_table,
+        bar_chart(mix, replace(count, unit="pupils", decimals=0), mix_title) if not mix.empty else None,
+    )
     return [trend, mix_panel]
 
 
@@ -142,7 +201,11 @@ def _verdict(value, low95, high95, low998, high998, higher_is_worse: bool | None
     if low998 <= value <= high998 and low95 <= value <= high95:
         return "similar", "within the limits"
     above = value > high95
-    word = ("higher" if above else "lower") if higher_is_worse is None else ("worse" if above == higher_is_worse else "better")
+    word = (
+        ("higher" if above else "lower")
+        if higher_is_worse is None
+        else ("worse" if above == higher_is_worse else "better")
+    )
     reach = "beyond the 99.8% limit" if (value > high998 or value < low998) else "beyond the 95% limit"
     return word, reach
 
@@ -158,7 +221,11 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     measure = requested if requested.id in SCHOOL_MEASURES else MEASURES["suspension_rate"]
     state = replace(state, measure=measure.id)
     title = f"{measure.label}: each school against schools of its phase, {state.year}"
-    notes = [] if requested.id == measure.id else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]
+    notes = (
+        []
+        if requested.id == measure.id
+        else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]
+    )
     try:
         values = rates(warehouse, measure.id, state, ("school", "phase"), threshold, school_locality=True)
         phase = rates(warehouse, measure.id, state, "phase", threshold, school_locality=True)
@@ -172,12 +239,16 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     # Where the source gave some schools as a symbol (DfE's x), the phase's own total is unknown: its rate is
     # then worked out from the schools that have a figure, and the note says so.
     given = values["status"].isin(SOURCE_SYMBOLS)
-    for name, rows in values[values["reference"].isna() & values["phase"].isin(values.loc[given, "phase"])].groupby("phase"):
+    for name, rows in values[values["reference"].isna() & values["phase"].isin(values.loc[given, "phase"])].groupby(
+        "phase"
+    ):
         known = rows[rows["status"] == SHOWN]
         if known["denominator"].sum() > 0:
             values.loc[values["phase"] == name, "reference"] = known["numerator"].sum() / known["denominator"].sum()
-            notes.append(f"The rate for {labels(warehouse, 'phase').get(name, name).lower()} schools is worked out from the "
-                         f"{len(known)} with a figure: the source gives {int(given[values['phase'] == name].sum())} as a symbol.")
+            notes.append(
+                f"The rate for {labels(warehouse, 'phase').get(name, name).lower()} schools is worked out from the "
+                f"{len(known)} with a figure: the source gives {int(given[values['phase'] == name].sum())} as a symbol."
+            )
     shown = values[(values["status"] == SHOWN) & (values["reference"] > 0)].copy()
     hidden = int((values["status"] == SUPPRESSED).sum())
     if shown.empty:
@@ -194,7 +265,9 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
         low, high = funnel_limits(1.0, shown["expected"], "rate", level)
         chance_alone[suffix] = ((shown["ratio"] < low) | (shown["ratio"] > high)).sum()
         shown[f"low{suffix}"], shown[f"high{suffix}"] = widened_limits(low, high, level, spread.tau2)
-    verdicts = [_verdict(r.ratio, r.low95, r.high95, r.low998, r.high998, measure.higher_is_worse) for r in shown.itertuples()]
+    verdicts = [
+        _verdict(r.ratio, r.low95, r.high95, r.low998, r.high998, measure.higher_is_worse) for r in shown.itertuples()
+    ]
     shown["word"], shown["reach"] = [v[0] for v in verdicts], [v[1] for v in verdicts]
     if spread.tau2 > 0:
         notes.append(
@@ -202,7 +275,8 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
             f"{spread.schools} schools, p {'< 0.001' if spread.p_value < 0.001 else f'= {spread.p_value:.3f}'}), as schools "
             "serving different pupils do. The limits are widened by that spread between schools (Spiegelhalter's random-effects "
             f"method), so a school is named only when it stands out among schools. With limits for chance alone, "
-            f"{chance_alone['998']} would be beyond the 99.8% limit.")
+            f"{chance_alone['998']} would be beyond the 99.8% limit."
+        )
     shown = shown.sort_values("ratio", ascending=False)
 
     figure = go.Figure()
@@ -210,51 +284,99 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     for level, dash, label in ((0.998, "dash", "99.8% limits"), (0.95, "dot", "95% limits")):
         low, high = widened_limits(*funnel_limits(1.0, grid, "rate", level), level, spread.tau2)
         for i, bound in enumerate((low, high)):
-            figure.add_scatter(x=grid, y=bound, mode="lines", line={"color": "#505050", "dash": dash, "width": 1.5},
-                               name=label, legendgroup=label, showlegend=i == 0, hoverinfo="skip")
-    figure.add_hline(y=1, line={"color": BOROUGH, "width": 2}, annotation_text="Borough rate for the phase", annotation_position="top right")
+            figure.add_scatter(
+                x=grid,
+                y=bound,
+                mode="lines",
+                line={"color": "#505050", "dash": dash, "width": 1.5},
+                name=label,
+                legendgroup=label,
+                showlegend=i == 0,
+                hoverinfo="skip",
+            )
+    figure.add_hline(
+        y=1,
+        line={"color": BOROUGH, "width": 2},
+        annotation_text="Borough rate for the phase",
+        annotation_position="top right",
+    )
     named = shown["reach"] == "beyond the 99.8% limit"
     shown["position"] = POSITIONS[0]
     if named.any():  # shown is sorted furthest above first, so the highest ratio keeps its name above it
-        shown.loc[named, "position"] = label_positions(shown.loc[named, "expected"], shown.loc[named, "ratio"], list(shown.loc[named, "name"]),
-                                                       (grid[0], grid[-1]), (0, max(shown["ratio"].max(), shown["high998"].max())))
+        shown.loc[named, "position"] = label_positions(
+            shown.loc[named, "expected"],
+            shown.loc[named, "ratio"],
+            list(shown.loc[named, "name"]),
+            (grid[0], grid[-1]),
+            (0, max(shown["ratio"].max(), shown["high998"].max())),
+        )
     for word, rows in shown.groupby("word", sort=False):
         colour, symbol = STYLE[word]
         outliers = rows["reach"] == "beyond the 99.8% limit"
         figure.add_scatter(
-            x=rows["expected"], y=rows["ratio"], mode="markers+text",
+            x=rows["expected"],
+            y=rows["ratio"],
+            mode="markers+text",
             name=f"{sentence_case(word)} than the borough" if word != "similar" else "Within the limits",
             marker={"color": colour, "symbol": symbol, "size": 10, "line": {"color": "#1b1b1b", "width": 1}},
-            text=np.where(outliers, rows["name"], ""), textposition=list(rows["position"]), textfont={"size": 11},
-            hovertext=[f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} against "
-                       f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} {measure.numerator_label}, "
-                       f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})" for r in rows.itertuples()],
+            text=np.where(outliers, rows["name"], ""),
+            textposition=list(rows["position"]),
+            textfont={"size": 11},
+            hovertext=[
+                f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} against "
+                f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} {measure.numerator_label}, "
+                f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})"
+                for r in rows.itertuples()
+            ],
             hovertemplate="%{hovertext}<extra></extra>",
         )
     # Ticks at 1, 2, 5, 10, 20, 50...: plotly's own log ticks print 20 as '2', which reads as two.
-    ticks = [m * 10 ** e for e in range(-1, 8) for m in (1, 2, 5) if grid[0] <= m * 10 ** e <= grid[-1]]
-    figure.update_xaxes(title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"}, type="log",
-                        tickvals=ticks, ticktext=[f"{t:,g}" for t in ticks])
+    ticks = [m * 10**e for e in range(-1, 8) for m in (1, 2, 5) if grid[0] <= m * 10**e <= grid[-1]]
+    figure.update_xaxes(
+        title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"},
+        type="log",
+        tickvals=ticks,
+        ticktext=[f"{t:,g}" for t in ticks],
+    )
     figure.update_yaxes(title={"text": "Observed / expected (1 = the borough rate)"}, rangemode="tozero")
-    base_layout(figure, "Points outside the dashed lines are unlikely to be chance" + (" or the usual spread between schools" if spread.tau2 > 0 else "")
-                 + "; names mark the furthest.", height=540)
+    base_layout(
+        figure,
+        "Points outside the dashed lines are unlikely to be chance"
+        + (" or the usual spread between schools" if spread.tau2 > 0 else "")
+        + "; names mark the furthest.",
+        height=540,
+    )
 
-    table = pd.DataFrame({
-        "School": shown["name"],
-        "Phase": shown["phase"].map(phases),
-        f"{measure.label} ({measure.unit})": [rate_text(v, SHOWN, measure) for v in shown["value"]],
-        "Borough rate for the phase": [measure.format(v * measure.scale, with_unit=False) for v in shown["reference"]],
-        sentence_case(measure.numerator_label): [count_text(v, SHOWN) for v in shown["numerator"]],
-        "Expected": [f"{v:,.1f}" for v in shown["expected"]],
-        "Compared with the borough": [f"{sentence_case(w)} ({r})" if w != "similar" else "Similar (within the limits)"
-                                      for w, r in zip(shown["word"], shown["reach"])],
-    })
+    table = pd.DataFrame(
+        {
+            "School": shown["name"],
+            "Phase": shown["phase"].map(phases),
+            f"{measure.label} ({measure.unit})": [rate_text(v, SHOWN, measure) for v in shown["value"]],
+            "Borough rate for the phase": [
+                measure.format(v * measure.scale, with_unit=False) for v in shown["reference"]
+            ],
+            sentence_case(measure.numerator_label): [count_text(v, SHOWN) for v in shown["numerator"]],
+            "Expected": [f"{v:,.1f}" for v in shown["expected"]],
+            "Compared with the borough": [
+                f"{sentence_case(w)} ({r})" if w != "similar" else "Similar (within the limits)"
+                for w, r in zip(shown["word"], shown["reach"])
+            ],
+        }
+    )
     far = shown[shown["reach"] == "beyond the 99.8% limit"]
     within = int((shown["word"] == "similar").sum())
     summary = f"{within} of {len(shown)} schools are within the limits around the borough rate for their phase"
-    explain = "neither chance nor the usual spread between schools would explain" if spread.tau2 > 0 else "chance alone would rarely explain"
-    summary += (f"; {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which {explain}, "
-                f"led by {far['name'].iat[0]} ({far['word'].iat[0]})." if len(far) else "; none is beyond the 99.8% limit.")
+    explain = (
+        "neither chance nor the usual spread between schools would explain"
+        if spread.tau2 > 0
+        else "chance alone would rarely explain"
+    )
+    summary += (
+        f"; {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which {explain}, "
+        f"led by {far['name'].iat[0]} ({far['word'].iat[0]})."
+        if len(far)
+        else "; none is beyond the 99.8% limit."
+    )
     if hidden:
         notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
     if given.any():

@@ -1,4 +1,5 @@
 """The filters in words, and which of them a measure cannot follow."""
+
 from __future__ import annotations
 
 from dashboard.domain.filters import FILTER_LABELS, FilterOptions, FilterState
@@ -21,8 +22,14 @@ def describe_selection(state: FilterState, options: FilterOptions, measure: Meas
 
 def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
     """Say which chosen filters cannot apply to this measure, rather than silently ignoring them."""
-    ignored = [FILTER_LABELS[key] for key in ("cluster", "phase", "sen", "need") if getattr(state, key) and key not in measure.filters]
+    ignored = [
+        FILTER_LABELS[key]
+        for key in ("cluster", "phase", "sen", "need")
+        if getattr(state, key) and key not in measure.filters
+    ]
     if not ignored:
         return None
-    return (f"{measure.label} is counted per resident, not per pupil, so the {' and '.join(ignored)} "
-            f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} ignored here.")
+    return (
+        f"{measure.label} is counted per resident, not per pupil, so the {' and '.join(ignored)} "
+        f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} ignored here."
+    )

@@ -1,28 +1,35 @@
 """Trends page: a measure over academic years or terms by a breakdown, and the main reasons for exclusions."""
+
 from __future__ import annotations
-from dashboard.query.reasons import ALL_REASONS, exclusion_type_for, reason_counts
 
 from dataclasses import replace
+
 import pandas as pd
-from dashboard.figures.style import HIGHLIGHT
-from dashboard.figures.charts import trend_lines
-from dashboard.domain.filters import BREAKDOWNS, FilterState
-from dashboard.domain.status import NO_DATA_MESSAGE
-from dashboard.views.panel import Panel
-from dashboard.domain.formatting import rate_text, symbols_note
+
 from dashboard.domain.comparison import with_interval
+from dashboard.domain.filters import BREAKDOWNS, FilterState
+from dashboard.domain.formatting import rate_text, symbols_note
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.domain.reference import EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.domain.stats import trend
-from dashboard.query.catalogue import BENCHMARK_LEVELS, benchmark_values, events, filter_options, labels, measure_in, term_order
-from dashboard.domain.status import SHOWN
+from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
+from dashboard.figures.charts import bar_chart, trend_lines
+from dashboard.figures.style import HIGHLIGHT
+from dashboard.query.catalogue import (
+    BENCHMARK_LEVELS,
+    benchmark_values,
+    events,
+    filter_options,
+    labels,
+    measure_in,
+    term_order,
+)
 from dashboard.query.counts import NotApplicable
 from dashboard.query.rates import rates
-from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.query.reasons import ALL_REASONS, exclusion_type_for, reason_counts
 from dashboard.store.warehouse import Warehouse
-from dashboard.figures.charts import bar_chart
-from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.status import SUPPRESSED
-from dashboard.domain.reference import EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
-
+from dashboard.views.panel import Panel
+from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 MAX_HIGHLIGHTED = len(HIGHLIGHT)
 
@@ -43,8 +50,15 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     title = f"{measure.label} by {BREAKDOWNS[breakdown].lower()}, {'by term' if termly else 'by academic year'}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
     if breakdown not in measure.filters:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [
-            f"{measure.label} is counted per resident, so it cannot be broken down by {BREAKDOWNS[breakdown].lower()}."])
+        return Panel(
+            title,
+            NO_DATA_MESSAGE,
+            pd.DataFrame(),
+            notes=notes
+            + [
+                f"{measure.label} is counted per resident, so it cannot be broken down by {BREAKDOWNS[breakdown].lower()}."
+            ],
+        )
     # The breakdown shows every member; a filter on that same dimension picks which one to highlight.
     chosen = getattr(state, breakdown)
     everywhere = replace(state, **{breakdown: None})
@@ -62,26 +76,49 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes)
     latest = series[series["period"] == series["period"].iloc[-1]]  # series is in time order
     ranked = latest[latest["status"] == SHOWN].sort_values("value", ascending=False)["label"].tolist()
-    highlighted = ([names.get(chosen, chosen)] if chosen else []) + [label for label in ranked if label != names.get(chosen)]
+    highlighted = ([names.get(chosen, chosen)] if chosen else []) + [
+        label for label in ranked if label != names.get(chosen)
+    ]
     highlighted = highlighted[:MAX_HIGHLIGHTED]
     # England, the region and the statistical neighbours, each as its own line where loaded.
-    bench = pd.concat([benchmark_values(warehouse, measure.id, level, everywhere) for level in BENCHMARK_LEVELS], ignore_index=True)
+    bench = pd.concat(
+        [benchmark_values(warehouse, measure.id, level, everywhere) for level in BENCHMARK_LEVELS], ignore_index=True
+    )
     bench = bench.assign(period=bench["year"]) if not termly else bench.iloc[0:0]
     # One time axis for every line: the borough and the benchmarks can run over more periods than the breakdown does.
     keys = ["year", "term"] if termly else ["year"]
-    periods = list(_period(pd.concat([frame[keys] for frame in (series, borough) + (() if termly else (bench,))]).drop_duplicates(), termly, order)["period"])
-    figure = trend_lines(series, highlighted, measure, f"{measure.label} ({measure.unit}): {describe_selection(everywhere, options, measure)}",
-                         borough=borough, benchmark=bench, events=_events_on_axis(events(warehouse), periods, termly), periods=periods)
+    periods = list(
+        _period(
+            pd.concat([frame[keys] for frame in (series, borough) + (() if termly else (bench,))]).drop_duplicates(),
+            termly,
+            order,
+        )["period"]
+    )
+    figure = trend_lines(
+        series,
+        highlighted,
+        measure,
+        f"{measure.label} ({measure.unit}): {describe_selection(everywhere, options, measure)}",
+        borough=borough,
+        benchmark=bench,
+        events=_events_on_axis(events(warehouse), periods, termly),
+        periods=periods,
+    )
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
     table = series.pivot(index="label", columns="period", values="display")
     table = table[sorted(table.columns, key=list(series["period"].unique()).index)]
-    borough_row = pd.DataFrame([[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
-                               index=["Borough"], columns=borough["period"]).reindex(columns=table.columns)
+    borough_row = pd.DataFrame(
+        [[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
+        index=["Borough"],
+        columns=borough["period"],
+    ).reindex(columns=table.columns)
     table = pd.concat([table, borough_row])
     missing = [p for p in borough["period"] if p not in set(series["period"])]
     if missing:
-        notes.append(f"{BREAKDOWNS[breakdown]} is not recorded for {runs_text(missing, list(borough['period']))}: "
-                     "the chart shows the borough alone there.")
+        notes.append(
+            f"{BREAKDOWNS[breakdown]} is not recorded for {runs_text(missing, list(borough['period']))}: "
+            "the chart shows the borough alone there."
+        )
     verdicts = {}
     if not termly:
         # The trend over the years shown, tested on the counts (not eyeballed from the line).
@@ -94,21 +131,30 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     if len(shown) >= 2:
         first, last = shown.iloc[0], shown.iloc[-1]
         verb = "rose" if last["value"] > first["value"] else ("fell" if last["value"] < first["value"] else "stayed")
-        summary = (f"Across the borough the {measure.in_sentence} {verb} from {measure.format(first['value'], with_unit=False)} in "
-                   f"{first['period']} to {measure.format(last['value'])} in {last['period']}.")
+        summary = (
+            f"Across the borough the {measure.in_sentence} {verb} from {measure.format(first['value'], with_unit=False)} in "
+            f"{first['period']} to {measure.format(last['value'])} in {last['period']}."
+        )
         if verdicts:
             summary += f" Borough trend: {verdicts['Borough'][0].lower()}{verdicts['Borough'][1:]}."
         if ranked:
             top = latest[latest["label"] == ranked[0]].iloc[-1]
             summary += f" {ranked[0]} was highest in {top['period']} ({measure.format(top['value'])})."
     if len(ranked) > MAX_HIGHLIGHTED:
-        notes.append(f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other {len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table.")
+        notes.append(
+            f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other {len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table."
+        )
     if (series["status"] != SHOWN).any():
         notes.append("Gaps in a line are periods with too few children to show (c) or no data.")
         notes.extend(n for n in [symbols_note(series["status"])] if n)
-    notes.append("Whiskers and the shaded band are 95% confidence intervals. "
-                 + ("Trends are tested over academic years (chi-square test for trend), since terms differ by season."
-                    if termly else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."))
+    notes.append(
+        "Whiskers and the shaded band are 95% confidence intervals. "
+        + (
+            "Trends are tested over academic years (chi-square test for trend), since terms differ by season."
+            if termly
+            else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."
+        )
+    )
     return Panel(title, summary, table, figure, notes)
 
 
@@ -128,8 +174,13 @@ def runs_text(chosen: list[str], periods: list[str]) -> str:
 def trend_text(rows: pd.DataFrame, periods: list[str], measure) -> str:
     """'Worsening (p = 0.003)', 'No significant change (p = 0.41)' or 'Not enough data' for one series."""
     shown = rows[rows["status"] == SHOWN]
-    verdict, p_value = trend(shown["numerator"], shown["denominator"], measure.kind, measure.higher_is_worse,
-                             positions=[periods.index(p) for p in shown["period"]])
+    verdict, p_value = trend(
+        shown["numerator"],
+        shown["denominator"],
+        measure.kind,
+        measure.higher_is_worse,
+        positions=[periods.index(p) for p in shown["period"]],
+    )
     if p_value != p_value:
         return "Not enough data"
     return f"{verdict.capitalize()} (p {'< 0.001' if p_value < 0.001 else f'= {p_value:.3f}'})"
@@ -150,8 +201,19 @@ def _events_on_axis(frame: pd.DataFrame, periods, termly: bool) -> pd.DataFrame:
 
 YEARS_SHOWN = 5  # the table's columns: the chosen year and the four before it
 # Share of the year's exclusions, so bars of years with different totals read alike.
-SHARE = Measure("reason_share", "Share", "exclusions", "% of the year's exclusions", 100, "exclusions", "exclusions",
-                "Exclusions with this main reason as a share of all exclusions of the type in the year.", None, frozenset(), 1)
+SHARE = Measure(
+    "reason_share",
+    "Share",
+    "exclusions",
+    "% of the year's exclusions",
+    100,
+    "exclusions",
+    "exclusions",
+    "Exclusions with this main reason as a share of all exclusions of the type in the year.",
+    None,
+    frozenset(),
+    1,
+)
 
 
 def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel | None:
@@ -166,50 +228,87 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
     notes = []
     ignored = [name for name, value in (("SEN provision", state.sen), ("need type", state.need)) if value]
     if ignored:
-        notes.append(f"Reasons are not recorded by {' or '.join(ignored)}, so {'that filter does' if len(ignored) == 1 else 'those filters do'} not apply here.")
+        notes.append(
+            f"Reasons are not recorded by {' or '.join(ignored)}, so {'that filter does' if len(ignored) == 1 else 'those filters do'} not apply here."
+        )
     try:
         counts = reason_counts(warehouse, state, threshold)
     except NotApplicable as reason:
         return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
     this_year = counts[counts["year"] == state.year]
     if this_year.empty:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [
-            f"No reasons are loaded for {state.year}." + (f" They are loaded for {', '.join(sorted(counts['year'].unique()))}." if len(counts) else "")])
+        return Panel(
+            title,
+            NO_DATA_MESSAGE,
+            pd.DataFrame(),
+            notes=notes
+            + [
+                f"No reasons are loaded for {state.year}."
+                + (f" They are loaded for {', '.join(sorted(counts['year'].unique()))}." if len(counts) else "")
+            ],
+        )
     years = sorted(counts["year"].unique())[-YEARS_SHOWN:]
     counts = counts[counts["year"].isin(years)].copy()
     every = counts[counts["reason"] == ALL_REASONS].set_index("year")
     counts = counts[counts["reason"] != ALL_REASONS]
     totals = every["count"]
     # A share would give a hidden total away (total = count / share): shares only beside a shown total.
-    counts["share"] = (counts["count"] / counts["year"].map(totals) * 100).where(counts["year"].map(every["status"]) == SHOWN)
+    counts["share"] = (counts["count"] / counts["year"].map(totals) * 100).where(
+        counts["year"].map(every["status"]) == SHOWN
+    )
     counts["label"] = counts["reason"].map(EXCLUSION_REASONS).fillna(counts["reason"])
     this_year = counts[counts["year"] == state.year]
     # Largest first among the shown; hidden cells after them in name order, so the order gives no hidden count away.
-    this_year = this_year.assign(_shown=this_year["count"].where(this_year["status"] == SHOWN)).sort_values(
-        ["_shown", "label"], ascending=[False, True], na_position="last").drop(columns="_shown")
+    this_year = (
+        this_year.assign(_shown=this_year["count"].where(this_year["status"] == SHOWN))
+        .sort_values(["_shown", "label"], ascending=[False, True], na_position="last")
+        .drop(columns="_shown")
+    )
     # Bars: only our own shown cells carry a number; c and the source's symbols are printed as they are.
     bars = this_year.assign(value=this_year["share"].where(this_year["status"] == SHOWN))
-    bars = bars[bars["count"].fillna(1) > 0]  # a reason given for none this year is in the table, not drawn as an empty bar
+    bars = bars[
+        bars["count"].fillna(1) > 0
+    ]  # a reason given for none this year is in the table, not drawn as an empty bar
     place = _place_words(warehouse, state)
-    figure = bar_chart(bars[["label", "value", "status"]], SHARE, f"Main reasons for {EXCLUSION_TYPES[kind].lower()}s, {state.year}: {place}")
-    table = counts.assign(text=[_cell_text(c, s, share) for c, s, share in zip(counts["count"], counts["status"], counts["share"])])
-    table = table.pivot(index="label", columns="year", values="text").reindex(this_year["label"]).reset_index(names="Main reason")
+    figure = bar_chart(
+        bars[["label", "value", "status"]],
+        SHARE,
+        f"Main reasons for {EXCLUSION_TYPES[kind].lower()}s, {state.year}: {place}",
+    )
+    table = counts.assign(
+        text=[_cell_text(c, s, share) for c, s, share in zip(counts["count"], counts["status"], counts["share"])]
+    )
+    table = (
+        table.pivot(index="label", columns="year", values="text")
+        .reindex(this_year["label"])
+        .reset_index(names="Main reason")
+    )
     table = table.fillna("0")
-    total_row = {"Main reason": "All reasons"} | {year: f"{totals[year]:,.0f}" if every.at[year, "status"] == SHOWN else "c" for year in years}
+    total_row = {"Main reason": "All reasons"} | {
+        year: f"{totals[year]:,.0f}" if every.at[year, "status"] == SHOWN else "c" for year in years
+    }
     table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
     top = this_year[this_year["status"] == SHOWN].head(1)
     summary = NO_DATA_MESSAGE
     if len(top) and every.at[state.year, "status"] == SHOWN:
         row = top.iloc[0]
         given = " whose reason the source gives" if (~this_year["status"].isin([SHOWN, SUPPRESSED])).any() else ""
-        summary = (f"{row['label']} was the most common main reason for {EXCLUSION_TYPES[kind].lower()}s in {state.year} "
-                   f"({place}): {row['count']:,.0f} of the {totals[state.year]:,.0f}{given} ({row['share']:.1f}%).")
-    notes.append("Each exclusion is counted once, under its main reason. Cells show the number and its share of the year's "
-                 "exclusions of this type; the table shows up to five years to the one chosen.")
+        summary = (
+            f"{row['label']} was the most common main reason for {EXCLUSION_TYPES[kind].lower()}s in {state.year} "
+            f"({place}): {row['count']:,.0f} of the {totals[state.year]:,.0f}{given} ({row['share']:.1f}%)."
+        )
+    notes.append(
+        "Each exclusion is counted once, under its main reason. Cells show the number and its share of the year's "
+        "exclusions of this type; the table shows up to five years to the one chosen."
+    )
     if (counts["status"] == SUPPRESSED).any():
-        notes.append("c: too few exclusions to show, or hidden so that a small number cannot be worked out from the total.")
+        notes.append(
+            "c: too few exclusions to show, or hidden so that a small number cannot be worked out from the total."
+        )
     if any(s not in (SHOWN, SUPPRESSED) for s in counts["status"]):
-        notes.append(symbols_note(counts["status"]) + " All reasons counts the exclusions whose reason the source gives.")
+        notes.append(
+            symbols_note(counts["status"]) + " All reasons counts the exclusions whose reason the source gives."
+        )
     return Panel(title, summary, table, figure, notes)
 
 

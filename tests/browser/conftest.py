@@ -1,4 +1,5 @@
 """Browser fixtures: the real app served from a thread, and Debian's Chromium driven by Playwright."""
+
 from __future__ import annotations
 
 import socket
@@ -34,8 +35,13 @@ def live_server(demo_build):
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 

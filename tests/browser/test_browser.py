@@ -1,4 +1,5 @@
 """The real app in Debian's Chromium: the Map page, filters in the URL, bad links, and the shell's accessibility."""
+
 from __future__ import annotations
 
 import re
@@ -73,7 +74,9 @@ def test_a_copied_link_opens_the_same_view(page, browser, live_server):
     assert summary.startswith("EHC plan rate in 2020/21 for East, primary need ASD")
     other = browser.new_page()
     other.goto(page.url)
-    other.wait_for_function("document.querySelector('#map-summary') && document.querySelector('#map-summary').textContent.length > 0")
+    other.wait_for_function(
+        "document.querySelector('#map-summary') && document.querySelector('#map-summary').textContent.length > 0"
+    )
     assert other.inner_text("#map-summary") == summary
     other.close()
     assert page.problems == []
@@ -239,7 +242,9 @@ def test_the_funnel_plot_renders_and_names_an_outlier(page, live_server):
     page.goto(live_server + "/schools")
     page.wait_for_selector("#page-content .js-plotly-plot .scatterlayer", timeout=30_000)
     settled_text(page)
-    names = page.eval_on_selector_all("#page-content .js-plotly-plot .scatterlayer .textpoint text", "ts => ts.map(t => t.textContent)")
+    names = page.eval_on_selector_all(
+        "#page-content .js-plotly-plot .scatterlayer .textpoint text", "ts => ts.map(t => t.textContent)"
+    )
     assert [n for n in names if n.strip()], "an outlier school is labelled on the funnel plot"
     assert "beyond the 99.8% limit" in page.inner_text("#page-content .panel-summary")
     assert page.problems == []
@@ -256,8 +261,13 @@ def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and
     # Okabe-Ito blue, yellow and vermillion for better, similar and worse, instead of the rate's classes.
     assert {"rgb(0, 114, 178)", "rgb(240, 228, 66)", "rgb(213, 94, 0)"} <= set(fills) and fills != by_rate
     legend = page.inner_text("#map-graph")
-    assert all(words in legend for words in ("Better than the borough", "Similar to the borough", "Worse than the borough"))
-    table = page.inner_text("#map-table", timeout=10_000) if page.locator("#map-table").is_visible() else page.eval_on_selector(
-        "#map-table", "t => t.textContent")
+    assert all(
+        words in legend for words in ("Better than the borough", "Similar to the borough", "Worse than the borough")
+    )
+    table = (
+        page.inner_text("#map-table", timeout=10_000)
+        if page.locator("#map-table").is_visible()
+        else page.eval_on_selector("#map-table", "t => t.textContent")
+    )
     assert "Compared with the borough" in table and "95% interval" in table and "Worse than the borough" in table
     assert page.problems == []

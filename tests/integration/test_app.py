@@ -1,4 +1,5 @@
 """The Flask side of the app: health check, a missing warehouse, malformed requests, nothing from a CDN."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ def test_a_malformed_callback_request_gets_a_sentence_not_a_traceback(client, pa
     response = client.post("/_dash-update-component", data=payload, content_type="application/json")
     assert 400 <= response.status_code < 500
     text = response.get_data(as_text=True)
-    assert "Traceback" not in text and "File \"" not in text
+    assert "Traceback" not in text and 'File "' not in text
 
 
 def test_nothing_is_fetched_from_another_site(client):

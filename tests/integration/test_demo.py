@@ -1,4 +1,5 @@
 """The demo borough: calibrated to Walsall's published figures, deterministic, and map-like."""
+
 from __future__ import annotations
 
 import csv
@@ -41,20 +42,35 @@ def by_locality(con, sql: str) -> dict[str, float]:
 
 
 def test_ehcp_counts_and_rates_by_locality_match_the_strategy_in_2020_21(con):
-    plans = by_locality(con, """
+    plans = by_locality(
+        con,
+        """
         SELECT l.locality_name, SUM(e.plans) FROM fact_ehcp e JOIN area a ON a.area_code = e.home_area_code
-        JOIN locality l USING (locality_code) WHERE e.academic_year = '2020/21' GROUP BY 1""")
-    population = by_locality(con, """
+        JOIN locality l USING (locality_code) WHERE e.academic_year = '2020/21' GROUP BY 1""",
+    )
+    population = by_locality(
+        con,
+        """
         SELECT l.locality_name, SUM(p.population) FROM fact_population p JOIN area a USING (area_code)
-        JOIN locality l USING (locality_code) WHERE p.academic_year = '2020/21' GROUP BY 1""")
+        JOIN locality l USING (locality_code) WHERE p.academic_year = '2020/21' GROUP BY 1""",
+    )
     for locality, published in PUBLISHED_PLANS.items():
         assert plans[locality] == pytest.approx(published, rel=0.05)
         assert population[locality] == pytest.approx(PUBLISHED_POPULATION[locality], rel=0.05)
     rates = {k: 1000 * plans[k] / population[k] for k in plans}
-    assert sorted(rates, key=rates.get, reverse=True) == ["North", "East", "West", "South & Central"]  # 33.0, 29.1, 28.3, 23.9
-    out_of_borough = con.execute("SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21' AND home_area_code IS NULL").fetchone()[0]
+    assert sorted(rates, key=rates.get, reverse=True) == [
+        "North",
+        "East",
+        "West",
+        "South & Central",
+    ]  # 33.0, 29.1, 28.3, 23.9
+    out_of_borough = con.execute(
+        "SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21' AND home_area_code IS NULL"
+    ).fetchone()[0]
     assert out_of_borough == pytest.approx(36, abs=2)
-    total_population = con.execute("SELECT SUM(population) FROM fact_population WHERE academic_year = '2020/21'").fetchone()[0]
+    total_population = con.execute(
+        "SELECT SUM(population) FROM fact_population WHERE academic_year = '2020/21'"
+    ).fetchone()[0]
     assert total_population == pytest.approx(92_000, rel=0.02)
 
 
@@ -88,11 +104,14 @@ def test_caseload_grows_like_walsalls_published_series(con):
 
 
 def _exclusion_ranking(con, kind: str) -> list[str]:
-    rates = by_locality(con, f"""
+    rates = by_locality(
+        con,
+        f"""
         WITH ex AS (SELECT a.locality_code, SUM(e.exclusions) n FROM fact_exclusion e JOIN area a ON a.area_code = e.home_area_code
                     WHERE e.term = 'Full year' AND e.exclusion_type = '{kind}' GROUP BY 1),
              roll AS (SELECT a.locality_code, SUM(c.pupils) d FROM fact_census c JOIN area a ON a.area_code = c.home_area_code GROUP BY 1)
-        SELECT l.locality_name, ex.n / roll.d FROM ex JOIN roll USING (locality_code) JOIN locality l USING (locality_code)""")
+        SELECT l.locality_name, ex.n / roll.d FROM ex JOIN roll USING (locality_code) JOIN locality l USING (locality_code)""",
+    )
     return sorted(rates, key=rates.get, reverse=True)
 
 
@@ -108,27 +127,39 @@ def test_absence_is_plausible_and_higher_with_sen_and_deprivation(con):
     assert 0.06 <= overall <= 0.08
     assert 0.17 <= persistent <= 0.23
     assert 0.005 <= severe <= 0.03
-    by_sen = by_locality(con, """SELECT sen_provision, SUM(sessions_missed) / SUM(sessions_possible) FROM fact_attendance
-                                 WHERE term = 'Full year' GROUP BY 1""")
+    by_sen = by_locality(
+        con,
+        """SELECT sen_provision, SUM(sessions_missed) / SUM(sessions_possible) FROM fact_attendance
+                                 WHERE term = 'Full year' GROUP BY 1""",
+    )
     assert by_sen["ehcp"] > by_sen["none"] * 1.3 and by_sen["sen_support"] > by_sen["none"] * 1.3
-    by_decile = by_locality(con, """SELECT a.imd_decile, SUM(persistent_absentees) / SUM(enrolments) FROM fact_attendance f
-                                    JOIN area a ON a.area_code = f.home_area_code WHERE term = 'Full year' GROUP BY 1""")
+    by_decile = by_locality(
+        con,
+        """SELECT a.imd_decile, SUM(persistent_absentees) / SUM(enrolments) FROM fact_attendance f
+                                    JOIN area a ON a.area_code = f.home_area_code WHERE term = 'Full year' GROUP BY 1""",
+    )
     assert by_decile[1] > 1.5 * by_decile[10]
 
 
 def test_the_borough_has_the_shape_of_walsall(con):
-    areas, localities, wards = con.execute("SELECT count(*), count(DISTINCT locality_code), count(DISTINCT ward_code) FROM area").fetchone()
+    areas, localities, wards = con.execute(
+        "SELECT count(*), count(DISTINCT locality_code), count(DISTINCT ward_code) FROM area"
+    ).fetchone()
     assert 160 <= areas <= 180 and localities == 4 and wards == 20
     phases = dict(con.execute("SELECT phase, count(*) FROM school GROUP BY 1").fetchall())
     assert set(phases) == {"primary", "secondary", "special", "ap"} and 120 <= sum(phases.values()) <= 140
     assert 12 <= con.execute("SELECT count(*) FROM cluster").fetchone()[0] <= 20
-    assert con.execute("SELECT count(DISTINCT academic_year || term) FROM period").fetchone()[0] == 24  # 6 years x (3 terms + year)
+    assert (
+        con.execute("SELECT count(DISTINCT academic_year || term) FROM period").fetchone()[0] == 24
+    )  # 6 years x (3 terms + year)
     assert con.execute("SELECT count(DISTINCT term) FROM fact_attendance").fetchone()[0] == 4
     assert con.execute("SELECT data_kind FROM load_version").fetchone()[0] == "synthetic"
 
 
 def test_areas_tile_the_borough_and_localities_are_contiguous(con):
-    rows = con.execute("SELECT g.geojson, a.locality_code FROM area_geometry g JOIN area a USING (area_code)").fetchall()
+    rows = con.execute(
+        "SELECT g.geojson, a.locality_code FROM area_geometry g JOIN area a USING (area_code)"
+    ).fetchall()
     frame = gpd.GeoDataFrame(
         {"locality": [r[1] for r in rows]}, geometry=shapely.from_geojson([r[0] for r in rows]), crs=4326
     ).to_crs(27700)
@@ -145,8 +176,10 @@ def test_the_same_seed_gives_the_same_borough_and_another_seed_a_different_one()
 
     def fingerprint(settings):
         borough = generate(settings)
-        return hashlib.sha256(pd.util.hash_pandas_object(borough.census, index=False).values.tobytes()
-                              + pd.util.hash_pandas_object(borough.exclusions, index=False).values.tobytes()).hexdigest()
+        return hashlib.sha256(
+            pd.util.hash_pandas_object(borough.census, index=False).values.tobytes()
+            + pd.util.hash_pandas_object(borough.exclusions, index=False).values.tobytes()
+        ).hexdigest()
 
     assert fingerprint(small) == fingerprint(small)
     assert fingerprint(small) != fingerprint(DemoSettings(**{**small.__dict__, "seed": 7}))
@@ -159,7 +192,9 @@ def test_synthetic_data_can_sit_on_real_boundaries(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM area_geometry").fetchone()[0] == 169
     assert con.execute("SELECT count(*) FROM area WHERE area_code LIKE 'E01%'").fetchone()[0] == 169
-    assert con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ____'").fetchone()[0] == 169  # e.g. Walsall 001A
+    assert (
+        con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ____'").fetchone()[0] == 169
+    )  # e.g. Walsall 001A
     assert con.execute("SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21'").fetchone()[0] == 2_662
 
 

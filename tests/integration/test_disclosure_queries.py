@@ -4,6 +4,7 @@ For each case every table the app publishes beside the chosen one (its coarser c
 beside small areas, clusters and phases beside schools, the borough) is fetched as the app shows it, and an
 attacker's linear program over the finest cells looks for any hidden figure that the shown ones pin down.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,14 +17,25 @@ from scipy.optimize import linprog
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import PHASES, SEN_PROVISION
-from dashboard.query.counts import RATE_SOURCES, NotApplicable, fact_counts
 from dashboard.domain.status import SUPPRESSED
-from dashboard.query.protection import parent_cuts
 from dashboard.query.catalogue import filter_options
+from dashboard.query.counts import RATE_SOURCES, NotApplicable, fact_counts
+from dashboard.query.protection import parent_cuts
 from dashboard.query.rates import rates
 
-CUTS = [("area",), ("ward",), ("locality",), ("school",), ("cluster",), ("phase",), ("sen",), ("need",),
-        ("locality", "need"), ("locality", "sen"), ("year", "locality")]
+CUTS = [
+    ("area",),
+    ("ward",),
+    ("locality",),
+    ("school",),
+    ("cluster",),
+    ("phase",),
+    ("sen",),
+    ("need",),
+    ("locality", "need"),
+    ("locality", "sen"),
+    ("year", "locality"),
+]
 
 
 def published_cuts(by: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -100,8 +112,10 @@ def assert_nothing_pinned(warehouse, case) -> bool:
     keys = sorted({k for cut in tables for k in cut if k != "borough"})
     fine = fact_counts(warehouse, state.measure, state, tuple(keys) or ("borough",), False, False)
     counted = "numerator_people" if RATE_SOURCES[state.measure][0].people else "denominator_people"
-    for people, hidden_of in ((counted, lambda t: t["status"] == SUPPRESSED),
-                              ("denominator_people", lambda t: t["denominator"].isna() & t["status"].ne("no data"))):
+    for people, hidden_of in (
+        (counted, lambda t: t["status"] == SUPPRESSED),
+        ("denominator_people", lambda t: t["denominator"].isna() & t["status"].ne("no data")),
+    ):
         values = fine[people].fillna(0).to_numpy(dtype=float)
         shown, hidden = [], []
         for cut, table in tables.items():
@@ -148,7 +162,11 @@ KNOWN_LEAKS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="coarser tables are settled first, so crossing cluster and phase totals can pin a school")
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="coarser tables are settled first, so crossing cluster and phase totals can pin a school",
+)
 @pytest.mark.parametrize("case", KNOWN_LEAKS)
 def test_known_leaks_between_cluster_and_phase_totals(warehouse, case):
     assert assert_nothing_pinned(warehouse, case)

@@ -1,4 +1,5 @@
 """Ingest: templates, validation messages that locate the problem, aggregation, atomic versions, boundaries."""
+
 from __future__ import annotations
 
 import json
@@ -10,17 +11,12 @@ import duckdb
 import pytest
 
 from dashboard.config import ROOT
+from dashboard.domain.measures import MEASURES
 from dashboard.ingest.boundaries import BoundaryError, read_boundaries
 from dashboard.ingest.build import IngestError, load
-from dashboard.domain.measures import MEASURES
-from dashboard.store.warehouse import Warehouse
 from dashboard.store.versions import list_versions, versions_folder
+from dashboard.store.warehouse import Warehouse
 from tests.conftest import digest, rows_of, shared_file, write_rows
-
-
-
-
-
 
 
 def test_the_template_examples_load_as_a_warehouse(template_set, tmp_path):
@@ -67,7 +63,7 @@ def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp
         "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
     ).fetchall():
         assert column != "pupil_id"
-        found = con.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}" IN (\'PA\', \'PB\', \'PC\')').fetchone()[0]
+        found = con.execute(f"SELECT count(*) FROM \"{table}\" WHERE \"{column}\" IN ('PA', 'PB', 'PC')").fetchone()[0]
         assert found == 0, f"a pupil ID reached {table}.{column}"
 
 
@@ -99,13 +95,18 @@ def _break(folder: Path, kind: str) -> None:
         ("missing column", "census.csv: missing column 'pupils'"),
         ("wrong type", "census.csv, row 2, column 'pupils': expected a whole number (found 'twelve')"),
         ("unknown code", "census.csv, row 2, column 'urn': is not in schools.csv (found '999999')"),
-        ("unknown fixed code", "census.csv, row 2, column 'sen_provision': is not one of ehcp, sen_support, none (found 'statement')"),
+        (
+            "unknown fixed code",
+            "census.csv, row 2, column 'sen_provision': is not one of ehcp, sen_support, none (found 'statement')",
+        ),
         ("duplicate key", "census.csv, row 3: repeats the key of row 2"),
         ("negative count", "census.csv, row 2, column 'pupils': must be 0 or more (found '-3')"),
         ("empty file", "census.csv: the file is empty"),
     ],
 )
-def test_a_bad_file_is_refused_with_its_place_and_the_serving_warehouse_is_untouched(template_set, tmp_path, kind, expected):
+def test_a_bad_file_is_refused_with_its_place_and_the_serving_warehouse_is_untouched(
+    template_set, tmp_path, kind, expected
+):
     db = tmp_path / "wh.duckdb"
     load(template_set, db)
     before, version = digest(db), Warehouse(db).info().version
@@ -116,7 +117,11 @@ def test_a_bad_file_is_refused_with_its_place_and_the_serving_warehouse_is_untou
     assert digest(db) == before
     assert Warehouse(db).info().version == version
     # No temporary file is left, and the only version kept is the one being served.
-    leftovers = [p.name for p in list(tmp_path.iterdir()) + list(versions_folder(db).iterdir()) if ".tmp" in p.name or p.name.endswith(".link")]
+    leftovers = [
+        p.name
+        for p in list(tmp_path.iterdir()) + list(versions_folder(db).iterdir())
+        if ".tmp" in p.name or p.name.endswith(".link")
+    ]
     assert leftovers == [] and [v.stem for v in list_versions(db)] == [version]
 
 
@@ -129,7 +134,9 @@ def test_every_problem_in_a_file_is_reported_not_just_the_first(template_set, tm
     with pytest.raises(IngestError) as refused:
         load(template_set, tmp_path / "wh.duckdb")
     message = str(refused.value)
-    assert "schools.csv, row 3, column 'phase': is not one of primary, secondary, special, ap (found 'nursery')" in message
+    assert (
+        "schools.csv, row 3, column 'phase': is not one of primary, secondary, special, ap (found 'nursery')" in message
+    )
     assert "schools.csv, row 3, column 'latitude': expected a number (found 'north')" in message
     assert not (tmp_path / "wh.duckdb").exists()
 
@@ -138,7 +145,9 @@ def test_the_command_line_names_file_row_and_column(template_set, tmp_path):
     _break(template_set, "wrong type")
     result = subprocess.run(
         [sys.executable, "-m", "dashboard.ingest", "--source", str(template_set), "--db", str(tmp_path / "wh.duckdb")],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert result.returncode == 1
     assert "census.csv, row 2, column 'pupils': expected a whole number (found 'twelve')" in result.stderr
@@ -157,8 +166,16 @@ def test_a_missing_dimension_file_is_named(template_set, tmp_path):
     [
         ("boundaries/lsoa2011_walsall_E08000030_martinjc.topo.json", "LSOA11CD", 167),  # TopoJSON, no CRS
         ("boundaries/lsoa2021_walsall_E08000030.geojson", "LSOA21CD", 169),  # GeoJSON, WGS84
-        ("boundaries/ctyua2023may_uk_buc/CTYUA_MAY_2023_UK_BUC.shp", "CTYUA23CD", 218),  # shapefile, British National Grid
-        ("boundaries/lsoa2021_england_5dp.geojson.gz", "LSOA21CD", 33_755),  # gzipped, some polygons invalid after rounding
+        (
+            "boundaries/ctyua2023may_uk_buc/CTYUA_MAY_2023_UK_BUC.shp",
+            "CTYUA23CD",
+            218,
+        ),  # shapefile, British National Grid
+        (
+            "boundaries/lsoa2021_england_5dp.geojson.gz",
+            "LSOA21CD",
+            33_755,
+        ),  # gzipped, some polygons invalid after rounding
     ],
 )
 def test_boundaries_in_any_format_come_out_valid_wgs84(relative, field, count):
@@ -178,7 +195,11 @@ def test_boundaries_with_a_wrong_code_field_name_the_fields_there_are():
 
 def test_boundaries_are_stored_for_known_areas_and_strays_are_reported(template_set, tmp_path):
     features = [
-        {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [[[-2, 52.6], [-1.99, 52.6], [-1.99, 52.61], [-2, 52.6]]]}}
+        {
+            "type": "Feature",
+            "properties": {"code": code},
+            "geometry": {"type": "Polygon", "coordinates": [[[-2, 52.6], [-1.99, 52.6], [-1.99, 52.61], [-2, 52.6]]]},
+        }
         for code in ("X01000001", "STRAY")
     ]
     boundaries = tmp_path / "areas.geojson"
@@ -229,12 +250,16 @@ def test_ees_symbols_are_kept_and_shown_where_the_number_would_be(template_set, 
     assert load(template_set, db).errors == []
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT exclusions, symbols FROM fact_exclusion WHERE term = 'Autumn'").fetchall() == [
-        (None, "exclusions=c;pupils_excluded=c;sessions_lost=c")]
+        (None, "exclusions=c;pupils_excluded=c;sessions_lost=c")
+    ]
     con.close()
     warehouse = Warehouse(db)
     state = FilterState(year="2023/24")
     autumn = rates(warehouse, "suspension_rate", state, "borough", 4, termly=True).set_index("term").loc["Autumn"]
-    assert autumn["status"] == SUPPRESSED and rate_text(autumn["value"], autumn["status"], MEASURES["suspension_rate"]) == "c"
+    assert (
+        autumn["status"] == SUPPRESSED
+        and rate_text(autumn["value"], autumn["status"], MEASURES["suspension_rate"]) == "c"
+    )
     persistent = rates(warehouse, "persistent_absence", state, "borough", 4).iloc[0]
     assert persistent["status"] == "x" and rate_text(persistent["value"], "x", MEASURES["persistent_absence"]) == "x"
     assert count_text(persistent["numerator"], persistent["status"]) == "x"
@@ -261,36 +286,46 @@ def test_mapping_places_areas_and_schools_and_the_report_names_what_it_leaves_ou
         "area_code,area_name,ward_code,ward_name,locality_code,imd_decile,idaci_decile\n"
         "X01000001,Brookhill 001A,X05000001,Brookhill,,2,1\n"
         "X01000002,Brookhill 001B,X05000001,Brookhill,,3,\n"
-        "X01000003,Elmdon 002A,X05000002,Elmdon,,,\n")
+        "X01000003,Elmdon 002A,X05000002,Elmdon,,,\n"
+    )
     (template_set / "schools.csv").write_text(
         "urn,school_name,phase,school_type,cluster_code,area_code,latitude,longitude,open_date,close_date\n"
         "900001,Brookhill Primary School,primary,Academy converter,,X01000001,,,,\n"
         "900002,Brookhill High,secondary,Academy converter,,X01000002,,,,\n"
         "900003,Elmdon Primary,primary,Community school,,X01000003,,,,\n"
-        "900004,Over the Border Primary,primary,Community school,,,,,,\n")
+        "900004,Over the Border Primary,primary,Community school,,,,,,\n"
+    )
     (template_set / "mapping.csv").write_text(
         "level,code,locality_code,locality_name,cluster_code,cluster_name\n"
         "ward,X05000001,N,North,,\n"
         "area,X01000002,E,East,,\n"
-        "school,900001,,,BH,Brookhill cluster\n")
+        "school,900001,,,BH,Brookhill cluster\n"
+    )
     db = tmp_path / "wh.duckdb"
     report = load(template_set, db)
     warehouse = Warehouse(db)
     areas = dict(warehouse.query("SELECT area_code, locality_code FROM area").itertuples(index=False, name=None))
     # The ward places both its areas; the area's own row wins; an area the mapping leaves out is 'Not mapped'.
     assert areas == {"X01000001": "N", "X01000002": "E", "X01000003": "UNMAPPED"}
-    schools = warehouse.query("SELECT s.urn, s.cluster_code, c.cluster_name, c.locality_code FROM school s "
-                              "JOIN cluster c USING (cluster_code) ORDER BY urn")
+    schools = warehouse.query(
+        "SELECT s.urn, s.cluster_code, c.cluster_name, c.locality_code FROM school s "
+        "JOIN cluster c USING (cluster_code) ORDER BY urn"
+    )
     assert schools.values.tolist() == [
         ["900001", "BH", "Brookhill cluster", "N"],  # named in the mapping, in its area's locality
         ["900002", "E-secondary", "East secondary schools", "E"],  # its locality's cluster for its phase
         ["900003", "UNMAPPED-primary", "Not mapped primary schools", "UNMAPPED"],
         ["900004", "UNMAPPED-primary", "Not mapped primary schools", "UNMAPPED"],
     ]
-    names = dict(warehouse.query("SELECT locality_code, locality_name FROM locality").itertuples(index=False, name=None))
+    names = dict(
+        warehouse.query("SELECT locality_code, locality_name FROM locality").itertuples(index=False, name=None)
+    )
     assert names == {"N": "North", "E": "East", "UNMAPPED": "Not mapped"}
     text = report.path.read_text()
-    assert "1 small area(s) have no locality in areas.csv or mapping.csv and are shown as 'Not mapped': X01000003 (Elmdon)" in text
+    assert (
+        "1 small area(s) have no locality in areas.csv or mapping.csv and are shown as 'Not mapped': X01000003 (Elmdon)"
+        in text
+    )
     assert "900003 (Elmdon Primary), 900004 (Over the Border Primary)" in text
 
 
@@ -312,7 +347,10 @@ def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_st
             cells[groups[name]] = code
         return cells
 
-    write_rows(template_set / "benchmarks.csv", [header, row("9.33"), row("20.1", sen_provision="ehcp"), row("12", phase="secondary")])
+    write_rows(
+        template_set / "benchmarks.csv",
+        [header, row("9.33"), row("20.1", sen_provision="ehcp"), row("12", phase="secondary")],
+    )
     load(template_set, tmp_path / "wh.duckdb")
     warehouse = Warehouse(tmp_path / "wh.duckdb")
 
@@ -348,6 +386,8 @@ def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp
         return next(c for c in cards if c.measure.id == "suspension_rate").benchmark
 
     assert benchmark().startswith("England: 9.33")
-    assert benchmark(sen="ehcp") == "No England benchmark loaded for these pupils"  # never all pupils' figure beside a group
+    assert (
+        benchmark(sen="ehcp") == "No England benchmark loaded for these pupils"
+    )  # never all pupils' figure beside a group
     panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2023/24"), 4)
     assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]

@@ -1,4 +1,5 @@
 """What the Overview, Trends, Needs and Schools callbacks show, checked against direct SQL on the demo warehouse."""
+
 from __future__ import annotations
 
 import duckdb
@@ -6,12 +7,12 @@ import numpy as np
 import pytest
 
 from dashboard.domain.filters import FilterState
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.stats import difference_p, funnel_limits, trend
+from dashboard.domain.status import NO_DATA_MESSAGE
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.overview import headline_card, locality_table, overview
-from dashboard.domain.measures import MEASURES
-from dashboard.domain.status import NO_DATA_MESSAGE
 from dashboard.views.schools import cluster_table, display_table, funnel_panel, school_detail, school_table
-from dashboard.domain.stats import difference_p, funnel_limits, trend
 from dashboard.views.trends import trend_panel
 
 THRESHOLD = 4
@@ -29,7 +30,10 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     cards = {c.measure.id: c for c in overview(warehouse, FilterState(year=YEAR), THRESHOLD)[0]}
     assert len(cards) == len(MEASURES)
     for year in (YEAR, "2023/24"):
-        missed, possible = sql("SELECT SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance WHERE term = 'Full year' AND academic_year = ?", year)[0]
+        missed, possible = sql(
+            "SELECT SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance WHERE term = 'Full year' AND academic_year = ?",
+            year,
+        )[0]
         if year == YEAR:
             now = 100 * missed / possible
         else:
@@ -38,18 +42,33 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     assert card.value == f"{now:.1f}%"
     assert card.verdict == ("better" if round(now, 1) < round(before, 1) else "worse") and card.arrow in "▲▼"
     # A change is called better or worse only when the test says chance is unlikely to explain it.
-    counts = dict(((year, (n, d)) for year, n, d in sql(
-        "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year' "
-        "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM fact_census GROUP BY 1) c USING (academic_year)")))
+    counts = dict(
+        (
+            (year, (n, d))
+            for year, n, d in sql(
+                "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year' "
+                "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM fact_census GROUP BY 1) c USING (academic_year)"
+            )
+        )
+    )
     p_value = difference_p(*counts[YEAR], *counts["2023/24"], "rate")
     rising = counts[YEAR][0] / counts[YEAR][1] > counts["2023/24"][0] / counts["2023/24"][1]
-    assert cards["suspension_rate"].verdict == ("no significant change" if p_value >= 0.05 else ("worse" if rising else "better"))
+    assert cards["suspension_rate"].verdict == (
+        "no significant change" if p_value >= 0.05 else ("worse" if rising else "better")
+    )
     assert card.change.endswith("on 2023/24")
-    suspensions = sql("SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?", YEAR)[0][0]
+    suspensions = sql(
+        "SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?",
+        YEAR,
+    )[0][0]
     assert cards["suspension_rate"].detail.startswith(f"{suspensions:,.0f} suspensions of ")
     assert cards["ehcp_rate"].verdict in ("up", "down")  # more plans is neither good nor bad
-    england = dict(sql("SELECT measure, value FROM benchmark WHERE geography_level = 'England' AND academic_year = ?", YEAR))
-    assert cards["suspension_rate"].benchmark.startswith(f"England (illustrative): {england['suspension_rate']:.2f} per 100 pupils; this is ")
+    england = dict(
+        sql("SELECT measure, value FROM benchmark WHERE geography_level = 'England' AND academic_year = ?", YEAR)
+    )
+    assert cards["suspension_rate"].benchmark.startswith(
+        f"England (illustrative): {england['suspension_rate']:.2f} per 100 pupils; this is "
+    )
     assert cards["absence_rate"].benchmark.startswith(f"England (illustrative): {england['absence_rate']:.1f}%")
 
 
@@ -66,7 +85,10 @@ def test_the_locality_table_is_the_strategys_table_live(warehouse):
     assert rows["South & Central"]["EHC plan rate (per 1,000 aged 0-25)"] == "23.9"
     assert rows["Outside the borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "n/a"
     assert rows["Borough"]["EHC plans"] == "2,662" and rows["Borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "29.0"
-    assert panel.summary == "North has the highest EHC plan rate, 33.0 per 1,000 aged 0-25, 14% above the borough (29.0 per 1,000 aged 0-25)."
+    assert (
+        panel.summary
+        == "North has the highest EHC plan rate, 33.0 per 1,000 aged 0-25, 14% above the borough (29.0 per 1,000 aged 0-25)."
+    )
 
 
 def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(warehouse, sql):
@@ -79,7 +101,9 @@ def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(ware
         assert table.at[cluster, year] == f"{value:.1f}"
     lines = ("Borough", "Borough 95% interval", "England (illustrative)")
     coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in lines]
-    assert len(coloured) == 4 and len(panel.figure.data) == 16 + 3  # every cluster, the borough, its band and the benchmark
+    assert (
+        len(coloured) == 4 and len(panel.figure.data) == 16 + 3
+    )  # every cluster, the borough, its band and the benchmark
     assert all(trace.error_y.array is not None for trace in coloured)  # 95% intervals as whiskers
     assert "other 12 are grey" in " ".join(panel.notes)
     assert panel.summary.startswith("Across the borough the persistent absence")
@@ -131,9 +155,15 @@ def test_need_mix_counts_and_shares_equal_a_direct_query(warehouse, sql):
 def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(warehouse, sql):
     panel = by_group(warehouse, FilterState(measure="absence_rate", year=YEAR), THRESHOLD, "sen")
     rows = {r["SEN provision"]: r for r in panel.table.to_dict("records")}
-    rate = {sen: 100 * n / d for sen, n, d in sql("""
+    rate = {
+        sen: 100 * n / d
+        for sen, n, d in sql(
+            """
         SELECT sen_provision, SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance
-        WHERE term = 'Full year' AND academic_year = ? GROUP BY 1""", YEAR)}
+        WHERE term = 'Full year' AND academic_year = ? GROUP BY 1""",
+            YEAR,
+        )
+    }
     assert rows["No SEN"]["Times the rate for pupils with no SEN"] == "1.0"
     assert rows["SEN support"]["Times the rate for pupils with no SEN"] == f"{rate['sen_support'] / rate['none']:.1f}"
     assert rows["EHC plan"]["Overall absence (%)"] == f"{rate['ehcp']:.1f}"
@@ -146,9 +176,13 @@ def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(warehouse,
 def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, sql):
     frame = school_table(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD).set_index("URN")
     assert set(frame["Phase"]) == {"Secondary"}
-    expected = sql("""WITH x AS (SELECT urn, SUM(exclusions) n FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ? GROUP BY 1),
+    expected = sql(
+        """WITH x AS (SELECT urn, SUM(exclusions) n FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ? GROUP BY 1),
                            c AS (SELECT urn, SUM(pupils) d FROM fact_census WHERE academic_year = ? GROUP BY 1)
-                      SELECT urn, COALESCE(n, 0), d FROM c LEFT JOIN x USING (urn) JOIN school USING (urn) WHERE phase = 'secondary'""", YEAR, YEAR)
+                      SELECT urn, COALESCE(n, 0), d FROM c LEFT JOIN x USING (urn) JOIN school USING (urn) WHERE phase = 'secondary'""",
+        YEAR,
+        YEAR,
+    )
     assert len(expected) == len(frame) == 20
     for urn, n, d in expected:
         assert frame.at[urn, "pupils"] == d
@@ -164,8 +198,11 @@ def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, s
 def test_a_locality_on_the_schools_page_means_where_the_school_is(warehouse, sql):
     clusters = cluster_table(warehouse, FilterState(year=YEAR, locality="E"), THRESHOLD)
     assert set(clusters["Locality"]) == {"East"} and len(clusters) == 4
-    pupils = sql("""SELECT SUM(pupils) FROM fact_census f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
-                    WHERE c.locality_code = 'E' AND academic_year = ?""", YEAR)[0][0]
+    pupils = sql(
+        """SELECT SUM(pupils) FROM fact_census f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
+                    WHERE c.locality_code = 'E' AND academic_year = ?""",
+        YEAR,
+    )[0][0]
     assert clusters["pupils"].sum() == pupils
 
 
@@ -184,8 +221,6 @@ def test_empty_selections_say_no_data(warehouse):
     assert trend_panel(warehouse, state, THRESHOLD).summary == NO_DATA_MESSAGE
     assert by_group(warehouse, state, THRESHOLD, "need").summary == NO_DATA_MESSAGE
     assert school_table(warehouse, state, THRESHOLD)["suspension_rate"].isna().all()
-
-
 
 
 def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(warehouse):

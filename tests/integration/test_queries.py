@@ -1,4 +1,5 @@
 """Queries checked against the extracts themselves, counted a second way with pandas; suppression; filters."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,12 +7,11 @@ import pytest
 
 from dashboard.domain.filters import FilterState, parse_query, resolve, to_query
 from dashboard.domain.measures import MEASURES
-from dashboard.domain.status import NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.query.catalogue import benchmark_values, filter_options
-from dashboard.query.rates import borough_value, map_values, rates
 from dashboard.query.classes import measure_bins
 from dashboard.query.geometry import map_geojson
-from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.query.rates import borough_value, map_values, rates
 from dashboard.views.map import map_view
 
 THRESHOLD = 4
@@ -36,7 +36,9 @@ def extracts(demo_build):
 
 
 def _with_locality(frame: pd.DataFrame, areas: pd.DataFrame, column: str = "home_area_code") -> pd.DataFrame:
-    return frame.merge(areas[["area_code", "locality_code"]].rename(columns={"area_code": column}), on=column, how="left")
+    return frame.merge(
+        areas[["area_code", "locality_code"]].rename(columns={"area_code": column}), on=column, how="left"
+    )
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -44,19 +46,28 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["status"] == SHOWN) & frame["area"].notna()].set_index("area")
 
 
-@pytest.mark.parametrize("filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}])
+@pytest.mark.parametrize(
+    "filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}]
+)
 def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(warehouse, extracts, filters):
     state = FilterState(year=YEAR, **filters)
     result = _shown(rates(warehouse, "suspension_rate", state, "area", THRESHOLD))
 
     def select(frame):
         frame = _with_locality(frame[frame["academic_year"] == YEAR], extracts["areas"])
-        for key, column in (("locality", "locality_code"), ("sen", "sen_provision"), ("phase", "phase"), ("cluster", "cluster_code")):
+        for key, column in (
+            ("locality", "locality_code"),
+            ("sen", "sen_provision"),
+            ("phase", "phase"),
+            ("cluster", "cluster_code"),
+        ):
             if key in filters:
                 frame = frame[frame[column] == filters[key]]
         return frame
 
-    suspensions = select(extracts["exclusions"]).query("exclusion_type == 'suspension'").groupby("home_area_code").size()
+    suspensions = (
+        select(extracts["exclusions"]).query("exclusion_type == 'suspension'").groupby("home_area_code").size()
+    )
     pupils = select(extracts["census"]).groupby("home_area_code").size()
     assert len(result) > 10
     for area, row in result.iterrows():
@@ -68,7 +79,9 @@ def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(wareh
 def test_ehcp_rate_with_a_need_filter_equals_the_extracts(warehouse, extracts):
     state = FilterState(measure="ehcp_rate", year="2020/21", need="ASD")
     result = _shown(rates(warehouse, "ehcp_rate", state, "area", THRESHOLD))
-    plans = extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'").groupby("home_area_code").size()
+    plans = (
+        extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'").groupby("home_area_code").size()
+    )
     population = extracts["population"].query("academic_year == '2020/21'").groupby("area_code")["population"].sum()
     assert len(result) > 20
     for area, row in result.iterrows():
@@ -77,14 +90,25 @@ def test_ehcp_rate_with_a_need_filter_equals_the_extracts(warehouse, extracts):
 
 def test_persistent_absence_is_decided_over_each_pupils_whole_year(warehouse, extracts):
     rows = extracts["attendance"].query("academic_year == @YEAR")
-    year = rows.groupby(["pupil_id", "urn", "home_area_code", "sen_provision", "primary_need"], dropna=False)[
-        ["sessions_possible", "sessions_authorised", "sessions_unauthorised"]].sum().reset_index()
-    year["persistent"] = (year["sessions_authorised"] + year["sessions_unauthorised"]) / year["sessions_possible"] >= 0.1
+    year = (
+        rows.groupby(["pupil_id", "urn", "home_area_code", "sen_provision", "primary_need"], dropna=False)[
+            ["sessions_possible", "sessions_authorised", "sessions_unauthorised"]
+        ]
+        .sum()
+        .reset_index()
+    )
+    year["persistent"] = (year["sessions_authorised"] + year["sessions_unauthorised"]) / year[
+        "sessions_possible"
+    ] >= 0.1
     expected = year.groupby("home_area_code").agg(n=("persistent", "sum"), d=("persistent", "size"))
-    result = _shown(rates(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), "area", THRESHOLD))
+    result = _shown(
+        rates(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), "area", THRESHOLD)
+    )
     for area, row in result.iterrows():
         assert (row["numerator"], row["denominator"]) == (expected.at[area, "n"], expected.at[area, "d"])
-    borough = borough_value(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), THRESHOLD)
+    borough = borough_value(
+        warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), THRESHOLD
+    )
     assert borough["value"] == pytest.approx(100 * year["persistent"].mean())
 
 
@@ -100,8 +124,15 @@ def test_no_count_of_one_to_four_children_is_shown(warehouse, measure_id):
 
 
 def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
-    frame = rates(warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD).set_index("area")
-    counts = extracts["exclusions"].query("academic_year == @YEAR and exclusion_type == 'permanent'").groupby("home_area_code").size()
+    frame = rates(
+        warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD
+    ).set_index("area")
+    counts = (
+        extracts["exclusions"]
+        .query("academic_year == @YEAR and exclusion_type == 'permanent'")
+        .groupby("home_area_code")
+        .size()
+    )
     small = counts[counts.between(1, THRESHOLD)].index
     assert len(small) > 0
     assert (frame.loc[small, "status"] == SUPPRESSED).all()
@@ -110,8 +141,12 @@ def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
 
 
 def test_areas_outside_the_chosen_locality_are_marked_not_dropped(warehouse):
-    frame = map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD)
-    assert len(frame) == len(map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD))
+    frame = map_values(
+        warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD
+    )
+    assert len(frame) == len(
+        map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD)
+    )
     assert set(frame.loc[frame["locality_code"] != "E", "status"]) == {OUTSIDE}
     assert frame.loc[frame["locality_code"] == "E", "value"].notna().all()
 
@@ -119,13 +154,22 @@ def test_areas_outside_the_chosen_locality_are_marked_not_dropped(warehouse):
 def test_colour_classes_are_fixed_per_measure_whatever_the_filters(warehouse):
     bins = measure_bins(warehouse, "suspension_rate", THRESHOLD)
     assert bins == sorted(bins) and len(bins) == 4
-    first = map_view(warehouse, FilterState(year="2019/20"), THRESHOLD, with_geometry=False).patch["colorbar"]["ticktext"]
-    later = map_view(warehouse, FilterState(year=YEAR, locality="N", need="ASD"), THRESHOLD, with_geometry=False).patch["colorbar"]["ticktext"]
+    first = map_view(warehouse, FilterState(year="2019/20"), THRESHOLD, with_geometry=False).patch["colorbar"][
+        "ticktext"
+    ]
+    later = map_view(warehouse, FilterState(year=YEAR, locality="N", need="ASD"), THRESHOLD, with_geometry=False).patch[
+        "colorbar"
+    ]["ticktext"]
     assert first == later
 
 
 def test_an_empty_selection_says_so(warehouse):
-    view = map_view(warehouse, FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3"), THRESHOLD, False)
+    view = map_view(
+        warehouse,
+        FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3"),
+        THRESHOLD,
+        False,
+    )
     assert view.summary == NO_DATA_MESSAGE
     assert set(view.table["status"]) <= {NO_DATA, SUPPRESSED}
 
@@ -138,11 +182,14 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(warehouse):
     assert view.title == "EHC plan rate by small area, 2020/21: North"
     assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
     assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
-        map_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE"))
+        map_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE")
+    )
 
 
 def test_a_filter_that_cannot_apply_is_named(warehouse):
-    view = map_view(warehouse, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), THRESHOLD, False)
+    view = map_view(
+        warehouse, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), THRESHOLD, False
+    )
     assert "phase and SEN provision filters do not apply" in view.note
     assert map_view(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD, False).note is None
 
@@ -184,7 +231,9 @@ def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(warehous
     state = FilterState(measure="suspension_rate", year=YEAR)
     places = map_values(warehouse, "suspension_rate", state, THRESHOLD, level)
     areas = rates(warehouse, "suspension_rate", state, "area", THRESHOLD)
-    assert places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
+    assert (
+        places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
+    )
     view = map_view(warehouse, FilterState(year=YEAR, level=level, schools="show"), THRESHOLD, with_geometry=True)
     assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth", "scattergeo"]
     assert len(view.figure.data[1].lat) == 127  # every school, suppressed ones grey
@@ -198,9 +247,15 @@ def test_the_map_can_colour_places_better_similar_or_worse(warehouse, colour):
 
     view = map_view(warehouse, FilterState(year=YEAR, colour=colour), THRESHOLD, with_geometry=True)
     if colour == "borough":
-        name, reference = "the borough", borough_value(warehouse, "suspension_rate", FilterState(year=YEAR), THRESHOLD)["value"]
+        name, reference = (
+            "the borough",
+            borough_value(warehouse, "suspension_rate", FilterState(year=YEAR), THRESHOLD)["value"],
+        )
     else:
-        name, reference = "England (illustrative)", benchmark_values(warehouse, "suspension_rate").set_index("year").at[YEAR, "value"]
+        name, reference = (
+            "England (illustrative)",
+            benchmark_values(warehouse, "suspension_rate").set_index("year").at[YEAR, "value"],
+        )
     assert view.reference_name == name
     shown = view.table[view.table["status"] == SHOWN]
     # Each verdict follows from the exact Poisson interval, worked out here from the chi-square distribution.

@@ -1,4 +1,5 @@
 """Reasons for exclusion: loaded from pupil-level exclusions or their own template, protected, and shown by year."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -8,12 +9,12 @@ import pytest
 
 from dashboard.config import ROOT
 from dashboard.domain.filters import FilterState
-from dashboard.ingest.build import IngestError, load
 from dashboard.domain.status import SHOWN, SUPPRESSED
+from dashboard.ingest.build import IngestError, load
 from dashboard.query.counts import NotRecorded
 from dashboard.query.reasons import reason_counts
-from dashboard.views.trends import reasons_panel
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.trends import reasons_panel
 from tests.conftest import rows_of, write_rows
 
 EXCLUSION = ["2023/24", "Autumn", "900001", "X01000001", "sen_support", "SEMH", "suspension"]
@@ -26,17 +27,27 @@ def pupil_exclusions(folder, rows, with_reason=True):
     body = [[pupil, *EXCLUSION, day, reason, "2"] for pupil, day, reason in rows]
     if not with_reason:
         at = header.index("reason")
-        header, body = header[:at] + header[at + 1:], [r[:at] + r[at + 1:] for r in body]
+        header, body = header[:at] + header[at + 1 :], [r[:at] + r[at + 1 :] for r in body]
     write_rows(folder / "exclusions_pupil.csv", [header] + body)
 
 
 def test_pupil_level_reasons_are_counted_per_school_and_reason(template_set, tmp_path):
     (template_set / "exclusion_reasons.csv").unlink()
-    pupil_exclusions(template_set, [("PA", "2023-10-02", "persistent_disruptive"), ("PA", "2023-11-06", "persistent_disruptive"),
-                                    ("PB", "2023-10-03", "bullying"), ("PC", "2023-10-04", "")])
+    pupil_exclusions(
+        template_set,
+        [
+            ("PA", "2023-10-02", "persistent_disruptive"),
+            ("PA", "2023-11-06", "persistent_disruptive"),
+            ("PB", "2023-10-03", "bullying"),
+            ("PC", "2023-10-04", ""),
+        ],
+    )
     load(template_set, tmp_path / "wh.duckdb")
-    got = Warehouse(tmp_path / "wh.duckdb").query(
-        "SELECT reason, exclusions, urn FROM exclusion_reason ORDER BY reason").itertuples(index=False, name=None)
+    got = (
+        Warehouse(tmp_path / "wh.duckdb")
+        .query("SELECT reason, exclusions, urn FROM exclusion_reason ORDER BY reason")
+        .itertuples(index=False, name=None)
+    )
     # PC's exclusion gives no reason: it counts in the exclusions, not under any reason.
     assert list(got) == [("bullying", 1, "900001"), ("persistent_disruptive", 2, "900001")]
 
@@ -57,7 +68,10 @@ def test_an_unknown_reason_is_refused_with_its_file_row_and_column(template_set,
     write_rows(template_set / "exclusion_reasons.csv", [rows[0], rows[1][:4] + ["fighting"] + rows[1][5:]])
     with pytest.raises(IngestError) as refused:
         load(template_set, tmp_path / "wh.duckdb")
-    assert any("exclusion_reasons.csv, row 2, column 'reason'" in str(e) and "fighting" in str(e) for e in refused.value.report.errors)
+    assert any(
+        "exclusion_reasons.csv, row 2, column 'reason'" in str(e) and "fighting" in str(e)
+        for e in refused.value.report.errors
+    )
 
 
 @pytest.mark.parametrize("measure", ["suspension_rate", "permanent_rate"])
@@ -66,7 +80,10 @@ def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other
     with their total, a reason's phases with the borough's cell) hides none of its counts, or two or more."""
     years = sorted(warehouse.query("SELECT DISTINCT academic_year FROM exclusion_reason")["academic_year"])
     phases = sorted(warehouse.query("SELECT DISTINCT phase FROM school")["phase"])
-    views = {phase: reason_counts(warehouse, FilterState(measure=measure, year=years[-1], phase=phase), 4) for phase in [None] + phases}
+    views = {
+        phase: reason_counts(warehouse, FilterState(measure=measure, year=years[-1], phase=phase), 4)
+        for phase in [None] + phases
+    }
     grid = pd.concat([frame.assign(phase=phase or "borough") for phase, frame in views.items()], ignore_index=True)
     assert not (grid["count"].between(1, 4) & (grid["status"] == SHOWN)).any(), "a count of 1 to 4 is shown"
     hidden = (grid["status"] == SUPPRESSED) & (grid["count"] > 0)
@@ -86,17 +103,23 @@ def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(
     assert numbers == sorted(numbers, reverse=True) and len(numbers) >= 2
     # The reasons hidden this year follow the shown ones in name order: their true sizes do not set the order.
     hidden = list(cells[cells == "c"].index)
-    assert hidden == sorted(hidden) and list(cells.index[-len(hidden):]) == hidden if hidden else True
+    assert hidden == sorted(hidden) and list(cells.index[-len(hidden) :]) == hidden if hidden else True
     total = int(panel.table.set_index("Main reason").at["All reasons", year].replace(",", ""))
     truth = reason_counts(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary"), 4)
     reasons = truth[(truth["year"] == year) & (truth["reason"] != "all")]
-    assert total == reasons["count"].sum() == truth[(truth["year"] == year) & (truth["reason"] == "all")]["count"].iat[0]
-    assert panel.summary.startswith(f"{shown.index[0]} was the most common main reason for suspensions in {year} (secondary schools)")
+    assert (
+        total == reasons["count"].sum() == truth[(truth["year"] == year) & (truth["reason"] == "all")]["count"].iat[0]
+    )
+    assert panel.summary.startswith(
+        f"{shown.index[0]} was the most common main reason for suspensions in {year} (secondary schools)"
+    )
     assert panel.figure is not None and list(panel.figure.data[0].y)[::-1][: len(numbers)] == list(shown.index)
     # SEN provision is not recorded with reasons: the filter is set aside, and the panel says so.
     # Reasons sit beside exclusions only: with the EHC plan rate chosen there is no reasons panel.
     assert reasons_panel(warehouse, FilterState(measure="ehcp_rate", year=year), 4) is None
-    with_sen = reasons_panel(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary", sen="ehcp"), 4)
+    with_sen = reasons_panel(
+        warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary", sen="ehcp"), 4
+    )
     assert with_sen.table.equals(panel.table) and any("not recorded by SEN provision" in n for n in with_sen.notes)
 
 
@@ -108,7 +131,10 @@ def test_a_filter_the_reasons_cannot_follow_says_so(template_set, tmp_path):
     warehouse = Warehouse(tmp_path / "wh.duckdb")
     state = FilterState(year="2023/24")
     counts = reason_counts(warehouse, state, 4)
-    assert counts[["reason", "count", "status"]].values.tolist() == [["persistent_disruptive", 3, "suppressed"], ["all", 3, "suppressed"]]
+    assert counts[["reason", "count", "status"]].values.tolist() == [
+        ["persistent_disruptive", 3, "suppressed"],
+        ["all", 3, "suppressed"],
+    ]
     with pytest.raises(NotRecorded, match="do not say which phase"):
         reason_counts(warehouse, replace(state, phase="primary"), 4)
     # A locality's reasons beside the borough's would give small numbers away: the panel says why it shows none.

@@ -1,4 +1,5 @@
 """Versioned warehouse: every load kept with its sources, rollback, dry runs, reports, and loads killed midway."""
+
 from __future__ import annotations
 
 import signal
@@ -13,8 +14,8 @@ import pytest
 from dashboard.config import ROOT
 from dashboard.ingest.build import IngestError, load
 from dashboard.ingest.dry_run import dry_run
-from dashboard.store.warehouse import Warehouse
 from dashboard.store.versions import current_version, list_versions, rollback, versions_folder
+from dashboard.store.warehouse import Warehouse
 from tests.conftest import digest, rows_of, write_rows
 
 
@@ -71,7 +72,9 @@ def test_a_dry_run_counts_rows_added_changed_and_removed_and_changes_nothing(tem
 
 def test_the_command_line_has_help_for_each_subcommand_and_a_dry_run(template_set, tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "dashboard.ingest", *args], capture_output=True, text=True, cwd=ROOT)
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard.ingest", *args], capture_output=True, text=True, cwd=ROOT
+        )
 
     for command, phrase in (("load", "--dry-run"), ("versions", "being served"), ("rollback", "loaded before")):
         result = run(command, "--help")
@@ -124,7 +127,9 @@ def test_a_load_killed_midway_leaves_the_previous_version_serving_intact(demo_bu
         if process.returncode == 0 or digest(db) != served:
             # The load got as far as its one atomic swap (the kill then only stopped pruning or the report):
             # the new version is served, and it must be the whole version, kept and listed.
-            assert current_version(db) == list_versions(db)[-1], f"after a kill at {fraction:.0%} the served file is not a kept version"
+            assert current_version(db) == list_versions(db)[-1], (
+                f"after a kill at {fraction:.0%} the served file is not a kept version"
+            )
             assert Warehouse(db).query("SELECT count(*) AS n FROM school")["n"].iat[0] > 100
             break
         assert pupils(db) == [23]

@@ -1,4 +1,5 @@
 """The README's walkthrough: a Walsall warehouse built from public files alone, its Overview checked against the files' own numbers."""
+
 from __future__ import annotations
 
 import csv
@@ -11,19 +12,18 @@ import pytest
 
 from dashboard.config import ROOT
 from dashboard.domain.filters import FilterState, parse_query
-from dashboard.views.schools import funnel_panel
-from dashboard.views.needs import need_mix
-from dashboard.views.trends import trend_panel
-from dashboard.views.map import map_view
-from dashboard.ingest.build import load
 from dashboard.domain.measures import MEASURES
-from dashboard.views.overview import overview
-from dashboard.sources.public.cli import main as public_main
-from dashboard.views.trends import reasons_panel
-from dashboard.query.counts import NotApplicable
+from dashboard.ingest.build import load
 from dashboard.query.catalogue import benchmark_values, filter_options
+from dashboard.query.counts import NotApplicable
 from dashboard.query.rates import rates
+from dashboard.sources.public.cli import main as public_main
 from dashboard.store.warehouse import Warehouse
+from dashboard.views.map import map_view
+from dashboard.views.needs import need_mix
+from dashboard.views.overview import overview
+from dashboard.views.schools import funnel_panel
+from dashboard.views.trends import reasons_panel, trend_panel
 from tests.conftest import SHARED_DATA, shared_file
 
 FILES = {
@@ -58,18 +58,30 @@ def walsall(tmp_path_factory):
     for relative in list(FILES.values()) + [BOUNDARIES]:
         shared_file(relative)
     out = tmp_path_factory.mktemp("walsall-extracts")
-    args = ["build", "--la", "335", "--out", str(out), "--mapping", str(ROOT / "docs" / "examples" / "walsall-mapping.csv")]
+    args = [
+        "build",
+        "--la",
+        "335",
+        "--out",
+        str(out),
+        "--mapping",
+        str(ROOT / "docs" / "examples" / "walsall-mapping.csv"),
+    ]
     for flag, relative in FILES.items():
         args += [flag, str(SHARED_DATA / relative)]
     assert public_main(args) == 0
     db = tmp_path_factory.mktemp("walsall-warehouse") / "warehouse.duckdb"
-    report = load(out, db, boundaries=SHARED_DATA / BOUNDARIES, code_field="LSOA21CD", description="Walsall from public files")
+    report = load(
+        out, db, boundaries=SHARED_DATA / BOUNDARIES, code_field="LSOA21CD", description="Walsall from public files"
+    )
     return out, Warehouse(db), report
 
 
 def test_places_reproduce_the_published_counts(walsall):
     out, warehouse, _ = walsall
-    areas = warehouse.query("SELECT count(*) AS n, count(DISTINCT ward_code) AS wards, count(imd_decile) AS imd FROM area")
+    areas = warehouse.query(
+        "SELECT count(*) AS n, count(DISTINCT ward_code) AS wards, count(imd_decile) AS imd FROM area"
+    )
     assert areas.iloc[0].tolist() == [169, 20, 169]  # 169 LSOA21 in 20 wards, each with an IMD decile
     assert warehouse.query("SELECT count(*) AS n FROM area_geometry").iat[0, 0] == 169
     kept = warehouse.query("SELECT count(*) AS n FROM school").iat[0, 0]
@@ -79,8 +91,16 @@ def test_places_reproduce_the_published_counts(walsall):
     assert all(row["reason"] for row in left_out)
     # 167 LSOA11 become 169 LSOA21: the two that split hand their IMD decile to both halves.
     imd = {r["LSOA code (2011)"]: int(r["Index of Multiple Deprivation (IMD) Decile"]) for r in rows(FILES["--imd"])}
-    assert len([c for c, r in ((r["LSOA code (2011)"], r) for r in rows(FILES["--imd"]))
-                if r["Local Authority District code (2019)"] == "E08000030"]) == 167
+    assert (
+        len(
+            [
+                c
+                for c, r in ((r["LSOA code (2011)"], r) for r in rows(FILES["--imd"]))
+                if r["Local Authority District code (2019)"] == "E08000030"
+            ]
+        )
+        == 167
+    )
     deciles = dict(warehouse.query("SELECT area_code, imd_decile FROM area").itertuples(index=False, name=None))
     for parent, halves in (("E01032889", ("E01033894", "E01033895")), ("E01010371", ("E01033896", "E01033897"))):
         assert {deciles[h] for h in halves} == {imd[parent]}
@@ -88,34 +108,55 @@ def test_places_reproduce_the_published_counts(walsall):
 
 def test_the_mapping_places_every_area_and_the_report_lists_what_it_leaves_out(walsall):
     _, warehouse, report = walsall
-    localities = warehouse.query("SELECT l.locality_name, count(*) AS n FROM area a JOIN locality l USING (locality_code) GROUP BY 1")
+    localities = warehouse.query(
+        "SELECT l.locality_name, count(*) AS n FROM area a JOIN locality l USING (locality_code) GROUP BY 1"
+    )
     assert dict(localities.itertuples(index=False, name=None)).keys() == {"North", "East", "South & Central", "West"}
     text = report.path.read_text()
     # Chase House stands near London, outside every mapped area: shown as 'Not mapped' and named in the report.
     assert "140273 (Chase House School)" in text and "Not mapped" in text
     # St Thomas More stands just over the border; the mapping's own row for it places it in West.
-    assert warehouse.query("SELECT c.locality_code FROM school s JOIN cluster c USING (cluster_code) WHERE urn = '104259'").iat[0, 0] == "W"
+    assert (
+        warehouse.query(
+            "SELECT c.locality_code FROM school s JOIN cluster c USING (cluster_code) WHERE urn = '104259'"
+        ).iat[0, 0]
+        == "W"
+    )
     assert "has no column 'home_area_code'" in text
 
 
 def test_the_overview_shows_the_source_files_own_figures(walsall):
     _, warehouse, _ = walsall
-    la = {r["time_period"]: r for r in rows(FILES["--school-exclusions"])
-          if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["school_type"] == "Total"}
+    la = {
+        r["time_period"]: r
+        for r in rows(FILES["--school-exclusions"])
+        if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["school_type"] == "Total"
+    }
     cards, localities, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
     card = {c.measure.id: c for c in cards}
     for measure_id, column in (("suspension_rate", "fixed_excl"), ("permanent_rate", "perm_excl")):
         expected = int(la["201617"][column]) / int(la["201617"]["headcount"]) * 100
         assert card[measure_id].value == f"{expected:.{MEASURES[measure_id].decimals}f}"
         assert f"{int(la['201617'][column]):,} " in card[measure_id].detail and "49,578" in card[measure_id].detail
-    england = next(r for r in rows(FILES["--exclusions"])
-                   if r["geographic_level"] == "National" and r["time_period"] == "201617" and r["school_type"] == "Total")
-    assert f"England: {int(england['fixed_excl']) / int(england['headcount']) * 100:.2f}" in card["suspension_rate"].benchmark
+    england = next(
+        r
+        for r in rows(FILES["--exclusions"])
+        if r["geographic_level"] == "National" and r["time_period"] == "201617" and r["school_type"] == "Total"
+    )
+    assert (
+        f"England: {int(england['fixed_excl']) / int(england['headcount']) * 100:.2f}"
+        in card["suspension_rate"].benchmark
+    )
     assert "Statistical neighbours (mean of 10)" in card["suspension_rate"].benchmark
 
     sessions = defaultdict(int)
     for r in rows(FILES["--absence"]):
-        if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["time_period"] == "201617" and r["term"] == "Total":
+        if (
+            r["geographic_level"] == "Local authority"
+            and r["old_la_code"] == "335"
+            and r["time_period"] == "201617"
+            and r["term"] == "Total"
+        ):
             sessions["missed"] += int(r["sess_overall"])
             sessions["possible"] += int(r["sess_possible"])
     assert card["absence_rate"].value == f"{sessions['missed'] / sessions['possible'] * 100:.1f}%"
@@ -127,18 +168,31 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
     # A locality with a school DfE gave as x is x itself (its total is not known): the chart prints the symbol,
     # and the sentence does not call the one locality left 'the highest'.
     symbols = localities.table.set_index("Locality")["Suspension rate (per 100 pupils)"]
-    assert list(localities.figure.data[0].text).count("x") == (symbols.drop(["Borough", "Not given school by school"], errors="ignore") == "x").sum() > 0
+    assert (
+        list(localities.figure.data[0].text).count("x")
+        == (symbols.drop(["Borough", "Not given school by school"], errors="ignore") == "x").sum()
+        > 0
+    )
     assert "is the only locality whose suspension rate can be shown" in localities.summary
 
     cards, _, _ = overview(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
     ehcp = {c.measure.id: c for c in cards}["ehcp_rate"]
-    plans = next(int(r["ehcplans"]) for r in rows(FILES["--ehcp-caseload"])
-                 if r["old_la_code"] == "335" and r["time_period"] == "202425" and r["breakdown_topic"] == "All EHC plans")
+    plans = next(
+        int(r["ehcplans"])
+        for r in rows(FILES["--ehcp-caseload"])
+        if r["old_la_code"] == "335" and r["time_period"] == "202425" and r["breakdown_topic"] == "All EHC plans"
+    )
     areas = {r["LSOA21CD"] for r in rows(FILES["--lsoa-lookup"]) if r["LAD25CD"] == "E08000030"}
-    residents = sum(int(r["usual_residents"]) for r in rows(FILES["--population"])
-                    if r["lsoa21_code"] in areas and r["age_group"] in ("Aged 15 years and under", "Aged 16 to 24 years"))
+    residents = sum(
+        int(r["usual_residents"])
+        for r in rows(FILES["--population"])
+        if r["lsoa21_code"] in areas and r["age_group"] in ("Aged 15 years and under", "Aged 16 to 24 years")
+    )
     assert plans == 4743
-    assert ehcp.value == f"{plans / residents * 1000:.1f}" and f"{plans:,} EHC plans of {residents:,} residents aged 0-24 (Census 2021" in ehcp.detail
+    assert (
+        ehcp.value == f"{plans / residents * 1000:.1f}"
+        and f"{plans:,} EHC plans of {residents:,} residents aged 0-24 (Census 2021" in ehcp.detail
+    )
 
 
 def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(walsall):
@@ -171,10 +225,19 @@ def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_a
     _, warehouse, _ = walsall
     panel = funnel_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
     # The primary total is unknown (10 primary schools are x), so the primary rate comes from the 61 with a figure.
-    assert "The rate for primary schools is worked out from the 61 with a figure: the source gives 10 as a symbol." in panel.notes
+    assert (
+        "The rate for primary schools is worked out from the 61 with a figure: the source gives 10 as a symbol."
+        in panel.notes
+    )
     assert set(panel.table["Phase"]) == {"Primary", "Secondary", "Special"}
-    counts = [r for r in rows(FILES["--school-exclusions"]) if r["geographic_level"] == "School" and r["time_period"] == "201617"
-              and r["old_la_code"] == "335" and r["school_type"] == "State-funded primary"]
+    counts = [
+        r
+        for r in rows(FILES["--school-exclusions"])
+        if r["geographic_level"] == "School"
+        and r["time_period"] == "201617"
+        and r["old_la_code"] == "335"
+        and r["school_type"] == "State-funded primary"
+    ]
     known = [r for r in counts if r["fixed_excl"] != "x"]
     assert len(counts) - len(known) == 10
 
@@ -182,7 +245,9 @@ def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_a
 def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall):
     _, warehouse, _ = walsall
     panel = need_mix(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
-    walsall_row = next(r for r in rows(FILES["--ehcp-needs"]) if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans")
+    walsall_row = next(
+        r for r in rows(FILES["--ehcp-needs"]) if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"
+    )
     shown = dict(zip(panel.table["Primary need"], panel.table["Borough"]))
     for need, column in (("ASD", "number_asd"), ("SEMH", "number_semh"), ("SLCN", "number_slcn")):
         assert shown[need].startswith(f"{int(walsall_row[column]):,} (")
@@ -200,7 +265,10 @@ def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
     # Need is recorded for 2024/25 only: the borough line keeps its earlier years, in time order, and the note says so.
     axis = list(trend.figure.layout.xaxis.categoryarray)
     assert axis == sorted(axis) and axis[-1] == "2024/25" and len(axis) > 1
-    assert f"Primary need is not recorded for {axis[0]} to {axis[-2]}: the chart shows the borough alone there." in trend.notes
+    assert (
+        f"Primary need is not recorded for {axis[0]} to {axis[-2]}: the chart shows the borough alone there."
+        in trend.notes
+    )
     drawn = map_view(warehouse, replace(state, level="ward"), 4, with_geometry=True).figure
     assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
 
@@ -209,10 +277,16 @@ def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_whe
     _, warehouse, _ = walsall
     state = FilterState(measure="ehcp_rate", year="2024/25")
     shown = rates(warehouse, "ehcp_rate", state, ("year",), 4).set_index("year")["numerator"]
-    older = {f"{int(r['time_period']) - 1}/{r['time_period'][2:]}": r for r in rows(FILES["--ehcp-history"])
-             if r["old_la_code"] == "335" and r["age"] == "Total"}
-    newer = {f"{r['time_period'][:4]}/{r['time_period'][4:]}": int(r["ehcplans"]) for r in rows(FILES["--ehcp-caseload"])
-             if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"}
+    older = {
+        f"{int(r['time_period']) - 1}/{r['time_period'][2:]}": r
+        for r in rows(FILES["--ehcp-history"])
+        if r["old_la_code"] == "335" and r["age"] == "Total"
+    }
+    newer = {
+        f"{r['time_period'][:4]}/{r['time_period'][4:]}": int(r["ehcplans"])
+        for r in rows(FILES["--ehcp-caseload"])
+        if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"
+    }
     # Statements and EHC plans together, as DfE counts the series across the change (NULL: none of that kind).
     count = lambda cell: 0 if cell == "NULL" else int(cell)  # noqa: E731
     for year, row in older.items():
@@ -224,7 +298,9 @@ def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_whe
 
 def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_phase(walsall):
     _, warehouse, _ = walsall
-    source = {(r["time_period"], r["school_type"]): r for r in rows(FILES["--exclusion-reasons"]) if r["old_la_code"] == "335"}
+    source = {
+        (r["time_period"], r["school_type"]): r for r in rows(FILES["--exclusion-reasons"]) if r["old_la_code"] == "335"
+    }
     total = source[("201617", "Total")]
     panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
     shown = dict(zip(panel.table["Main reason"], panel.table["2016/17"]))
@@ -232,7 +308,9 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
     assert shown["All reasons"] == f"{all_suspensions:,}"
     persistent = int(total["fixed_persistent_disruptive"])
     assert shown["Persistent disruptive behaviour"] == f"{persistent:,} ({persistent / all_suspensions * 100:.1f}%)"
-    assert panel.summary.startswith("Persistent disruptive behaviour was the most common main reason for suspensions in 2016/17")
+    assert panel.summary.startswith(
+        "Persistent disruptive behaviour was the most common main reason for suspensions in 2016/17"
+    )
     assert list(panel.table.columns[1:]) == ["2012/13", "2013/14", "2014/15", "2015/16", "2016/17"]
     # Permanent exclusions: DfE's LA total is shown where it is a number, x where DfE gave x; 3 is ours to hide (c).
     permanent = reasons_panel(warehouse, FilterState(measure="permanent_rate", year="2016/17"), 4)
@@ -250,8 +328,11 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
 
 def test_a_phase_is_set_beside_englands_same_phase_not_all_pupils(walsall):
     _, warehouse, _ = walsall
-    england = {(r["school_type"], r["characteristic"]): r for r in rows(FILES["--exclusion-characteristics"])
-               if r["geographic_level"] == "National" and r["time_period"] == "201617"}
+    england = {
+        (r["school_type"], r["characteristic"]): r
+        for r in rows(FILES["--exclusion-characteristics"])
+        if r["geographic_level"] == "National" and r["time_period"] == "201617"
+    }
     cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17", phase="secondary"), 4)
     card = {c.measure.id: c for c in cards}["suspension_rate"]
     secondary = england[("State-funded secondary", "Total")]
@@ -263,15 +344,30 @@ def test_a_phase_is_set_beside_englands_same_phase_not_all_pupils(walsall):
     card = {c.measure.id: c for c in cards}["suspension_rate"]
     ehcp = england[("Total", "SEN provision SEN with statement EHC")]
     assert "do not say SEN provision" in " ".join(str(v) for v in vars(card).values())
-    bench = benchmark_values(warehouse, "suspension_rate", "England", FilterState(year="2016/17", sen="ehcp")).set_index("year")
+    bench = benchmark_values(
+        warehouse, "suspension_rate", "England", FilterState(year="2016/17", sen="ehcp")
+    ).set_index("year")
     assert bench.at["2016/17", "value"] == pytest.approx(int(ehcp["fixed_excl"]) / int(ehcp["headcount"]) * 100)
     assert bench.at["2016/17", "label"] == "England"
 
 
 def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
-    args = [sys.executable, "-m", "dashboard.public", "build", "--la", "335", "--out", str(tmp_path),
-            "--gias", str(shared_file(FILES["--gias"])), "--lsoa-lookup", str(shared_file(FILES["--population"])),
-            "--absence", str(shared_file(FILES["--absence"]))]
+    args = [
+        sys.executable,
+        "-m",
+        "dashboard.public",
+        "build",
+        "--la",
+        "335",
+        "--out",
+        str(tmp_path),
+        "--gias",
+        str(shared_file(FILES["--gias"])),
+        "--lsoa-lookup",
+        str(shared_file(FILES["--population"])),
+        "--absence",
+        str(shared_file(FILES["--absence"])),
+    ]
     result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "census2021_lsoa21_age6_wm7.csv: no column for LSOA 2021 code" in result.stderr

@@ -1,4 +1,5 @@
 """Property tests: no shown count of 1 to the threshold, and no hidden count recoverable from what is shown."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ def recoverable_cells(values: np.ndarray, mask: np.ndarray, equations: list[tupl
     rows, sums = [], []
     for cells, total in equations:
         row = np.array([int(cell in cells) - int(cell == total) for cell in hidden], dtype=float)
-        known = sum(values[c] for c in cells if not mask[c]) - (values[total] if total is not None and not mask[total] else 0)
+        known = sum(values[c] for c in cells if not mask[c]) - (
+            values[total] if total is not None and not mask[total] else 0
+        )
         if row.any():
             rows.append(row)
             sums.append((values[cells].sum() - (values[total] if total is not None else 0)) - known)
@@ -55,9 +58,11 @@ def protect_table_with_margins(table: np.ndarray) -> tuple[np.ndarray, np.ndarra
     col_total = row_total[-1] + 1 + np.arange(n_cols)
     grand = col_total[-1] + 1
     values = np.concatenate([table.ravel(), table.sum(axis=1), table.sum(axis=0), [table.sum()]]).astype(float)
-    equations = ([(list(inner[r]), int(row_total[r])) for r in range(n_rows)]
-                 + [(list(inner[:, c]), int(col_total[c])) for c in range(n_cols)]
-                 + [(list(row_total), int(grand)), (list(col_total), int(grand))])
+    equations = (
+        [(list(inner[r]), int(row_total[r])) for r in range(n_rows)]
+        + [(list(inner[:, c]), int(col_total[c])) for c in range(n_cols)]
+        + [(list(row_total), int(grand)), (list(col_total), int(grand))]
+    )
     lines = [Line(np.array(cells), total) for cells, total in equations]
     mask = small(values)
     for level in (row_total, col_total, inner.ravel()):
@@ -75,8 +80,12 @@ counts = st.integers(min_value=0, max_value=40) | st.integers(min_value=0, max_v
 def test_one_breakdown_with_its_total(cells):
     values = np.array(cells + [sum(cells)], dtype=float)
     equations = [(list(range(len(cells))), len(cells))]
-    mask = protect(pd.Series(values), pd.Series(small(values)), [Line(np.arange(len(cells)), len(cells))],
-                   pd.Series([False] * len(cells) + [True])).to_numpy()
+    mask = protect(
+        pd.Series(values),
+        pd.Series(small(values)),
+        [Line(np.arange(len(cells)), len(cells))],
+        pd.Series([False] * len(cells) + [True]),
+    ).to_numpy()
     assert mask[small(values)].all()
     assert not small(values[~mask]).any()
     assert recoverable_cells(values, mask, equations) == []
@@ -89,7 +98,9 @@ def test_a_cross_table_with_its_margins(n_rows, n_cols, data):
 
     Margins of 1 to the threshold are hidden themselves, and then the other margins protect them.
     """
-    table = np.array(data.draw(st.lists(counts, min_size=n_rows * n_cols, max_size=n_rows * n_cols))).reshape(n_rows, n_cols)
+    table = np.array(data.draw(st.lists(counts, min_size=n_rows * n_cols, max_size=n_rows * n_cols))).reshape(
+        n_rows, n_cols
+    )
     values, mask, equations = protect_table_with_margins(table)
     assert mask[small(values)].all()  # primary suppression is kept
     assert not small(values[~mask]).any()

@@ -1,4 +1,5 @@
 """Rules of the code layout that keep the core usable without Dash."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,8 +9,11 @@ from dashboard.config import ROOT
 
 
 def test_the_core_imports_no_dash():
-    modules = sorted(".".join(p.relative_to(ROOT / "dashboard").with_suffix("").parts)
-                     for p in (ROOT / "dashboard").rglob("*.py") if p.stem not in ("__init__", "__main__"))
+    modules = sorted(
+        ".".join(p.relative_to(ROOT / "dashboard").with_suffix("").parts)
+        for p in (ROOT / "dashboard").rglob("*.py")
+        if p.stem not in ("__init__", "__main__")
+    )
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

@@ -1,4 +1,5 @@
 """Intervals and funnel limits against published reference values, at 95% and 99.8%."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -115,8 +116,6 @@ def test_trend_test_separates_a_real_rise_from_noise():
     assert trend([10, 11, 9, 10, 11], [1000] * 5, "rate", True)[0] == "no significant change"
 
 
-
-
 def test_difference_between_two_rates_matches_textbook_tests():
     from scipy.stats import binom, chi2_contingency
 
@@ -127,6 +126,8 @@ def test_difference_between_two_rates_matches_textbook_tests():
     assert difference_p(45, 500, 70, 500, "proportion") == pytest.approx(chi2_contingency(table, correction=False)[1])
     # Two Poisson counts: given 30 events in all, the first period's share is binomial with its share of the exposure.
     x1, n1, x2, n2 = 10, 1000, 20, 1000
-    tail = sum(binom.pmf(k, 30, 0.5) for k in range(0, 31) if binom.pmf(k, 30, 0.5) <= binom.pmf(x1, 30, 0.5) * (1 + 1e-7))
+    tail = sum(
+        binom.pmf(k, 30, 0.5) for k in range(0, 31) if binom.pmf(k, 30, 0.5) <= binom.pmf(x1, 30, 0.5) * (1 + 1e-7)
+    )
     assert difference_p(x1, n1, x2, n2, "rate") == pytest.approx(tail)
     assert difference_p(5, 100, 5, 100, "rate") == pytest.approx(1.0)

@@ -1,11 +1,10 @@
 """The templates shipped in data/templates are the ones the code defines, README included."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from dashboard.config import ROOT
 from dashboard.ingest.templates import TEMPLATES, template_rows, templates_markdown
 from tests.conftest import rows_of
-
 
 
 def test_shipped_templates_match_the_schema():

@@ -1,4 +1,5 @@
 """Words the Trends page writes from lists of periods."""
+
 from __future__ import annotations
 
 

@@ -1,8 +1,8 @@
 """What the demo borough is calibrated to: Walsall's published figures, and the generator's settings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 
 LOCALITIES = {"N": "North", "E": "East", "SC": "South & Central", "W": "West"}
 POPULATION_0_25 = {"N": 22_234, "E": 23_606, "SC": 22_121, "W": 23_887}  # 2021
@@ -17,11 +17,28 @@ NEEDS_2021 = {
     "W": {"ASD": 200, "SLCN": 108, "MLD": 93, "SLD": 72, "SEMH": 71},
 }
 # Walsall's January caseload (DfE SEN2), 2019/20 to 2024/25; 2020/21 uses the March 2021 figure above.
-CASELOAD = {2019: 2_106, 2020: sum(PLANS_2021.values()) + PLANS_2021_OOB, 2021: 2_856, 2022: 3_416, 2023: 4_508, 2024: 4_743}
+CASELOAD = {
+    2019: 2_106,
+    2020: sum(PLANS_2021.values()) + PLANS_2021_OOB,
+    2021: 2_856,
+    2022: 3_416,
+    2023: 4_508,
+    2024: 4_743,
+}
 # Walsall's need mix in January 2025 (DfE SEN2), which the mix drifts towards.
 NEEDS_2025 = {
-    "ASD": 877, "HI": 59, "MLD": 566, "MSI": 11, "OTH": 128, "PD": 199, "PMLD": 48,
-    "SEMH": 1098, "SLCN": 1186, "SLD": 245, "SPLD": 237, "VI": 80,
+    "ASD": 877,
+    "HI": 59,
+    "MLD": 566,
+    "MSI": 11,
+    "OTH": 128,
+    "PD": 199,
+    "PMLD": 48,
+    "SEMH": 1098,
+    "SLCN": 1186,
+    "SLD": 245,
+    "SPLD": 237,
+    "VI": 80,
 }
 NEED_ORDER = ("ASD", "SLCN", "MLD", "SLD", "SEMH", "SPLD", "PD", "OTH", "VI", "HI", "PMLD", "MSI")
 # Share of plans by age band (Walsall, January 2025).
@@ -31,8 +48,19 @@ PERMANENT_PER_1000 = {"N": 4.3, "W": 3.4, "SC": 2.3, "E": 2.2}
 SUSPENSIONS_PER_1000 = {"N": 97.6, "E": 54.8, "SC": 43.5, "W": 33.4}
 # Need mix of SEN support (England, roughly), used as fixed bands of a pupil's need latent.
 SEN_SUPPORT_MIX = {
-    "SLCN": 0.24, "SEMH": 0.20, "MLD": 0.18, "SPLD": 0.13, "ASD": 0.08, "NSA": 0.05, "OTH": 0.04,
-    "PD": 0.03, "HI": 0.02, "VI": 0.01, "SLD": 0.01, "MSI": 0.005, "PMLD": 0.005,
+    "SLCN": 0.24,
+    "SEMH": 0.20,
+    "MLD": 0.18,
+    "SPLD": 0.13,
+    "ASD": 0.08,
+    "NSA": 0.05,
+    "OTH": 0.04,
+    "PD": 0.03,
+    "HI": 0.02,
+    "VI": 0.01,
+    "SLD": 0.01,
+    "MSI": 0.005,
+    "PMLD": 0.005,
 }
 # Year-on-year shape: COVID years low for exclusions and absence, then the post-2021 rise.
 SUSPENSION_YEAR_FACTOR = {2019: 0.75, 2020: 0.8, 2021: 1.0, 2022: 1.2, 2023: 1.35, 2024: 1.4}
@@ -78,14 +106,58 @@ class DemoSettings:
 
 # Main reasons, near England's mix: before 2020/21 DfE's older list (with 'other'), then the revised one.
 DEMO_REASONS = {
-    ("suspension", False): {"persistent_disruptive": 0.33, "physical_pupil": 0.17, "verbal_adult": 0.14, "other": 0.16,
-                            "verbal_pupil": 0.05, "physical_adult": 0.05, "drug_alcohol": 0.02, "damage": 0.02, "bullying": 0.015,
-                            "racist": 0.015, "sexual_misconduct": 0.01, "theft": 0.01},
-    ("suspension", True): {"persistent_disruptive": 0.48, "physical_pupil": 0.16, "verbal_adult": 0.13, "verbal_pupil": 0.06,
-                           "physical_adult": 0.04, "drug_alcohol": 0.025, "damage": 0.02, "weapon": 0.015, "online": 0.015,
-                           "bullying": 0.01, "racist": 0.01, "sexual_misconduct": 0.01, "theft": 0.005, "sexual_orientation": 0.005},
-    ("permanent", False): {"persistent_disruptive": 0.35, "physical_pupil": 0.16, "physical_adult": 0.11, "drug_alcohol": 0.1,
-                           "verbal_adult": 0.09, "other": 0.12, "sexual_misconduct": 0.03, "damage": 0.02, "bullying": 0.01, "theft": 0.01},
-    ("permanent", True): {"persistent_disruptive": 0.36, "physical_pupil": 0.17, "physical_adult": 0.12, "drug_alcohol": 0.1,
-                          "weapon": 0.09, "verbal_adult": 0.08, "sexual_misconduct": 0.04, "damage": 0.02, "bullying": 0.01, "theft": 0.01},
+    ("suspension", False): {
+        "persistent_disruptive": 0.33,
+        "physical_pupil": 0.17,
+        "verbal_adult": 0.14,
+        "other": 0.16,
+        "verbal_pupil": 0.05,
+        "physical_adult": 0.05,
+        "drug_alcohol": 0.02,
+        "damage": 0.02,
+        "bullying": 0.015,
+        "racist": 0.015,
+        "sexual_misconduct": 0.01,
+        "theft": 0.01,
+    },
+    ("suspension", True): {
+        "persistent_disruptive": 0.48,
+        "physical_pupil": 0.16,
+        "verbal_adult": 0.13,
+        "verbal_pupil": 0.06,
+        "physical_adult": 0.04,
+        "drug_alcohol": 0.025,
+        "damage": 0.02,
+        "weapon": 0.015,
+        "online": 0.015,
+        "bullying": 0.01,
+        "racist": 0.01,
+        "sexual_misconduct": 0.01,
+        "theft": 0.005,
+        "sexual_orientation": 0.005,
+    },
+    ("permanent", False): {
+        "persistent_disruptive": 0.35,
+        "physical_pupil": 0.16,
+        "physical_adult": 0.11,
+        "drug_alcohol": 0.1,
+        "verbal_adult": 0.09,
+        "other": 0.12,
+        "sexual_misconduct": 0.03,
+        "damage": 0.02,
+        "bullying": 0.01,
+        "theft": 0.01,
+    },
+    ("permanent", True): {
+        "persistent_disruptive": 0.36,
+        "physical_pupil": 0.17,
+        "physical_adult": 0.12,
+        "drug_alcohol": 0.1,
+        "weapon": 0.09,
+        "verbal_adult": 0.08,
+        "sexual_misconduct": 0.04,
+        "damage": 0.02,
+        "bullying": 0.01,
+        "theft": 0.01,
+    },
 }

@@ -5,23 +5,34 @@ Usage: python -m dashboard.demo [--seed N] [--out DIR] [--db PATH] [--boundaries
 Calibrated to the figures in shared/context/README.md: EHC plans and their need mix by locality in
 2020/21, the locality ranking of suspension and permanent exclusion rates, Walsall's EHC plan caseload
 growth, and plausible absence (higher with SEN and deprivation). Every count is made up."""
+
 from __future__ import annotations
-from dashboard.sources.demo.extracts import build_demo
-from dashboard.sources.demo.calibration import DemoSettings
 
 import argparse
 import sys
 from pathlib import Path
+
 from dashboard.config import Config, absolute_path
 from dashboard.ingest.build import IngestError
+from dashboard.sources.demo.calibration import DemoSettings
+from dashboard.sources.demo.extracts import build_demo
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: build the demo warehouse."""
     parser = argparse.ArgumentParser(prog="python -m dashboard.demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=DemoSettings.seed, help="random seed; the same seed gives the same borough")
-    parser.add_argument("--out", type=Path, default=absolute_path("data/demo"), help="folder for the generated extracts (default data/demo)")
-    parser.add_argument("--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)")
+    parser.add_argument(
+        "--seed", type=int, default=DemoSettings.seed, help="random seed; the same seed gives the same borough"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=absolute_path("data/demo"),
+        help="folder for the generated extracts (default data/demo)",
+    )
+    parser.add_argument(
+        "--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)"
+    )
     parser.add_argument("--boundaries", type=Path, help="put the synthetic data onto these real boundaries instead")
     parser.add_argument("--code-field", help="field of --boundaries holding the area code, e.g. LSOA21CD")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if the warehouse already exists")

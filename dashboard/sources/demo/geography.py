@@ -1,18 +1,42 @@
 """The demo borough's places: small areas, wards and localities (made up or on real boundaries), and its schools."""
+
 from __future__ import annotations
-from dashboard.sources.demo.calibration import LOCALITIES
-from dashboard.sources.demo.calibration import DemoSettings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
+
 from dashboard.ingest.boundaries import WGS84
+from dashboard.sources.demo.calibration import LOCALITIES, DemoSettings
 
-
-PLACE_START = ["Ash", "Brook", "Cal", "Dun", "Elm", "Fern", "Gold", "Hazel", "Ivy", "Kings", "Lark", "Marsh",
-               "Nor", "Oak", "Pel", "Rush", "Stan", "Thorn", "Wood", "Wil", "Yew", "Alder", "Beech", "Cran"]
+PLACE_START = [
+    "Ash",
+    "Brook",
+    "Cal",
+    "Dun",
+    "Elm",
+    "Fern",
+    "Gold",
+    "Hazel",
+    "Ivy",
+    "Kings",
+    "Lark",
+    "Marsh",
+    "Nor",
+    "Oak",
+    "Pel",
+    "Rush",
+    "Stan",
+    "Thorn",
+    "Wood",
+    "Wil",
+    "Yew",
+    "Alder",
+    "Beech",
+    "Cran",
+]
 PLACE_END = ["field", "hill", "wood", "ley", "ton", "bury", "well", "mere", "cote", "ford", "gate", "holme"]
 SCHOOL_TYPES = {
     "primary": ["Academy converter", "Community school", "Voluntary aided school", "Academy sponsor led"],
@@ -108,10 +132,14 @@ def build_geography(rng: np.random.Generator, settings: DemoSettings, boundaries
         areas = gpd.GeoDataFrame({"area_code": codes}, geometry=lonlat_cells, crs=WGS84)
         area_names = None
     else:
-        areas = gpd.GeoDataFrame({"area_code": boundaries["code"].values}, geometry=boundaries.geometry.values, crs=WGS84)
+        areas = gpd.GeoDataFrame(
+            {"area_code": boundaries["code"].values}, geometry=boundaries.geometry.values, crs=WGS84
+        )
         area_names = list(boundaries["name"])
         lonlat = np.array([[p.x, p.y] for p in areas.geometry.representative_point()])
-        settings = DemoSettings(**{**settings.__dict__, "centre_lat": lonlat[:, 1].mean(), "centre_lon": lonlat[:, 0].mean()})
+        settings = DemoSettings(
+            **{**settings.__dict__, "centre_lat": lonlat[:, 1].mean(), "centre_lon": lonlat[:, 0].mean()}
+        )
         centroids = _lonlat_to_km(lonlat, settings)
     centroids = centroids - centroids.mean(0)
     extent = np.abs(centroids).max()
@@ -135,7 +163,7 @@ def build_geography(rng: np.random.Generator, settings: DemoSettings, boundaries
 
     # Deprivation: high in the north and the town centre, low in the east, as in Walsall.
     x, y = areas["x"].to_numpy(), areas["y"].to_numpy()
-    score = 1.2 * np.exp(-((x) ** 2 + (y - 0.55) ** 2) / 0.18) + 1.0 * np.exp(-(x ** 2 + (y + 0.1) ** 2) / 0.08)
+    score = 1.2 * np.exp(-((x) ** 2 + (y - 0.55) ** 2) / 0.18) + 1.0 * np.exp(-(x**2 + (y + 0.1) ** 2) / 0.08)
     score += -0.9 * np.clip(x, 0, None) + 0.35 * rng.normal(size=len(x))
     shares = np.array([0.29, 0.15, 0.11, 0.09, 0.08, 0.07, 0.06, 0.06, 0.05, 0.04])
     cut = np.cumsum(shares) * len(x)
@@ -145,12 +173,18 @@ def build_geography(rng: np.random.Generator, settings: DemoSettings, boundaries
     return areas
 
 
-def build_schools(rng: np.random.Generator, settings: DemoSettings, areas: gpd.GeoDataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_schools(
+    rng: np.random.Generator, settings: DemoSettings, areas: gpd.GeoDataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Schools placed in areas, grouped into clusters of neighbours within each locality."""
     xy = areas[["x", "y"]].to_numpy()
     rows = []
-    counts = {"primary": settings.primary_schools, "secondary": settings.secondary_schools,
-              "special": settings.special_schools, "ap": settings.ap_schools}
+    counts = {
+        "primary": settings.primary_schools,
+        "secondary": settings.secondary_schools,
+        "special": settings.special_schools,
+        "ap": settings.ap_schools,
+    }
     used: set[int] = set()
     for phase, count in counts.items():
         if phase == "primary":
@@ -165,25 +199,31 @@ def build_schools(rng: np.random.Generator, settings: DemoSettings, areas: gpd.G
     names = _names(rng, len(rows))
     records = []
     for number, (phase, index) in enumerate(rows):
-        suffix = {"primary": rng.choice(["Primary School", "Primary Academy", "Junior and Infant School", "C of E Primary School"]),
-                  "secondary": rng.choice(["Academy", "High School", "School", "Community College"]),
-                  "special": rng.choice(["School", "Academy"]),
-                  "ap": "Learning Centre"}[phase]
+        suffix = {
+            "primary": rng.choice(
+                ["Primary School", "Primary Academy", "Junior and Infant School", "C of E Primary School"]
+            ),
+            "secondary": rng.choice(["Academy", "High School", "School", "Community College"]),
+            "special": rng.choice(["School", "Academy"]),
+            "ap": "Learning Centre",
+        }[phase]
         jitter = rng.normal(scale=0.0015, size=2)
-        records.append({
-            "urn": str(900001 + number),
-            "school_name": f"{names[number]} {suffix}",
-            "phase": phase,
-            "school_type": str(rng.choice(SCHOOL_TYPES[phase])),
-            "area_code": areas["area_code"].iat[index],
-            "locality_code": areas["locality_code"].iat[index],
-            "latitude": round(point.iat[index].y + jitter[0] * 0.6, 5),
-            "longitude": round(point.iat[index].x + jitter[1], 5),
-            "x": xy[index, 0],
-            "y": xy[index, 1],
-            "open_date": f"{rng.integers(1960, 2016)}-09-01",
-            "close_date": "",
-        })
+        records.append(
+            {
+                "urn": str(900001 + number),
+                "school_name": f"{names[number]} {suffix}",
+                "phase": phase,
+                "school_type": str(rng.choice(SCHOOL_TYPES[phase])),
+                "area_code": areas["area_code"].iat[index],
+                "locality_code": areas["locality_code"].iat[index],
+                "latitude": round(point.iat[index].y + jitter[0] * 0.6, 5),
+                "longitude": round(point.iat[index].x + jitter[1], 5),
+                "x": xy[index, 0],
+                "y": xy[index, 1],
+                "open_date": f"{rng.integers(1960, 2016)}-09-01",
+                "close_date": "",
+            }
+        )
     schools = pd.DataFrame(records)
     clusters = []
     schools["cluster_code"] = ""
@@ -192,10 +232,21 @@ def build_schools(rng: np.random.Generator, settings: DemoSettings, areas: gpd.G
         here = schools["locality_code"] == code
         mainstream = here & schools["phase"].isin(["primary", "secondary"])
         labels = _kmeans(schools.loc[mainstream, ["x", "y"]].to_numpy(), settings.clusters_per_locality, rng)
-        centres = np.array([schools.loc[mainstream, ["x", "y"]].to_numpy()[labels == k].mean(0) for k in range(settings.clusters_per_locality)])
+        centres = np.array(
+            [
+                schools.loc[mainstream, ["x", "y"]].to_numpy()[labels == k].mean(0)
+                for k in range(settings.clusters_per_locality)
+            ]
+        )
         for k in range(settings.clusters_per_locality):
             cluster_code = f"{code}{k + 1}"
-            clusters.append({"cluster_code": cluster_code, "cluster_name": f"{cluster_names[number * settings.clusters_per_locality + k]} cluster", "locality_code": code})
+            clusters.append(
+                {
+                    "cluster_code": cluster_code,
+                    "cluster_name": f"{cluster_names[number * settings.clusters_per_locality + k]} cluster",
+                    "locality_code": code,
+                }
+            )
         schools.loc[mainstream, "cluster_code"] = [f"{code}{k + 1}" for k in labels]
         others = here & ~schools["phase"].isin(["primary", "secondary"])
         for index in schools.index[others]:  # special and AP schools join the nearest cluster

@@ -1,14 +1,36 @@
 """The demo borough's children year by year: who lives where, goes to which school, has a plan, is excluded or absent."""
+
 from __future__ import annotations
-from dashboard.sources.demo.calibration import LOCALITIES
-from dashboard.sources.demo.geography import build_geography, build_schools
-from dashboard.sources.demo.calibration import ABSENCE_YEAR_BASE, CALIBRATION_YEAR, CASELOAD, DEMO_REASONS, DemoSettings, NEEDS_2021, NEEDS_2025, NEED_ORDER, PERMANENT_PER_1000, PLANS_2021, PLANS_2021_OOB, PLAN_AGE_SHARE, POPULATION_0_25, SEN_SUPPORT_MIX, SUSPENSIONS_PER_1000, SUSPENSION_YEAR_FACTOR, TERM_SESSIONS, TERM_SUSPENSION_FACTOR
 
 from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from dashboard.domain.reference import age_band, academic_year_label
+
+from dashboard.domain.reference import academic_year_label, age_band
+from dashboard.sources.demo.calibration import (
+    ABSENCE_YEAR_BASE,
+    CALIBRATION_YEAR,
+    CASELOAD,
+    DEMO_REASONS,
+    LOCALITIES,
+    NEED_ORDER,
+    NEEDS_2021,
+    NEEDS_2025,
+    PERMANENT_PER_1000,
+    PLAN_AGE_SHARE,
+    PLANS_2021,
+    PLANS_2021_OOB,
+    POPULATION_0_25,
+    SEN_SUPPORT_MIX,
+    SUSPENSION_YEAR_FACTOR,
+    SUSPENSIONS_PER_1000,
+    TERM_SESSIONS,
+    TERM_SUSPENSION_FACTOR,
+    DemoSettings,
+)
+from dashboard.sources.demo.geography import build_geography, build_schools
 
 
 def build_people(rng: np.random.Generator, settings: DemoSettings, areas: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -163,7 +185,11 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
     people = build_people(rng, settings, areas)
     n = len(people)
     area_xy = areas[["x", "y"]].to_numpy()
-    home_xy = np.where(people["area_index"].to_numpy()[:, None] >= 0, area_xy[people["area_index"].clip(lower=0)], rng.uniform(-1, 1, (n, 2)))
+    home_xy = np.where(
+        people["area_index"].to_numpy()[:, None] >= 0,
+        area_xy[people["area_index"].clip(lower=0)],
+        rng.uniform(-1, 1, (n, 2)),
+    )
     deprivation = 1 + 0.09 * (5.5 - people["imd_decile"].to_numpy())  # decile 1: 1.4, decile 10: 0.6
 
     by_phase = {p: schools.index[schools["phase"] == p].to_numpy() for p in ("primary", "secondary", "special", "ap")}
@@ -171,7 +197,9 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
     choice = people["school_choice"].to_numpy()
     pick = np.where(choice < 0.62, 0, np.where(choice < 0.87, 1, 2))
     nearest_primary = by_phase["primary"][_nearest(home_xy, school_xy[by_phase["primary"]], 3)[np.arange(n), pick]]
-    nearest_secondary = by_phase["secondary"][_nearest(home_xy, school_xy[by_phase["secondary"]], 3)[np.arange(n), pick]]
+    nearest_secondary = by_phase["secondary"][
+        _nearest(home_xy, school_xy[by_phase["secondary"]], 3)[np.arange(n), pick]
+    ]
     nearest_special = by_phase["special"][_nearest(home_xy, school_xy[by_phase["special"]], 2)[np.arange(n), pick % 2]]
     nearest_ap = by_phase["ap"][_nearest(home_xy, school_xy[by_phase["ap"]], 1)[:, 0]]
     special_need_share = {"SLD": 0.85, "PMLD": 0.95, "ASD": 0.45, "SEMH": 0.35, "MLD": 0.3, "PD": 0.3, "MSI": 0.5}
@@ -190,8 +218,16 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
         bands = pd.Series([age_band(int(a)) if 0 <= a <= 25 else "" for a in age])
         counted = resident & in_range
         population_rows.append(
-            pd.DataFrame({"academic_year": label, "area_code": people.loc[counted, "home_area_code"].to_numpy(), "age_band": bands[counted].to_numpy()})
-            .value_counts().rename("population").reset_index()
+            pd.DataFrame(
+                {
+                    "academic_year": label,
+                    "area_code": people.loc[counted, "home_area_code"].to_numpy(),
+                    "age_band": bands[counted].to_numpy(),
+                }
+            )
+            .value_counts()
+            .rename("population")
+            .reset_index()
         )
         has_plan, plan_need = assign_plans(people, year, deprivation)
 
@@ -200,24 +236,36 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
         sixth = ((age == 16) | (age == 17)) & (people["sixth_form"].to_numpy() < np.where(has_plan, 0.55, 0.42))
         pupil = (school_age | sixth) & (resident | (age <= 15))
         school = np.where(age <= 10, nearest_primary, nearest_secondary)
-        to_special = has_plan & (people["special_choice"].to_numpy() < pd.Series(plan_need).map(special_need_share).fillna(0.08).to_numpy())
+        to_special = has_plan & (
+            people["special_choice"].to_numpy() < pd.Series(plan_need).map(special_need_share).fillna(0.08).to_numpy()
+        )
         school = np.where(to_special, nearest_special, school)
         behaviour = people["behaviour"].to_numpy()
-        in_ap = pupil & (age >= 11) & ~to_special & (permanently_excluded | (behaviour > np.quantile(behaviour, 0.9975)))
+        in_ap = (
+            pupil & (age >= 11) & ~to_special & (permanently_excluded | (behaviour > np.quantile(behaviour, 0.9975)))
+        )
         school = np.where(in_ap, nearest_ap, school)
 
-        support = pupil & ~has_plan & (people["support_latent"].to_numpy() < (0.115 + 0.004 * (year - settings.first_year)) * deprivation)
+        support = (
+            pupil
+            & ~has_plan
+            & (people["support_latent"].to_numpy() < (0.115 + 0.004 * (year - settings.first_year)) * deprivation)
+        )
         sen = np.where(has_plan, "ehcp", np.where(support, "sen_support", "none"))
-        need = np.where(has_plan, plan_need, np.where(support, sen_support_need(people["need_latent"].to_numpy()), "NONE"))
+        need = np.where(
+            has_plan, plan_need, np.where(support, sen_support_need(people["need_latent"].to_numpy()), "NONE")
+        )
         idx = np.flatnonzero(pupil)
-        census = pd.DataFrame({
-            "pupil_id": people["pupil_id"].to_numpy()[idx],
-            "academic_year": label,
-            "urn": urns[school[idx]],
-            "home_area_code": people["home_area_code"].to_numpy()[idx],
-            "sen_provision": sen[idx],
-            "primary_need": need[idx],
-        })
+        census = pd.DataFrame(
+            {
+                "pupil_id": people["pupil_id"].to_numpy()[idx],
+                "academic_year": label,
+                "urn": urns[school[idx]],
+                "home_area_code": people["home_area_code"].to_numpy()[idx],
+                "sen_provision": sen[idx],
+                "primary_need": need[idx],
+            }
+        )
         census_rows.append(census)
         phase = phase_of[school[idx]]
 
@@ -229,18 +277,25 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
         setting = np.where(
             in_school,
             np.select([school_phase == "special", school_phase == "ap"], ["special", "ap"], "mainstream"),
-            np.select([holder_age <= 3, holder_age <= 15, people["sixth_form"].to_numpy()[holders] < 0.75],
-                      ["early_years", "other", "further_education"], "other"),
+            np.select(
+                [holder_age <= 3, holder_age <= 15, people["sixth_form"].to_numpy()[holders] < 0.75],
+                ["early_years", "other", "further_education"],
+                "other",
+            ),
         )
-        ehcp_rows.append(pd.DataFrame({
-            "pupil_id": people["pupil_id"].to_numpy()[holders],
-            "academic_year": label,
-            "home_area_code": people["home_area_code"].to_numpy()[holders],
-            "age": holder_age,
-            "primary_need": plan_need[holders],
-            "setting_type": setting,
-            "urn": np.where(in_school, urns[school[holders]], None),
-        }))
+        ehcp_rows.append(
+            pd.DataFrame(
+                {
+                    "pupil_id": people["pupil_id"].to_numpy()[holders],
+                    "academic_year": label,
+                    "home_area_code": people["home_area_code"].to_numpy()[holders],
+                    "age": holder_age,
+                    "primary_need": plan_need[holders],
+                    "setting_type": setting,
+                    "urn": np.where(in_school, urns[school[holders]], None),
+                }
+            )
+        )
 
         # Suspensions and permanent exclusions: exact totals per locality, shared out by each pupil's risk.
         phase_risk = pd.Series(phase).map({"primary": 0.18, "secondary": 1.0, "special": 0.6, "ap": 3.0}).to_numpy()
@@ -251,8 +306,12 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
         new_perm = np.zeros(n, dtype=bool)
         for code in locality_names:
             here = np.flatnonzero(pupil_locality == code)
-            suspensions = int(round(SUSPENSIONS_PER_1000[code] / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here)))
-            term_weight = np.array([TERM_SESSIONS[t] * TERM_SUSPENSION_FACTOR.get((year, t), 1.0) for t in TERM_SESSIONS])
+            suspensions = int(
+                round(SUSPENSIONS_PER_1000[code] / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here))
+            )
+            term_weight = np.array(
+                [TERM_SESSIONS[t] * TERM_SUSPENSION_FACTOR.get((year, t), 1.0) for t in TERM_SESSIONS]
+            )
             per_term = _largest_remainder(suspensions, term_weight)
             for term, count in zip(TERM_SESSIONS, per_term):
                 counts = rng.multinomial(count, risk[here] / risk[here].sum())
@@ -267,19 +326,37 @@ def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFra
             if len(chosen):
                 terms = rng.choice(list(TERM_SESSIONS), len(chosen), p=[0.4, 0.35, 0.25])
                 for term in TERM_SESSIONS:
-                    exclusion_rows.append(_exclusion_events(rng, chosen[terms == term], idx, people, census, year, label, term, "permanent"))
+                    exclusion_rows.append(
+                        _exclusion_events(
+                            rng, chosen[terms == term], idx, people, census, year, label, term, "permanent"
+                        )
+                    )
         permanently_excluded |= new_perm
 
         # Attendance: each pupil's absence rate from year, phase, SEN, deprivation and their own habit.
-        base = ABSENCE_YEAR_BASE[year] * pd.Series(phase).map({"primary": 0.8, "secondary": 1.2, "special": 1.45, "ap": 3.2}).to_numpy()
+        base = (
+            ABSENCE_YEAR_BASE[year]
+            * pd.Series(phase).map({"primary": 0.8, "secondary": 1.2, "special": 1.45, "ap": 3.2}).to_numpy()
+        )
         base *= pd.Series(sen[idx]).map({"ehcp": 1.35, "sen_support": 1.4, "none": 0.92}).to_numpy()
         base *= (1 + 0.06 * (5.5 - people["imd_decile"].to_numpy()[idx])) * people["absence"].to_numpy()[idx] / 0.96
         for term, sessions in TERM_SESSIONS.items():
-            possible = np.where(rng.uniform(size=len(idx)) < 0.04, (sessions * rng.uniform(0.3, 1, len(idx))).astype(int), sessions)
+            possible = np.where(
+                rng.uniform(size=len(idx)) < 0.04, (sessions * rng.uniform(0.3, 1, len(idx))).astype(int), sessions
+            )
             rate = np.clip(base * rng.lognormal(-0.045, 0.3, len(idx)) * (1.15 if term == "Spring" else 1.0), 0, 0.98)
             missed = rng.binomial(possible, rate)
-            unauthorised = rng.binomial(missed, np.clip(0.25 + 0.03 * (5.5 - people["imd_decile"].to_numpy()[idx]) + 0.4 * (rate > 0.1), 0, 0.9))
-            attendance_rows.append(census.assign(term=term, sessions_possible=possible, sessions_authorised=missed - unauthorised, sessions_unauthorised=unauthorised))
+            unauthorised = rng.binomial(
+                missed, np.clip(0.25 + 0.03 * (5.5 - people["imd_decile"].to_numpy()[idx]) + 0.4 * (rate > 0.1), 0, 0.9)
+            )
+            attendance_rows.append(
+                census.assign(
+                    term=term,
+                    sessions_possible=possible,
+                    sessions_authorised=missed - unauthorised,
+                    sessions_unauthorised=unauthorised,
+                )
+            )
 
     areas_out = areas.drop(columns=["x", "y"])
     exclusions = pd.concat(exclusion_rows, ignore_index=True)
@@ -309,11 +386,18 @@ def _exclusion_events(rng, who, idx, people, census, year, label, term, kind) ->
     start = {"Autumn": (year, 9, 5), "Spring": (year + 1, 1, 6), "Summer": (year + 1, 4, 20)}[term]
     day = pd.Timestamp(*start) + pd.to_timedelta(rng.integers(0, 70, len(who)), unit="D")
     day = day + pd.to_timedelta(np.where(day.day_of_week >= 5, 7 - day.day_of_week, 0), unit="D")  # weekdays only
-    sessions = np.minimum(rng.geometric(0.45, len(who)) * 2 - rng.integers(0, 2, len(who)), 30) if kind == "suspension" else np.full(len(who), 10)
+    sessions = (
+        np.minimum(rng.geometric(0.45, len(who)) * 2 - rng.integers(0, 2, len(who)), 30)
+        if kind == "suspension"
+        else np.full(len(who), 10)
+    )
     # Reasons come from a generator of their own, so adding them left every other demo figure as it was.
     mix = DEMO_REASONS[(kind, year >= 2020)]
     reasons = np.random.default_rng([year, list(TERM_SESSIONS).index(term), kind == "permanent"]).choice(
-        list(mix), len(who), p=np.array(list(mix.values())) / sum(mix.values()))
-    rows = census.iloc[who].assign(term=term, exclusion_type=kind, start_date=day.strftime("%Y-%m-%d"), reason=reasons, sessions_lost=sessions)
+        list(mix), len(who), p=np.array(list(mix.values())) / sum(mix.values())
+    )
+    rows = census.iloc[who].assign(
+        term=term, exclusion_type=kind, start_date=day.strftime("%Y-%m-%d"), reason=reasons, sessions_lost=sessions
+    )
     # Two suspensions of one pupil on the same day would be one exclusion: keep the first.
     return rows.drop_duplicates(["pupil_id", "urn", "exclusion_type", "start_date"])

@@ -1,4 +1,5 @@
 """python -m dashboard.sources.public: the same command as python -m dashboard.public."""
+
 import sys
 
 from dashboard.sources.public.cli import main

@@ -3,15 +3,17 @@ LA absence by term, and LAIT benchmarks for absence and suspensions.
 
 Public files give no home area, and LA files no school: those breakdowns are left out of the templates,
 so the dashboard shows these figures for the borough and by school, and says where it cannot go further."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
 import numpy as np
 import pandas as pd
-from dashboard.sources.public.ees import PublicFileError, academic_year, ees_numbers, la_region, read_ees
-from dashboard.domain.reference import FULL_YEAR, age_band
 
+from dashboard.domain.reference import FULL_YEAR, age_band
+from dashboard.sources.public.ees import PublicFileError, academic_year, ees_numbers, la_region, read_ees
 
 EXCLUSION_COLUMNS = {  # our exclusion type: (exclusions, pupils excluded) in EES's older geographic-level files
     "suspension": ("fixed_excl", "one_plus_fixed"),
@@ -31,7 +33,9 @@ def _count_cells(cells: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return numbers.round().to_numpy(), symbols
 
 
-def school_exclusions(path: Path, la_code: str, laestab_to_urn: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def school_exclusions(
+    path: Path, la_code: str, laestab_to_urn: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(census, exclusions, unmatched) templates from an EES exclusions file with School and Local authority rows.
 
     Each school row is matched to a URN by its LAESTAB. What the school rows leave out of the LA's total
@@ -39,8 +43,10 @@ def school_exclusions(path: Path, la_code: str, laestab_to_urn: dict[str, str]) 
     are DfE's own. unmatched lists the LAESTABs with no open school, counted in that row.
     """
     ees = read_ees(path)
-    ees.require(["time_period", "geographic_level", "school_type", "laestab", "headcount"]
-                + [c for pair in EXCLUSION_COLUMNS.values() for c in pair if c])
+    ees.require(
+        ["time_period", "geographic_level", "school_type", "laestab", "headcount"]
+        + [c for pair in EXCLUSION_COLUMNS.values() for c in pair if c]
+    )
     schools = _la_rows(ees, la_code, "School")
     totals = _la_rows(ees, la_code, "Local authority")
     totals = totals[totals["school_type"] == "Total"]
@@ -50,7 +56,11 @@ def school_exclusions(path: Path, la_code: str, laestab_to_urn: dict[str, str]) 
     # (older files have LAESTAB only).
     open_urns = set(laestab_to_urn.values())
     by_laestab = schools["laestab"].map(laestab_to_urn)
-    urn = schools["school_urn"].where(schools["school_urn"].isin(open_urns), by_laestab) if "school_urn" in schools else by_laestab
+    urn = (
+        schools["school_urn"].where(schools["school_urn"].isin(open_urns), by_laestab)
+        if "school_urn" in schools
+        else by_laestab
+    )
     schools = schools.assign(urn=urn, academic_year=schools["time_period"].map(academic_year))
     totals = totals.assign(academic_year=totals["time_period"].map(academic_year)).set_index("academic_year")
     matched = schools[schools["urn"].notna()]
@@ -67,7 +77,8 @@ def school_exclusions(path: Path, la_code: str, laestab_to_urn: dict[str, str]) 
         exclusions.append(frame)
     census_frame = pd.concat(census, ignore_index=True)[["academic_year", "urn", "pupils"]]
     exclusions_frame = pd.concat(exclusions, ignore_index=True)[
-        ["academic_year", "urn", "exclusion_type", "exclusions", "pupils_excluded", "sessions_lost"]]
+        ["academic_year", "urn", "exclusion_type", "exclusions", "pupils_excluded", "sessions_lost"]
+    ]
     return census_frame, exclusions_frame, unmatched
 
 
@@ -81,13 +92,27 @@ def _with_rest(schools: pd.DataFrame, totals: pd.DataFrame, total_column: str, c
         published = pd.Series(np.nan_to_num(counts), index=schools.index).groupby(schools["academic_year"]).sum()
         la_counts, la_symbols = _count_cells(totals[theirs])
         remainder = la_counts - published.reindex(totals.index).fillna(0).to_numpy()
-        rest[ours] = pd.Series(np.maximum(remainder, 0), dtype=object).where(la_symbols.isna().to_numpy(), la_symbols.to_numpy())
+        rest[ours] = pd.Series(np.maximum(remainder, 0), dtype=object).where(
+            la_symbols.isna().to_numpy(), la_symbols.to_numpy()
+        )
     return pd.concat([frame, rest], ignore_index=True)
 
 
-NEED_COLUMNS = {"number_asd": "ASD", "number_hi": "HI", "number_mld": "MLD", "number_msi": "MSI", "number_oth": "OTH",
-                "number_pd": "PD", "number_pmld": "PMLD", "number_semh": "SEMH", "number_slcn": "SLCN",
-                "number_sld": "SLD", "number_spld": "SPLD", "number_vi": "VI", "number_need_unknown": "UNK"}
+NEED_COLUMNS = {
+    "number_asd": "ASD",
+    "number_hi": "HI",
+    "number_mld": "MLD",
+    "number_msi": "MSI",
+    "number_oth": "OTH",
+    "number_pd": "PD",
+    "number_pmld": "PMLD",
+    "number_semh": "SEMH",
+    "number_slcn": "SLCN",
+    "number_sld": "SLD",
+    "number_spld": "SPLD",
+    "number_vi": "VI",
+    "number_need_unknown": "UNK",
+}
 
 
 def _single_age(label: str) -> int | None:
@@ -125,13 +150,21 @@ def ehcp_caseload(caseload_path: Path, needs_path: Path | None, la_code: str) ->
                 for column, need in NEED_COLUMNS.items():
                     parts.append((age, need, row[column]))
         else:
-            parts = [(_single_age(r["breakdown"]), "", r["ehcplans"]) for _, r in by_age[by_age["time_period"] == period].iterrows()]
+            parts = [
+                (_single_age(r["breakdown"]), "", r["ehcplans"])
+                for _, r in by_age[by_age["time_period"] == period].iterrows()
+            ]
         frame = pd.DataFrame(parts, columns=["age", "primary_need", "plans"])
         frame = frame[frame["age"].notna()] if len(frame) else frame
-        counts, symbols = ees_numbers(frame["plans"]) if len(frame) else (pd.Series(dtype=float), pd.Series(dtype=object))
+        counts, symbols = (
+            ees_numbers(frame["plans"]) if len(frame) else (pd.Series(dtype=float), pd.Series(dtype=object))
+        )
         frame = frame.assign(age_band=[age_band(int(a)) for a in frame["age"]], plans=counts, symbol=symbols)
-        grouped = frame.groupby(["age_band", "primary_need"], sort=True).agg(
-            plans=("plans", "sum"), symbol=("symbol", "first")).reset_index()
+        grouped = (
+            frame.groupby(["age_band", "primary_need"], sort=True)
+            .agg(plans=("plans", "sum"), symbol=("symbol", "first"))
+            .reset_index()
+        )
         grouped["plans"] = grouped["plans"].astype(object).where(grouped["symbol"].isna(), grouped["symbol"])
         out += [(year, r.age_band, r.primary_need, r.plans) for r in grouped.itertuples()]
         total_count, total_symbol = ees_numbers(pd.Series([total]))
@@ -144,9 +177,17 @@ def ehcp_caseload(caseload_path: Path, needs_path: Path | None, la_code: str) ->
 
 
 REASON_COLUMNS = {  # EES exclusions-by-reason column stem: our reason code
-    "physical_pupils": "physical_pupil", "physical_adult": "physical_adult", "verbal_pupil": "verbal_pupil",
-    "verbal_adult": "verbal_adult", "bullying": "bullying", "racist_abuse": "racist", "sexual_misconduct": "sexual_misconduct",
-    "drug_alcohol": "drug_alcohol", "damage": "damage", "theft": "theft", "persistent_disruptive": "persistent_disruptive",
+    "physical_pupils": "physical_pupil",
+    "physical_adult": "physical_adult",
+    "verbal_pupil": "verbal_pupil",
+    "verbal_adult": "verbal_adult",
+    "bullying": "bullying",
+    "racist_abuse": "racist",
+    "sexual_misconduct": "sexual_misconduct",
+    "drug_alcohol": "drug_alcohol",
+    "damage": "damage",
+    "theft": "theft",
+    "persistent_disruptive": "persistent_disruptive",
     "other": "other",
 }
 REASON_TYPES = {"fixed": "suspension", "perm": "permanent"}
@@ -157,7 +198,11 @@ def exclusion_reasons(path: Path, la_code: str) -> pd.DataFrame:
     """The exclusion_reasons template from EES's exclusions by reason: the LA's phases, and a blank-phase row with
     the rest of its total (what the phase rows give as x), so the borough's figures are DfE's own."""
     ees = read_ees(path)
-    columns = {f"{prefix}_{stem}": (kind, reason) for prefix, kind in REASON_TYPES.items() for stem, reason in REASON_COLUMNS.items()}
+    columns = {
+        f"{prefix}_{stem}": (kind, reason)
+        for prefix, kind in REASON_TYPES.items()
+        for stem, reason in REASON_COLUMNS.items()
+    }
     ees.require(["time_period", "school_type"] + list(columns))
     rows = _la_rows(ees, la_code, "Local authority")
     if rows.empty:
@@ -178,8 +223,9 @@ def exclusion_reasons(path: Path, la_code: str) -> pd.DataFrame:
                 out.append((year, "", kind, reason, total_symbol.iat[0]))
             elif total[0] - np.nansum(counts) > 0 or symbols.notna().any():
                 out.append((year, "", kind, reason, max(total[0] - np.nansum(counts), 0)))
-    return pd.DataFrame(out, columns=["academic_year", "phase", "exclusion_type", "reason", "exclusions"]).assign(urn="")[
-        ["academic_year", "urn", "phase", "exclusion_type", "reason", "exclusions"]]
+    return pd.DataFrame(out, columns=["academic_year", "phase", "exclusion_type", "reason", "exclusions"]).assign(
+        urn=""
+    )[["academic_year", "urn", "phase", "exclusion_type", "reason", "exclusions"]]
 
 
 # The older SEN2 age-stock file's bands; "0 to 5" and "6 to 10" straddle the dashboard's 0-4 and 5-10, so they count
@@ -196,20 +242,28 @@ def sen2_age_stock(path: Path, la_code: str) -> pd.DataFrame:
     rows = rows[rows["age"] != "Total"]
     unknown = sorted(set(rows["age"]) - set(OLD_SEN2_AGES))
     if unknown:
-        raise PublicFileError(f"{Path(path).name}: age band(s) {', '.join(unknown)} are not SEN2's (expected {', '.join(OLD_SEN2_AGES)})")
+        raise PublicFileError(
+            f"{Path(path).name}: age band(s) {', '.join(unknown)} are not SEN2's (expected {', '.join(OLD_SEN2_AGES)})"
+        )
     if rows.empty:
         raise PublicFileError(f"{Path(path).name}: no Local authority rows for LA {la_code}")
     # NULL is DfE's 'none of this kind': no EHC plans before 2014, no statements after 2018.
     statements, st_symbols = ees_numbers(rows["Total_ST"].replace("NULL", "0"))
     plans, ehc_symbols = ees_numbers(rows["Total_EHC"].replace("NULL", "0"))
-    frame = pd.DataFrame({
-        # A January caseload belongs to the academic year it falls in: January 2019 is 2018/19.
-        "academic_year": [f"{int(t) - 1}/{str(int(t))[2:]}" for t in rows["time_period"]],
-        "age_band": rows["age"].map(OLD_SEN2_AGES).to_numpy(),
-        "plans": (statements + plans).to_numpy(),
-        "symbol": st_symbols.fillna(ehc_symbols).to_numpy(),
-    })
-    grouped = frame.groupby(["academic_year", "age_band"], sort=True).agg(plans=("plans", "sum"), symbol=("symbol", "first")).reset_index()
+    frame = pd.DataFrame(
+        {
+            # A January caseload belongs to the academic year it falls in: January 2019 is 2018/19.
+            "academic_year": [f"{int(t) - 1}/{str(int(t))[2:]}" for t in rows["time_period"]],
+            "age_band": rows["age"].map(OLD_SEN2_AGES).to_numpy(),
+            "plans": (statements + plans).to_numpy(),
+            "symbol": st_symbols.fillna(ehc_symbols).to_numpy(),
+        }
+    )
+    grouped = (
+        frame.groupby(["academic_year", "age_band"], sort=True)
+        .agg(plans=("plans", "sum"), symbol=("symbol", "first"))
+        .reset_index()
+    )
     grouped["plans"] = grouped["plans"].astype(object).where(grouped["symbol"].isna(), grouped["symbol"])
     return grouped.assign(primary_need="")[["academic_year", "age_band", "primary_need", "plans"]]
 
@@ -234,9 +288,14 @@ def la_absence(path: Path, la_code: str) -> pd.DataFrame:
     rows = rows[rows["term"].isin(ABSENCE_TERMS)]
     if rows.empty:
         raise PublicFileError(f"{Path(path).name}: no Local authority rows by term for LA {la_code}")
-    frame = pd.DataFrame({"academic_year": rows["time_period"].map(academic_year), "term": rows["term"].map(ABSENCE_TERMS)})
-    columns = {"sessions_possible": "sess_possible", "sessions_authorised": "sess_authorised",
-               "sessions_unauthorised": "sess_unauthorised"}
+    frame = pd.DataFrame(
+        {"academic_year": rows["time_period"].map(academic_year), "term": rows["term"].map(ABSENCE_TERMS)}
+    )
+    columns = {
+        "sessions_possible": "sess_possible",
+        "sessions_authorised": "sess_authorised",
+        "sessions_unauthorised": "sess_unauthorised",
+    }
     for ours, theirs in columns.items():
         frame[ours] = ees_numbers(rows[theirs])[0]
     frame = frame.groupby(["academic_year", "term"], sort=True).sum(min_count=1).reset_index()

@@ -1,11 +1,13 @@
 """Explore Education Statistics files read with their metadata and symbols, and the LA and region they name."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-import pandas as pd
-from dashboard.domain.reference import EES_SYMBOLS
 
+import pandas as pd
+
+from dashboard.domain.reference import EES_SYMBOLS
 
 ENGLAND = ("E92000001", "England")
 
@@ -27,14 +29,20 @@ class EesFile:
         """Raise PublicFileError naming the file and the columns it lacks."""
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
-            raise PublicFileError(f"{self.path.name}: missing column(s) {', '.join(missing)}; "
-                                  f"it has {', '.join(self.frame.columns[:20])}")
+            raise PublicFileError(
+                f"{self.path.name}: missing column(s) {', '.join(missing)}; it has {', '.join(self.frame.columns[:20])}"
+            )
 
 
 # DfE renamed fixed-period exclusions 'suspensions' from 2020/21, and school rows' estab codes: current files are
 # read under the older names the importers use, so one importer serves both.
-CURRENT_NAMES = {"suspension": "fixed_excl", "susp_rate": "fixed_excl_rate", "one_plus_susp": "one_plus_fixed",
-                 "one_plus_susp_rate": "one_plus_fixed_rate", "school_laestab": "laestab"}
+CURRENT_NAMES = {
+    "suspension": "fixed_excl",
+    "susp_rate": "fixed_excl_rate",
+    "one_plus_susp": "one_plus_fixed",
+    "one_plus_susp_rate": "one_plus_fixed_rate",
+    "school_laestab": "laestab",
+}
 
 
 def read_ees(path: Path) -> EesFile:
@@ -76,8 +84,10 @@ def academic_year(time_period: str) -> str:
 def la_region(ees: EesFile, la_code: str) -> tuple[str, str, str]:
     """(ONS code, name, region code) of an LA given its DfE code (335) or ONS code (E08000030), from the file's LA rows."""
     ees.require(["geographic_level", "old_la_code", "new_la_code", "la_name", "region_code"])
-    rows = ees.frame[(ees.frame["geographic_level"] == "Local authority")
-                     & ((ees.frame["old_la_code"] == la_code) | (ees.frame["new_la_code"] == la_code))]
+    rows = ees.frame[
+        (ees.frame["geographic_level"] == "Local authority")
+        & ((ees.frame["old_la_code"] == la_code) | (ees.frame["new_la_code"] == la_code))
+    ]
     if rows.empty:
         raise PublicFileError(f"{ees.path.name}: no local authority with code {la_code}")
     row = rows.iloc[0]

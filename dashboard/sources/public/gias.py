@@ -1,14 +1,21 @@
 """Schools from Get Information about Schools: an LA's open schools in the dashboard's phases, the rest listed."""
+
 from __future__ import annotations
-from dashboard.sources.public.ees import PublicFileError
 
 from pathlib import Path
+
 import pandas as pd
 
+from dashboard.sources.public.ees import PublicFileError
 
 # GIAS phases the dashboard's phases cover; other establishments are listed as left out, with the reason.
-GIAS_PHASES = {"Primary": "primary", "Middle deemed primary": "primary", "Secondary": "secondary",
-               "Middle deemed secondary": "secondary", "All-through": "secondary"}
+GIAS_PHASES = {
+    "Primary": "primary",
+    "Middle deemed primary": "primary",
+    "Secondary": "secondary",
+    "Middle deemed secondary": "secondary",
+    "All-through": "secondary",
+}
 
 
 def gias_phase(education_phase: str, establishment_type: str, type_group: str) -> tuple[str | None, str]:
@@ -36,26 +43,48 @@ def gias_schools(path: Path, la_code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     path = Path(path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    needed = ["urn", "la_code", "establishment_name", "establishment_type", "establishment_type_group", "education_phase",
-              "lsoa_code", "latitude", "longitude"]
+    needed = [
+        "urn",
+        "la_code",
+        "establishment_name",
+        "establishment_type",
+        "establishment_type_group",
+        "education_phase",
+        "lsoa_code",
+        "latitude",
+        "longitude",
+    ]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise PublicFileError(f"{path.name}: missing column(s) {', '.join(missing)}")
     frame = frame[frame["la_code"] == str(la_code)]
     if frame.empty:
         raise PublicFileError(f"{path.name}: no establishments with la_code {la_code} (use the DfE code, e.g. 335)")
-    phases = [gias_phase(p, t, g) for p, t, g in
-              zip(frame["education_phase"], frame["establishment_type"], frame["establishment_type_group"])]
+    phases = [
+        gias_phase(p, t, g)
+        for p, t, g in zip(frame["education_phase"], frame["establishment_type"], frame["establishment_type_group"])
+    ]
     frame = frame.assign(phase=[p for p, _ in phases], reason=[r for _, r in phases])
     kept = frame[frame["phase"].notna()]
-    schools = pd.DataFrame({
-        "urn": kept["urn"], "school_name": kept["establishment_name"], "phase": kept["phase"],
-        "school_type": kept["establishment_type"], "cluster_code": "", "area_code": kept["lsoa_code"],
-        "latitude": pd.to_numeric(kept["latitude"], errors="coerce"), "longitude": pd.to_numeric(kept["longitude"], errors="coerce"),
-        "open_date": "", "close_date": "",
-    }).reset_index(drop=True)
-    left_out = frame.loc[frame["phase"].isna(), ["urn", "establishment_name", "reason"]].rename(
-        columns={"establishment_name": "school_name"}).reset_index(drop=True)
+    schools = pd.DataFrame(
+        {
+            "urn": kept["urn"],
+            "school_name": kept["establishment_name"],
+            "phase": kept["phase"],
+            "school_type": kept["establishment_type"],
+            "cluster_code": "",
+            "area_code": kept["lsoa_code"],
+            "latitude": pd.to_numeric(kept["latitude"], errors="coerce"),
+            "longitude": pd.to_numeric(kept["longitude"], errors="coerce"),
+            "open_date": "",
+            "close_date": "",
+        }
+    ).reset_index(drop=True)
+    left_out = (
+        frame.loc[frame["phase"].isna(), ["urn", "establishment_name", "reason"]]
+        .rename(columns={"establishment_name": "school_name"})
+        .reset_index(drop=True)
+    )
     return schools, left_out
 
 
