@@ -8,13 +8,10 @@ from dash import Dash
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from callbacks import filters as filter_callbacks
-from callbacks import map as map_callbacks
-from callbacks import navigation as navigation_callbacks
-from callbacks import pages as page_callbacks
+import callbacks
 from dashboard.config import Config, absolute_path
-from dashboard.query.catalogue import filter_options
-from dashboard.store.warehouse import Warehouse, WarehouseMissing
+from dashboard.query.queries import Queries, WarehouseMissing
+from dashboard.store.warehouse import Warehouse
 from layouts.shell import PRODUCT_NAME, create_layout
 
 INDEX_STRING = """<!DOCTYPE html>
@@ -39,7 +36,7 @@ INDEX_STRING = """<!DOCTYPE html>
 def create_app(config: Config | None = None) -> Dash:
     """Build the app for one warehouse; nothing is read until a page is served."""
     config = config or Config()
-    warehouse = Warehouse(config.warehouse_path)
+    queries = Queries(Warehouse(config.warehouse_path), config.suppression_threshold)
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -53,32 +50,29 @@ def create_app(config: Config | None = None) -> Dash:
 
     def serve_layout():
         try:
-            return create_layout(filter_options(warehouse), warehouse.info(), config.suppression_threshold)
+            return create_layout(queries.filter_options(), queries.info(), queries.threshold)
         except WarehouseMissing:
             return create_layout(
                 None,
                 None,
-                config.suppression_threshold,
+                queries.threshold,
                 problem="No data has been loaded. Run 'make run' to build the demo borough, or load your "
                 "own extracts with 'python -m dashboard.ingest' (see the README).",
             )
 
     app.layout = serve_layout
-    navigation_callbacks.register(app, warehouse, config)
-    filter_callbacks.register(app, warehouse)
-    map_callbacks.register(app, warehouse, config)
-    page_callbacks.register(app, warehouse, config)
-    _add_routes(app, warehouse)
+    callbacks.register(app, queries)
+    _add_routes(app, queries)
     return app
 
 
-def _add_routes(app: Dash, warehouse: Warehouse) -> None:
+def _add_routes(app: Dash, queries: Queries) -> None:
     server = app.server
 
     @server.route("/healthz")
     def healthz():
         try:
-            info = warehouse.info()
+            info = queries.info()
         except WarehouseMissing as exc:
             return jsonify(status="no data", detail=str(exc)), 503
         return jsonify(

@@ -1,1 +1,1 @@
-
+"""Benchmarks run from the repository: python -m benchmarks.map_update."""

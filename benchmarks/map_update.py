@@ -15,7 +15,7 @@ import plotly.io as pio
 
 from dashboard.config import Config
 from dashboard.domain.filters import FilterState
-from dashboard.query.protection import forget_protected
+from dashboard.query.queries import Queries
 from dashboard.store.warehouse import Warehouse
 from dashboard.views.map import map_view
 
@@ -27,12 +27,12 @@ STATES = [
 ]
 
 
-def measure(warehouse: Warehouse, with_geometry: bool) -> tuple[float, int]:
+def measure(queries: Queries, with_geometry: bool) -> tuple[float, int]:
     """Mean seconds and mean bytes of the response body for one filter change."""
     started, size = time.perf_counter(), 0
     for round_ in range(ROUNDS):
-        forget_protected()  # each change is timed as if its filters were new, not served from the shared protection
-        view = map_view(warehouse, STATES[round_ % len(STATES)], 4, with_geometry=with_geometry)
+        queries.forget_protected()  # each change is timed as if its filters were new, not from the shared protection
+        view = map_view(queries, STATES[round_ % len(STATES)], with_geometry=with_geometry)
         body = pio.to_json(view.figure) if with_geometry else json.dumps(view.patch)
         size += len(body.encode())
     return (time.perf_counter() - started) / ROUNDS, size // ROUNDS
@@ -53,10 +53,10 @@ def main() -> None:
     path = parser.parse_args().warehouse
     if not path.exists():
         parser.error(f"no warehouse at {path}: build the demo with 'make demo' or give a path")
-    warehouse = Warehouse(path)
-    map_view(warehouse, STATES[0], 4, with_geometry=True)  # warm the caches both ways share
-    full_time, full_size = measure(warehouse, with_geometry=True)
-    patch_time, patch_size = measure(warehouse, with_geometry=False)
+    queries = Queries(Warehouse(path), Config().suppression_threshold)
+    map_view(queries, STATES[0], with_geometry=True)  # warm the caches both ways share
+    full_time, full_size = measure(queries, with_geometry=True)
+    patch_time, patch_size = measure(queries, with_geometry=False)
     print(f"full figure: {full_time * 1000:.0f} ms, {full_size / 1024:.0f} KB per filter change")
     print(f"patch:       {patch_time * 1000:.0f} ms, {patch_size / 1024:.0f} KB per filter change")
     print(f"ratios (full / patch): time {full_time / patch_time:.1f}x, bytes {full_size / patch_size:.1f}x")

@@ -1,44 +1,19 @@
-"""Thin callbacks: read inputs, ask dashboard/ for the answer, return outputs."""
+"""Thin callbacks: read inputs, ask a view, return outputs. One module per page, named by the page registry."""
 
 from __future__ import annotations
 
-import functools
-import logging
+import importlib
 
-import dash_bootstrap_components as dbc
-from dash import dcc, html, no_update, set_props
+from dash import Dash
 
-from layouts import ids
-
-log = logging.getLogger(__name__)
+from callbacks import filters, navigation, panels
+from dashboard.query.queries import Queries
+from layouts.pages import PAGES
 
 
-def problem_message(text: str) -> dbc.Alert:
-    """A message in the page's status region, in words rather than a traceback."""
-    return dbc.Alert(text, color="warning", className="mb-3")
-
-
-def guarded(output_count: int):
-    """Turn an unexpected error in a callback into a plain message instead of a failed request (a 500)."""
-
-    def decorate(function):
-        @functools.wraps(function)
-        def wrapper(*args, **kwargs):
-            try:
-                return function(*args, **kwargs)
-            except Exception:  # noqa: BLE001 - anything unexpected is logged and explained, never shown raw
-                log.exception("callback %s failed", function.__name__)
-                set_props(
-                    ids.MESSAGES,
-                    {
-                        "children": problem_message(
-                            "Something went wrong while updating this view. The figures shown may be out of date; "
-                            "try another filter or reload the page."
-                        )
-                    },
-                )
-                return no_update if output_count == 1 else (no_update,) * output_count
-
-        return wrapper
-
-    return decorate
+def register(app: Dash, queries: Queries) -> None:
+    """Attach the shell's callbacks, then each page's (callbacks/<slug>.py for every page in the registry)."""
+    for shell in (navigation, filters, panels):
+        shell.register(app, queries)
+    for page in PAGES:
+        importlib.import_module(f"callbacks.{page.slug}").register(app, queries)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dash import Input, Output, ctx
 
-from callbacks import guarded, problem_message
+from callbacks.guard import guarded, problem_message
 from dashboard.domain.filters import FILTER_KEYS, parse_query, resolve, to_query
-from dashboard.query.catalogue import filter_options
-from dashboard.store.warehouse import Warehouse
+from dashboard.query.queries import Queries
 from layouts import ids
 from layouts.shell import ALL, select_options
 
 CONTROLS = [ids.FILTER_CONTROLS[key] for key in FILTER_KEYS]
 
 
-def register(app, warehouse: Warehouse) -> None:
+def register(app, queries: Queries) -> None:
     """Attach the filter callbacks to app."""
 
     @app.callback(
@@ -28,7 +27,7 @@ def register(app, warehouse: Warehouse) -> None:
     )
     @guarded(4 + len(CONTROLS))
     def sync_filters(search: str | None, *values: str | None):
-        options = filter_options(warehouse)
+        options = queries.filter_options()
         if ctx.triggered_id in (None, ids.URL):  # a link was opened, or back / forward was pressed
             state, messages = parse_query(search, options)
         else:

@@ -5,37 +5,31 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
-from callbacks import guarded
-from dashboard.config import Config
-from dashboard.domain.filters import FilterState
+from callbacks.guard import on_filters
+from dashboard.domain.filters import MAP_LEVELS, FilterState
 from dashboard.domain.measures import MEASURES
-from dashboard.query.geometry import MAP_LEVELS
-from dashboard.store.warehouse import Warehouse
+from dashboard.query.queries import Queries
 from dashboard.views.map import map_view
 from layouts import ids
 from layouts.tables import values_table
 
 
-def register(app, warehouse: Warehouse, config: Config) -> None:
+def register(app, queries: Queries) -> None:
     """Attach the map callbacks to app."""
 
-    @app.callback(
+    @on_filters(
+        app,
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.MAP_LOADED, "data"),
         Output(ids.MAP_SUMMARY, "children"),
         Output(ids.MAP_NOTE, "children"),
         Output(ids.MAP_TABLE, "children"),
-        Input(ids.FILTER_STORE, "data"),
-        State(ids.MAP_LOADED, "data"),
+        states=(State(ids.MAP_LOADED, "data"),),
     )
-    @guarded(5)
-    def update_map(filters: dict | None, loaded: str | None):
-        if not filters:
-            raise PreventUpdate
-        state = FilterState.from_dict(filters)
+    def update_map(state: FilterState, loaded: str | None):
         # The geometry in the browser is keyed by level and school layer; only a change of those redraws it.
         drawn = f"{state.level}|{state.schools}"
-        view = map_view(warehouse, state, config.suppression_threshold, with_geometry=loaded != drawn)
+        view = map_view(queries, state, with_geometry=loaded != drawn)
         if view.figure is not None:
             figure = view.figure
         else:
@@ -43,7 +37,7 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
             for key, value in view.patch.items():
                 figure["data"][0][key] = value
             figure["layout"]["title"]["text"] = view.title
-        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level], view.reference_name)
+        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level].one, view.reference_name)
         return figure, drawn, view.summary, view.note, table
 
     @app.callback(

@@ -1,35 +1,15 @@
-"""Routing: the address picks the page, and the navigation links keep the current filters."""
+"""Routing: the address picks the page from the registry, and the navigation links keep the current filters."""
 
 from __future__ import annotations
 
 from dash import Input, Output, dcc, html
 
-from dashboard.config import Config
-from dashboard.query.catalogue import dataset_status, load_sources
-from dashboard.store.warehouse import Warehouse
+from dashboard.query.queries import Queries
 from layouts import ids
-from layouts.pages import (
-    PAGES,
-    PAGES_BY_PATH,
-    create_data_page,
-    create_map_page,
-    create_needs_page,
-    create_not_found,
-    create_overview_page,
-    create_schools_page,
-    create_trends_page,
-)
-
-BUILDERS = {
-    "/": create_overview_page,
-    "/map": create_map_page,
-    "/trends": create_trends_page,
-    "/needs": create_needs_page,
-    "/schools": create_schools_page,
-}
+from layouts.pages import PAGES, PAGES_BY_PATH, not_found
 
 
-def register(app, warehouse: Warehouse, config: Config) -> None:
+def register(app, queries: Queries) -> None:
     """Attach the routing callbacks to app."""
 
     @app.callback(
@@ -40,15 +20,11 @@ def register(app, warehouse: Warehouse, config: Config) -> None:
     )
     def render_page(pathname: str | None):
         path = (pathname or "/").rstrip("/") or "/"
+        page = PAGES_BY_PATH.get(path)
         # The trend chart's and the map's own settings sit in the filter panel but only show on their page.
-        shown = ("" if path == "/trends" else "d-none", "" if path == "/map" else "d-none")
-        if path not in PAGES_BY_PATH:
-            return create_not_found(pathname), *shown
-        if path == "/data":
-            return create_data_page(
-                load_sources(warehouse), dataset_status(warehouse), config.suppression_threshold
-            ), *shown
-        return BUILDERS[path](), *shown
+        settings = page.settings if page else None
+        shown = ("" if settings == "trend" else "d-none", "" if settings == "map" else "d-none")
+        return (page.layout() if page else not_found(pathname)), *shown
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def update_navigation(pathname: str | None, search: str | None):

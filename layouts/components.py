@@ -125,3 +125,8 @@ def card(
         ),
         className="h-100 headline-card",
     )
+
+
+def page_heading(title: str, lead: str) -> list:
+    """A page's one h1 and the question it answers, as the lead paragraph."""
+    return [html.H1(title), html.P(lead, className="lead")]

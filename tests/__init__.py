@@ -1,1 +1,1 @@
-
+"""Tests in tiers: unit/, integration/ and browser/ (see docs/architecture.md)."""

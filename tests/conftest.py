@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.config import ROOT
+from dashboard.query.queries import Queries
 from dashboard.sources.demo.extracts import build_demo
 from dashboard.store.warehouse import Warehouse
 
@@ -65,3 +66,9 @@ def template_set(tmp_path) -> Path:
         if not path.stem.endswith("_pupil"):
             shutil.copy(path, folder / path.name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def queries(warehouse) -> Queries:
+    """Everything the app reads from the demo warehouse, at the default threshold of 4."""
+    return Queries(warehouse, 4)

@@ -18,7 +18,7 @@ def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) ->
 
 
 def compare_with(frame: pd.DataFrame, measure: Measure, reference: float, level: float = 0.95) -> pd.DataFrame:
-    """Add low, high and verdict: whether each shown rate's interval lies wholly better or worse than reference, or across it."""
+    """Add low, high and verdict: whether each shown rate's interval is wholly better or worse than reference."""
     frame = with_interval(frame, measure, level)
     if reference is None or reference != reference:
         return frame.assign(verdict=np.where(frame["status"] == SHOWN, "not compared", ""))

@@ -66,7 +66,7 @@ def protect(counts: pd.Series, hidden: pd.Series, lines: list, frozen: pd.Series
 
 
 def _twins(size: int, lines: list[Line]) -> dict[int, list[int]]:
-    """Cells tied together by one-cell lines (a ward with one small area) or by totals over the same cells, each mapped to its whole group."""
+    """Cells tied by one-cell lines (a ward of one small area) or by totals over the same cells, each to its group."""
     parent = list(range(size))
 
     def root(i: int) -> int:
@@ -149,7 +149,7 @@ def _pinned_fix(
 
 
 def pinned_cells(values: np.ndarray, mask: np.ndarray, lines: list, targets: list[int] | None = None) -> list[int]:
-    """Hidden cells (of targets, if given) whose value is fixed by the shown cells and the line totals (an attacker's linear program)."""
+    """Hidden cells (of targets, if given) whose value the shown cells and line totals fix (the attacker's view)."""
     lines = [line if isinstance(line, Line) else Line(np.asarray(line)) for line in lines]
     hidden = np.flatnonzero(mask)
     if not len(hidden):

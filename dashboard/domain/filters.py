@@ -32,7 +32,21 @@ DEFAULTS = {
     "schools": "hide",
     "colour": "value",
 }
-LEVELS = {"area": "Small areas", "ward": "Wards", "locality": "Localities"}
+
+
+@dataclass(frozen=True)
+class MapLevel:
+    """A level the map can be drawn at, named as one place and as many."""
+
+    one: str  # "Small area": a table's column, a title's "by small area"
+    many: str  # "Small areas": the filter's choice, a sentence's "12 of 170 small areas"
+
+
+MAP_LEVELS = {
+    "area": MapLevel("Small area", "Small areas"),
+    "ward": MapLevel("Ward", "Wards"),
+    "locality": MapLevel("Locality", "Localities"),
+}
 SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
 # Colour places by their rate, or by whether their 95% interval lies above, across or below a reference.
 COLOURINGS = {"value": "Rate", "borough": "Against borough", "benchmark": "Against benchmark"}
@@ -81,7 +95,7 @@ class FilterOptions:
     measures: tuple[tuple[str, str], ...] = tuple((m.id, m.label) for m in MEASURES.values())
     breakdowns: tuple[tuple[str, str], ...] = tuple(BREAKDOWNS.items())
     periods: tuple[tuple[str, str], ...] = tuple(PERIODS.items())
-    levels: tuple[tuple[str, str], ...] = tuple(LEVELS.items())
+    levels: tuple[tuple[str, str], ...] = tuple((k, v.many) for k, v in MAP_LEVELS.items())
     school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
     colourings: tuple[tuple[str, str], ...] = tuple(COLOURINGS.items())
     # The latest year each measure has data for (public files for one dataset may stop years before another's).
@@ -187,7 +201,8 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
         cluster_locality = next(c[2] for c in options.clusters if c[0] == state.cluster)
         if cluster_locality != state.locality:
             messages.append(
-                f"Cluster '{options.label('cluster', state.cluster)}' is not in {options.label('locality', state.locality)}, "
+                f"Cluster '{options.label('cluster', state.cluster)}' is not in "
+                f"{options.label('locality', state.locality)}, "
                 "so the cluster filter was cleared."
             )
             state = replace(state, cluster=None)

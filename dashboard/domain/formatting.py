@@ -15,7 +15,7 @@ def sentence_case(text: str) -> str:
 
 
 def rate_text(value: float, status: str, measure: Measure, with_unit: bool = False) -> str:
-    """A rate as a table shows it: the number, c when suppressed, a source's symbol (x, z, low, u), 'no data' when there is none."""
+    """A rate as a table shows it: the number, c if suppressed, a source's symbol (x, z, low, u), or 'no data'."""
     if status == SUPPRESSED:
         return "c"
     if status in SOURCE_SYMBOLS:

@@ -129,3 +129,8 @@ MEASURES: dict[str, Measure] = {
     )
 }
 DEFAULT_MEASURE = "suspension_rate"
+
+
+def exclusion_type_for(measure_id: str) -> str:
+    """Permanent exclusions when the permanent exclusion rate is chosen; suspensions otherwise."""
+    return "permanent" if measure_id == "permanent_rate" else "suspension"

@@ -40,7 +40,6 @@ NEEDS: tuple[Need, ...] = (
     Need("NONE", "No special educational needs", NO_SEN_AREA),
 )
 NEED_CODES = tuple(n.code for n in NEEDS)
-SEN_NEED_CODES = tuple(n.code for n in NEEDS if n.code != "NONE")
 SEN_PROVISION = {"ehcp": "EHC plan", "sen_support": "SEN support", "none": "No SEN"}
 PHASES = {
     "primary": "Primary",
@@ -61,6 +60,8 @@ EES_SYMBOLS = {
 }
 # From least to most restrictive: a total over rows with several symbols takes the most restrictive.
 SYMBOL_ORDER = ("u", "z", "x", "low", "c")
+# Benchmark geographies, in the order cards and charts list them.
+BENCHMARK_LEVELS = ("England", "Region", "Statistical neighbours")
 EXCLUSION_TYPES = {"suspension": "Suspension", "permanent": "Permanent exclusion"}
 # DfE's reasons for exclusion (the main reason of each), across the 2020/21 revision of the list: older data use
 # the first twelve; 'other' was withdrawn in 2020/21, when the last five were added.

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-LEVELS = (0.95, 0.998)
-
 
 def _z(level: float) -> float:
     return float(stats.norm.ppf(1 - (1 - level) / 2))
@@ -128,7 +126,7 @@ def funnel_limits(reference: float, denominators, kind: str, level: float = 0.95
 
 
 def compare(low, high, reference, higher_is_worse: bool | None) -> np.ndarray:
-    """'better', 'similar' or 'worse' (or 'higher'/'lower' where neither is good) by whether the interval excludes the reference."""
+    """'better', 'similar' or 'worse' ('higher', 'lower' where neither is good) by the interval and the reference."""
     low, high = np.asarray(low, float), np.asarray(high, float)
     above, below = low > reference, high < reference
     if higher_is_worse is None:

@@ -8,7 +8,18 @@ import plotly.graph_objects as go
 from dashboard.domain.measures import Measure
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import SHOWN, SUPPRESSED
-from dashboard.figures.style import BENCHMARK, BENCHMARK_DASHES, BOROUGH, DASHES, HIGHLIGHT, MARKERS, MUTED, base_layout
+from dashboard.figures.style import (
+    BENCHMARK,
+    BENCHMARK_DASHES,
+    BOROUGH,
+    CATEGORY_COLOURS,
+    DASHES,
+    HIGHLIGHT,
+    MARKERS,
+    MUTED,
+    PATTERNS,
+    base_layout,
+)
 
 
 def trend_lines(
@@ -139,7 +150,8 @@ def bar_chart(
         }
     figure = go.Figure(
         go.Bar(
-            # Figures sit inside the bar's base, clear of the whiskers at its end; c and 'no data' have no bar to sit in.
+            # Figures sit inside the bar's base, clear of the whiskers at its end; c and 'no data' have no bar to sit
+            # in.
             x=frame["value"].fillna(0),
             y=frame["label"],
             orientation="h",
@@ -169,26 +181,12 @@ def bar_chart(
 def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Stacked 100% bars: each group's mix of categories (columns group, category, share)."""
     figure = go.Figure()
-    palette = HIGHLIGHT + (
-        "#E69F00",
-        "#56B4E9",
-        "#F0E442",
-        "#000000",
-        "#999999",
-        "#882255",
-        "#44AA99",
-        "#117733",
-        "#332288",
-    )
-    patterns = ("", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x", "-")
     for i, (category, rows) in enumerate(frame.groupby("category", sort=False)):
+        # Colour and hatching together, so neighbouring categories differ for every reader.
+        look = {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
+        hover = f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>"
         figure.add_bar(
-            x=rows["share"],
-            y=rows["group"],
-            name=category,
-            orientation="h",
-            marker={"color": palette[i % len(palette)], "pattern": {"shape": patterns[i % len(patterns)]}},
-            hovertemplate=f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>",
+            x=rows["share"], y=rows["group"], name=category, orientation="h", marker=look, hovertemplate=hover
         )
     figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.3})
     figure.update_xaxes(title={"text": "% of plans"}, range=[0, 100])

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
 
-from dashboard.figures.style import HIGHLIGHT, MUTED
+from dashboard.domain.formatting import sentence_case
+from dashboard.domain.measures import Measure
+from dashboard.domain.stats import funnel_limits, widened_limits
+from dashboard.figures.style import BOROUGH, HIGHLIGHT, MUTED, base_layout
 
 # Marker shape and colour together, so the verdict never rests on colour alone.
 STYLE = {
@@ -14,10 +19,8 @@ STYLE = {
     "lower": (HIGHLIGHT[0], "triangle-down"),
     "similar": (MUTED, "circle"),
 }
-PLOT_SIZE = (
-    1000,
-    380,
-)  # the plotting area in pixels on a laptop, near enough to keep names of neighbouring schools apart
+# The plotting area in pixels on a laptop, near enough to keep names of neighbouring schools apart.
+PLOT_SIZE = (1000, 380)
 POSITIONS = ("top center", "bottom center", "middle right", "middle left")
 
 
@@ -50,3 +53,82 @@ def label_positions(x, y, names: list[str], x_range: tuple[float, float], y_rang
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: dict[str, str]) -> go.Figure:
+    """Each school's observed / expected against its expected count, with 95% and 99.8% limits widened by tau2.
+
+    shown has one row per school: name, phase, value, reference, numerator, expected, ratio, high998, word (better,
+    similar, worse...) and reach (how far outside the limits); it comes sorted furthest above first.
+    """
+    shown = shown.copy()
+    figure = go.Figure()
+    grid = np.geomspace(max(shown["expected"].min() * 0.8, 0.5), shown["expected"].max() * 1.2, 200)
+    for level, dash, label in ((0.998, "dash", "99.8% limits"), (0.95, "dot", "95% limits")):
+        low, high = widened_limits(*funnel_limits(1.0, grid, "rate", level), level, tau2)
+        for i, bound in enumerate((low, high)):
+            figure.add_scatter(
+                x=grid,
+                y=bound,
+                mode="lines",
+                line={"color": "#505050", "dash": dash, "width": 1.5},
+                name=label,
+                legendgroup=label,
+                showlegend=i == 0,
+                hoverinfo="skip",
+            )
+    figure.add_hline(
+        y=1,
+        line={"color": BOROUGH, "width": 2},
+        annotation_text="Borough rate for the phase",
+        annotation_position="top right",
+    )
+    named = shown["reach"] == "beyond the 99.8% limit"
+    shown["position"] = POSITIONS[0]
+    if named.any():  # shown is sorted furthest above first, so the highest ratio keeps its name above it
+        shown.loc[named, "position"] = label_positions(
+            shown.loc[named, "expected"],
+            shown.loc[named, "ratio"],
+            list(shown.loc[named, "name"]),
+            (grid[0], grid[-1]),
+            (0, max(shown["ratio"].max(), shown["high998"].max())),
+        )
+    for word, rows in shown.groupby("word", sort=False):
+        colour, symbol = STYLE[word]
+        outliers = rows["reach"] == "beyond the 99.8% limit"
+        figure.add_scatter(
+            x=rows["expected"],
+            y=rows["ratio"],
+            mode="markers+text",
+            name=f"{sentence_case(word)} than the borough" if word != "similar" else "Within the limits",
+            marker={"color": colour, "symbol": symbol, "size": 10, "line": {"color": "#1b1b1b", "width": 1}},
+            text=np.where(outliers, rows["name"], ""),
+            textposition=list(rows["position"]),
+            textfont={"size": 11},
+            hovertext=[
+                f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} "
+                "against "
+                f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} "
+                f"{measure.numerator_label}, "
+                f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})"
+                for r in rows.itertuples()
+            ],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    # Ticks at 1, 2, 5, 10, 20, 50...: plotly's own log ticks print 20 as '2', which reads as two.
+    ticks = [m * 10**e for e in range(-1, 8) for m in (1, 2, 5) if grid[0] <= m * 10**e <= grid[-1]]
+    figure.update_xaxes(
+        title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"},
+        type="log",
+        tickvals=ticks,
+        ticktext=[f"{t:,g}" for t in ticks],
+    )
+    figure.update_yaxes(title={"text": "Observed / expected (1 = the borough rate)"}, rangemode="tozero")
+    base_layout(
+        figure,
+        "Points outside the dashed lines are unlikely to be chance"
+        + (" or the usual spread between schools" if tau2 > 0 else "")
+        + "; names mark the furthest.",
+        height=540,
+    )
+    return figure

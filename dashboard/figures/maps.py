@@ -58,7 +58,8 @@ def _hover(values: pd.DataFrame, measure: Measure, threshold: int, reference_nam
         if row.status == SHOWN:
             body = (
                 f"{measure.label}: {measure.format(row.value)}<br>"
-                f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} {measure.denominator_label}"
+                f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} "
+                f"{measure.denominator_label}"
             )
             if "low" in values:
                 body += f"<br>95% interval: {interval_text(row.low, row.high, measure)}"
@@ -143,7 +144,8 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
     verdicts = schools["verdict"].fillna("").tolist() if by_verdict else [""] * len(schools)
     hover = [
         f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: {measure.format(r.value)}<br>"
-        f"{sentence_case(measure.numerator_label)}: {r.numerator:,.0f} of {r.denominator:,.0f} {measure.denominator_label}"
+        f"{sentence_case(measure.numerator_label)}: {r.numerator:,.0f} of {r.denominator:,.0f} "
+        f"{measure.denominator_label}"
         + (f"<br><b>{verdict_text(v, 'schools of its phase')}</b>" if v and v != "not compared" else "")
         if r.status == SHOWN
         else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
@@ -186,7 +188,7 @@ def choropleth(
     schools: pd.DataFrame | None = None,
     reference_name: str | None = None,
 ) -> go.Figure:
-    """Small-area choropleth: geometry once, colours from fixed classes (or verdicts), every state named in the legend."""
+    """Small-area choropleth: geometry once, colours from fixed classes (or verdicts), every state in the legend."""
     parts = choropleth_values(values, measure, bins, threshold, reference_name)
     figure = go.Figure(
         go.Choropleth(

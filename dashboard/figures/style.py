@@ -24,6 +24,19 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 TOPOJSON_URL = "/assets/topojson/"
 # Okabe-Ito: distinguishable with the common forms of colour blindness; at most four series are coloured.
 HIGHLIGHT = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+# Up to 13 categories in a stacked bar (the need mix): Okabe-Ito, then Tol's muted, each with its own hatching.
+CATEGORY_COLOURS = HIGHLIGHT + (
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#999999",
+    "#882255",
+    "#44AA99",
+    "#117733",
+    "#332288",
+)
+PATTERNS = ("", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x", "-")
 MUTED = "#b3b3b3"
 BOROUGH = "#1b1b1b"
 BENCHMARK = "#6b6b6b"
@@ -33,6 +46,7 @@ BENCHMARK_DASHES = ("dot", "dashdot", "longdashdot")  # England, region, statist
 
 
 def base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
+    """The house style on a figure: title, font, white background, light grid, legend below."""
     figure.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 16}},
         font={"family": FONT, "size": 13, "color": "#1b1b1b"},

@@ -1,1 +1,1 @@
-"""One way in: extract files validated, aggregated and served as a new warehouse version (python -m dashboard.ingest)."""
+"""One way in: extracts validated, aggregated and served as a new warehouse version (python -m dashboard.ingest)."""

@@ -95,6 +95,7 @@ AGGREGATORS = {
 
 
 def fact_table(parsed: ParsedFile, template: Template) -> pd.DataFrame:
+    """A dataset's fact table: pupil-level rows counted; aggregated attendance given its sessions missed."""
     frame = parsed.frame
     if parsed.pupil_level:
         frame = AGGREGATORS[template.name](frame)

@@ -99,6 +99,7 @@ def geometry_json(geom) -> str:
 def area_geometry(
     path: Path, code_field: str, name_field: str | None, area_codes: set[str], report: LoadReport
 ) -> pd.DataFrame | None:
+    """The area_geometry table from a boundary file, keeping known areas and reporting strays; None if unreadable."""
     try:
         frame: gpd.GeoDataFrame = read_boundaries(path, code_field, name_field)
     except BoundaryError as exc:
@@ -118,7 +119,8 @@ def area_geometry(
         report.issues.append(
             LoadIssue(
                 Path(path).name,
-                f"{len(unmapped)} areas in areas.csv have no boundary and will not be drawn: {', '.join(unmapped[:10])}",
+                f"{len(unmapped)} areas in areas.csv have no boundary and will not be drawn: "
+                f"{', '.join(unmapped[:10])}",
                 fatal=False,
             )
         )

@@ -92,12 +92,32 @@ def build_tables(
     """Validate every extract in source and return the warehouse tables, or a report of what is wrong."""
     report = LoadReport()
     known: dict[str, set[str]] = {}
+    parsed = parse_extracts(source, known, report)
+    if parsed is None or report.errors:
+        return {}, report
+    tables = place_tables(parsed, report) | fact_tables(parsed)
+    extras = extra_tables(source, parsed, known, tables, report)
+    if extras is None:
+        return {}, report
+    if boundaries is not None:
+        geometry = area_geometry(
+            boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report
+        )
+        if geometry is None:
+            return {}, report
+        tables["area_geometry"] = geometry
+    tables |= version_tables(source, list(parsed.values()) + extras, boundaries, tables, data_kind, description)
+    return tables, report
+
+
+def parse_extracts(source: Path, known: dict[str, set[str]], report: LoadReport) -> dict[str, ParsedFile] | None:
+    """Parse mapping.csv, the dimension files and the dataset files; known gathers the codes each dimension holds."""
     parsed: dict[str, ParsedFile] = {}
     mapping = None
     if (source / MAPPING.filename).exists():
         mapping = parse_template_file(source / MAPPING.filename, MAPPING, known, report)
         if mapping is None:
-            return {}, report
+            return None
         parsed["mapping"] = mapping
         known["localities.locality_code"] = set(mapping.frame["locality_code"].dropna()) | {UNMAPPED}
         known["clusters.cluster_code"] = set(mapping.frame["cluster_code"].dropna())
@@ -144,8 +164,12 @@ def build_tables(
                 codes = set(result.frame[column].dropna().astype(str))
                 name = f"{template.name}.{column}"
                 known[name] = known.get(name, set()) | codes if template in MAPPED_DIMENSIONS else codes
-    if report.errors:
-        return {}, report
+    return parsed
+
+
+def place_tables(parsed: dict[str, ParsedFile], report: LoadReport) -> dict[str, pd.DataFrame]:
+    """The dimension tables: localities, clusters, small areas and schools placed in them, and the needs."""
+    mapping = parsed.get("mapping")
     localities, clusters, areas, schools = place_in_localities(
         parsed.get("localities"),
         parsed.get("clusters"),
@@ -155,8 +179,7 @@ def build_tables(
         report,
     )
     _report_unknown_breakdowns(parsed, report)
-
-    tables: dict[str, pd.DataFrame] = {
+    return {
         "locality": localities,
         "cluster": clusters,
         "area": areas,
@@ -165,9 +188,13 @@ def build_tables(
             [(n.code, n.label, n.broad_area) for n in NEEDS], columns=["need_code", "need_label", "broad_area"]
         ),
     }
+
+
+def fact_tables(parsed: dict[str, ParsedFile]) -> dict[str, pd.DataFrame]:
+    """The fact tables (pupil-level rows counted), the periods they cover, and each dataset's span."""
+    tables: dict[str, pd.DataFrame] = {}
     years: set[str] = set()
     status_rows = []
-    sources_extra: list[ParsedFile] = []
     for template in FACTS:
         if template.name not in parsed:
             continue
@@ -183,7 +210,18 @@ def build_tables(
         [(name, rows, first, latest, ends[latest]) for name, rows, first, latest in status_rows],
         columns=["dataset", "rows_loaded", "first_year", "latest_year", "as_of"],
     )
+    return tables
 
+
+def extra_tables(
+    source: Path,
+    parsed: dict[str, ParsedFile],
+    known: dict[str, set[str]],
+    tables: dict[str, pd.DataFrame],
+    report: LoadReport,
+) -> list[ParsedFile] | None:
+    """Add events, benchmarks and reasons for exclusion to tables; returns the files read, or None if one failed."""
+    read: list[ParsedFile] = []
     extras = (
         (EVENTS, "event", event_table),
         (BENCHMARKS, "benchmark", lambda frame: frame),
@@ -195,9 +233,9 @@ def build_tables(
             continue
         result = parse_template_file(path, template, known, report)
         if result is None:
-            return {}, report
+            return None
         tables[table] = shape(result.frame)
-        sources_extra.append(result)
+        read.append(result)
     excluded = parsed.get("exclusions")
     if excluded is not None and excluded.pupil_level and excluded.frame["reason"].notna().any():
         if "exclusion_reason" in tables:
@@ -210,29 +248,30 @@ def build_tables(
             )
         else:
             tables["exclusion_reason"] = aggregate_reasons(excluded.frame)
+    return read
 
-    if boundaries is not None:
-        geometry = area_geometry(
-            boundaries, code_field or "area_code", name_field, set(tables["area"]["area_code"]), report
-        )
-        if geometry is None:
-            return {}, report
-        tables["area_geometry"] = geometry
 
-    sources = [
-        (p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated")
-        for p in list(parsed.values()) + sources_extra
-    ]
+def version_tables(
+    source: Path,
+    files: list[ParsedFile],
+    boundaries: Path | None,
+    tables: dict[str, pd.DataFrame],
+    data_kind: str,
+    description: str,
+) -> dict[str, pd.DataFrame]:
+    """The version's own record: the files it was built from with their checksums, and its name and kind."""
+    sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated") for p in files]
     if boundaries is not None:
         sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
-    tables["load_source"] = pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"])
     content = hashlib.sha256("".join(s[1] for s in sources).encode()).hexdigest()[:8]
     now = dt.datetime.now().replace(microsecond=0)
-    tables["load_version"] = pd.DataFrame(
-        [(f"{now:%Y%m%d-%H%M%S}-{content}", now, data_kind, description or f"Loaded from {source.name}")],
-        columns=["version", "loaded_at", "data_kind", "description"],
-    )
-    return tables, report
+    return {
+        "load_source": pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"]),
+        "load_version": pd.DataFrame(
+            [(f"{now:%Y%m%d-%H%M%S}-{content}", now, data_kind, description or f"Loaded from {source.name}")],
+            columns=["version", "loaded_at", "data_kind", "description"],
+        ),
+    }
 
 
 def load(source: Path, db_path: Path, **options) -> LoadReport:

@@ -78,7 +78,12 @@ def write_quality_report(
         "",
         f"- Source: `{source}`",
         f"- Run: {now:%Y-%m-%d %H:%M:%S}",
-        f"- Outcome: {'loaded and now served' if version else f'refused with {len(report.errors)} problem(s); the warehouse being served was not changed'}",
+        "- Outcome: "
+        + (
+            "loaded and now served"
+            if version
+            else f"refused with {len(report.errors)} problem(s); the warehouse being served was not changed"
+        ),
         "",
     ]
     if "load_source" in tables:

@@ -77,10 +77,6 @@ def _urn(required: bool = True, description: str = "Unique reference number of t
     return Column("urn", "code", description, "900001", required=required, references="schools.urn")
 
 
-# Breakdowns an aggregated file may leave out (a public file that gives a total per school, or per LA, say).
-# A file without the column records that the breakdown is not known, and views that need it say so
-# instead of showing a figure that would be wrong; a term column left out means full-year rows.
-OPTIONAL_BREAKDOWNS = ("term", "urn", "home_area_code", "sen_provision", "primary_need", "age_band", "setting_type")
 HOME_AREA = Column(
     "home_area_code",
     "code",
@@ -444,7 +440,8 @@ BENCHMARK_BREAKDOWNS = ("phase", "sen_provision", "primary_need")
 REASONS = Template(
     "exclusion_reasons",
     "Reasons for exclusion",
-    "one row per academic year, school or phase, exclusion type and reason (each exclusion counted once, under its main reason)",
+    "one row per academic year, school or phase, exclusion type and reason (each exclusion counted once, under its "
+    "main reason)",
     (
         _year(),
         _urn(required=False, description="School (GIAS URN); blank where the row is for a phase or the whole LA."),
@@ -468,7 +465,6 @@ MAPPED_DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
 EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS, REASONS)  # optional, loaded as they are
 TEMPLATES: tuple[Template, ...] = (MAPPING,) + DIMENSIONS + FACTS + EXTRAS
-BY_NAME = {t.name: t for t in TEMPLATES}
 
 
 def template_rows(template: Template, pupil_level: bool = False) -> list[list[str]]:
@@ -496,7 +492,8 @@ def templates_markdown() -> str:
     lines = [
         "# Extract templates",
         "",
-        "Generated from `dashboard/ingest/templates.py` by `python -m dashboard.ingest.templates`; do not edit by hand.",
+        "Generated from `dashboard/ingest/templates.py` by `python -m dashboard.ingest.templates`; do not edit by "
+        "hand.",
         "",
         "Put one file per template in a folder and load it with `python -m dashboard.ingest load --source FOLDER`.",
         "Files are UTF-8 CSV with a header row. Dimension files (localities, clusters, areas, schools) are required,",
@@ -507,9 +504,11 @@ def templates_markdown() -> str:
         "counted at load and the pupil ID is never stored. A blank `home_area_code`, or `OOB`, means the pupil",
         "lives outside the borough. Codes such as `ehcp` or `Full year` are matched in any letter case.",
         "In aggregated files a count may be an EES symbol instead of a number (`c` confidential, `low` rounds to",
-        "zero, `x` not available, `z` not applicable, `u` low reliability): it is kept and shown where the number would be.",
+        "zero, `x` not available, `z` not applicable, `u` low reliability): it is kept and shown where the number "
+        "would be.",
         "An aggregated file may also leave out a breakdown it does not have (`term`, `urn`, `home_area_code`,",
-        "`sen_provision`, `primary_need`, `age_band`, `setting_type`), as public files do: the figures still count in the",
+        "`sen_provision`, `primary_need`, `age_band`, `setting_type`), as public files do: the figures still count "
+        "in the",
         "borough's totals, and a view that needs the missing breakdown says so instead of showing a wrong figure.",
         "",
     ]

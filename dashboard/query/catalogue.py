@@ -61,7 +61,7 @@ def census_residents(warehouse: Warehouse) -> bool:
 
 
 def measure_in(warehouse: Warehouse, measure_id: str) -> Measure:
-    """The measure as this warehouse can state it: EHC plans per 1,000 aged 0-24 where residents are Census 2021's bands."""
+    """The measure as this warehouse can state it: EHC plans per 1,000 aged 0-24 on Census 2021's residents."""
     measure = MEASURES[measure_id]
     if measure.dataset != "ehcp" or not census_residents(warehouse):
         return measure
@@ -101,9 +101,6 @@ def labels(warehouse: Warehouse, dimension: str) -> dict[str, str]:
     )
 
 
-BENCHMARK_LEVELS = ("England", "Region", "Statistical neighbours")
-
-
 def benchmark_values(
     warehouse: Warehouse, measure_id: str, level: str = "England", state: FilterState | None = None
 ) -> pd.DataFrame:
@@ -120,7 +117,8 @@ def benchmark_values(
     ]
     select = (
         "SELECT academic_year AS year, value, geography_name AS label, "
-        "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND geography_level = ?"
+        "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND "
+        "geography_level = ?"
     )
     if "phase" not in warehouse.columns("benchmark"):
         # Loaded before benchmarks had groups of pupils: every figure is for all pupils, so none for a group.

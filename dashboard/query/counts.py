@@ -239,27 +239,12 @@ def fact_counts(
 ) -> pd.DataFrame:
     """Unsuppressed numerator and denominator per group, with the children behind each, in a fixed order."""
     measure = MEASURES[measure_id]
-    numerator, denominator = RATE_SOURCES[measure_id]
     left_out = _years_without(warehouse, measure_id, state, grouping, school_locality)
-    num_sql, num_params, num_keys = _side_sql(
-        numerator,
-        state,
-        measure,
-        grouping,
-        termly,
-        school_locality,
-        left_out,
-        has_rest_rows(warehouse, numerator.table),
-    )
-    den_sql, den_params, den_keys = _side_sql(
-        denominator,
-        state,
-        measure,
-        grouping,
-        termly,
-        school_locality,
-        left_out,
-        has_rest_rows(warehouse, denominator.table),
+    (num_sql, num_params, num_keys), (den_sql, den_params, den_keys) = (
+        _side_sql(
+            side, state, measure, grouping, termly, school_locality, left_out, has_rest_rows(warehouse, side.table)
+        )
+        for side in RATE_SOURCES[measure_id]
     )
     missing = [k for k in grouping if k not in num_keys]
     if missing:

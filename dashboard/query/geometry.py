@@ -8,27 +8,27 @@ import shapely.geometry
 
 from dashboard.store.warehouse import Warehouse
 
-MAP_LEVELS = {"area": "Small area", "ward": "Ward", "locality": "Locality"}
-
 
 def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
-    """Places at one map level with their names and the locality they are in (a ward in two localities counts in its main one)."""
+    """Places at one map level, their names and locality (a ward in two localities counts in its main one)."""
     sql = {
-        "area": "SELECT a.area_code AS code, a.area_name AS name, a.ward_name || ', ' || l.locality_name AS context, a.locality_code "
-        "FROM area a JOIN locality l USING (locality_code)",
-        "ward": "SELECT a.ward_code AS code, any_value(a.ward_name) AS name, mode(l.locality_name) AS context, mode(a.locality_code) AS locality_code "
-        "FROM area a JOIN locality l USING (locality_code) GROUP BY 1",
-        "locality": "SELECT locality_code AS code, locality_name AS name, 'Locality' AS context, locality_code FROM locality",
+        "area": "SELECT a.area_code AS code, a.area_name AS name, a.ward_name || ', ' || l.locality_name AS context, "
+        "a.locality_code FROM area a JOIN locality l USING (locality_code)",
+        "ward": "SELECT a.ward_code AS code, any_value(a.ward_name) AS name, mode(l.locality_name) AS context, "
+        "mode(a.locality_code) AS locality_code FROM area a JOIN locality l USING (locality_code) GROUP BY 1",
+        "locality": "SELECT locality_code AS code, locality_name AS name, 'Locality' AS context, locality_code "
+        "FROM locality",
     }[level]
     return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1"))
 
 
 def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
-    """Boundaries at one map level as a FeatureCollection (id = code); wards and localities are dissolved from small areas."""
+    """Boundaries at one map level as a FeatureCollection (id = code); wards and localities dissolved from areas."""
 
     def build() -> dict | None:
         rows = warehouse.query(
-            "SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING (area_code) ORDER BY a.area_code"
+            "SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING "
+            "(area_code) ORDER BY a.area_code"
         )
         if rows.empty:
             return None

@@ -225,7 +225,7 @@ def _secondary(frame: pd.DataFrame, people: pd.Series, flag: str, parents: list,
 def _published_lines(
     table: pd.DataFrame, cut: tuple[str, ...], fixed: list[str], flag: str, memo: dict
 ) -> list[np.ndarray]:
-    """Lines of a protected cut whose totals are shown: its cells sharing all keys but one add up to a cell of a coarser cut."""
+    """Lines of a protected cut whose totals are shown: cells sharing all keys but one add up to a coarser cell."""
     keys = _partition(cut)
     fixed = [k for k in fixed if k in table]
     lines = []

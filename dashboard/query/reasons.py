@@ -7,6 +7,7 @@ import pandas as pd
 
 from dashboard.domain.disclosure import Line, protect
 from dashboard.domain.filters import FilterState
+from dashboard.domain.measures import exclusion_type_for
 from dashboard.domain.reference import EXCLUSION_TYPES
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.query.counts import NotApplicable, NotRecorded
@@ -14,11 +15,6 @@ from dashboard.store.warehouse import Warehouse
 
 ALL_REASONS = "all"  # the reason code of each year's total over its reasons
 ALL_PHASES = "*"  # the phase code of the borough's cells
-
-
-def exclusion_type_for(measure_id: str) -> str:
-    """Permanent exclusions when the permanent exclusion rate is chosen; suspensions otherwise."""
-    return "permanent" if measure_id == "permanent_rate" else "suspension"
 
 
 def reason_counts(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame:

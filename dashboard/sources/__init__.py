@@ -1,1 +1,1 @@
-"""Where extracts come from besides an LA's own files: public DfE, ONS and GIAS files, and the synthetic demo borough."""
+"""Extracts besides an LA's own files: from public DfE, ONS and GIAS files, and the synthetic demo borough."""

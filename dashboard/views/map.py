@@ -8,16 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.domain.comparison import compare_with
-from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.filters import MAP_LEVELS, FilterOptions, FilterState
 from dashboard.domain.formatting import symbols_note
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.status import NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
-from dashboard.query.catalogue import benchmark_values, filter_options, labels, measure_in
-from dashboard.query.classes import measure_bins
-from dashboard.query.geometry import MAP_LEVELS, map_geojson
-from dashboard.query.rates import borough_value, map_values, rates_where_possible
-from dashboard.store.warehouse import Warehouse
+from dashboard.query.queries import Queries
 from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
@@ -55,16 +51,19 @@ def summary_sentence(
     suppressed = int((in_view["status"] == SUPPRESSED).sum())
     if suppressed:
         verb = "rests" if suppressed == 1 else "rest"
-        places = {"area": "small areas", "ward": "wards", "locality": "localities"}[state.level]
-        sentence += f" {suppressed} of {len(in_view)} {places} {verb} on too few children to show and {'is' if suppressed == 1 else 'are'} drawn dark grey."
+        places = MAP_LEVELS[state.level].many.lower()
+        sentence += (
+            f" {suppressed} of {len(in_view)} {places} {verb} on too few children to show and "
+            f"{'is' if suppressed == 1 else 'are'} drawn dark grey."
+        )
     return sentence
 
 
-def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geometry: bool) -> MapView:
+def map_view(queries: Queries, state: FilterState, with_geometry: bool) -> MapView:
     """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
-    options = filter_options(warehouse)
-    measure = measure_in(warehouse, state.measure)
-    values = map_values(warehouse, state.measure, state, threshold, state.level)
+    options = queries.filter_options()
+    measure = queries.measure_in(state.measure)
+    values = queries.map_values(state.measure, state, state.level)
     unavailable = values.attrs.get("unavailable")
     if unavailable and "cluster" in measure.filters:
         unavailable += (
@@ -72,13 +71,14 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
             if state.schools == "show"
             else " Choose 'Show schools' under Map in the filters to see each school."
         )
-    total = borough_value(warehouse, state.measure, state, threshold)
-    reference_name, reference, reference_note = map_reference(warehouse, state, threshold)
+    total = queries.borough_value(state.measure, state)
+    reference_name, reference, reference_note = map_reference(queries, state)
     values = compare_with(values, measure, reference)
     colour_by = reference_name if state.colour != "value" and reference == reference else None
-    bins = measure_bins(warehouse, state.measure, threshold, state.level)
-    title = f"{measure.label} by {MAP_LEVELS[state.level].lower()}, {state.year}: {describe_selection(state, options, measure)}"
-    geojson = map_geojson(warehouse, state.level)
+    bins = queries.measure_bins(state.measure, state.level)
+    level = MAP_LEVELS[state.level].one.lower()
+    title = f"{measure.label} by {level}, {state.year}: {describe_selection(state, options, measure)}"
+    geojson = queries.map_geojson(state.level)
     figure = None
     if geojson is None:
         figure = no_boundaries_figure()
@@ -88,9 +88,9 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
             values,
             measure,
             bins,
-            threshold,
+            queries.threshold,
             title,
-            schools=map_schools(warehouse, state, threshold),
+            schools=map_schools(queries, state),
             reference_name=colour_by,
         )
     notes = [
@@ -110,19 +110,19 @@ def map_view(warehouse: Warehouse, state: FilterState, threshold: int, with_geom
         note=" ".join(notes) or None,
         table=table.sort_values(["context", "name"]),
         figure=figure,
-        patch=choropleth_values(values, measure, bins, threshold, colour_by),
+        patch=choropleth_values(values, measure, bins, queries.threshold, colour_by),
         reference_name=reference_name,
     )
 
 
-def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[str, float, str | None]:
+def map_reference(queries: Queries, state: FilterState) -> tuple[str, float, str | None]:
     """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded."""
-    measure = measure_in(warehouse, state.measure)
-    borough = borough_value(warehouse, state.measure, replace(state, locality=None), threshold)
+    measure = queries.measure_in(state.measure)
+    borough = queries.borough_value(state.measure, replace(state, locality=None))
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
     if state.colour == "benchmark":
-        bench = benchmark_values(warehouse, state.measure, state=state)
+        bench = queries.benchmark_values(state.measure, state=state)
         bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
         if not bench.empty:
             return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
@@ -135,15 +135,15 @@ def map_reference(warehouse: Warehouse, state: FilterState, threshold: int) -> t
     return "the borough", borough_rate, note
 
 
-def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame | None:
+def map_schools(queries: Queries, state: FilterState) -> pd.DataFrame | None:
     """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
     if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
         return None
-    measure = measure_in(warehouse, state.measure)
-    values = rates_where_possible(warehouse, state.measure, state, ("school", "phase"), threshold, school_locality=True)
+    measure = queries.measure_in(state.measure)
+    values = queries.rates_where_possible(state.measure, state, ("school", "phase"), school_locality=True)
     if state.colour != "value":
         # Schools are compared with schools of their own phase, as on the funnel plot, not with every pupil.
-        phases = rates_where_possible(warehouse, state.measure, state, "phase", threshold, school_locality=True)
+        phases = queries.rates_where_possible(state.measure, state, "phase", school_locality=True)
         reference = dict(zip(phases["phase"], phases["value"].where(phases["status"] == SHOWN)))
         values = (
             pd.concat(
@@ -155,9 +155,6 @@ def map_schools(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.
             if not values.empty
             else values
         )
-    places = warehouse.query(
-        "SELECT s.urn AS school, s.school_name AS name, s.latitude, s.longitude, c.locality_code "
-        "FROM school s JOIN cluster c USING (cluster_code)"
-    )
+    places = queries.school_points()
     frame = places.merge(values, on="school")
-    return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(labels(warehouse, "phase")))
+    return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(queries.labels("phase")))

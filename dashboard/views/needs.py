@@ -13,35 +13,32 @@ from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import SEN_PROVISION
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart, share_bars
-from dashboard.query.catalogue import labels
-from dashboard.query.counts import NotApplicable, NotRecorded
-from dashboard.query.rates import rates
-from dashboard.store.warehouse import Warehouse
-from dashboard.views.panel import Panel
+from dashboard.query.queries import NotApplicable, NotRecorded, Queries
+from dashboard.views.panel import Panel, no_data_panel
 
 PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence")
 
 
-def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bool = False) -> Panel:
+def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel:
     """EHC plans by primary need (or broad area) for each locality: counts and shares, as in the strategy."""
     state = replace(state, measure="ehcp_rate", need=None, locality=None)
     category = "broad_area" if broad else "need"
     title = f"Primary need of EHC plans by locality, {state.year}" + (" (broad areas of need)" if broad else "")
     notes = []
     try:
-        cells = rates(warehouse, "ehcp_rate", state, ("locality", category), threshold)
+        cells = queries.rates("ehcp_rate", state, ("locality", category))
         # Shares are of each locality's own total (a count, not a sum of cells that may be suppressed).
-        totals = rates(warehouse, "ehcp_rate", state, "locality", threshold)
+        totals = queries.rates("ehcp_rate", state, "locality")
     except NotRecorded as reason:  # an LA-level caseload: the borough's mix is still worth showing
         cells = totals = pd.DataFrame(columns=["locality", category, "numerator", "denominator", "value", "status"])
         notes.append(f"Only the whole borough is shown, because {reason.gap}.")
     try:
-        borough = rates(warehouse, "ehcp_rate", state, category, threshold).assign(locality="borough")
+        borough = queries.rates("ehcp_rate", state, category).assign(locality="borough")
     except NotApplicable as reason:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=[f"{reason}."])
+        return no_data_panel(title, [f"{reason}."])
     if borough.empty:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
-    names = {**labels(warehouse, "locality"), "borough": "Borough"}
+        return no_data_panel(title)
+    names = {**queries.labels("locality"), "borough": "Borough"}
     frame = pd.concat([cells, borough], ignore_index=True)
     frame = frame.merge(
         totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left"
@@ -83,22 +80,20 @@ def need_mix(warehouse: Warehouse, state: FilterState, threshold: int, broad: bo
     return Panel(title, summary, table, share_bars(chart, title), notes)
 
 
-def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: str) -> Panel:
+def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
     """The chosen pupil measure by SEN provision or primary need, with each group's ratio to pupils with no SEN."""
     requested = MEASURES[state.measure]
     measure_id = state.measure if state.measure in PUPIL_MEASURES else "suspension_rate"
     measure = MEASURES[measure_id]
     state = replace(state, measure=measure_id, **{group: None})
     try:
-        frame = rates(warehouse, measure_id, state, group, threshold)
+        frame = queries.rates(measure_id, state, group)
     except NotApplicable as reason:
-        return Panel(
+        return no_data_panel(
             f"{measure.label} by {group.replace('sen', 'SEN provision').replace('need', 'primary need')}, {state.year}",
-            NO_DATA_MESSAGE,
-            pd.DataFrame(),
-            notes=[f"{reason}."],
+            [f"{reason}."],
         )
-    names = labels(warehouse, group)
+    names = queries.labels(group)
     frame = frame[frame[group].notna()].assign(label=lambda f: f[group].map(names).fillna(f[group]))
     baseline_key = "none" if group == "sen" else "NONE"
     baseline = frame.loc[frame[group] == baseline_key]
@@ -111,7 +106,7 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
         frame = frame.set_index(group).reindex([k for k in SEN_PROVISION if k in set(frame[group])]).reset_index()
     title = f"{measure.label} by {'SEN provision' if group == 'sen' else 'primary need'}, {state.year}"
     if not (frame["status"] == SHOWN).any():
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame())
+        return no_data_panel(title)
     table = pd.DataFrame(
         {
             "SEN provision" if group == "sen" else "Primary need": frame["label"],
@@ -136,14 +131,17 @@ def by_group(warehouse: Warehouse, state: FilterState, threshold: int, group: st
     if not shown.empty and base_value == base_value:
         top = shown.loc[shown["value"].idxmax()]
         summary = (
-            f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest {measure.in_sentence}, "
-            f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN ({measure.format(base_value)})."
+            f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest "
+            f"{measure.in_sentence}, "
+            f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN "
+            f"({measure.format(base_value)})."
         )
     notes = (
         []
         if measure_id == requested.id
         else [
-            f"{requested.label} is not counted for pupils in school by SEN provision, so this shows the suspension rate."
+            f"{requested.label} is not counted for pupils in school by SEN provision, so this shows the suspension "
+            "rate."
         ]
     )
     return Panel(

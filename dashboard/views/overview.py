@@ -17,23 +17,12 @@ from dashboard.domain.formatting import (
     verdict_text,
 )
 from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.reference import EES_SYMBOLS, academic_year_label, academic_year_start
+from dashboard.domain.reference import BENCHMARK_LEVELS, EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.domain.stats import difference_p
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN
 from dashboard.figures.charts import bar_chart
-from dashboard.query.catalogue import (
-    BENCHMARK_LEVELS,
-    benchmark_values,
-    census_residents,
-    dataset_status,
-    filter_options,
-    labels,
-    measure_in,
-)
-from dashboard.query.counts import NotApplicable, NotRecorded
-from dashboard.query.rates import borough_value, rates
-from dashboard.store.warehouse import Warehouse
-from dashboard.views.panel import Panel
+from dashboard.query.queries import NotApplicable, NotRecorded, Queries
+from dashboard.views.panel import Panel, no_data_panel
 from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
@@ -77,14 +66,14 @@ def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str
     return ("worse" if worse else "better"), arrow
 
 
-def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, threshold: int) -> Card:
+def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Card:
     """The card for one measure under the current filters."""
     state = replace(state, measure=measure.id)
     try:
-        current = borough_value(warehouse, measure.id, state, threshold)
+        current = queries.borough_value(measure.id, state)
     except NotApplicable as reason:  # a filter the loaded data cannot apply (a locality, where homes are not known)
         return Card(measure, "not available", "", f"{reason}.", "not comparable", "–", "", "")
-    loaded = {row[0]: row for row in dataset_status(warehouse)}.get(measure.dataset)
+    loaded = {row[0]: row for row in queries.dataset_status()}.get(measure.dataset)
     if current["status"] == NO_DATA and (loaded is None or not loaded[2] <= state.year <= loaded[3]):
         span = "none loaded" if loaded is None else f"loaded for {loaded[2]} to {loaded[3]}"
         return Card(
@@ -98,12 +87,8 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
             "",
         )
     previous_year = academic_year_label(academic_year_start(state.year) - 1)
-    years = {y for y, _ in filter_options(warehouse).years}
-    previous = (
-        borough_value(warehouse, measure.id, replace(state, year=previous_year), threshold)
-        if previous_year in years
-        else None
-    )
+    years = {y for y, _ in queries.filter_options().years}
+    previous = queries.borough_value(measure.id, replace(state, year=previous_year)) if previous_year in years else None
     percent = measure.unit == "%"
     value = rate_text(current["value"], current["status"], measure) + (
         "%" if percent and current["status"] == SHOWN else ""
@@ -121,7 +106,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
     if verdict == "no change":
         change = f"no change on {previous_year}"
-    bench = benchmark_values(warehouse, measure.id, state=state)
+    bench = queries.benchmark_values(measure.id, state=state)
     bench = bench[bench["year"] == state.year]
     grouped = any(getattr(state, name) for name in ("phase", "sen", "need") if name in measure.filters)
     benchmark = "No England benchmark loaded" + (" for these pupils" if grouped else "")
@@ -137,7 +122,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
             if relative != "the same as":
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
-    others = [benchmark_values(warehouse, measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
+    others = [queries.benchmark_values(measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
     others = [
         (b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty
     ]
@@ -149,7 +134,7 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
         f"{count_text(current['numerator'], current['status'])} {measure.numerator_label} of "
         f"{count_text(current['denominator'], current['status'])} {measure.denominator_label}"
     )
-    if measure.dataset == "ehcp" and census_residents(warehouse):
+    if measure.dataset == "ehcp" and queries.census_residents():
         detail += " (Census 2021, which has no 0-25 band)"
     if current["status"] == SHOWN:
         interval = with_interval(pd.DataFrame([current]), measure)
@@ -157,30 +142,30 @@ def headline_card(warehouse: Warehouse, measure: Measure, state: FilterState, th
     return Card(measure, value, unit, change, verdict, arrow, benchmark, detail)
 
 
-def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+def locality_table(queries: Queries, state: FilterState) -> Panel:
     """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
-    measure = measure_in(warehouse, state.measure)
+    measure = queries.measure_in(state.measure)
     everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
     title = f"{measure.label} by locality, {state.year}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
     by_school = False
     try:
-        frame = rates(warehouse, measure.id, everywhere, "locality", threshold)
+        frame = queries.rates(measure.id, everywhere, "locality")
     except NotRecorded as reason:
         # Public files give exclusions per school, not per home: the school's locality is the next best thing.
         try:
-            frame = rates(warehouse, measure.id, everywhere, "school_locality", threshold).rename(
+            frame = queries.rates(measure.id, everywhere, "school_locality").rename(
                 columns={"school_locality": "locality"}
             )
         except NotApplicable:
-            return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
+            return no_data_panel(title, notes + [f"{reason}."])
         by_school = True
         notes.append(
             f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
             "the part of the borough's figure the source does not give per school."
         )
-    names = labels(warehouse, "locality")
-    total = borough_value(warehouse, measure.id, everywhere, threshold)
+    names = queries.labels("locality")
+    total = queries.borough_value(measure.id, everywhere)
     frame["label"] = (
         frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
     )
@@ -229,7 +214,8 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
         )
     if frame["locality"].isna().any() and not by_school:
         notes.append(
-            "Outside the borough: young people with plans who live elsewhere; there is no resident population to divide by."
+            "Outside the borough: young people with plans who live elsewhere; there is no resident population to "
+            "divide by."
             if measure.dataset == "ehcp"
             else "Outside the borough: pupils at the borough's schools who live elsewhere."
         )
@@ -242,12 +228,12 @@ def locality_table(warehouse: Warehouse, state: FilterState, threshold: int) -> 
     return Panel(title, summary, pd.DataFrame(rows), figure, notes)
 
 
-def overview(warehouse: Warehouse, state: FilterState, threshold: int) -> tuple[list[Card], Panel, str]:
+def overview(queries: Queries, state: FilterState) -> tuple[list[Card], Panel, str]:
     """Everything on the Overview: cards, the locality table, and the selection in words."""
-    options: FilterOptions = filter_options(warehouse)
-    cards = [headline_card(warehouse, measure_in(warehouse, measure_id), state, threshold) for measure_id in MEASURES]
+    options: FilterOptions = queries.filter_options()
+    cards = [headline_card(queries, queries.measure_in(measure_id), state) for measure_id in MEASURES]
     return (
         cards,
-        locality_table(warehouse, state, threshold),
-        describe_selection(state, options, measure_in(warehouse, state.measure)),
+        locality_table(queries, state),
+        describe_selection(state, options, queries.measure_in(state.measure)),
     )

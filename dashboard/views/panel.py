@@ -24,3 +24,8 @@ class Panel:
     def empty(self) -> bool:
         """True when there is nothing to show for the selection."""
         return self.summary == NO_DATA_MESSAGE
+
+
+def no_data_panel(title: str, notes: list[str] | None = None) -> Panel:
+    """A panel with nothing to show for the selection, and the notes that say why."""
+    return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=list(notes or []))

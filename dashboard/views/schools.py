@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.domain.filters import FilterState
 from dashboard.domain.formatting import count_text, rate_text, sentence_case
@@ -14,40 +13,36 @@ from dashboard.domain.measures import MEASURES
 from dashboard.domain.stats import funnel_limits, overdispersion, widened_limits
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
-from dashboard.figures.funnel import POSITIONS, STYLE, label_positions
-from dashboard.figures.style import BOROUGH, base_layout
-from dashboard.query.catalogue import labels
-from dashboard.query.counts import NotApplicable
-from dashboard.query.rates import rates, rates_where_possible
-from dashboard.store.warehouse import Warehouse
-from dashboard.views.panel import Panel
+from dashboard.figures.funnel import funnel_figure
+from dashboard.query.queries import NotApplicable, Queries
+from dashboard.views.panel import Panel, no_data_panel
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
 SHARES = {"ehcp": "% with an EHC plan", "sen_support": "% on SEN support"}
+# The school grid's identifying columns as headed on screen and in downloads.
+SCHOOL_HEADINGS = dict(
+    school="URN", school_name="School", phase="Phase", cluster_name="Cluster", locality_name="Locality"
+)
 
 
-def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level: str) -> pd.DataFrame:
+def _school_rows(queries: Queries, state: FilterState, level: str) -> pd.DataFrame:
     """One row per school (or cluster): pupils, shares with SEN, and each measure's value and status."""
     # School views place a school by where it is, so locality means the school's locality here.
     frame = None
     for measure_id in SCHOOL_MEASURES:
-        values = rates_where_possible(
-            warehouse, measure_id, replace(state, measure=measure_id), level, threshold, school_locality=True
+        values = queries.rates_where_possible(
+            measure_id, replace(state, measure=measure_id), level, school_locality=True
         )
         values = values[[level, "value", "status"]].rename(
             columns={"value": measure_id, "status": f"{measure_id}_status"}
         )
         frame = values if frame is None else frame.merge(values, on=level, how="outer")
-    roll = rates_where_possible(
-        warehouse, "suspension_rate", replace(state, sen=None), level, threshold, school_locality=True
-    )
+    roll = queries.rates_where_possible("suspension_rate", replace(state, sen=None), level, school_locality=True)
     frame = frame.merge(roll[[level, "denominator"]].rename(columns={"denominator": "pupils"}), on=level, how="left")
     for sen, label in SHARES.items():
         # Share of pupils with this SEN provision: census pupils with it (the rate's denominator, protected in
         # the query layer like every count) over all census pupils.
-        counted = rates_where_possible(
-            warehouse, "suspension_rate", replace(state, sen=sen), level, threshold, school_locality=True
-        )
+        counted = queries.rates_where_possible("suspension_rate", replace(state, sen=sen), level, school_locality=True)
         frame = frame.merge(
             counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
             on=level,
@@ -64,34 +59,28 @@ def _school_rows(warehouse: Warehouse, state: FilterState, threshold: int, level
     return frame[frame[level].notna()]
 
 
-def school_table(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame:
+def school_table(queries: Queries, state: FilterState) -> pd.DataFrame:
     """Schools with name, phase, cluster, locality and every measure (NaN where suppressed; status columns say why)."""
-    # DuckDB folds the case of names, so the display names are given in pandas.
-    schools = warehouse.query(
-        "SELECT s.urn AS school, s.school_name, s.phase, c.cluster_name, l.locality_name "
-        "FROM school s JOIN cluster c USING (cluster_code) JOIN locality l ON l.locality_code = c.locality_code"
-    )
-    frame = schools.merge(_school_rows(warehouse, state, threshold, "school"), on="school", how="inner")
-    frame["phase"] = frame["phase"].map(labels(warehouse, "phase"))
-    frame = frame.rename(
-        columns={
-            "school": "URN",
-            "school_name": "School",
-            "phase": "Phase",
-            "cluster_name": "Cluster",
-            "locality_name": "Locality",
-        }
-    )
+    schools = queries.school_places()
+    frame = schools.merge(_school_rows(queries, state, "school"), on="school", how="inner")
+    frame["phase"] = frame["phase"].map(queries.labels("phase"))
+    frame = frame.rename(columns=SCHOOL_HEADINGS)
     return frame.sort_values("School")
 
 
-def cluster_table(warehouse: Warehouse, state: FilterState, threshold: int) -> pd.DataFrame:
+def cluster_table(queries: Queries, state: FilterState) -> pd.DataFrame:
     """Clusters with their locality and every measure."""
-    clusters = warehouse.query(
-        "SELECT c.cluster_code AS cluster, c.cluster_name, l.locality_name FROM cluster c JOIN locality l USING (locality_code)"
-    )
-    frame = clusters.merge(_school_rows(warehouse, state, threshold, "cluster"), on="cluster", how="inner")
+    clusters = queries.cluster_places()
+    frame = clusters.merge(_school_rows(queries, state, "cluster"), on="cluster", how="inner")
     return frame.rename(columns={"cluster_name": "Cluster", "locality_name": "Locality"}).sort_values("Cluster")
+
+
+def grid_summary(schools: pd.DataFrame, clusters: pd.DataFrame, state: FilterState) -> str:
+    """How many schools and clusters the grids hold, and what the filters mean for them."""
+    return (
+        f"{len(schools)} schools and {len(clusters)} clusters in {state.year}. Locality and cluster here mean where "
+        "the school is; the need, SEN provision and phase filters apply to the pupils counted."
+    )
 
 
 def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
@@ -111,12 +100,9 @@ def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold: int) -> list[Panel]:
+def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]:
     """One school: its trend beside its cluster and the borough, its SEN mix, and this year's comparison."""
-    info = warehouse.query(
-        "SELECT s.school_name, s.cluster_code, c.cluster_name FROM school s JOIN cluster c USING (cluster_code) WHERE s.urn = ?",
-        [urn],
-    )
+    info = queries.school_info(urn)
     if info.empty:
         return [Panel("School not found", f"There is no school with URN {urn} in the data.", pd.DataFrame())]
     name, cluster, cluster_name = info.iloc[0]
@@ -129,7 +115,7 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
         (cluster_name, replace(own, cluster=cluster), "cluster"),
         ("Borough", own, "borough"),
     ):
-        values = rates_where_possible(warehouse, measure.id, scope, ("year", group), threshold, school_locality=True)
+        values = queries.rates_where_possible(measure.id, scope, ("year", group), school_locality=True)
         if group == "school":
             values = values[values["school"] == urn]
         elif group == "cluster":
@@ -152,7 +138,8 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
         cluster_text, borough_text = (
             rate_text(f["value"].iat[0], f["status"].iat[0], measure, True) if not f.empty else "no data" for f in at
         )
-        summary = f"In {year}, {name}: {measure.format(school_line['value'].iat[-1])}; its cluster {cluster_text}; the borough {borough_text}."
+        latest = measure.format(school_line["value"].iat[-1])
+        summary = f"In {year}, {name}: {latest}; its cluster {cluster_text}; the borough {borough_text}."
     notes = ["Gaps in a line are years with too few children to show (c)."] if (lines["status"] != SHOWN).any() else []
     figure = trend_lines(
         pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2]
@@ -160,16 +147,14 @@ def school_detail(warehouse: Warehouse, state: FilterState, urn: str, threshold:
     trend = Panel(trend_title, summary, table, figure, notes)
     # Pupils by need at this school (the census side of the suspension rate), protected in the query layer
     # against the school's totals shown beside them.
-    by_need = rates_where_possible(
-        warehouse,
+    by_need = queries.rates_where_possible(
         "suspension_rate",
         replace(state, school=urn, need=None, sen=None),
         "need",
-        threshold,
         school_locality=True,
     )
     mix = by_need[(by_need["need"] != "NONE") & by_need["need"].notna()].copy()
-    mix["label"] = mix["need"].map(labels(warehouse, "need"))
+    mix["label"] = mix["need"].map(queries.labels("need"))
     mix["pupils"] = mix["denominator"]
     mix["status"] = np.where(mix["pupils"].isna(), SUPPRESSED, SHOWN)
     mix = mix[(mix["pupils"] != 0)].sort_values("pupils", ascending=False, na_position="last")
@@ -210,7 +195,7 @@ def _verdict(value, low95, high95, low998, high998, higher_is_worse: bool | None
     return word, reach
 
 
-def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     """The default way schools are compared: each school against the borough rate for its own phase, by size.
 
     A school's expected count is its pupils times the borough rate for schools of its phase; the plot shows
@@ -227,10 +212,10 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
         else [f"{requested.label} is counted per resident, so schools are compared on the suspension rate."]
     )
     try:
-        values = rates(warehouse, measure.id, state, ("school", "phase"), threshold, school_locality=True)
-        phase = rates(warehouse, measure.id, state, "phase", threshold, school_locality=True)
+        values = queries.rates(measure.id, state, ("school", "phase"), school_locality=True)
+        phase = queries.rates(measure.id, state, "phase", school_locality=True)
     except NotApplicable as reason:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
+        return no_data_panel(title, notes + [f"{reason}."])
     # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.
     # The rest of a total that a source does not give school by school belongs to no school and no phase.
     values, phase = values[values["school"].notna()], phase[phase["phase"].notna()]
@@ -246,14 +231,14 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
         if known["denominator"].sum() > 0:
             values.loc[values["phase"] == name, "reference"] = known["numerator"].sum() / known["denominator"].sum()
             notes.append(
-                f"The rate for {labels(warehouse, 'phase').get(name, name).lower()} schools is worked out from the "
+                f"The rate for {queries.labels('phase').get(name, name).lower()} schools is worked out from the "
                 f"{len(known)} with a figure: the source gives {int(given[values['phase'] == name].sum())} as a symbol."
             )
     shown = values[(values["status"] == SHOWN) & (values["reference"] > 0)].copy()
     hidden = int((values["status"] == SUPPRESSED).sum())
     if shown.empty:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes)
-    names, phases = labels(warehouse, "school"), labels(warehouse, "phase")
+        return no_data_panel(title, notes)
+    names, phases = queries.labels("school"), queries.labels("phase")
     shown["name"] = shown["school"].map(names)
     shown["expected"] = shown["reference"] * shown["denominator"]
     shown["ratio"] = shown["numerator"] / shown["expected"]
@@ -271,81 +256,18 @@ def funnel_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pa
     shown["word"], shown["reach"] = [v[0] for v in verdicts], [v[1] for v in verdicts]
     if spread.tau2 > 0:
         notes.append(
-            f"Schools differ more than chance alone would make them (overdispersion {spread.phi:.1f} times chance across "
-            f"{spread.schools} schools, p {'< 0.001' if spread.p_value < 0.001 else f'= {spread.p_value:.3f}'}), as schools "
-            "serving different pupils do. The limits are widened by that spread between schools (Spiegelhalter's random-effects "
+            f"Schools differ more than chance alone would make them (overdispersion {spread.phi:.1f} times chance "
+            "across "
+            f"{spread.schools} schools, p {'< 0.001' if spread.p_value < 0.001 else f'= {spread.p_value:.3f}'}), as "
+            "schools "
+            "serving different pupils do. The limits are widened by that spread between schools (Spiegelhalter's "
+            "random-effects "
             f"method), so a school is named only when it stands out among schools. With limits for chance alone, "
             f"{chance_alone['998']} would be beyond the 99.8% limit."
         )
     shown = shown.sort_values("ratio", ascending=False)
 
-    figure = go.Figure()
-    grid = np.geomspace(max(shown["expected"].min() * 0.8, 0.5), shown["expected"].max() * 1.2, 200)
-    for level, dash, label in ((0.998, "dash", "99.8% limits"), (0.95, "dot", "95% limits")):
-        low, high = widened_limits(*funnel_limits(1.0, grid, "rate", level), level, spread.tau2)
-        for i, bound in enumerate((low, high)):
-            figure.add_scatter(
-                x=grid,
-                y=bound,
-                mode="lines",
-                line={"color": "#505050", "dash": dash, "width": 1.5},
-                name=label,
-                legendgroup=label,
-                showlegend=i == 0,
-                hoverinfo="skip",
-            )
-    figure.add_hline(
-        y=1,
-        line={"color": BOROUGH, "width": 2},
-        annotation_text="Borough rate for the phase",
-        annotation_position="top right",
-    )
-    named = shown["reach"] == "beyond the 99.8% limit"
-    shown["position"] = POSITIONS[0]
-    if named.any():  # shown is sorted furthest above first, so the highest ratio keeps its name above it
-        shown.loc[named, "position"] = label_positions(
-            shown.loc[named, "expected"],
-            shown.loc[named, "ratio"],
-            list(shown.loc[named, "name"]),
-            (grid[0], grid[-1]),
-            (0, max(shown["ratio"].max(), shown["high998"].max())),
-        )
-    for word, rows in shown.groupby("word", sort=False):
-        colour, symbol = STYLE[word]
-        outliers = rows["reach"] == "beyond the 99.8% limit"
-        figure.add_scatter(
-            x=rows["expected"],
-            y=rows["ratio"],
-            mode="markers+text",
-            name=f"{sentence_case(word)} than the borough" if word != "similar" else "Within the limits",
-            marker={"color": colour, "symbol": symbol, "size": 10, "line": {"color": "#1b1b1b", "width": 1}},
-            text=np.where(outliers, rows["name"], ""),
-            textposition=list(rows["position"]),
-            textfont={"size": 11},
-            hovertext=[
-                f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} against "
-                f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} {measure.numerator_label}, "
-                f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})"
-                for r in rows.itertuples()
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
-    # Ticks at 1, 2, 5, 10, 20, 50...: plotly's own log ticks print 20 as '2', which reads as two.
-    ticks = [m * 10**e for e in range(-1, 8) for m in (1, 2, 5) if grid[0] <= m * 10**e <= grid[-1]]
-    figure.update_xaxes(
-        title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"},
-        type="log",
-        tickvals=ticks,
-        ticktext=[f"{t:,g}" for t in ticks],
-    )
-    figure.update_yaxes(title={"text": "Observed / expected (1 = the borough rate)"}, rangemode="tozero")
-    base_layout(
-        figure,
-        "Points outside the dashed lines are unlikely to be chance"
-        + (" or the usual spread between schools" if spread.tau2 > 0 else "")
-        + "; names mark the furthest.",
-        height=540,
-    )
+    figure = funnel_figure(shown, measure, spread.tau2, phases)
 
     table = pd.DataFrame(
         {

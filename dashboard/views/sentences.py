@@ -31,5 +31,6 @@ def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
         return None
     return (
         f"{measure.label} is counted per resident, not per pupil, so the {' and '.join(ignored)} "
-        f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} ignored here."
+        f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} "
+        "ignored here."
     )

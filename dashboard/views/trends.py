@@ -9,26 +9,14 @@ import pandas as pd
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import BREAKDOWNS, FilterState
 from dashboard.domain.formatting import rate_text, symbols_note
-from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.reference import EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
+from dashboard.domain.measures import MEASURES, Measure, exclusion_type_for
+from dashboard.domain.reference import BENCHMARK_LEVELS, EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.domain.stats import trend
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.style import HIGHLIGHT
-from dashboard.query.catalogue import (
-    BENCHMARK_LEVELS,
-    benchmark_values,
-    events,
-    filter_options,
-    labels,
-    measure_in,
-    term_order,
-)
-from dashboard.query.counts import NotApplicable
-from dashboard.query.rates import rates
-from dashboard.query.reasons import ALL_REASONS, exclusion_type_for, reason_counts
-from dashboard.store.warehouse import Warehouse
-from dashboard.views.panel import Panel
+from dashboard.query.queries import ALL_REASONS, NotApplicable, Queries
+from dashboard.views.panel import Panel, no_data_panel
 from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 MAX_HIGHLIGHTED = len(HIGHLIGHT)
@@ -42,38 +30,37 @@ def _period(frame: pd.DataFrame, termly: bool, order: dict[str, int]) -> pd.Data
     return frame.assign(period=frame["year"]).sort_values("year")
 
 
-def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel:
+def trend_panel(queries: Queries, state: FilterState) -> Panel:
     """The chosen measure over time by the chosen breakdown (state.by), by year or term (state.period)."""
     breakdown, termly = state.by, state.period == "term"
-    measure = measure_in(warehouse, state.measure)
-    options = filter_options(warehouse)
+    measure = queries.measure_in(state.measure)
+    options = queries.filter_options()
     title = f"{measure.label} by {BREAKDOWNS[breakdown].lower()}, {'by term' if termly else 'by academic year'}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
     if breakdown not in measure.filters:
-        return Panel(
+        return no_data_panel(
             title,
-            NO_DATA_MESSAGE,
-            pd.DataFrame(),
-            notes=notes
+            notes
             + [
-                f"{measure.label} is counted per resident, so it cannot be broken down by {BREAKDOWNS[breakdown].lower()}."
+                f"{measure.label} is counted per resident, so it cannot be broken down by "
+                f"{BREAKDOWNS[breakdown].lower()}."
             ],
         )
     # The breakdown shows every member; a filter on that same dimension picks which one to highlight.
     chosen = getattr(state, breakdown)
     everywhere = replace(state, **{breakdown: None})
     try:
-        series = rates(warehouse, measure.id, everywhere, ("year", breakdown), threshold, termly=termly)
-        borough = rates(warehouse, measure.id, everywhere, ("year",), threshold, termly=termly)
+        series = queries.rates(measure.id, everywhere, ("year", breakdown), termly=termly)
+        borough = queries.rates(measure.id, everywhere, ("year",), termly=termly)
     except NotApplicable as reason:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
-    order = term_order(warehouse)
-    names = labels(warehouse, breakdown)
+        return no_data_panel(title, notes + [f"{reason}."])
+    order = queries.term_order()
+    names = queries.labels(breakdown)
     series = series[series[breakdown].notna()]
     series = _period(series.assign(label=series[breakdown].map(names).fillna(series[breakdown])), termly, order)
     series, borough = with_interval(series, measure), with_interval(_period(borough, termly, order), measure)
     if series.empty or not (series["status"] == SHOWN).any():
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes)
+        return no_data_panel(title, notes)
     latest = series[series["period"] == series["period"].iloc[-1]]  # series is in time order
     ranked = latest[latest["status"] == SHOWN].sort_values("value", ascending=False)["label"].tolist()
     highlighted = ([names.get(chosen, chosen)] if chosen else []) + [
@@ -82,7 +69,7 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
     highlighted = highlighted[:MAX_HIGHLIGHTED]
     # England, the region and the statistical neighbours, each as its own line where loaded.
     bench = pd.concat(
-        [benchmark_values(warehouse, measure.id, level, everywhere) for level in BENCHMARK_LEVELS], ignore_index=True
+        [queries.benchmark_values(measure.id, level, everywhere) for level in BENCHMARK_LEVELS], ignore_index=True
     )
     bench = bench.assign(period=bench["year"]) if not termly else bench.iloc[0:0]
     # One time axis for every line: the borough and the benchmarks can run over more periods than the breakdown does.
@@ -101,7 +88,7 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         f"{measure.label} ({measure.unit}): {describe_selection(everywhere, options, measure)}",
         borough=borough,
         benchmark=bench,
-        events=_events_on_axis(events(warehouse), periods, termly),
+        events=_events_on_axis(queries.events(), periods, termly),
         periods=periods,
     )
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
@@ -132,7 +119,8 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
         first, last = shown.iloc[0], shown.iloc[-1]
         verb = "rose" if last["value"] > first["value"] else ("fell" if last["value"] < first["value"] else "stayed")
         summary = (
-            f"Across the borough the {measure.in_sentence} {verb} from {measure.format(first['value'], with_unit=False)} in "
+            f"Across the borough the {measure.in_sentence} {verb} from "
+            f"{measure.format(first['value'], with_unit=False)} in "
             f"{first['period']} to {measure.format(last['value'])} in {last['period']}."
         )
         if verdicts:
@@ -142,7 +130,8 @@ def trend_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Pan
             summary += f" {ranked[0]} was highest in {top['period']} ({measure.format(top['value'])})."
     if len(ranked) > MAX_HIGHLIGHTED:
         notes.append(
-            f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other {len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table."
+            f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other "
+            f"{len(ranked) - MAX_HIGHLIGHTED} are grey. All are in the table."
         )
     if (series["status"] != SHOWN).any():
         notes.append("Gaps in a line are periods with too few children to show (c) or no data.")
@@ -216,7 +205,7 @@ SHARE = Measure(
 )
 
 
-def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> Panel | None:
+def reasons_panel(queries: Queries, state: FilterState) -> Panel | None:
     """Main reasons for suspensions (or permanent exclusions) in the chosen year, and over the years before it.
 
     None when the chosen measure is not an exclusion rate: reasons belong beside exclusions only.
@@ -229,19 +218,18 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
     ignored = [name for name, value in (("SEN provision", state.sen), ("need type", state.need)) if value]
     if ignored:
         notes.append(
-            f"Reasons are not recorded by {' or '.join(ignored)}, so {'that filter does' if len(ignored) == 1 else 'those filters do'} not apply here."
+            f"Reasons are not recorded by {' or '.join(ignored)}, so "
+            f"{'that filter does' if len(ignored) == 1 else 'those filters do'} not apply here."
         )
     try:
-        counts = reason_counts(warehouse, state, threshold)
+        counts = queries.reason_counts(state)
     except NotApplicable as reason:
-        return Panel(title, NO_DATA_MESSAGE, pd.DataFrame(), notes=notes + [f"{reason}."])
+        return no_data_panel(title, notes + [f"{reason}."])
     this_year = counts[counts["year"] == state.year]
     if this_year.empty:
-        return Panel(
+        return no_data_panel(
             title,
-            NO_DATA_MESSAGE,
-            pd.DataFrame(),
-            notes=notes
+            notes
             + [
                 f"No reasons are loaded for {state.year}."
                 + (f" They are loaded for {', '.join(sorted(counts['year'].unique()))}." if len(counts) else "")
@@ -269,7 +257,7 @@ def reasons_panel(warehouse: Warehouse, state: FilterState, threshold: int) -> P
     bars = bars[
         bars["count"].fillna(1) > 0
     ]  # a reason given for none this year is in the table, not drawn as an empty bar
-    place = _place_words(warehouse, state)
+    place = _place_words(queries, state)
     figure = bar_chart(
         bars[["label", "value", "status"]],
         SHARE,
@@ -318,13 +306,13 @@ def _cell_text(count: float, status: str, share: float) -> str:
     return "c" if status == SUPPRESSED else status
 
 
-def _place_words(warehouse: Warehouse, state: FilterState) -> str:
+def _place_words(queries: Queries, state: FilterState) -> str:
     """'the whole borough', or the chosen locality, cluster and phase in words."""
     parts = []
     if state.cluster:
-        parts.append(labels(warehouse, "cluster").get(state.cluster, state.cluster))
+        parts.append(queries.labels("cluster").get(state.cluster, state.cluster))
     elif state.locality:
-        parts.append(labels(warehouse, "locality").get(state.locality, state.locality))
+        parts.append(queries.labels("locality").get(state.locality, state.locality))
     if state.phase:
         parts.append(f"{PHASES.get(state.phase, state.phase).lower()} schools")
     return ", ".join(parts) if parts else "the whole borough"

@@ -136,7 +136,8 @@ PAGE_CHANGES = {
 
 
 VIEW_TEXT = """() => [...document.querySelectorAll(
-    '#page-content .panel-summary, #page-content table, #overview-cards, #schools-summary, #page-content .ag-pinned-left-cols-container')]
+    '#page-content .panel-summary, #page-content table, #overview-cards, #schools-summary, '
+    + '#page-content .ag-pinned-left-cols-container')]
     .map(e => e.textContent).join('\\n')"""
 
 
@@ -167,7 +168,7 @@ def test_two_filters_change_each_pages_figures_and_its_link_opens_the_same_view(
         page.wait_for_function(f"new URLSearchParams(location.search).get('{key}') === '{value}'")
     after = settled_text(page)
     assert after != before
-    for key, value in PAGE_CHANGES[path]:
+    for _key, value in PAGE_CHANGES[path]:
         assert value in page.url.replace("%2F", "/")
     # Every chart has its table: a table element on the page, or the grid with its CSV download.
     assert page.locator("#page-content table").count() + page.locator("#page-content .ag-root").count() >= 1

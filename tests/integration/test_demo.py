@@ -76,7 +76,8 @@ def test_ehcp_counts_and_rates_by_locality_match_the_strategy_in_2020_21(con):
 
 def test_need_mix_by_locality_matches_the_strategy_in_2020_21(con):
     rows = con.execute("""
-        SELECT l.locality_name, e.primary_need, SUM(e.plans) FROM fact_ehcp e JOIN area a ON a.area_code = e.home_area_code
+        SELECT l.locality_name, e.primary_need, SUM(e.plans) FROM fact_ehcp e JOIN area a ON a.area_code =
+        e.home_area_code
         JOIN locality l USING (locality_code) WHERE e.academic_year = '2020/21' GROUP BY 1, 2""").fetchall()
     counts = {(locality, need): n for locality, need, n in rows}
     for locality, needs in PUBLISHED_NEEDS.items():
@@ -107,10 +108,13 @@ def _exclusion_ranking(con, kind: str) -> list[str]:
     rates = by_locality(
         con,
         f"""
-        WITH ex AS (SELECT a.locality_code, SUM(e.exclusions) n FROM fact_exclusion e JOIN area a ON a.area_code = e.home_area_code
+        WITH ex AS (SELECT a.locality_code, SUM(e.exclusions) n FROM fact_exclusion e JOIN area a ON
+        a.area_code = e.home_area_code
                     WHERE e.term = 'Full year' AND e.exclusion_type = '{kind}' GROUP BY 1),
-             roll AS (SELECT a.locality_code, SUM(c.pupils) d FROM fact_census c JOIN area a ON a.area_code = c.home_area_code GROUP BY 1)
-        SELECT l.locality_name, ex.n / roll.d FROM ex JOIN roll USING (locality_code) JOIN locality l USING (locality_code)""",
+             roll AS (SELECT a.locality_code, SUM(c.pupils) d FROM fact_census c JOIN area a ON a.area_code =
+             c.home_area_code GROUP BY 1)
+        SELECT l.locality_name, ex.n / roll.d FROM ex JOIN roll USING (locality_code) JOIN locality l USING
+        (locality_code)""",
     )
     return sorted(rates, key=rates.get, reverse=True)
 
@@ -122,7 +126,8 @@ def test_locality_ranking_of_exclusion_rates_is_kept(con):
 
 def test_absence_is_plausible_and_higher_with_sen_and_deprivation(con):
     overall, persistent, severe = con.execute("""
-        SELECT SUM(sessions_missed) / SUM(sessions_possible), SUM(persistent_absentees) / SUM(enrolments), SUM(severe_absentees) / SUM(enrolments)
+        SELECT SUM(sessions_missed) / SUM(sessions_possible), SUM(persistent_absentees) / SUM(enrolments),
+        SUM(severe_absentees) / SUM(enrolments)
         FROM fact_attendance WHERE term = 'Full year' AND academic_year = '2023/24'""").fetchone()
     assert 0.06 <= overall <= 0.08
     assert 0.17 <= persistent <= 0.23
@@ -136,7 +141,8 @@ def test_absence_is_plausible_and_higher_with_sen_and_deprivation(con):
     by_decile = by_locality(
         con,
         """SELECT a.imd_decile, SUM(persistent_absentees) / SUM(enrolments) FROM fact_attendance f
-                                    JOIN area a ON a.area_code = f.home_area_code WHERE term = 'Full year' GROUP BY 1""",
+                                    JOIN area a ON a.area_code = f.home_area_code WHERE term = 'Full year'
+                                    GROUP BY 1""",
     )
     assert by_decile[1] > 1.5 * by_decile[10]
 
@@ -200,7 +206,8 @@ def test_synthetic_data_can_sit_on_real_boundaries(tmp_path):
 
 def test_the_need_mix_moves_to_walsalls_2025_mix_and_localities_stay_distinct(con):
     rows = con.execute("""SELECT COALESCE(a.locality_code, 'OOB'), e.primary_need, SUM(e.plans) FROM fact_ehcp e
-                          LEFT JOIN area a ON a.area_code = e.home_area_code WHERE e.academic_year = '2024/25' GROUP BY 1, 2""").fetchall()
+                          LEFT JOIN area a ON a.area_code = e.home_area_code WHERE e.academic_year = '2024/25'
+                          GROUP BY 1, 2""").fetchall()
     frame = pd.DataFrame(rows, columns=["locality", "need", "plans"])
     borough = frame.groupby("need")["plans"].sum()
     for need, published in {"ASD": 877, "SEMH": 1098, "SLCN": 1186}.items():  # Walsall, January 2025 (DfE SEN2)

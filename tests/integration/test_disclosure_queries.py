@@ -18,10 +18,9 @@ from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import PHASES, SEN_PROVISION
 from dashboard.domain.status import SUPPRESSED
-from dashboard.query.catalogue import filter_options
 from dashboard.query.counts import RATE_SOURCES, NotApplicable, fact_counts
 from dashboard.query.protection import parent_cuts
-from dashboard.query.rates import rates
+from dashboard.query.queries import Queries
 
 CUTS = [
     ("area",),
@@ -94,8 +93,8 @@ def cases(draw, options):
 
 
 @pytest.fixture(scope="module")
-def options(warehouse):
-    return filter_options(warehouse)
+def options(queries):
+    return queries.filter_options()
 
 
 def assert_nothing_pinned(warehouse, case) -> bool:
@@ -104,7 +103,7 @@ def assert_nothing_pinned(warehouse, case) -> bool:
     Returns False where the case shows nothing (a cut the measure does not allow, or an empty selection)."""
     state, by, threshold = case
     try:
-        tables = {cut: rates(warehouse, state.measure, state, cut, threshold) for cut in published_cuts(by)}
+        tables = {cut: Queries(warehouse, threshold).rates(state.measure, state, cut) for cut in published_cuts(by)}
     except NotApplicable:
         return False
     if tables[by].empty:

@@ -14,6 +14,7 @@ from dashboard.config import ROOT
 from dashboard.domain.measures import MEASURES
 from dashboard.ingest.boundaries import BoundaryError, read_boundaries
 from dashboard.ingest.build import IngestError, load
+from dashboard.query.queries import Queries
 from dashboard.store.versions import list_versions, versions_folder
 from dashboard.store.warehouse import Warehouse
 from tests.conftest import digest, rows_of, shared_file, write_rows
@@ -237,8 +238,6 @@ def test_ees_symbols_are_kept_and_shown_where_the_number_would_be(template_set, 
     from dashboard.domain.filters import FilterState
     from dashboard.domain.formatting import count_text, rate_text
     from dashboard.domain.status import SUPPRESSED
-    from dashboard.query.catalogue import benchmark_values
-    from dashboard.query.rates import rates
 
     rows = rows_of(template_set / "exclusions.csv")
     write_rows(template_set / "exclusions.csv", rows + [rows[1][:1] + ["Autumn"] + rows[1][2:7] + ["c", "c", "c"]])
@@ -254,19 +253,20 @@ def test_ees_symbols_are_kept_and_shown_where_the_number_would_be(template_set, 
     ]
     con.close()
     warehouse = Warehouse(db)
+    queries = Queries(warehouse, 4)
     state = FilterState(year="2023/24")
-    autumn = rates(warehouse, "suspension_rate", state, "borough", 4, termly=True).set_index("term").loc["Autumn"]
+    autumn = queries.rates("suspension_rate", state, "borough", termly=True).set_index("term").loc["Autumn"]
     assert (
         autumn["status"] == SUPPRESSED
         and rate_text(autumn["value"], autumn["status"], MEASURES["suspension_rate"]) == "c"
     )
-    persistent = rates(warehouse, "persistent_absence", state, "borough", 4).iloc[0]
+    persistent = queries.rates("persistent_absence", state, "borough").iloc[0]
     assert persistent["status"] == "x" and rate_text(persistent["value"], "x", MEASURES["persistent_absence"]) == "x"
     assert count_text(persistent["numerator"], persistent["status"]) == "x"
     # The enrolments beside the symbol are still a number: only the symbol's own column is unknown.
-    absence = rates(warehouse, "absence_rate", state, "borough", 4).iloc[0]
+    absence = queries.rates("absence_rate", state, "borough").iloc[0]
     assert absence["status"] == "shown" and absence["denominator"] == 8250
-    bench = benchmark_values(warehouse, "suspension_rate").set_index("year")
+    bench = queries.benchmark_values("suspension_rate").set_index("year")
     assert bench.at["2022/23", "symbol"] == "z" and bench["value"].isna().sum() == 1
 
 
@@ -353,9 +353,10 @@ def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_st
     )
     load(template_set, tmp_path / "wh.duckdb")
     warehouse = Warehouse(tmp_path / "wh.duckdb")
+    queries = Queries(warehouse, 4)
 
     def benchmark(**filters) -> str:
-        cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2023/24", **filters), 4)
+        cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2023/24", **filters))
         return next(c for c in cards if c.measure.id == "suspension_rate").benchmark
 
     assert benchmark().startswith("England: 9.33")
@@ -380,14 +381,15 @@ def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp
         con.execute(f"ALTER TABLE benchmark DROP COLUMN {column}")
     con.close()
     warehouse = Warehouse(older)
+    queries = Queries(warehouse, 4)
 
     def benchmark(**filters) -> str:
-        cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2023/24", **filters), 4)
+        cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2023/24", **filters))
         return next(c for c in cards if c.measure.id == "suspension_rate").benchmark
 
     assert benchmark().startswith("England: 9.33")
     assert (
         benchmark(sen="ehcp") == "No England benchmark loaded for these pupils"
     )  # never all pupils' figure beside a group
-    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2023/24"), 4)
+    panel = reasons_panel(queries, FilterState(measure="suspension_rate", year="2023/24"))
     assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]

@@ -26,12 +26,13 @@ def sql(demo_build):
     con.close()
 
 
-def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(warehouse, sql):
-    cards = {c.measure.id: c for c in overview(warehouse, FilterState(year=YEAR), THRESHOLD)[0]}
+def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(queries, sql):
+    cards = {c.measure.id: c for c in overview(queries, FilterState(year=YEAR))[0]}
     assert len(cards) == len(MEASURES)
     for year in (YEAR, "2023/24"):
         missed, possible = sql(
-            "SELECT SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance WHERE term = 'Full year' AND academic_year = ?",
+            "SELECT SUM(sessions_missed), SUM(sessions_possible) FROM fact_attendance WHERE term = 'Full year' AND "
+            "academic_year = ?",
             year,
         )[0]
         if year == YEAR:
@@ -46,8 +47,10 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
         (
             (year, (n, d))
             for year, n, d in sql(
-                "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year' "
-                "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM fact_census GROUP BY 1) c USING (academic_year)"
+                "SELECT e.academic_year, e.n, c.d FROM (SELECT academic_year, SUM(exclusions) AS n FROM "
+                "fact_exclusion WHERE term = 'Full year' "
+                "AND exclusion_type = 'suspension' GROUP BY 1) e JOIN (SELECT academic_year, SUM(pupils) AS d FROM "
+                "fact_census GROUP BY 1) c USING (academic_year)"
             )
         )
     )
@@ -58,7 +61,8 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     )
     assert card.change.endswith("on 2023/24")
     suspensions = sql(
-        "SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ?",
+        "SELECT SUM(exclusions) FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND "
+        "academic_year = ?",
         YEAR,
     )[0][0]
     assert cards["suspension_rate"].detail.startswith(f"{suspensions:,.0f} suspensions of ")
@@ -72,13 +76,13 @@ def test_headline_cards_match_a_direct_query_and_judge_direction_by_the_measure(
     assert cards["absence_rate"].benchmark.startswith(f"England (illustrative): {england['absence_rate']:.1f}%")
 
 
-def test_the_first_year_has_no_comparison(warehouse):
-    card = headline_card(warehouse, MEASURES["suspension_rate"], FilterState(year="2019/20"), THRESHOLD)
+def test_the_first_year_has_no_comparison(queries):
+    card = headline_card(queries, MEASURES["suspension_rate"], FilterState(year="2019/20"))
     assert card.change == "No comparison with 2018/19" and card.verdict == "not comparable"
 
 
-def test_the_locality_table_is_the_strategys_table_live(warehouse):
-    panel = locality_table(warehouse, FilterState(measure="ehcp_rate", year="2020/21", locality="N"), THRESHOLD)
+def test_the_locality_table_is_the_strategys_table_live(queries):
+    panel = locality_table(queries, FilterState(measure="ehcp_rate", year="2020/21", locality="N"))
     rows = {row["Locality"]: row for row in panel.table.to_dict("records")}
     assert rows["North (selected)"]["EHC plans"] == "734"
     assert rows["North (selected)"]["EHC plan rate (per 1,000 aged 0-25)"] == "33.0"
@@ -86,13 +90,13 @@ def test_the_locality_table_is_the_strategys_table_live(warehouse):
     assert rows["Outside the borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "n/a"
     assert rows["Borough"]["EHC plans"] == "2,662" and rows["Borough"]["EHC plan rate (per 1,000 aged 0-25)"] == "29.0"
     assert (
-        panel.summary
-        == "North has the highest EHC plan rate, 33.0 per 1,000 aged 0-25, 14% above the borough (29.0 per 1,000 aged 0-25)."
+        panel.summary == "North has the highest EHC plan rate, 33.0 per 1,000 aged 0-25, 14% above the borough "
+        "(29.0 per 1,000 aged 0-25)."
     )
 
 
-def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(warehouse, sql):
-    panel = trend_panel(warehouse, FilterState(measure="persistent_absence", year=YEAR, by="cluster"), THRESHOLD)
+def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(queries, sql):
+    panel = trend_panel(queries, FilterState(measure="persistent_absence", year=YEAR, by="cluster"))
     expected = sql("""SELECT c.cluster_name, f.academic_year, 100.0 * SUM(persistent_absentees) / SUM(enrolments)
                       FROM fact_attendance f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
                       WHERE term = 'Full year' GROUP BY 1, 2""")
@@ -115,26 +119,28 @@ def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(ware
     assert f"Borough trend: {verdict}" in panel.summary
 
 
-def test_trends_by_term_have_every_term_and_mark_events(warehouse):
-    panel = trend_panel(warehouse, FilterState(measure="suspension_rate", year=YEAR, period="term"), THRESHOLD)
+def test_trends_by_term_have_every_term_and_mark_events(queries):
+    panel = trend_panel(queries, FilterState(measure="suspension_rate", year=YEAR, period="term"))
     periods = [c for c in panel.table.columns if c != "Locality"]
     assert len(periods) == 18 and periods[:3] == ["2019/20 Autumn", "2019/20 Spring", "2019/20 Summer"]
     labels = [a.text for a in panel.figure.layout.annotations]
     assert "Restorative practice programme starts" in labels
 
 
-def test_a_breakdown_that_cannot_apply_says_so(warehouse):
-    panel = trend_panel(warehouse, FilterState(measure="ehcp_rate", year=YEAR, by="cluster"), THRESHOLD)
+def test_a_breakdown_that_cannot_apply_says_so(queries):
+    panel = trend_panel(queries, FilterState(measure="ehcp_rate", year=YEAR, by="cluster"))
     assert panel.summary == NO_DATA_MESSAGE
     assert "cannot be broken down by school cluster" in panel.notes[-1]
-    termly = trend_panel(warehouse, FilterState(measure="ehcp_rate", year=YEAR, period="term"), THRESHOLD)
+    termly = trend_panel(queries, FilterState(measure="ehcp_rate", year=YEAR, period="term"))
     assert "counted once a year, not by term" in termly.notes[-1]
 
 
-def test_need_mix_counts_and_shares_equal_a_direct_query(warehouse, sql):
-    panel = need_mix(warehouse, FilterState(year="2022/23"), THRESHOLD)
-    expected = sql("""SELECT l.locality_name, e.primary_need, SUM(plans), SUM(SUM(plans)) OVER (PARTITION BY l.locality_name)
-                      FROM fact_ehcp e JOIN area a ON a.area_code = e.home_area_code JOIN locality l USING (locality_code)
+def test_need_mix_counts_and_shares_equal_a_direct_query(queries, sql):
+    panel = need_mix(queries, FilterState(year="2022/23"))
+    expected = sql("""SELECT l.locality_name, e.primary_need, SUM(plans), SUM(SUM(plans)) OVER (PARTITION BY
+        l.locality_name)
+                      FROM fact_ehcp e JOIN area a ON a.area_code = e.home_area_code JOIN locality l USING
+                      (locality_code)
                       WHERE academic_year = '2022/23' GROUP BY 1, 2""")
     table = panel.table.set_index("Primary need")
     checked = secondary = 0
@@ -148,12 +154,12 @@ def test_need_mix_counts_and_shares_equal_a_direct_query(warehouse, sql):
             assert cell == f"{plans:,.0f} ({100 * plans / total:.1f}%)"
             checked += 1
     assert checked > 30 and secondary < checked
-    broad = need_mix(warehouse, FilterState(year="2022/23"), THRESHOLD, broad=True)
+    broad = need_mix(queries, FilterState(year="2022/23"), broad=True)
     assert set(broad.table["Broad area of need"]) >= {"Communication and interaction", "Cognition and learning"}
 
 
-def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(warehouse, sql):
-    panel = by_group(warehouse, FilterState(measure="absence_rate", year=YEAR), THRESHOLD, "sen")
+def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(queries, sql):
+    panel = by_group(queries, FilterState(measure="absence_rate", year=YEAR), "sen")
     rows = {r["SEN provision"]: r for r in panel.table.to_dict("records")}
     rate = {
         sen: 100 * n / d
@@ -169,17 +175,19 @@ def test_rates_by_sen_provision_carry_the_ratio_to_pupils_with_no_sen(warehouse,
     assert rows["EHC plan"]["Overall absence (%)"] == f"{rate['ehcp']:.1f}"
     low, high = rows["EHC plan"]["95% confidence interval"].split(" to ")
     assert float(low) <= rate["ehcp"] <= float(high)
-    other = by_group(warehouse, FilterState(measure="ehcp_rate", year=YEAR), THRESHOLD, "need")
+    other = by_group(queries, FilterState(measure="ehcp_rate", year=YEAR), "need")
     assert other.title.startswith("Suspension rate by primary need") and "shows the suspension rate" in other.notes[0]
 
 
-def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, sql):
-    frame = school_table(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD).set_index("URN")
+def test_school_grid_values_equal_a_direct_query_and_exports_show_c(queries, sql):
+    frame = school_table(queries, FilterState(year=YEAR, phase="secondary")).set_index("URN")
     assert set(frame["Phase"]) == {"Secondary"}
     expected = sql(
-        """WITH x AS (SELECT urn, SUM(exclusions) n FROM fact_exclusion WHERE term = 'Full year' AND exclusion_type = 'suspension' AND academic_year = ? GROUP BY 1),
+        """WITH x AS (SELECT urn, SUM(exclusions) n FROM fact_exclusion WHERE term = 'Full year' AND
+            exclusion_type = 'suspension' AND academic_year = ? GROUP BY 1),
                            c AS (SELECT urn, SUM(pupils) d FROM fact_census WHERE academic_year = ? GROUP BY 1)
-                      SELECT urn, COALESCE(n, 0), d FROM c LEFT JOIN x USING (urn) JOIN school USING (urn) WHERE phase = 'secondary'""",
+                      SELECT urn, COALESCE(n, 0), d FROM c LEFT JOIN x USING (urn) JOIN school USING (urn)
+                      WHERE phase = 'secondary'""",
         YEAR,
         YEAR,
     )
@@ -187,7 +195,7 @@ def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, s
     for urn, n, d in expected:
         assert frame.at[urn, "pupils"] == d
         assert frame.at[urn, "suspension_rate"] == pytest.approx(100 * n / d)
-    everything = school_table(warehouse, FilterState(year=YEAR), THRESHOLD)
+    everything = school_table(queries, FilterState(year=YEAR))
     shown = display_table(everything, ["URN", "School"])
     column = "Permanent exclusion rate (per 100 pupils)"
     hidden = everything["permanent_rate_status"] == "suppressed"
@@ -195,8 +203,8 @@ def test_school_grid_values_equal_a_direct_query_and_exports_show_c(warehouse, s
     assert (shown.loc[hidden.values, column] == "c").all()
 
 
-def test_a_locality_on_the_schools_page_means_where_the_school_is(warehouse, sql):
-    clusters = cluster_table(warehouse, FilterState(year=YEAR, locality="E"), THRESHOLD)
+def test_a_locality_on_the_schools_page_means_where_the_school_is(queries, sql):
+    clusters = cluster_table(queries, FilterState(year=YEAR, locality="E"))
     assert set(clusters["Locality"]) == {"East"} and len(clusters) == 4
     pupils = sql(
         """SELECT SUM(pupils) FROM fact_census f JOIN school s USING (urn) JOIN cluster c USING (cluster_code)
@@ -206,25 +214,25 @@ def test_a_locality_on_the_schools_page_means_where_the_school_is(warehouse, sql
     assert clusters["pupils"].sum() == pupils
 
 
-def test_school_detail_compares_with_cluster_and_borough(warehouse):
-    trend, needs = school_detail(warehouse, FilterState(year=YEAR, measure="absence_rate"), "900111", THRESHOLD)
+def test_school_detail_compares_with_cluster_and_borough(queries):
+    trend, needs = school_detail(queries, FilterState(year=YEAR, measure="absence_rate"), "900111")
     assert trend.title.startswith("Overall absence at ") and trend.title.endswith(", its cluster and the borough")
     assert list(trend.table.iloc[:, 0])[2] == "Borough"
     assert {t.name for t in trend.figure.data} >= {"Borough"}
     assert needs.summary.startswith("The most common primary need among pupils with SEN at")
-    missing = school_detail(warehouse, FilterState(year=YEAR), "123", THRESHOLD)
+    missing = school_detail(queries, FilterState(year=YEAR), "123")
     assert missing[0].summary == "There is no school with URN 123 in the data."
 
 
-def test_empty_selections_say_no_data(warehouse):
+def test_empty_selections_say_no_data(queries):
     state = FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3")
-    assert trend_panel(warehouse, state, THRESHOLD).summary == NO_DATA_MESSAGE
-    assert by_group(warehouse, state, THRESHOLD, "need").summary == NO_DATA_MESSAGE
-    assert school_table(warehouse, state, THRESHOLD)["suspension_rate"].isna().all()
+    assert trend_panel(queries, state).summary == NO_DATA_MESSAGE
+    assert by_group(queries, state, "need").summary == NO_DATA_MESSAGE
+    assert school_table(queries, state)["suspension_rate"].isna().all()
 
 
-def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(warehouse):
-    panel = funnel_panel(warehouse, FilterState(year="2024/25"), 4)
+def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(queries):
+    panel = funnel_panel(queries, FilterState(year="2024/25"))
     points = [t for t in panel.figure.data if t.mode == "markers+text"]
     labelled = [text for t in points for text in t.text if text]
     assert labelled, "an outlier beyond the 99.8% limit is named on the plot"
@@ -233,7 +241,8 @@ def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(ware
     assert set(labelled) == set(far["School"])
     assert set(table["Phase"]) >= {"Primary", "Secondary"}
     assert "schools rest on too few children" in " ".join(panel.notes)
-    # The demo's schools differ by more than chance: the limits take that in, and the note says what chance alone would flag.
+    # The demo's schools differ by more than chance: the limits take that in, and the note says what chance alone
+    # would flag.
     note = next(n for n in panel.notes if n.startswith("Schools differ more than chance alone"))
     chance_alone = int(note.split("With limits for chance alone, ")[1].split(" ")[0])
     assert chance_alone > len(far) >= 1

@@ -8,10 +8,6 @@ import pytest
 from dashboard.domain.filters import FilterState, parse_query, resolve, to_query
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.query.catalogue import benchmark_values, filter_options
-from dashboard.query.classes import measure_bins
-from dashboard.query.geometry import map_geojson
-from dashboard.query.rates import borough_value, map_values, rates
 from dashboard.views.map import map_view
 
 THRESHOLD = 4
@@ -49,9 +45,9 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize(
     "filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}]
 )
-def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(warehouse, extracts, filters):
+def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(queries, extracts, filters):
     state = FilterState(year=YEAR, **filters)
-    result = _shown(rates(warehouse, "suspension_rate", state, "area", THRESHOLD))
+    result = _shown(queries.rates("suspension_rate", state, "area"))
 
     def select(frame):
         frame = _with_locality(frame[frame["academic_year"] == YEAR], extracts["areas"])
@@ -76,9 +72,9 @@ def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(wareh
         assert row["value"] == pytest.approx(100 * suspensions.get(area, 0) / pupils[area])
 
 
-def test_ehcp_rate_with_a_need_filter_equals_the_extracts(warehouse, extracts):
+def test_ehcp_rate_with_a_need_filter_equals_the_extracts(queries, extracts):
     state = FilterState(measure="ehcp_rate", year="2020/21", need="ASD")
-    result = _shown(rates(warehouse, "ehcp_rate", state, "area", THRESHOLD))
+    result = _shown(queries.rates("ehcp_rate", state, "area"))
     plans = (
         extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'").groupby("home_area_code").size()
     )
@@ -88,7 +84,7 @@ def test_ehcp_rate_with_a_need_filter_equals_the_extracts(warehouse, extracts):
         assert row["value"] == pytest.approx(1000 * plans.get(area, 0) / population[area])
 
 
-def test_persistent_absence_is_decided_over_each_pupils_whole_year(warehouse, extracts):
+def test_persistent_absence_is_decided_over_each_pupils_whole_year(queries, extracts):
     rows = extracts["attendance"].query("academic_year == @YEAR")
     year = (
         rows.groupby(["pupil_id", "urn", "home_area_code", "sen_provision", "primary_need"], dropna=False)[
@@ -101,21 +97,17 @@ def test_persistent_absence_is_decided_over_each_pupils_whole_year(warehouse, ex
         "sessions_possible"
     ] >= 0.1
     expected = year.groupby("home_area_code").agg(n=("persistent", "sum"), d=("persistent", "size"))
-    result = _shown(
-        rates(warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), "area", THRESHOLD)
-    )
+    result = _shown(queries.rates("persistent_absence", FilterState(measure="persistent_absence", year=YEAR), "area"))
     for area, row in result.iterrows():
         assert (row["numerator"], row["denominator"]) == (expected.at[area, "n"], expected.at[area, "d"])
-    borough = borough_value(
-        warehouse, "persistent_absence", FilterState(measure="persistent_absence", year=YEAR), THRESHOLD
-    )
+    borough = queries.borough_value("persistent_absence", FilterState(measure="persistent_absence", year=YEAR))
     assert borough["value"] == pytest.approx(100 * year["persistent"].mean())
 
 
 @pytest.mark.parametrize("measure_id", sorted(MEASURES))
-def test_no_count_of_one_to_four_children_is_shown(warehouse, measure_id):
+def test_no_count_of_one_to_four_children_is_shown(queries, measure_id):
     for filters in ({}, {"need": "SEMH"}, {"locality": "W", "sen": "ehcp"}):
-        frame = rates(warehouse, measure_id, FilterState(measure=measure_id, year=YEAR, **filters), "area", THRESHOLD)
+        frame = queries.rates(measure_id, FilterState(measure=measure_id, year=YEAR, **filters), "area")
         shown = frame[frame["status"] == SHOWN]
         assert not shown["numerator"].between(1, THRESHOLD).any() or measure_id == "absence_rate"
         assert not shown["denominator"].between(1, THRESHOLD).any()
@@ -123,10 +115,8 @@ def test_no_count_of_one_to_four_children_is_shown(warehouse, measure_id):
         assert hidden["numerator"].isna().all() and hidden["value"].isna().all()
 
 
-def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
-    frame = rates(
-        warehouse, "permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area", THRESHOLD
-    ).set_index("area")
+def test_small_counts_are_suppressed_and_zero_stays_zero(queries, extracts):
+    frame = queries.rates("permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area").set_index("area")
     counts = (
         extracts["exclusions"]
         .query("academic_year == @YEAR and exclusion_type == 'permanent'")
@@ -140,62 +130,51 @@ def test_small_counts_are_suppressed_and_zero_stays_zero(warehouse, extracts):
     assert (frame.loc[zero, "status"] == SHOWN).all() and (frame.loc[zero, "value"] == 0).all()
 
 
-def test_areas_outside_the_chosen_locality_are_marked_not_dropped(warehouse):
-    frame = map_values(
-        warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"), THRESHOLD
-    )
-    assert len(frame) == len(
-        map_values(warehouse, "absence_rate", FilterState(measure="absence_rate", year=YEAR), THRESHOLD)
-    )
+def test_areas_outside_the_chosen_locality_are_marked_not_dropped(queries):
+    frame = queries.map_values("absence_rate", FilterState(measure="absence_rate", year=YEAR, locality="E"))
+    assert len(frame) == len(queries.map_values("absence_rate", FilterState(measure="absence_rate", year=YEAR)))
     assert set(frame.loc[frame["locality_code"] != "E", "status"]) == {OUTSIDE}
     assert frame.loc[frame["locality_code"] == "E", "value"].notna().all()
 
 
-def test_colour_classes_are_fixed_per_measure_whatever_the_filters(warehouse):
-    bins = measure_bins(warehouse, "suspension_rate", THRESHOLD)
+def test_colour_classes_are_fixed_per_measure_whatever_the_filters(queries):
+    bins = queries.measure_bins("suspension_rate")
     assert bins == sorted(bins) and len(bins) == 4
-    first = map_view(warehouse, FilterState(year="2019/20"), THRESHOLD, with_geometry=False).patch["colorbar"][
+    first = map_view(queries, FilterState(year="2019/20"), with_geometry=False).patch["colorbar"]["ticktext"]
+    later = map_view(queries, FilterState(year=YEAR, locality="N", need="ASD"), with_geometry=False).patch["colorbar"][
         "ticktext"
     ]
-    later = map_view(warehouse, FilterState(year=YEAR, locality="N", need="ASD"), THRESHOLD, with_geometry=False).patch[
-        "colorbar"
-    ]["ticktext"]
     assert first == later
 
 
-def test_an_empty_selection_says_so(warehouse):
+def test_an_empty_selection_says_so(queries):
     view = map_view(
-        warehouse,
-        FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3"),
-        THRESHOLD,
-        False,
+        queries, FilterState(year=YEAR, phase="primary", need="PMLD", sen="sen_support", cluster="W3"), False
     )
     assert view.summary == NO_DATA_MESSAGE
     assert set(view.table["status"]) <= {NO_DATA, SUPPRESSED}
 
 
-def test_the_summary_sentence_is_computed_from_the_figures_shown(warehouse):
+def test_the_summary_sentence_is_computed_from_the_figures_shown(queries):
     state = FilterState(measure="ehcp_rate", year="2020/21", locality="N")
-    view = map_view(warehouse, state, THRESHOLD, with_geometry=True)
-    total = borough_value(warehouse, "ehcp_rate", state, THRESHOLD)
+    view = map_view(queries, state, with_geometry=True)
+    total = queries.borough_value("ehcp_rate", state)
     assert view.summary.startswith("EHC plan rate in 2020/21 for North: 33.0 per 1,000 aged 0-25")
     assert view.title == "EHC plan rate by small area, 2020/21: North"
     assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
     assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
-        map_values(warehouse, "ehcp_rate", state, THRESHOLD).query("status == @OUTSIDE")
+        queries.map_values("ehcp_rate", state).query("status == @OUTSIDE")
     )
 
 
-def test_a_filter_that_cannot_apply_is_named(warehouse):
-    view = map_view(
-        warehouse, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), THRESHOLD, False
-    )
+def test_a_filter_that_cannot_apply_is_named(queries):
+    view = map_view(queries, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), False)
     assert "phase and SEN provision filters do not apply" in view.note
-    assert map_view(warehouse, FilterState(year=YEAR, phase="secondary"), THRESHOLD, False).note is None
+    assert map_view(queries, FilterState(year=YEAR, phase="secondary"), False).note is None
 
 
-def test_links_round_trip_and_unknown_values_fall_back_with_a_message(warehouse):
-    options = filter_options(warehouse)
+def test_links_round_trip_and_unknown_values_fall_back_with_a_message(queries):
+    options = queries.filter_options()
     state = FilterState(measure="ehcp_rate", year="2021/22", locality="SC", need="SEMH")
     assert parse_query(to_query(state), options) == (state, [])
     parsed, messages = parse_query("?locality=Narnia&year=1999/00&measure=happiness&colour=red&flavour=mint", options)
@@ -207,14 +186,14 @@ def test_links_round_trip_and_unknown_values_fall_back_with_a_message(warehouse)
     assert any("no map colouring 'red'" in m for m in messages)
 
 
-def test_a_cluster_from_another_locality_is_cleared(warehouse):
-    state, messages = resolve({"locality": "N", "cluster": "E1"}, filter_options(warehouse))
+def test_a_cluster_from_another_locality_is_cleared(queries):
+    state, messages = resolve({"locality": "N", "cluster": "E1"}, queries.filter_options())
     assert state.cluster is None and state.locality == "N"
     assert "not in North" in messages[0]
 
 
-def test_options_come_from_the_warehouse(warehouse):
-    options = filter_options(warehouse)
+def test_options_come_from_the_warehouse(queries):
+    options = queries.filter_options()
     assert [y for y, _ in options.years] == ["2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25"]
     assert {code for code, _ in options.localities} == {"N", "E", "SC", "W"}
     assert len(options.clusters) == 16
@@ -224,37 +203,37 @@ def test_options_come_from_the_warehouse(warehouse):
 
 
 @pytest.mark.parametrize(("level", "count"), [("ward", 20), ("locality", 4)])
-def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(warehouse, level, count):
-    geojson = map_geojson(warehouse, level)
+def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(queries, level, count):
+    geojson = queries.map_geojson(level)
     assert len(geojson["features"]) == count
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in geojson["features"])
     state = FilterState(measure="suspension_rate", year=YEAR)
-    places = map_values(warehouse, "suspension_rate", state, THRESHOLD, level)
-    areas = rates(warehouse, "suspension_rate", state, "area", THRESHOLD)
+    places = queries.map_values("suspension_rate", state, level)
+    areas = queries.rates("suspension_rate", state, "area")
     assert (
         places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
     )
-    view = map_view(warehouse, FilterState(year=YEAR, level=level, schools="show"), THRESHOLD, with_geometry=True)
+    view = map_view(queries, FilterState(year=YEAR, level=level, schools="show"), with_geometry=True)
     assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth", "scattergeo"]
     assert len(view.figure.data[1].lat) == 127  # every school, suppressed ones grey
 
 
 @pytest.mark.parametrize("colour", ["borough", "benchmark"])
-def test_the_map_can_colour_places_better_similar_or_worse(warehouse, colour):
+def test_the_map_can_colour_places_better_similar_or_worse(queries, colour):
     from collections import Counter
 
     from scipy.stats import chi2
 
-    view = map_view(warehouse, FilterState(year=YEAR, colour=colour), THRESHOLD, with_geometry=True)
+    view = map_view(queries, FilterState(year=YEAR, colour=colour), with_geometry=True)
     if colour == "borough":
         name, reference = (
             "the borough",
-            borough_value(warehouse, "suspension_rate", FilterState(year=YEAR), THRESHOLD)["value"],
+            queries.borough_value("suspension_rate", FilterState(year=YEAR))["value"],
         )
     else:
         name, reference = (
             "England (illustrative)",
-            benchmark_values(warehouse, "suspension_rate").set_index("year").at[YEAR, "value"],
+            queries.benchmark_values("suspension_rate").set_index("year").at[YEAR, "value"],
         )
     assert view.reference_name == name
     shown = view.table[view.table["status"] == SHOWN]

@@ -12,7 +12,7 @@ from dashboard.domain.filters import FilterState
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.ingest.build import IngestError, load
 from dashboard.query.counts import NotRecorded
-from dashboard.query.reasons import reason_counts
+from dashboard.query.queries import Queries
 from dashboard.store.warehouse import Warehouse
 from dashboard.views.trends import reasons_panel
 from tests.conftest import rows_of, write_rows
@@ -58,8 +58,9 @@ def test_an_older_pupil_level_extract_without_reasons_still_loads_and_says_so(te
     report = load(template_set, tmp_path / "wh.duckdb")
     assert "exclusions_pupil.csv: has no column 'reason': it is left blank" in [str(w) for w in report.warnings]
     warehouse = Warehouse(tmp_path / "wh.duckdb")
+    queries = Queries(warehouse, 4)
     assert warehouse.query("SELECT sum(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year'")["n"].iat[0] == 1
-    panel = reasons_panel(warehouse, FilterState(year="2023/24"), 4)
+    panel = reasons_panel(queries, FilterState(year="2023/24"))
     assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]
 
 
@@ -75,13 +76,13 @@ def test_an_unknown_reason_is_refused_with_its_file_row_and_column(template_set,
 
 
 @pytest.mark.parametrize("measure", ["suspension_rate", "permanent_rate"])
-def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other_phases(warehouse, measure):
+def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other_phases(warehouse, queries, measure):
     """The borough's reasons and each phase's are one grid: every line of it (a phase's or the borough's reasons
     with their total, a reason's phases with the borough's cell) hides none of its counts, or two or more."""
     years = sorted(warehouse.query("SELECT DISTINCT academic_year FROM exclusion_reason")["academic_year"])
     phases = sorted(warehouse.query("SELECT DISTINCT phase FROM school")["phase"])
     views = {
-        phase: reason_counts(warehouse, FilterState(measure=measure, year=years[-1], phase=phase), 4)
+        phase: queries.reason_counts(FilterState(measure=measure, year=years[-1], phase=phase))
         for phase in [None] + phases
     }
     grid = pd.concat([frame.assign(phase=phase or "borough") for phase, frame in views.items()], ignore_index=True)
@@ -94,9 +95,9 @@ def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other
     assert checked > 50 and hidden.any()
 
 
-def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(warehouse):
+def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(warehouse, queries):
     year = warehouse.query("SELECT max(academic_year) AS y FROM exclusion_reason")["y"].iat[0]
-    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary"), 4)
+    panel = reasons_panel(queries, FilterState(measure="suspension_rate", year=year, phase="secondary"))
     cells = panel.table.set_index("Main reason")[year].drop("All reasons")
     shown = cells[~cells.isin(["c", "0"])]
     numbers = [int(text.split(" ")[0].replace(",", "")) for text in shown]
@@ -105,7 +106,7 @@ def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(
     hidden = list(cells[cells == "c"].index)
     assert hidden == sorted(hidden) and list(cells.index[-len(hidden) :]) == hidden if hidden else True
     total = int(panel.table.set_index("Main reason").at["All reasons", year].replace(",", ""))
-    truth = reason_counts(warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary"), 4)
+    truth = queries.reason_counts(FilterState(measure="suspension_rate", year=year, phase="secondary"))
     reasons = truth[(truth["year"] == year) & (truth["reason"] != "all")]
     assert (
         total == reasons["count"].sum() == truth[(truth["year"] == year) & (truth["reason"] == "all")]["count"].iat[0]
@@ -116,10 +117,8 @@ def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(
     assert panel.figure is not None and list(panel.figure.data[0].y)[::-1][: len(numbers)] == list(shown.index)
     # SEN provision is not recorded with reasons: the filter is set aside, and the panel says so.
     # Reasons sit beside exclusions only: with the EHC plan rate chosen there is no reasons panel.
-    assert reasons_panel(warehouse, FilterState(measure="ehcp_rate", year=year), 4) is None
-    with_sen = reasons_panel(
-        warehouse, FilterState(measure="suspension_rate", year=year, phase="secondary", sen="ehcp"), 4
-    )
+    assert reasons_panel(queries, FilterState(measure="ehcp_rate", year=year)) is None
+    with_sen = reasons_panel(queries, FilterState(measure="suspension_rate", year=year, phase="secondary", sen="ehcp"))
     assert with_sen.table.equals(panel.table) and any("not recorded by SEN provision" in n for n in with_sen.notes)
 
 
@@ -129,15 +128,16 @@ def test_a_filter_the_reasons_cannot_follow_says_so(template_set, tmp_path):
     write_rows(template_set / "exclusion_reasons.csv", [rows[0], rows[1][:1] + ["", ""] + rows[1][3:]])
     load(template_set, tmp_path / "wh.duckdb")
     warehouse = Warehouse(tmp_path / "wh.duckdb")
+    queries = Queries(warehouse, 4)
     state = FilterState(year="2023/24")
-    counts = reason_counts(warehouse, state, 4)
+    counts = queries.reason_counts(state)
     assert counts[["reason", "count", "status"]].values.tolist() == [
         ["persistent_disruptive", 3, "suppressed"],
         ["all", 3, "suppressed"],
     ]
     with pytest.raises(NotRecorded, match="do not say which phase"):
-        reason_counts(warehouse, replace(state, phase="primary"), 4)
+        queries.reason_counts(replace(state, phase="primary"))
     # A locality's reasons beside the borough's would give small numbers away: the panel says why it shows none.
     cluster = warehouse.query("SELECT min(cluster_code) AS c FROM cluster")["c"].iat[0]
-    panel = reasons_panel(warehouse, replace(state, cluster=cluster), 4)
+    panel = reasons_panel(queries, replace(state, cluster=cluster))
     assert panel.empty and "not a locality or cluster" in panel.notes[-1]

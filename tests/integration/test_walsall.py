@@ -1,4 +1,4 @@
-"""The README's walkthrough: a Walsall warehouse built from public files alone, its Overview checked against the files' own numbers."""
+"""The README's walkthrough: Walsall from public files alone, its Overview checked against the files' own numbers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from dashboard.config import ROOT
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.domain.measures import MEASURES
 from dashboard.ingest.build import load
-from dashboard.query.catalogue import benchmark_values, filter_options
 from dashboard.query.counts import NotApplicable
-from dashboard.query.rates import rates
+from dashboard.query.queries import Queries
 from dashboard.sources.public.cli import main as public_main
 from dashboard.store.warehouse import Warehouse
 from dashboard.views.map import map_view
@@ -127,12 +126,13 @@ def test_the_mapping_places_every_area_and_the_report_lists_what_it_leaves_out(w
 
 def test_the_overview_shows_the_source_files_own_figures(walsall):
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     la = {
         r["time_period"]: r
         for r in rows(FILES["--school-exclusions"])
         if r["geographic_level"] == "Local authority" and r["old_la_code"] == "335" and r["school_type"] == "Total"
     }
-    cards, localities, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    cards, localities, _ = overview(queries, FilterState(measure="suspension_rate", year="2016/17"))
     card = {c.measure.id: c for c in cards}
     for measure_id, column in (("suspension_rate", "fixed_excl"), ("permanent_rate", "perm_excl")):
         expected = int(la["201617"][column]) / int(la["201617"]["headcount"]) * 100
@@ -175,7 +175,7 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
     )
     assert "is the only locality whose suspension rate can be shown" in localities.summary
 
-    cards, _, _ = overview(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
+    cards, _, _ = overview(queries, FilterState(measure="ehcp_rate", year="2024/25"))
     ehcp = {c.measure.id: c for c in cards}["ehcp_rate"]
     plans = next(
         int(r["ehcplans"])
@@ -197,22 +197,24 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
 
 def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(walsall):
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     state = FilterState(measure="suspension_rate", year="2016/17")
     with pytest.raises(NotApplicable, match="do not say where pupils live"):
-        rates(warehouse, "suspension_rate", state, "area", 4)
+        queries.rates("suspension_rate", state, "area")
     with pytest.raises(NotApplicable, match="do not say SEN provision"):
-        rates(warehouse, "suspension_rate", replace(state, sen="ehcp"), "borough", 4)
+        queries.rates("suspension_rate", replace(state, sen="ehcp"), "borough")
     # By school it works, and the schools add up to less than DfE's total only by what DfE gave per school as x.
-    by_school = rates(warehouse, "suspension_rate", state, "school", 4)
+    by_school = queries.rates("suspension_rate", state, "school")
     assert len(by_school) > 100 and (by_school["status"] == "x").any()
     # EHC plans by need exist for 2024/25 only: earlier years are left out of a trend by need, not drawn as zero.
-    trend = rates(warehouse, "ehcp_rate", replace(state, measure="ehcp_rate"), ("year", "need"), 4)
+    trend = queries.rates("ehcp_rate", replace(state, measure="ehcp_rate"), ("year", "need"))
     assert set(trend["year"]) == {"2024/25"}
 
 
 def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(walsall):
     _, warehouse, _ = walsall
-    options = filter_options(warehouse)
+    queries = Queries(warehouse, 4)
+    options = queries.filter_options()
     # Public exclusions stop in 2016/17 while EHC plans run to 2024/25: neither opens on a page of 'no data'.
     assert parse_query("", options)[0].year == "2016/17"
     assert parse_query("?measure=ehcp_rate", options)[0].year == "2024/25"
@@ -223,7 +225,8 @@ def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(wal
 
 def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_as_x(walsall):
     _, warehouse, _ = walsall
-    panel = funnel_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    queries = Queries(warehouse, 4)
+    panel = funnel_panel(queries, FilterState(measure="suspension_rate", year="2016/17"))
     # The primary total is unknown (10 primary schools are x), so the primary rate comes from the 61 with a figure.
     assert (
         "The rate for primary schools is worked out from the 61 with a figure: the source gives 10 as a symbol."
@@ -244,7 +247,8 @@ def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_a
 
 def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall):
     _, warehouse, _ = walsall
-    panel = need_mix(warehouse, FilterState(measure="ehcp_rate", year="2024/25"), 4)
+    queries = Queries(warehouse, 4)
+    panel = need_mix(queries, FilterState(measure="ehcp_rate", year="2024/25"))
     walsall_row = next(
         r for r in rows(FILES["--ehcp-needs"]) if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"
     )
@@ -258,8 +262,9 @@ def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall
 def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
     """Census 2021 has no 0-25 band, so every chart of the EHC plan rate says 0-24, not only the card."""
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     state = FilterState(measure="ehcp_rate", year="2024/25", by="need")
-    trend = trend_panel(warehouse, state, 4)
+    trend = trend_panel(queries, state)
     assert trend.figure.layout.yaxis.title.text == "per 1,000 aged 0-24"
     assert "(per 1,000 aged 0-24)" in trend.figure.layout.title.text
     # Need is recorded for 2024/25 only: the borough line keeps its earlier years, in time order, and the note says so.
@@ -269,14 +274,15 @@ def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
         f"Primary need is not recorded for {axis[0]} to {axis[-2]}: the chart shows the borough alone there."
         in trend.notes
     )
-    drawn = map_view(warehouse, replace(state, level="ward"), 4, with_geometry=True).figure
+    drawn = map_view(queries, replace(state, level="ward"), with_geometry=True).figure
     assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
 
 
 def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_where_the_releases_overlap(walsall):
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     state = FilterState(measure="ehcp_rate", year="2024/25")
-    shown = rates(warehouse, "ehcp_rate", state, ("year",), 4).set_index("year")["numerator"]
+    shown = queries.rates("ehcp_rate", state, ("year",)).set_index("year")["numerator"]
     older = {
         f"{int(r['time_period']) - 1}/{r['time_period'][2:]}": r
         for r in rows(FILES["--ehcp-history"])
@@ -298,11 +304,12 @@ def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_whe
 
 def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_phase(walsall):
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     source = {
         (r["time_period"], r["school_type"]): r for r in rows(FILES["--exclusion-reasons"]) if r["old_la_code"] == "335"
     }
     total = source[("201617", "Total")]
-    panel = reasons_panel(warehouse, FilterState(measure="suspension_rate", year="2016/17"), 4)
+    panel = reasons_panel(queries, FilterState(measure="suspension_rate", year="2016/17"))
     shown = dict(zip(panel.table["Main reason"], panel.table["2016/17"]))
     all_suspensions = sum(int(v) for k, v in total.items() if k.startswith("fixed_"))
     assert shown["All reasons"] == f"{all_suspensions:,}"
@@ -313,13 +320,13 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
     )
     assert list(panel.table.columns[1:]) == ["2012/13", "2013/14", "2014/15", "2015/16", "2016/17"]
     # Permanent exclusions: DfE's LA total is shown where it is a number, x where DfE gave x; 3 is ours to hide (c).
-    permanent = reasons_panel(warehouse, FilterState(measure="permanent_rate", year="2016/17"), 4)
+    permanent = reasons_panel(queries, FilterState(measure="permanent_rate", year="2016/17"))
     shown = dict(zip(permanent.table["Main reason"], permanent.table["2016/17"]))
     assert total["perm_verbal_pupil"] == "x" and shown["Verbal abuse or threatening behaviour against a pupil"] == "x"
     assert total["perm_persistent_disruptive"] == "39" and shown["Persistent disruptive behaviour"].startswith("39 (")
     assert any("x = " in note for note in permanent.notes)
     # By phase: the secondary figure DfE gave as x stays x, though the borough's total for that reason is known.
-    secondary = reasons_panel(warehouse, FilterState(measure="permanent_rate", year="2016/17", phase="secondary"), 4)
+    secondary = reasons_panel(queries, FilterState(measure="permanent_rate", year="2016/17", phase="secondary"))
     shown = dict(zip(secondary.table["Main reason"], secondary.table["2016/17"]))
     assert source[("201617", "State-funded secondary")]["perm_physical_pupils"] == "x"
     assert shown["Physical assault against a pupil"] == "x"
@@ -328,25 +335,26 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
 
 def test_a_phase_is_set_beside_englands_same_phase_not_all_pupils(walsall):
     _, warehouse, _ = walsall
+    queries = Queries(warehouse, 4)
     england = {
         (r["school_type"], r["characteristic"]): r
         for r in rows(FILES["--exclusion-characteristics"])
         if r["geographic_level"] == "National" and r["time_period"] == "201617"
     }
-    cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17", phase="secondary"), 4)
+    cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2016/17", phase="secondary"))
     card = {c.measure.id: c for c in cards}["suspension_rate"]
     secondary = england[("State-funded secondary", "Total")]
     assert card.benchmark.startswith(f"England: {int(secondary['fixed_excl']) / int(secondary['headcount']) * 100:.2f}")
     # No region or neighbours' figure is published by phase, so none is set beside a phase.
     assert "West Midlands" not in card.benchmark and "neighbours" not in card.benchmark
     # By SEN provision England's figure is loaded, but Walsall's own is not in the public files: the card says so.
-    cards, _, _ = overview(warehouse, FilterState(measure="suspension_rate", year="2016/17", sen="ehcp"), 4)
+    cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2016/17", sen="ehcp"))
     card = {c.measure.id: c for c in cards}["suspension_rate"]
     ehcp = england[("Total", "SEN provision SEN with statement EHC")]
     assert "do not say SEN provision" in " ".join(str(v) for v in vars(card).values())
-    bench = benchmark_values(
-        warehouse, "suspension_rate", "England", FilterState(year="2016/17", sen="ehcp")
-    ).set_index("year")
+    bench = queries.benchmark_values("suspension_rate", "England", FilterState(year="2016/17", sen="ehcp")).set_index(
+        "year"
+    )
     assert bench.at["2016/17", "value"] == pytest.approx(int(ehcp["fixed_excl"]) / int(ehcp["headcount"]) * 100)
     assert bench.at["2016/17", "label"] == "England"
 

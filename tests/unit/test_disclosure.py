@@ -48,7 +48,7 @@ def small(values: np.ndarray) -> np.ndarray:
 
 
 def protect_table_with_margins(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
-    """Protect a table of counts as the app does: grand total, then each margin, then the cells, each level frozen once settled.
+    """Protect a table of counts as the app does: the grand total, each margin, then the cells, each level then frozen.
 
     Returns every published figure (cells, row totals, column totals, grand total), which are hidden, and the equations.
     """

@@ -9,7 +9,8 @@ from dashboard.domain.stats import compare, funnel_limits, poisson_byar, poisson
 
 
 def test_wilson_matches_newcombes_worked_examples():
-    # Newcombe RG (1998), Two-sided confidence intervals for the single proportion, Stat Med 17:857-872, Table II, method 3.
+    # Newcombe RG (1998), Two-sided confidence intervals for the single proportion, Stat Med 17:857-872, Table II,
+    # method 3.
     low, high = wilson([81, 15, 0, 1], [263, 148, 20, 29], 0.95)
     assert np.round(low, 4).tolist() == [0.2553, 0.0624, 0.0, 0.0061]
     assert np.round(high, 4).tolist() == [0.3662, 0.1605, 0.1611, 0.1718]

@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.ingest.boundaries import WGS84, read_boundaries, to_feature_collection
 from dashboard.ingest.build import load
+from dashboard.ingest.templates import AREAS, ATTENDANCE, EXCLUSIONS, SCHOOLS
 from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, LOCALITIES, DemoSettings
 from dashboard.sources.demo.people import Borough, generate
 
@@ -23,54 +24,18 @@ def write_extracts(borough: Borough, out: Path) -> None:
         out / "localities.csv", index=False
     )
     borough.clusters.to_csv(out / "clusters.csv", index=False)
-    borough.areas[
-        ["area_code", "area_name", "ward_code", "ward_name", "locality_code", "imd_decile", "idaci_decile"]
-    ].to_csv(out / "areas.csv", index=False)
-    borough.schools[
-        [
-            "urn",
-            "school_name",
-            "phase",
-            "school_type",
-            "cluster_code",
-            "area_code",
-            "latitude",
-            "longitude",
-            "open_date",
-            "close_date",
-        ]
-    ].to_csv(out / "schools.csv", index=False)
+    # Written in the templates' own columns, so the demo is loaded exactly as an LA's extract would be.
+    for frame, template, pupil_level in (
+        (borough.areas, AREAS, False),
+        (borough.schools, SCHOOLS, False),
+        (borough.exclusions, EXCLUSIONS, True),
+        (borough.attendance, ATTENDANCE, True),
+    ):
+        columns, _ = template.form(pupil_level)
+        name = template.pupil_filename if pupil_level else template.filename
+        frame[[c.name for c in columns]].to_csv(out / name, index=False)
     borough.population.to_csv(out / "population.csv", index=False)
     borough.census.to_csv(out / "census_pupil.csv", index=False)
-    borough.exclusions[
-        [
-            "pupil_id",
-            "academic_year",
-            "term",
-            "urn",
-            "home_area_code",
-            "sen_provision",
-            "primary_need",
-            "exclusion_type",
-            "start_date",
-            "reason",
-            "sessions_lost",
-        ]
-    ].to_csv(out / "exclusions_pupil.csv", index=False)
-    borough.attendance[
-        [
-            "pupil_id",
-            "academic_year",
-            "term",
-            "urn",
-            "home_area_code",
-            "sen_provision",
-            "primary_need",
-            "sessions_possible",
-            "sessions_authorised",
-            "sessions_unauthorised",
-        ]
-    ].to_csv(out / "attendance_pupil.csv", index=False)
     borough.ehcp.to_csv(out / "ehcp_pupil.csv", index=False)
     pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)
     years = sorted(borough.census["academic_year"].unique())
@@ -113,7 +78,7 @@ def write_extracts(borough: Borough, out: Path) -> None:
 def build_demo(
     out: Path,
     db_path: Path,
-    settings: DemoSettings = DemoSettings(),
+    settings: DemoSettings | None = None,
     boundaries: Path | None = None,
     code_field: str | None = None,
 ) -> None:

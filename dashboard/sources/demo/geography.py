@@ -228,7 +228,7 @@ def build_schools(
     clusters = []
     schools["cluster_code"] = ""
     cluster_names = _names(rng, len(LOCALITIES) * settings.clusters_per_locality)
-    for number, (code, name) in enumerate(LOCALITIES.items()):
+    for number, code in enumerate(LOCALITIES):
         here = schools["locality_code"] == code
         mainstream = here & schools["phase"].isin(["primary", "secondary"])
         labels = _kmeans(schools.loc[mainstream, ["x", "y"]].to_numpy(), settings.clusters_per_locality, rng)

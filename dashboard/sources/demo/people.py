@@ -1,4 +1,4 @@
-"""The demo borough's children year by year: who lives where, goes to which school, has a plan, is excluded or absent."""
+"""The demo borough's children year by year: home, school, plan, exclusions and absence."""
 
 from __future__ import annotations
 
@@ -177,199 +177,260 @@ def _nearest(points: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
     return np.argsort(distance, axis=1)[:, :k]
 
 
-def generate(settings: DemoSettings = DemoSettings(), boundaries: gpd.GeoDataFrame | None = None) -> Borough:
+@dataclass
+class Pupils:
+    """Who is at which school in one academic year, with their SEN provision and need."""
+
+    pupil: np.ndarray  # per person: at school this year
+    school: np.ndarray  # per person: position of their school in the schools table
+    sen: np.ndarray  # per person
+    idx: np.ndarray  # positions of the pupils among people
+    census: pd.DataFrame  # one row per pupil, as census_pupil.csv
+    phase: np.ndarray  # per pupil: their school's phase
+
+
+# Share of plan holders with each need who go to a special school (others 8%).
+SPECIAL_NEED_SHARE = {"SLD": 0.85, "PMLD": 0.95, "ASD": 0.45, "SEMH": 0.35, "MLD": 0.3, "PD": 0.3, "MSI": 0.5}
+
+
+def generate(settings: DemoSettings | None = None, boundaries: gpd.GeoDataFrame | None = None) -> Borough:
     """Build the synthetic borough deterministically from settings.seed."""
+    settings = settings or DemoSettings()
     rng = np.random.default_rng(settings.seed)
     areas = build_geography(rng, settings, boundaries)
     schools, clusters = build_schools(rng, settings, areas)
     people = build_people(rng, settings, areas)
+    nearest = nearest_schools(rng, people, areas, schools)
+    deprivation = 1 + 0.09 * (5.5 - people["imd_decile"].to_numpy())  # decile 1: 1.4, decile 10: 0.6
+
+    rows: dict[str, list[pd.DataFrame]] = {
+        name: [] for name in ("population", "census", "exclusions", "attendance", "ehcp")
+    }
+    permanently_excluded = np.zeros(len(people), dtype=bool)
+    permanent_progress: dict[str, tuple[float, int]] = {}
+    for year in range(settings.first_year, settings.first_year + settings.years):
+        label = academic_year_label(year)
+        age = year - people["birth_year"].to_numpy()
+        rows["population"].append(residents(people, label, age))
+        has_plan, plan_need = assign_plans(people, year, deprivation)
+        pupils = schooling(
+            people, schools, nearest, settings, year, age, has_plan, plan_need, deprivation, permanently_excluded
+        )
+        rows["census"].append(pupils.census)
+        rows["ehcp"].append(plan_holders(people, schools, pupils, label, age, has_plan, plan_need))
+        events, new_perm = exclusions(rng, people, pupils, deprivation, year, age, permanent_progress)
+        rows["exclusions"] += events
+        permanently_excluded |= new_perm
+        rows["attendance"] += attendance(rng, people, pupils, year)
+
+    return Borough(
+        areas=areas.drop(columns=["x", "y"]),
+        schools=schools.drop(columns=["x", "y", "locality_code"]),
+        clusters=clusters,
+        **{name: pd.concat(frames, ignore_index=True) for name, frames in rows.items()},
+    )
+
+
+def nearest_schools(
+    rng: np.random.Generator, people: pd.DataFrame, areas: gpd.GeoDataFrame, schools: pd.DataFrame
+) -> dict[str, np.ndarray]:
+    """Each person's school of each phase: most go to the nearest, some to the second or third nearest."""
     n = len(people)
     area_xy = areas[["x", "y"]].to_numpy()
+    # People living outside the borough get a random point in it, near which they go to school.
     home_xy = np.where(
         people["area_index"].to_numpy()[:, None] >= 0,
         area_xy[people["area_index"].clip(lower=0)],
         rng.uniform(-1, 1, (n, 2)),
     )
-    deprivation = 1 + 0.09 * (5.5 - people["imd_decile"].to_numpy())  # decile 1: 1.4, decile 10: 0.6
-
     by_phase = {p: schools.index[schools["phase"] == p].to_numpy() for p in ("primary", "secondary", "special", "ap")}
     school_xy = schools[["x", "y"]].to_numpy(float)
     choice = people["school_choice"].to_numpy()
     pick = np.where(choice < 0.62, 0, np.where(choice < 0.87, 1, 2))
-    nearest_primary = by_phase["primary"][_nearest(home_xy, school_xy[by_phase["primary"]], 3)[np.arange(n), pick]]
-    nearest_secondary = by_phase["secondary"][
-        _nearest(home_xy, school_xy[by_phase["secondary"]], 3)[np.arange(n), pick]
-    ]
-    nearest_special = by_phase["special"][_nearest(home_xy, school_xy[by_phase["special"]], 2)[np.arange(n), pick % 2]]
-    nearest_ap = by_phase["ap"][_nearest(home_xy, school_xy[by_phase["ap"]], 1)[:, 0]]
-    special_need_share = {"SLD": 0.85, "PMLD": 0.95, "ASD": 0.45, "SEMH": 0.35, "MLD": 0.3, "PD": 0.3, "MSI": 0.5}
+    return {
+        "primary": by_phase["primary"][_nearest(home_xy, school_xy[by_phase["primary"]], 3)[np.arange(n), pick]],
+        "secondary": by_phase["secondary"][_nearest(home_xy, school_xy[by_phase["secondary"]], 3)[np.arange(n), pick]],
+        "special": by_phase["special"][_nearest(home_xy, school_xy[by_phase["special"]], 2)[np.arange(n), pick % 2]],
+        "ap": by_phase["ap"][_nearest(home_xy, school_xy[by_phase["ap"]], 1)[:, 0]],
+    }
 
-    population_rows, census_rows, exclusion_rows, attendance_rows, ehcp_rows = [], [], [], [], []
-    permanently_excluded = np.zeros(n, dtype=bool)
-    permanent_progress: dict[str, tuple[float, int]] = {}
-    urns = schools["urn"].to_numpy()
-    phase_of = schools["phase"].to_numpy()
-    locality_names = list(LOCALITIES)
-    for year in range(settings.first_year, settings.first_year + settings.years):
-        label = academic_year_label(year)
-        age = year - people["birth_year"].to_numpy()
-        resident = people["area_index"].to_numpy() >= 0
-        in_range = (age >= 0) & (age <= 25)
-        bands = pd.Series([age_band(int(a)) if 0 <= a <= 25 else "" for a in age])
-        counted = resident & in_range
-        population_rows.append(
-            pd.DataFrame(
-                {
-                    "academic_year": label,
-                    "area_code": people.loc[counted, "home_area_code"].to_numpy(),
-                    "age_band": bands[counted].to_numpy(),
-                }
-            )
-            .value_counts()
-            .rename("population")
-            .reset_index()
-        )
-        has_plan, plan_need = assign_plans(people, year, deprivation)
 
-        # Who is at school, and where: Reception to Year 11, some stay on for the sixth form.
-        school_age = (age >= 4) & (age <= 15)
-        sixth = ((age == 16) | (age == 17)) & (people["sixth_form"].to_numpy() < np.where(has_plan, 0.55, 0.42))
-        pupil = (school_age | sixth) & (resident | (age <= 15))
-        school = np.where(age <= 10, nearest_primary, nearest_secondary)
-        to_special = has_plan & (
-            people["special_choice"].to_numpy() < pd.Series(plan_need).map(special_need_share).fillna(0.08).to_numpy()
-        )
-        school = np.where(to_special, nearest_special, school)
-        behaviour = people["behaviour"].to_numpy()
-        in_ap = (
-            pupil & (age >= 11) & ~to_special & (permanently_excluded | (behaviour > np.quantile(behaviour, 0.9975)))
-        )
-        school = np.where(in_ap, nearest_ap, school)
-
-        support = (
-            pupil
-            & ~has_plan
-            & (people["support_latent"].to_numpy() < (0.115 + 0.004 * (year - settings.first_year)) * deprivation)
-        )
-        sen = np.where(has_plan, "ehcp", np.where(support, "sen_support", "none"))
-        need = np.where(
-            has_plan, plan_need, np.where(support, sen_support_need(people["need_latent"].to_numpy()), "NONE")
-        )
-        idx = np.flatnonzero(pupil)
-        census = pd.DataFrame(
+def residents(people: pd.DataFrame, label: str, age: np.ndarray) -> pd.DataFrame:
+    """Residents aged 0-25 by small area and age band, as population.csv."""
+    resident = people["area_index"].to_numpy() >= 0
+    in_range = (age >= 0) & (age <= 25)
+    bands = pd.Series([age_band(int(a)) if 0 <= a <= 25 else "" for a in age])
+    counted = resident & in_range
+    return (
+        pd.DataFrame(
             {
-                "pupil_id": people["pupil_id"].to_numpy()[idx],
                 "academic_year": label,
-                "urn": urns[school[idx]],
-                "home_area_code": people["home_area_code"].to_numpy()[idx],
-                "sen_provision": sen[idx],
-                "primary_need": need[idx],
+                "area_code": people.loc[counted, "home_area_code"].to_numpy(),
+                "age_band": bands[counted].to_numpy(),
             }
         )
-        census_rows.append(census)
-        phase = phase_of[school[idx]]
-
-        # EHC plans: everyone with a plan, in school or not.
-        holders = np.flatnonzero(has_plan)
-        holder_age = age[holders]
-        in_school = pupil[holders]
-        school_phase = phase_of[school[holders]]
-        setting = np.where(
-            in_school,
-            np.select([school_phase == "special", school_phase == "ap"], ["special", "ap"], "mainstream"),
-            np.select(
-                [holder_age <= 3, holder_age <= 15, people["sixth_form"].to_numpy()[holders] < 0.75],
-                ["early_years", "other", "further_education"],
-                "other",
-            ),
-        )
-        ehcp_rows.append(
-            pd.DataFrame(
-                {
-                    "pupil_id": people["pupil_id"].to_numpy()[holders],
-                    "academic_year": label,
-                    "home_area_code": people["home_area_code"].to_numpy()[holders],
-                    "age": holder_age,
-                    "primary_need": plan_need[holders],
-                    "setting_type": setting,
-                    "urn": np.where(in_school, urns[school[holders]], None),
-                }
-            )
-        )
-
-        # Suspensions and permanent exclusions: exact totals per locality, shared out by each pupil's risk.
-        phase_risk = pd.Series(phase).map({"primary": 0.18, "secondary": 1.0, "special": 0.6, "ap": 3.0}).to_numpy()
-        sen_risk = pd.Series(sen[idx]).map({"ehcp": 2.4, "sen_support": 3.0, "none": 0.8}).to_numpy()
-        risk = phase_risk * sen_risk * deprivation[idx] * behaviour[idx]
-        locality = people["locality_code"].to_numpy()[idx]
-        pupil_locality = np.where(locality == "OOB", "SC", locality)  # outside pupils count with the centre
-        new_perm = np.zeros(n, dtype=bool)
-        for code in locality_names:
-            here = np.flatnonzero(pupil_locality == code)
-            suspensions = int(
-                round(SUSPENSIONS_PER_1000[code] / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here))
-            )
-            term_weight = np.array(
-                [TERM_SESSIONS[t] * TERM_SUSPENSION_FACTOR.get((year, t), 1.0) for t in TERM_SESSIONS]
-            )
-            per_term = _largest_remainder(suspensions, term_weight)
-            for term, count in zip(TERM_SESSIONS, per_term):
-                counts = rng.multinomial(count, risk[here] / risk[here].sum())
-                who = np.repeat(here, counts)
-                exclusion_rows.append(_exclusion_events(rng, who, idx, people, census, year, label, term, "suspension"))
-            # Permanent exclusions: the cumulative count tracks the rate, so six-year totals are exact.
-            target = PERMANENT_PER_1000[code] / 1000 / 3.5 * SUSPENSION_YEAR_FACTOR[year] * len(here)
-            eligible = here[(phase[here] != "special") & (phase[here] != "ap") & (age[idx[here]] >= 7)]
-            race = rng.exponential(size=len(eligible)) / risk[eligible]
-            chosen = eligible[np.argsort(race)[: _permanent_quota(permanent_progress, code, target)]]
-            new_perm[idx[chosen]] = True
-            if len(chosen):
-                terms = rng.choice(list(TERM_SESSIONS), len(chosen), p=[0.4, 0.35, 0.25])
-                for term in TERM_SESSIONS:
-                    exclusion_rows.append(
-                        _exclusion_events(
-                            rng, chosen[terms == term], idx, people, census, year, label, term, "permanent"
-                        )
-                    )
-        permanently_excluded |= new_perm
-
-        # Attendance: each pupil's absence rate from year, phase, SEN, deprivation and their own habit.
-        base = (
-            ABSENCE_YEAR_BASE[year]
-            * pd.Series(phase).map({"primary": 0.8, "secondary": 1.2, "special": 1.45, "ap": 3.2}).to_numpy()
-        )
-        base *= pd.Series(sen[idx]).map({"ehcp": 1.35, "sen_support": 1.4, "none": 0.92}).to_numpy()
-        base *= (1 + 0.06 * (5.5 - people["imd_decile"].to_numpy()[idx])) * people["absence"].to_numpy()[idx] / 0.96
-        for term, sessions in TERM_SESSIONS.items():
-            possible = np.where(
-                rng.uniform(size=len(idx)) < 0.04, (sessions * rng.uniform(0.3, 1, len(idx))).astype(int), sessions
-            )
-            rate = np.clip(base * rng.lognormal(-0.045, 0.3, len(idx)) * (1.15 if term == "Spring" else 1.0), 0, 0.98)
-            missed = rng.binomial(possible, rate)
-            unauthorised = rng.binomial(
-                missed, np.clip(0.25 + 0.03 * (5.5 - people["imd_decile"].to_numpy()[idx]) + 0.4 * (rate > 0.1), 0, 0.9)
-            )
-            attendance_rows.append(
-                census.assign(
-                    term=term,
-                    sessions_possible=possible,
-                    sessions_authorised=missed - unauthorised,
-                    sessions_unauthorised=unauthorised,
-                )
-            )
-
-    areas_out = areas.drop(columns=["x", "y"])
-    exclusions = pd.concat(exclusion_rows, ignore_index=True)
-    return Borough(
-        areas=areas_out,
-        schools=schools.drop(columns=["x", "y", "locality_code"]),
-        clusters=clusters,
-        population=pd.concat(population_rows, ignore_index=True),
-        census=pd.concat(census_rows, ignore_index=True),
-        exclusions=exclusions,
-        attendance=pd.concat(attendance_rows, ignore_index=True),
-        ehcp=pd.concat(ehcp_rows, ignore_index=True),
+        .value_counts()
+        .rename("population")
+        .reset_index()
     )
+
+
+def schooling(
+    people: pd.DataFrame,
+    schools: pd.DataFrame,
+    nearest: dict[str, np.ndarray],
+    settings: DemoSettings,
+    year: int,
+    age: np.ndarray,
+    has_plan: np.ndarray,
+    plan_need: np.ndarray,
+    deprivation: np.ndarray,
+    permanently_excluded: np.ndarray,
+) -> Pupils:
+    """Who is at school, and where: Reception to Year 11, some stay on for the sixth form."""
+    resident = people["area_index"].to_numpy() >= 0
+    school_age = (age >= 4) & (age <= 15)
+    sixth = ((age == 16) | (age == 17)) & (people["sixth_form"].to_numpy() < np.where(has_plan, 0.55, 0.42))
+    pupil = (school_age | sixth) & (resident | (age <= 15))
+    school = np.where(age <= 10, nearest["primary"], nearest["secondary"])
+    to_special = has_plan & (
+        people["special_choice"].to_numpy() < pd.Series(plan_need).map(SPECIAL_NEED_SHARE).fillna(0.08).to_numpy()
+    )
+    school = np.where(to_special, nearest["special"], school)
+    behaviour = people["behaviour"].to_numpy()
+    in_ap = pupil & (age >= 11) & ~to_special & (permanently_excluded | (behaviour > np.quantile(behaviour, 0.9975)))
+    school = np.where(in_ap, nearest["ap"], school)
+
+    support = (
+        pupil
+        & ~has_plan
+        & (people["support_latent"].to_numpy() < (0.115 + 0.004 * (year - settings.first_year)) * deprivation)
+    )
+    sen = np.where(has_plan, "ehcp", np.where(support, "sen_support", "none"))
+    need = np.where(has_plan, plan_need, np.where(support, sen_support_need(people["need_latent"].to_numpy()), "NONE"))
+    idx = np.flatnonzero(pupil)
+    census = pd.DataFrame(
+        {
+            "pupil_id": people["pupil_id"].to_numpy()[idx],
+            "academic_year": academic_year_label(year),
+            "urn": schools["urn"].to_numpy()[school[idx]],
+            "home_area_code": people["home_area_code"].to_numpy()[idx],
+            "sen_provision": sen[idx],
+            "primary_need": need[idx],
+        }
+    )
+    return Pupils(pupil, school, sen, idx, census, schools["phase"].to_numpy()[school[idx]])
+
+
+def plan_holders(
+    people: pd.DataFrame,
+    schools: pd.DataFrame,
+    pupils: Pupils,
+    label: str,
+    age: np.ndarray,
+    has_plan: np.ndarray,
+    plan_need: np.ndarray,
+) -> pd.DataFrame:
+    """EHC plans: everyone with a plan, in school or not, with their setting, as ehcp_pupil.csv."""
+    holders = np.flatnonzero(has_plan)
+    holder_age = age[holders]
+    in_school = pupils.pupil[holders]
+    school_phase = schools["phase"].to_numpy()[pupils.school[holders]]
+    setting = np.where(
+        in_school,
+        np.select([school_phase == "special", school_phase == "ap"], ["special", "ap"], "mainstream"),
+        np.select(
+            [holder_age <= 3, holder_age <= 15, people["sixth_form"].to_numpy()[holders] < 0.75],
+            ["early_years", "other", "further_education"],
+            "other",
+        ),
+    )
+    return pd.DataFrame(
+        {
+            "pupil_id": people["pupil_id"].to_numpy()[holders],
+            "academic_year": label,
+            "home_area_code": people["home_area_code"].to_numpy()[holders],
+            "age": holder_age,
+            "primary_need": plan_need[holders],
+            "setting_type": setting,
+            "urn": np.where(in_school, schools["urn"].to_numpy()[pupils.school[holders]], None),
+        }
+    )
+
+
+def exclusions(
+    rng: np.random.Generator,
+    people: pd.DataFrame,
+    pupils: Pupils,
+    deprivation: np.ndarray,
+    year: int,
+    age: np.ndarray,
+    permanent_progress: dict[str, tuple[float, int]],
+) -> tuple[list[pd.DataFrame], np.ndarray]:
+    """Suspensions and permanent exclusions: exact totals per locality, shared out by each pupil's risk.
+
+    Returns the exclusion rows and who was permanently excluded this year.
+    """
+    label, idx, phase, census = academic_year_label(year), pupils.idx, pupils.phase, pupils.census
+    phase_risk = pd.Series(phase).map({"primary": 0.18, "secondary": 1.0, "special": 0.6, "ap": 3.0}).to_numpy()
+    sen_risk = pd.Series(pupils.sen[idx]).map({"ehcp": 2.4, "sen_support": 3.0, "none": 0.8}).to_numpy()
+    risk = phase_risk * sen_risk * deprivation[idx] * people["behaviour"].to_numpy()[idx]
+    locality = people["locality_code"].to_numpy()[idx]
+    pupil_locality = np.where(locality == "OOB", "SC", locality)  # outside pupils count with the centre
+    rows = []
+    new_perm = np.zeros(len(people), dtype=bool)
+    for code in LOCALITIES:
+        here = np.flatnonzero(pupil_locality == code)
+        suspensions = int(round(SUSPENSIONS_PER_1000[code] / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here)))
+        term_weight = np.array([TERM_SESSIONS[t] * TERM_SUSPENSION_FACTOR.get((year, t), 1.0) for t in TERM_SESSIONS])
+        per_term = _largest_remainder(suspensions, term_weight)
+        for term, count in zip(TERM_SESSIONS, per_term):
+            counts = rng.multinomial(count, risk[here] / risk[here].sum())
+            who = np.repeat(here, counts)
+            rows.append(_exclusion_events(rng, who, idx, people, census, year, label, term, "suspension"))
+        # Permanent exclusions: the cumulative count tracks the rate, so six-year totals are exact.
+        target = PERMANENT_PER_1000[code] / 1000 / 3.5 * SUSPENSION_YEAR_FACTOR[year] * len(here)
+        eligible = here[(phase[here] != "special") & (phase[here] != "ap") & (age[idx[here]] >= 7)]
+        race = rng.exponential(size=len(eligible)) / risk[eligible]
+        chosen = eligible[np.argsort(race)[: _permanent_quota(permanent_progress, code, target)]]
+        new_perm[idx[chosen]] = True
+        if len(chosen):
+            terms = rng.choice(list(TERM_SESSIONS), len(chosen), p=[0.4, 0.35, 0.25])
+            for term in TERM_SESSIONS:
+                rows.append(
+                    _exclusion_events(rng, chosen[terms == term], idx, people, census, year, label, term, "permanent")
+                )
+    return rows, new_perm
+
+
+def attendance(rng: np.random.Generator, people: pd.DataFrame, pupils: Pupils, year: int) -> list[pd.DataFrame]:
+    """Each pupil's sessions by term, their absence rate from year, phase, SEN, deprivation and their own habit."""
+    idx = pupils.idx
+    base = (
+        ABSENCE_YEAR_BASE[year]
+        * pd.Series(pupils.phase).map({"primary": 0.8, "secondary": 1.2, "special": 1.45, "ap": 3.2}).to_numpy()
+    )
+    base *= pd.Series(pupils.sen[idx]).map({"ehcp": 1.35, "sen_support": 1.4, "none": 0.92}).to_numpy()
+    base *= (1 + 0.06 * (5.5 - people["imd_decile"].to_numpy()[idx])) * people["absence"].to_numpy()[idx] / 0.96
+    rows = []
+    for term, sessions in TERM_SESSIONS.items():
+        possible = np.where(
+            rng.uniform(size=len(idx)) < 0.04, (sessions * rng.uniform(0.3, 1, len(idx))).astype(int), sessions
+        )
+        rate = np.clip(base * rng.lognormal(-0.045, 0.3, len(idx)) * (1.15 if term == "Spring" else 1.0), 0, 0.98)
+        missed = rng.binomial(possible, rate)
+        unauthorised = rng.binomial(
+            missed, np.clip(0.25 + 0.03 * (5.5 - people["imd_decile"].to_numpy()[idx]) + 0.4 * (rate > 0.1), 0, 0.9)
+        )
+        rows.append(
+            pupils.census.assign(
+                term=term,
+                sessions_possible=possible,
+                sessions_authorised=missed - unauthorised,
+                sessions_unauthorised=unauthorised,
+            )
+        )
+    return rows
 
 
 def _permanent_quota(progress: dict[str, tuple[float, int]], code: str, target: float) -> int:

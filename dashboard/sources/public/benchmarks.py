@@ -101,7 +101,7 @@ def exclusion_benchmarks(path: Path, la_code: str, neighbours: list[str] | None 
 
 
 def _neighbour_rows(ees: EesFile, neighbours: list[str], file: str) -> list[dict]:
-    """One 'Statistical neighbours' benchmark per measure and year: the mean of the neighbours' rates that are published."""
+    """One 'Statistical neighbours' benchmark per measure and year: the mean of the neighbours' published rates."""
     frame = ees.frame[
         (ees.frame["geographic_level"] == "Local authority")
         & (ees.frame["school_type"] == "Total")
@@ -242,7 +242,7 @@ def characteristic_benchmarks(path: Path) -> pd.DataFrame:
     for measure, column in (("suspension_rate", "fixed_excl"), ("permanent_rate", "perm_excl")):
         count, symbol = ees_numbers(frame[column].replace(".", "z"))
         symbol = symbol.fillna(head_symbol)
-        for i, (index, row) in enumerate(frame.iterrows()):
+        for i, (_, row) in enumerate(frame.iterrows()):
             if row["school_type"] not in SCHOOL_TYPE_PHASES and row["school_type"] != "Total":
                 continue
             breakdown, code = CHARACTERISTICS[(row["characteristic_group"], row["characteristic"])]
@@ -259,7 +259,8 @@ def characteristic_benchmarks(path: Path) -> pd.DataFrame:
                     else (symbol.iat[i] if isinstance(symbol.iat[i], str) else "z"),
                     "numerator": count.iat[i] if known else "",
                     "denominator": headcount.iat[i] if known else "",
-                    "source": f"DfE, Permanent and fixed-period exclusions in England, by characteristic ({Path(path).name})",
+                    "source": "DfE, Permanent and fixed-period exclusions in England, by characteristic "
+                    f"({Path(path).name})",
                     "phase": SCHOOL_TYPE_PHASES.get(row["school_type"], ""),
                     "sen_provision": code if breakdown == "sen_provision" else "",
                     "primary_need": code if breakdown == "primary_need" else "",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from dashboard.ingest.templates import BENCHMARKS
+from dashboard.sources.public import benchmarks, dfe, ons
 from dashboard.sources.public.benchmarks import exclusion_benchmarks, statistical_neighbours
 from dashboard.sources.public.ees import PublicFileError, la_region, read_ees
 from dashboard.sources.public.gias import gias_laestabs, gias_schools
@@ -33,9 +34,6 @@ def write_template(frame: pd.DataFrame, path: Path) -> Path:
 
 def build_templates(args: argparse.Namespace) -> list[str]:
     """Write every template the given public files allow into args.out; returns what was written, line by line."""
-    from dashboard import public_facts as facts
-    from dashboard import public_places as places
-
     out, said = Path(args.out), []
     ees_files = [
         f
@@ -51,20 +49,21 @@ def build_templates(args: argparse.Namespace) -> list[str]:
     ]
     if not ees_files:
         raise PublicFileError(
-            "give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload, --ehcp-history or --absence)"
+            "give at least one EES file (--school-exclusions, --exclusions, --ehcp-caseload, --ehcp-history or "
+            "--absence)"
         )
     first = read_ees(ees_files[0])
-    ons, la_name, region = la_region(first, str(args.la))
+    ons_code, la_name, region = la_region(first, str(args.la))
     region_name = first.frame.loc[first.frame["region_code"] == region, "region_name"].iat[0]
 
     def write(frame: pd.DataFrame, name: str, what: str) -> None:
         write_template(frame, out / name)
         said.append(f"{name}: {len(frame):,} rows, {what}")
 
-    areas = places.lsoa_areas(args.lsoa_lookup, ons)
+    areas = ons.lsoa_areas(args.lsoa_lookup, ons_code)
     if args.imd and args.lsoa11_lookup:
         areas["imd_decile"] = (
-            places.imd_deciles_2021(args.imd, args.lsoa11_lookup, list(areas["area_code"])).astype("Int64").to_numpy()
+            ons.imd_deciles_2021(args.imd, args.lsoa11_lookup, list(areas["area_code"])).astype("Int64").to_numpy()
         )
     write(areas, "areas.csv", f"{la_name}'s small areas in {areas['ward_code'].nunique()} wards")
     schools, left_out = gias_schools(args.gias, args.la)
@@ -82,7 +81,7 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         said.append("mapping.csv: copied")
     years: set[str] = set()
     if args.school_exclusions:
-        census, exclusions, unmatched = facts.school_exclusions(
+        census, exclusions, unmatched = dfe.school_exclusions(
             args.school_exclusions, args.la, gias_laestabs(args.gias, args.la)
         )
         write(census, "census.csv", "pupils on roll per school (the exclusions file's headcount)")
@@ -94,7 +93,7 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         )
         write_template(unmatched, out / "unmatched_schools.csv")
     if args.exclusion_reasons:
-        reasons = facts.exclusion_reasons(args.exclusion_reasons, args.la)
+        reasons = dfe.exclusion_reasons(args.exclusion_reasons, args.la)
         write(
             reasons,
             "exclusion_reasons.csv",
@@ -102,9 +101,9 @@ def build_templates(args: argparse.Namespace) -> list[str]:
             f"{reasons['academic_year'].max()}, with the rest of each LA total",
         )
     if args.ehcp_caseload or args.ehcp_history:
-        newer = facts.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la) if args.ehcp_caseload else None
-        older = facts.sen2_age_stock(args.ehcp_history, args.la) if args.ehcp_history else None
-        ehcp = facts.ehcp_series(newer, older)
+        newer = dfe.ehcp_caseload(args.ehcp_caseload, args.ehcp_needs, args.la) if args.ehcp_caseload else None
+        older = dfe.sen2_age_stock(args.ehcp_history, args.la) if args.ehcp_history else None
+        ehcp = dfe.ehcp_series(newer, older)
         years |= set(ehcp["academic_year"])
         history = (
             f"; {older['academic_year'].min()} to {older['academic_year'].max()} from the older SEN2 file count "
@@ -114,21 +113,21 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         )
         write(ehcp, "ehcp.csv", f"EHC plans in each January caseload{history}")
     if args.absence:
-        write(facts.la_absence(args.absence, args.la), "attendance.csv", "the LA's absence by term")
+        write(dfe.la_absence(args.absence, args.la), "attendance.csv", "the LA's absence by term")
     if args.population:
-        population = places.census_population(args.population, list(areas["area_code"]), sorted(years) or ["2020/21"])
+        population = ons.census_population(args.population, list(areas["area_code"]), sorted(years) or ["2020/21"])
         write(population, "population.csv", "Census 2021 residents aged 0-24, for each EHC plan year")
-    benchmarks = []
+    comparisons = []
     neighbours = statistical_neighbours(args.neighbours, str(args.la)) if args.neighbours else None
     if args.exclusions:
-        benchmarks.append(exclusion_benchmarks(args.exclusions, args.la, neighbours))
+        comparisons.append(exclusion_benchmarks(args.exclusions, args.la, neighbours))
     if args.exclusion_characteristics:
-        benchmarks.append(facts.characteristic_benchmarks(args.exclusion_characteristics))
+        comparisons.append(benchmarks.characteristic_benchmarks(args.exclusion_characteristics))
     if args.lait:
-        benchmarks.append(facts.lait_benchmarks(args.lait, region_name, region, neighbours))
-    if benchmarks:
+        comparisons.append(benchmarks.lait_benchmarks(args.lait, region_name, region, neighbours))
+    if comparisons:
         write(
-            facts.combine_benchmarks(*benchmarks),
+            benchmarks.combine_benchmarks(*comparisons),
             BENCHMARKS.filename,
             "England, region and statistical neighbours"
             + ("; England by phase, SEN provision and need" if args.exclusion_characteristics else ""),

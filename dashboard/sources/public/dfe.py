@@ -66,11 +66,11 @@ def school_exclusions(
     matched = schools[schools["urn"].notna()]
     unmatched = schools.loc[schools["urn"].isna(), ["academic_year", "laestab", "school_type"]].reset_index(drop=True)
 
-    census = [_with_rest(matched, totals, "headcount", {"pupils": "headcount"})]
+    census = [_with_rest(matched, totals, {"pupils": "headcount"})]
     exclusions = []
     for kind, (count, pupils) in EXCLUSION_COLUMNS.items():
         columns = {"exclusions": count} | ({"pupils_excluded": pupils} if pupils else {})
-        frame = _with_rest(matched, totals, count, columns).assign(exclusion_type=kind)
+        frame = _with_rest(matched, totals, columns).assign(exclusion_type=kind)
         if not pupils:
             frame["pupils_excluded"] = "x"
         frame["sessions_lost"] = "x"  # not in these files
@@ -82,7 +82,7 @@ def school_exclusions(
     return census_frame, exclusions_frame, unmatched
 
 
-def _with_rest(schools: pd.DataFrame, totals: pd.DataFrame, total_column: str, columns: dict[str, str]) -> pd.DataFrame:
+def _with_rest(schools: pd.DataFrame, totals: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     """School rows plus, per year, a blank-URN row holding the LA total less the schools' published counts."""
     frame = pd.DataFrame({"academic_year": schools["academic_year"].to_numpy(), "urn": schools["urn"].to_numpy()})
     rest = pd.DataFrame({"academic_year": totals.index.to_numpy(), "urn": ""})

@@ -46,7 +46,7 @@ CURRENT_NAMES = {
 
 
 def read_ees(path: Path) -> EesFile:
-    """Read an EES CSV (and its .meta.csv beside it, if there is one) as text, current column names as the older ones."""
+    """Read an EES CSV (and its .meta.csv, if any) as text, with current column names read as the older ones."""
     path = Path(path)
     if not path.exists():
         raise PublicFileError(f"{path}: no such file")
@@ -82,7 +82,7 @@ def academic_year(time_period: str) -> str:
 
 
 def la_region(ees: EesFile, la_code: str) -> tuple[str, str, str]:
-    """(ONS code, name, region code) of an LA given its DfE code (335) or ONS code (E08000030), from the file's LA rows."""
+    """(ONS code, name, region code) of an LA from its DfE code (335) or ONS code (E08000030), by the LA rows."""
     ees.require(["geographic_level", "old_la_code", "new_la_code", "la_name", "region_code"])
     rows = ees.frame[
         (ees.frame["geographic_level"] == "Local authority")

@@ -32,7 +32,7 @@ def _column(frame: pd.DataFrame, pattern: str, path: Path, what: str) -> str:
 
 
 def lsoa_areas(lookup_path: Path, la_ons_code: str) -> pd.DataFrame:
-    """The LA's 2021 small areas with their best-fit wards, in the areas template's columns (locality blank: the mapping gives it)."""
+    """The LA's 2021 small areas with their best-fit wards, as areas.csv (locality blank: mapping.csv gives it)."""
     frame = _read(lookup_path)
     lsoa, name = (
         _column(frame, r"LSOA21CD", lookup_path, "LSOA 2021 code"),

@@ -1,0 +1,82 @@
+"""Schools: filters in, the funnel plot, the grids of schools and clusters, one school in detail, and the download."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from callbacks.guard import guarded, on_filters
+from dashboard.domain.filters import FilterState
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.query.queries import Queries
+from dashboard.views.schools import (
+    cluster_table,
+    display_table,
+    funnel_panel,
+    grid_summary,
+    school_detail,
+    school_table,
+)
+from layouts import ids
+from layouts.components import panel_id, render_panel
+from layouts.pages.schools import cluster_grid, school_choices, school_grid
+
+
+def register(app, queries: Queries) -> None:
+    """Attach the Schools page's callbacks to app."""
+
+    @on_filters(
+        app,
+        Output(ids.SCHOOLS_SUMMARY, "children"),
+        Output(ids.SCHOOL_GRID_HOLDER, "children"),
+        Output(ids.CLUSTER_GRID_HOLDER, "children"),
+        Output(ids.SCHOOL_PICK, "options"),
+    )
+    def update_schools(state: FilterState):
+        schools, clusters = school_table(queries, state), cluster_table(queries, state)
+        if schools.empty:
+            return NO_DATA_MESSAGE, html.P(NO_DATA_MESSAGE), None, []
+        summary = grid_summary(schools, clusters, state)
+        return summary, school_grid(schools), cluster_grid(clusters), school_choices(schools)
+
+    @app.callback(Output(panel_id("panel", "funnel"), "children"), Input(ids.FILTER_STORE, "data"))
+    @guarded(1)
+    def update_funnel(filters: dict | None):
+        if not filters:
+            raise PreventUpdate
+        return render_panel(funnel_panel(queries, FilterState.from_dict(filters)), "funnel")
+
+    @app.callback(Output(ids.SCHOOL_PICK, "value"), Input(ids.SCHOOL_GRID, "cellClicked"), prevent_initial_call=True)
+    def pick_school_from_grid(clicked: dict | None):
+        # Rows are keyed by URN (getRowId), so a click names its school however the grid is sorted.
+        if not clicked or not clicked.get("rowId"):
+            raise PreventUpdate
+        return clicked["rowId"]
+
+    @app.callback(
+        Output(panel_id("panel", "school-trend"), "children"),
+        Output(panel_id("panel", "school-needs"), "children"),
+        Input(ids.SCHOOL_PICK, "value"),
+        Input(ids.FILTER_STORE, "data"),
+    )
+    @guarded(2)
+    def update_school_detail(urn: str | None, filters: dict | None):
+        if not filters or not urn:
+            return html.P("Choose a school to see its trend beside its cluster and the borough."), None
+        trend, needs = school_detail(queries, FilterState.from_dict(filters), urn)
+        return render_panel(trend, "school-trend"), render_panel(needs, "school-needs")
+
+    @app.callback(
+        Output(ids.GRID_DOWNLOAD, "data"),
+        Input(ids.GRID_DOWNLOAD_BUTTON, "n_clicks"),
+        State(ids.FILTER_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    @guarded(1)
+    def download_grids(clicks: int | None, filters: dict | None):
+        state = FilterState.from_dict(filters)
+        schools = display_table(school_table(queries, state), ["URN", "School", "Phase", "Cluster", "Locality"])
+        clusters = display_table(cluster_table(queries, state), ["Cluster", "Locality"])
+        combined = pd.concat([schools.assign(Level="School"), clusters.assign(Level="Cluster")], ignore_index=True)
+        return dcc.send_data_frame(combined.to_csv, f"schools-{state.year.replace('/', '-')}.csv", index=False)

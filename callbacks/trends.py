@@ -1,0 +1,24 @@
+"""Trends: filters in, the trend panel and the reasons panel out."""
+
+from __future__ import annotations
+
+from dash import Output
+
+from callbacks.guard import on_filters
+from dashboard.domain.filters import FilterState
+from dashboard.query.queries import Queries
+from dashboard.views.trends import reasons_panel, trend_panel
+from layouts.components import panel_id, render_panel
+
+
+def register(app, queries: Queries) -> None:
+    """Attach the Trends page's callbacks to app."""
+
+    @on_filters(
+        app,
+        Output(panel_id("panel", "trend"), "children"),
+        Output(panel_id("panel", "reasons"), "children"),
+    )
+    def update_trends(state: FilterState):
+        reasons = reasons_panel(queries, state)
+        return render_panel(trend_panel(queries, state), "trend"), render_panel(reasons, "reasons") if reasons else []

@@ -1,0 +1,128 @@
+"""One object for reading: every look-up the pages, exports and callbacks make, for one warehouse and threshold.
+
+Views and callbacks hold a Queries and ask it; they never pass the suppression threshold or import the modules
+behind it, so how a figure is found (SQL today, a published table tomorrow) can change here alone.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.measures import Measure
+from dashboard.query import catalogue, classes, geometry, protection, rates, reasons, schools
+from dashboard.query.counts import NotApplicable, NotRecorded
+from dashboard.query.reasons import ALL_REASONS
+from dashboard.store.warehouse import Warehouse, WarehouseInfo, WarehouseMissing
+
+__all__ = ["ALL_REASONS", "NotApplicable", "NotRecorded", "Queries", "WarehouseMissing"]
+
+
+class Queries:
+    """Everything the app reads from one warehouse, with small numbers hidden at one threshold."""
+
+    def __init__(self, warehouse: Warehouse, threshold: int):
+        self.warehouse = warehouse
+        self.threshold = threshold
+
+    # Rates, protected.
+    def rates(
+        self,
+        measure_id: str,
+        state: FilterState,
+        by: str | tuple[str, ...],
+        termly: bool = False,
+        school_locality: bool = False,
+    ) -> pd.DataFrame:
+        """Numerator, denominator, rate and status per group of by; see dashboard.query.rates.rates."""
+        return rates.rates(self.warehouse, measure_id, state, by, self.threshold, termly, school_locality)
+
+    def rates_where_possible(self, measure_id: str, state: FilterState, by: str | tuple[str, ...], **options):
+        """rates(), or no rows where the loaded data cannot be cut this way."""
+        return rates.rates_where_possible(self.warehouse, measure_id, state, by, self.threshold, **options)
+
+    def map_values(self, measure_id: str, state: FilterState, level: str = "area") -> pd.DataFrame:
+        """Every place at a map level with its rate; places outside the chosen locality are marked."""
+        return rates.map_values(self.warehouse, measure_id, state, self.threshold, level)
+
+    def borough_value(self, measure_id: str, state: FilterState) -> pd.Series:
+        """The rate for the whole selection (the borough, or the chosen locality)."""
+        return rates.borough_value(self.warehouse, measure_id, state, self.threshold)
+
+    def reason_counts(self, state: FilterState) -> pd.DataFrame:
+        """Exclusions per year and main reason up to state.year, protected as one grid."""
+        return reasons.reason_counts(self.warehouse, state, self.threshold)
+
+    def forget_protected(self) -> None:
+        """Drop every protection worked out so far (benchmarks time filter changes never seen before)."""
+        protection.forget_protected()
+
+    # Places and geometry.
+    def place_table(self, level: str = "area") -> pd.DataFrame:
+        """Places at one map level with their names and the locality they are in."""
+        return geometry.place_table(self.warehouse, level)
+
+    def map_geojson(self, level: str = "area") -> dict | None:
+        """Boundaries at one map level as a FeatureCollection, or None where none are loaded."""
+        return geometry.map_geojson(self.warehouse, level)
+
+    def measure_bins(self, measure_id: str, level: str = "area") -> list[float]:
+        """Colour class breaks for a measure at a map level, the same in every year and filter."""
+        return classes.measure_bins(self.warehouse, measure_id, self.threshold, level)
+
+    def school_places(self) -> pd.DataFrame:
+        """Every school with its name, phase, cluster and locality names."""
+        return schools.school_places(self.warehouse)
+
+    def cluster_places(self) -> pd.DataFrame:
+        """Every cluster with its name and its locality's name."""
+        return schools.cluster_places(self.warehouse)
+
+    def school_info(self, urn: str) -> pd.DataFrame:
+        """One school's name, cluster code and cluster name (no rows if there is no such school)."""
+        return schools.school_info(self.warehouse, urn)
+
+    def school_points(self) -> pd.DataFrame:
+        """Every school's point and locality, for the map."""
+        return schools.school_points(self.warehouse)
+
+    # The catalogue: what the data holds.
+    def filter_options(self) -> FilterOptions:
+        """Values each filter can take."""
+        return catalogue.filter_options(self.warehouse)
+
+    def labels(self, dimension: str) -> dict[str, str]:
+        """Code to on-screen name for a dimension's members."""
+        return catalogue.labels(self.warehouse, dimension)
+
+    def measure_in(self, measure_id: str) -> Measure:
+        """The measure as this warehouse can state it (EHC plans per 1,000 aged 0-24 on Census residents)."""
+        return catalogue.measure_in(self.warehouse, measure_id)
+
+    def census_residents(self) -> bool:
+        """True when residents come in Census 2021's bands."""
+        return catalogue.census_residents(self.warehouse)
+
+    def benchmark_values(self, measure_id: str, level: str = "England", state: FilterState | None = None):
+        """Benchmark values of a measure by academic year, for the same pupils as state's filters."""
+        return catalogue.benchmark_values(self.warehouse, measure_id, level, state)
+
+    def dataset_status(self) -> list[tuple]:
+        """Each dataset loaded: rows, first and latest academic year, and the date its data runs to."""
+        return catalogue.dataset_status(self.warehouse)
+
+    def load_sources(self) -> list[tuple[str, str, int, str]]:
+        """The files behind the data being served: name, checksum, rows read and form."""
+        return catalogue.load_sources(self.warehouse)
+
+    def term_order(self) -> dict[str, int]:
+        """Position of each term within a year."""
+        return catalogue.term_order(self.warehouse)
+
+    def events(self) -> pd.DataFrame:
+        """Events to mark on trend charts, oldest first."""
+        return catalogue.events(self.warehouse)
+
+    def info(self) -> WarehouseInfo:
+        """Version, kind (synthetic or real) and dates of the data being served."""
+        return self.warehouse.info()

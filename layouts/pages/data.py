@@ -1,0 +1,177 @@
+"""Data and methods: what each measure means, how small numbers and comparisons are handled, the files loaded."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.domain.measures import MEASURES
+from dashboard.domain.reference import EES_SYMBOLS
+from layouts import ids
+from layouts.components import page_heading
+from layouts.page import Page
+
+QUESTION = "What do the measures mean and where does the data come from?"
+
+
+def layout() -> html.Div:
+    """The page's heading; its content depends on the data loaded and is filled in by its callback."""
+    return html.Div(
+        [
+            *page_heading("Data and methods", QUESTION),
+            dcc.Loading(html.Div(id=ids.DATA_CONTENT), type="dot"),
+        ]
+    )
+
+
+def content(sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int) -> html.Div:
+    """Each measure's definition, numerator, denominator and unit, the methods, and the files loaded."""
+    measures = dbc.Table(
+        [
+            html.Caption("How each measure is calculated"),
+            html.Thead(
+                html.Tr(
+                    [html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Th(m.label, scope="row"),
+                            html.Td(m.definition),
+                            html.Td(m.numerator_label),
+                            html.Td(m.denominator_label),
+                            html.Td(m.unit),
+                        ]
+                    )
+                    for m in MEASURES.values()
+                ]
+            ),
+        ],
+        bordered=True,
+        hover=True,
+        size="sm",
+        className="caption-top",
+    )
+    files = dbc.Table(
+        [
+            html.Caption("Files in the data being served"),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("File", "Form", "Rows read", "SHA-256 checksum")])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))])
+                    for f, sha, rows, form in sources
+                ]
+            ),
+        ],
+        bordered=True,
+        size="sm",
+        className="caption-top",
+    )
+    return html.Div(
+        [
+            html.H2("Measures", className="h4"),
+            measures,
+            html.H2("Small numbers", className="h4"),
+            html.P(
+                f"Counts about children are personal data. Any figure resting on between 1 and {threshold} children "
+                "is shown as c (confidential) and its area is drawn dark grey, with its own legend entry; zero is "
+                "shown as 0. "
+                "A rate is suppressed when its numerator or its denominator is."
+            ),
+            html.P(
+                "Hiding the small figures is not enough on its own: a hidden figure could be worked out by taking the "
+                "figures shown from a total shown elsewhere (a locality's small areas from the locality, the "
+                "localities from "
+                "the borough, one need from a school's total). So every table is protected together with the totals "
+                "the "
+                "dashboard shows beside it. The coarser table is settled first (the borough, then localities and "
+                "needs, then "
+                "wards with their small areas, then schools within clusters and phases), and wherever a hidden "
+                "figure could "
+                "still be found by subtraction, or by combining several tables as a determined reader might, the next "
+                "smallest figure is hidden too. Zero is not protected: it is shown as 0 and describes no child."
+            ),
+            html.P(
+                "Files from Explore Education Statistics may carry symbols instead of numbers. They are kept and "
+                "shown where "
+                "the number would be: "
+                + "; ".join(f"{s} = {m}" for s, m in EES_SYMBOLS.items())
+                + ". On maps c and low are "
+                "drawn dark grey with suppressed places and x, z and u light grey with places that have no data, "
+                "each named in "
+                "the legend; on charts they leave a gap, and tables show the symbol itself."
+            ),
+            html.H2("Fair comparisons", className="h4"),
+            html.P(
+                "A rate resting on few children can move a long way by chance. Bars carry 95% confidence intervals: "
+                "Wilson score intervals for shares of people (absence, EHC plans), exact Poisson intervals for "
+                "counts of "
+                "events (a pupil can be suspended more than once). Where an interval does not include the figure it is "
+                "compared with, the difference is unlikely to be chance alone. The map can colour places by that "
+                "test (better, similar or worse than the borough or the benchmark) instead of by their rate, and its "
+                "table "
+                "always gives each place's interval and verdict. Trend charts carry the same intervals as whiskers "
+                "and a "
+                "shaded band around the borough, and each line's trend over the years is tested (the chi-square test "
+                "for "
+                "trend for shares of people, the score test for Poisson rates): improving, worsening, or no "
+                "significant change."
+            ),
+            html.P(
+                "Headline changes on the year before are called better or worse only when a significance test says so "
+                "(a two-proportion test for shares of people, an exact conditional test for counts of events); "
+                "otherwise "
+                "they say 'no significant change'. Absence rates count half-day sessions, which cluster within "
+                "pupils, so "
+                "their intervals understate the true uncertainty: read their verdicts with that in mind."
+            ),
+            html.P(
+                "Schools are compared on a funnel plot. Each school's count is set against the count expected if it "
+                "had "
+                "the borough rate for schools of its phase, so an alternative provision centre is not held to a "
+                "primary "
+                "school's rate. The dotted lines hold 95% and the dashed lines 99.8% of the variation chance alone "
+                "would "
+                "give; they narrow as schools grow, so a small school is not named for a blip. Schools beyond the "
+                "99.8% "
+                "lines are named; schools within them are similar to the borough, whatever their rank."
+            ),
+            html.H2("Where the data comes from", className="h4"),
+            dbc.Table(
+                [
+                    html.Caption("Datasets loaded"),
+                    html.Thead(
+                        html.Tr(
+                            [
+                                html.Th(h, scope="col")
+                                for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")
+                            ]
+                        )
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Th(name, scope="row"),
+                                    html.Td(f"{rows:,}"),
+                                    html.Td(first),
+                                    html.Td(latest),
+                                    html.Td(str(as_of)[:10]),
+                                ]
+                            )
+                            for name, rows, first, latest, as_of in datasets
+                        ]
+                    ),
+                ],
+                bordered=True,
+                size="sm",
+                className="caption-top",
+            ),
+            files,
+        ]
+    )
+
+
+PAGE = Page("/data", "Data & methods", QUESTION, "data", layout)

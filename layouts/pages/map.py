@@ -1,0 +1,63 @@
+"""Map: choropleth by small area, ward or locality, its one-line summary, and the same values as a table."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+from layouts.components import GRAPH_CONFIG
+from layouts.page import Page
+
+QUESTION = "Where do the rates differ, small area by small area?"
+
+
+def layout() -> html.Div:
+    """Map page: choropleth by small area, its one-line summary, and the same values as a table."""
+    return html.Div(
+        [
+            html.H1("Map"),
+            html.P(
+                "Click a place to narrow every page to its locality; choose the map level and school points under "
+                "'Map' in the filters.",
+                className="text-muted",
+            ),
+            html.P(id=ids.MAP_SUMMARY, className="lead"),
+            html.Div(id=ids.MAP_NOTE),
+            dbc.Tabs(
+                [
+                    dbc.Tab(
+                        dcc.Loading(
+                            dcc.Graph(
+                                id=ids.MAP_GRAPH,
+                                config={**GRAPH_CONFIG, "scrollZoom": False},
+                                style={"height": "620px"},
+                            ),
+                            type="dot",
+                        ),
+                        label="Chart",
+                        tab_id="chart",
+                    ),
+                    dbc.Tab(
+                        [
+                            html.P(
+                                "The same figures as the map, for reading without colour or a mouse.",
+                                className="text-muted mt-2",
+                            ),
+                            html.Div(id=ids.MAP_TABLE, className="table-scroll"),
+                        ],
+                        label="Table",
+                        tab_id="table",
+                    ),
+                ],
+                id=ids.MAP_TABS,
+                active_tab="chart",
+                persistence=True,
+                persistence_type="session",
+            ),
+            dcc.Store(id=ids.MAP_LOADED),
+        ]
+    )
+
+
+PAGE = Page("/map", "Map", QUESTION, "map", layout, settings="map")
