@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test install install-test demo demo-rebuild templates browser clean
+.PHONY: run test lint install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -43,8 +43,13 @@ run: demo
 	@echo "Serving the Inclusion Dashboard on http://$(HOST):$(PORT)"
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 app:server
 
-test: install-test
+test: install-test lint
 	$(PYTHON) -m pytest
+
+# One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
+lint: install-test
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
 
 templates: install
 	$(PYTHON) -m dashboard.ingest.templates
