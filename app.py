@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
 
 from dash import Dash
 from flask import jsonify
@@ -10,7 +12,8 @@ from werkzeug.exceptions import HTTPException
 
 import callbacks
 from dashboard.config import Config, absolute_path
-from dashboard.query.queries import Queries, WarehouseMissing
+from dashboard.domain.filters import MAP_LEVELS
+from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.store.warehouse import Warehouse
 from layouts.shell import PRODUCT_NAME, create_layout
 
@@ -36,7 +39,7 @@ INDEX_STRING = """<!DOCTYPE html>
 def create_app(config: Config | None = None) -> Dash:
     """Build the app for one warehouse; nothing is read until a page is served."""
     config = config or Config()
-    queries = Queries(Warehouse(config.warehouse_path), config.suppression_threshold)
+    queries = Queries(Warehouse(config.warehouse_path))
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -52,18 +55,29 @@ def create_app(config: Config | None = None) -> Dash:
         try:
             return create_layout(queries.filter_options(), queries.info(), queries.threshold)
         except WarehouseMissing:
-            return create_layout(
-                None,
-                None,
-                queries.threshold,
-                problem="No data has been loaded. Run 'make run' to build the demo borough, or load your "
-                "own extracts with 'python -m dashboard.ingest' (see the README).",
+            problem = (
+                "No data has been loaded. Run 'make run' to build the demo borough, or load your own extracts "
+                "with 'python -m dashboard.ingest' (see the README)."
             )
+        except NotPublished as exc:
+            problem = str(exc)  # never an unprotected figure: the version must be published first
+        return create_layout(None, None, None, problem=problem)
 
     app.layout = serve_layout
     callbacks.register(app, queries)
     _add_routes(app, queries)
+    # The look-ups every request makes are built once, beside the first requests rather than inside them.
+    threading.Thread(target=_warm, args=(queries,), name="warm", daemon=True).start()
     return app
+
+
+def _warm(queries: Queries) -> None:
+    try:
+        queries.warm()
+    except (WarehouseMissing, NotPublished):
+        pass  # nothing to serve yet: every page says why
+    except Exception:  # noqa: BLE001 - a failure here only means the first requests build what they need
+        logging.getLogger(__name__).exception("warming the look-ups failed")
 
 
 def _add_routes(app: Dash, queries: Queries) -> None:
@@ -72,16 +86,34 @@ def _add_routes(app: Dash, queries: Queries) -> None:
     @server.route("/healthz")
     def healthz():
         try:
-            info = queries.info()
+            info, threshold = queries.info(), queries.threshold
         except WarehouseMissing as exc:
             return jsonify(status="no data", detail=str(exc)), 503
+        except NotPublished as exc:
+            return jsonify(status="not published", detail=str(exc)), 503
         return jsonify(
             status="ok",
             data_version=info.version,
             data_kind=info.data_kind,
             loaded_at=info.loaded_at,
             latest_year=info.latest_year,
+            suppression_threshold=threshold,
         )
+
+    @server.route("/geometry/<version>/<level>.json")
+    def geometry(version: str, level: str):
+        # Boundaries go to the browser once per level and version: the address names the version, so it can be kept.
+        if level not in MAP_LEVELS:
+            return jsonify(status="error", detail=f"There is no map level '{level}'."), 404
+        try:
+            geojson, current = queries.map_geojson(level), queries.info().version
+        except (WarehouseMissing, NotPublished) as exc:
+            return jsonify(status="no data", detail=str(exc)), 503
+        if geojson is None:
+            return jsonify(status="error", detail="No boundaries are loaded."), 404
+        response = server.response_class(json.dumps(geojson, separators=(",", ":")), mimetype="application/json")
+        response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if version == current else "no-cache"
+        return response
 
     @server.errorhandler(Exception)
     def plain_error(error):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output, ctx
 
-from callbacks.guard import guarded, problem_message
-from dashboard.domain.filters import FILTER_KEYS, parse_query, resolve, to_query
+from callbacks.guard import guarded, on_filters, problem_message
+from dashboard.domain.filters import FILTER_KEYS, FilterState, parse_query, resolve, to_query
 from dashboard.query.queries import Queries
 from layouts import ids
 from layouts.shell import ALL, select_options
@@ -43,3 +43,8 @@ def register(app, queries: Queries) -> None:
             select_options("cluster", list(options.clusters_in(state.locality))),
             *[shown[key] or ALL for key in FILTER_KEYS],
         )
+
+    @on_filters(app, Output(ids.FILTER_HINT, "children"))
+    def where_offered(state: FilterState):
+        # Says beside the filters where the chosen pupils can be seen, before a page has to refuse a view.
+        return queries.where_offered(state)

@@ -28,6 +28,8 @@ def guarded(output_count: int):
         def wrapper(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
+            except PreventUpdate:
+                raise  # nothing to redraw is not an error
             except Exception:  # noqa: BLE001 - anything unexpected is logged and explained, never shown raw
                 log.exception("callback %s failed", function.__name__)
                 set_props(
@@ -46,14 +48,15 @@ def guarded(output_count: int):
     return decorate
 
 
-def on_filters(app, *outputs: Output, states: tuple[State, ...] = ()):
-    """Register the decorated function(state, *state_values) to redraw outputs whenever the filters change.
+def on_filters(app, *outputs: Output, inputs: tuple[Input, ...] = (), states: tuple[State, ...] = ()):
+    """Register the decorated function(state, *values) to redraw outputs whenever the filters (or other inputs) change.
 
-    The function gets the filters as a FilterState; it is guarded, so an error becomes a message, not a 500.
+    The function gets the filters as a FilterState, then the other inputs' and states' values; it is guarded, so an
+    error becomes a message, not a 500.
     """
 
     def decorate(function):
-        @app.callback(*outputs, Input(ids.FILTER_STORE, "data"), *states)
+        @app.callback(*outputs, Input(ids.FILTER_STORE, "data"), *inputs, *states)
         @guarded(len(outputs))
         @functools.wraps(function)
         def callback(filters: dict | None, *values):

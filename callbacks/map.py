@@ -23,31 +23,52 @@ def register(app, queries: Queries) -> None:
         Output(ids.MAP_LOADED, "data"),
         Output(ids.MAP_SUMMARY, "children"),
         Output(ids.MAP_NOTE, "children"),
-        Output(ids.MAP_TABLE, "children"),
         states=(State(ids.MAP_LOADED, "data"),),
     )
     def update_map(state: FilterState, loaded: str | None):
-        # The geometry in the browser is keyed by level and school layer; only a change of those redraws it.
+        # The browser fetches each level's boundaries once, from their own address; the figure only names it.
+        # A new level or school layer draws the whole figure; any other change sends the layers as a Patch.
         drawn = f"{state.level}|{state.schools}"
-        view = map_view(queries, state, with_geometry=loaded != drawn)
+        geometry = app.get_relative_path(f"/geometry/{queries.info().version}/{state.level}.json")
+        view = map_view(queries, state, with_geometry=loaded != drawn, geometry=geometry)
         if view.figure is not None:
             figure = view.figure
         else:
             figure = Patch()
-            for key, value in view.patch.items():
-                figure["data"][0][key] = value
+            for index, trace in enumerate(view.patch["traces"]):
+                figure["data"][index] = trace
+            figure["layout"]["coloraxis"] = view.patch["coloraxis"]
             figure["layout"]["title"]["text"] = view.title
-        table = values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level].one, view.reference_name)
-        return figure, drawn, view.summary, view.note, table
+        return figure, drawn, view.summary, view.note
+
+    @on_filters(
+        app,
+        Output(ids.MAP_TABLE, "children"),
+        inputs=(Input(ids.MAP_TABS, "active_tab"),),
+    )
+    def update_map_table(state: FilterState, tab: str | None):
+        # The table is built when it is read: hundreds of rows need not travel with every change of the map.
+        if tab != "table":
+            raise PreventUpdate
+        view = map_view(queries, state, with_geometry=False)
+        return values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level].one, view.reference_name)
 
     @app.callback(
         Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),
         Input(ids.MAP_GRAPH, "clickData"),
+        State(ids.FILTER_STORE, "data"),
         prevent_initial_call=True,
     )
-    def filter_by_clicked_place(click: dict | None):
-        # Each place carries its locality code, so a click anywhere narrows every view to that locality.
+    def filter_by_clicked_place(click: dict | None, filters: dict | None):
+        # A click on a place or a school narrows every view to its locality.
         points = (click or {}).get("points") or []
-        if not points or not points[0].get("customdata"):
+        if not points:
             raise PreventUpdate
-        return points[0]["customdata"]
+        point = points[0]
+        if point.get("customdata") and isinstance(point["customdata"], str):
+            return point["customdata"]  # a school point carries its locality
+        level = FilterState.from_dict(filters).level if filters else "area"
+        places = queries.place_table(level).set_index("code")["locality_code"]
+        if point.get("location") not in places.index:
+            raise PreventUpdate
+        return places[point["location"]]

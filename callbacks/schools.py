@@ -8,7 +8,6 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded, on_filters
 from dashboard.domain.filters import FilterState
-from dashboard.domain.status import NO_DATA_MESSAGE
 from dashboard.query.queries import Queries
 from dashboard.views.schools import (
     cluster_table,
@@ -17,6 +16,7 @@ from dashboard.views.schools import (
     grid_summary,
     school_detail,
     school_table,
+    why_empty,
 )
 from layouts import ids
 from layouts.components import panel_id, render_panel
@@ -35,10 +35,15 @@ def register(app, queries: Queries) -> None:
     )
     def update_schools(state: FilterState):
         schools, clusters = school_table(queries, state), cluster_table(queries, state)
-        if schools.empty:
-            return NO_DATA_MESSAGE, html.P(NO_DATA_MESSAGE), None, []
+        if schools.empty and clusters.empty:
+            why = why_empty(queries, state, "school")
+            return why, html.P(why), None, []
         summary = grid_summary(schools, clusters, state)
-        return summary, school_grid(schools), cluster_grid(clusters), school_choices(schools)
+        if schools.empty:
+            # Schools are published for all their pupils; clusters by SEN provision too.
+            return summary, html.P(why_empty(queries, state, "school")), cluster_grid(clusters), []
+        clusters_shown = cluster_grid(clusters) if not clusters.empty else html.P(why_empty(queries, state, "cluster"))
+        return summary, school_grid(schools), clusters_shown, school_choices(schools)
 
     @app.callback(Output(panel_id("panel", "funnel"), "children"), Input(ids.FILTER_STORE, "data"))
     @guarded(1)

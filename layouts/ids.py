@@ -3,6 +3,7 @@
 URL = "url"
 FILTER_STORE = "filter-store"
 MESSAGES = "messages"
+FILTER_HINT = "filter-hint"  # where the chosen measure is published for the chosen pupils
 PAGE = "page-content"
 NAV = "site-nav"
 

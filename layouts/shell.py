@@ -66,6 +66,7 @@ def filter_panel(options: FilterOptions) -> html.Aside:
             _select("need", list(options.needs), None),
             _select("sen", list(options.sen), None),
             _select("phase", list(options.phases), None),
+            html.P(id=ids.FILTER_HINT, className="small filter-hint", **{"aria-live": "polite"}),
             html.Fieldset(
                 [
                     html.Legend("Trend chart", className="h6"),
@@ -113,7 +114,7 @@ def navigation() -> html.Nav:
 
 
 def create_layout(
-    options: FilterOptions | None, info: WarehouseInfo | None, threshold: int, problem: str | None = None
+    options: FilterOptions | None, info: WarehouseInfo | None, threshold: int | None, problem: str | None = None
 ) -> html.Div:
     """The whole page around the current page's content."""
     body = (
@@ -157,8 +158,13 @@ def create_layout(
             body,
             html.Footer(
                 html.P(
-                    f"Figures resting on 1 to {threshold} children are shown as c and not drawn. "
-                    "Contains public sector information licensed under the Open Government Licence v3.0.",
+                    (
+                        f"Figures resting on 1 to {threshold} children are shown as c and not drawn, and so is any "
+                        "figure from which one could be worked out. "
+                        if threshold
+                        else ""
+                    )
+                    + "Contains public sector information licensed under the Open Government Licence v3.0.",
                     className="small mb-0",
                 ),
                 className="site-footer",

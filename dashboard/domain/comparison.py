@@ -11,7 +11,12 @@ from dashboard.domain.status import SHOWN
 
 
 def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) -> pd.DataFrame:
-    """Add low and high columns: the rate's confidence interval (blank where the rate is not shown)."""
+    """Add low and high columns: the rate's confidence interval (blank where the rate is not shown).
+
+    Rates looked up at the 95% level already carry theirs, worked out once per version: those are kept.
+    """
+    if level == 0.95 and "low" in frame and "high" in frame:
+        return frame
     low, high = rate_interval(frame["numerator"], frame["denominator"], measure.scale, measure.kind, level)
     shown = (frame["status"] == SHOWN).to_numpy()
     return frame.assign(low=np.where(shown, low, np.nan), high=np.where(shown, high, np.nan))

@@ -1,218 +1,474 @@
-"""Secondary suppression: hide enough further cells that no hidden count can be worked out from what is shown.
+"""Disclosure control for linked tables of counts: primary and secondary suppression, and the attacker's audit.
 
-A table is published beside its totals: each line of cells adds up to a total shown elsewhere (a
-locality's small areas add up to the locality, the localities to the borough). A hidden cell that is
-the only hidden member of a line could be recovered by subtraction, so the smallest other non-zero
-cell in that line is hidden too, and this repeats until every line is safe. Where lines cross, a
-linear-programming audit (the attacker's own method) hides more until no hidden value is pinned down.
+A protection problem is a set of cells (every figure of every family for one count and year) and the lines that
+tie them: each line says that one cell (the parent) is the sum of others (its children), as a locality is the sum
+of its small areas. A reader who sees the shown cells knows every line, that counts are whole numbers, that a
+shown 0 is 0 and that a hidden count is at least 1 (zeros are never hidden). Cells a source gave as a symbol are
+unknown to everyone: they are unknowns of the lines, at least 0.
 
-Totals that are themselves cells of a coarser table (a hidden ward, say) take part as members of
-their line, so a hidden total cannot be rebuilt from its visible parts either. Their hidden or shown
-state was settled when the coarser table was protected, so it is frozen here."""
+- Primary suppression hides counts of 1 to the threshold.
+- Secondary suppression is Gaussian elimination in cost order (after Langsrud's GaussSuppression): cells are
+  offered for publication one by one, zeros first and then the largest, and a cell is published unless that
+  would let some primary cell be worked out exactly from what is published and the lines.
+- The audit is the attacker's own linear program: for every hidden cell, the smallest and largest values it can
+  take given all of the above. A hidden cell breaks the guarantee if its interval is narrower than 2, or if it
+  cannot reach above the threshold (which would prove it small). Each break hides one more cell on a line through
+  it, the smallest that will do, and the audit runs again until it finds nothing.
+"""
 
 from __future__ import annotations
 
+import math
+import os
+from collections import defaultdict
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-import pandas as pd
-from scipy.linalg import null_space
-from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
 class Line:
-    """Cells whose sum is published: as the cell at position total, or (total None) outside the table."""
+    """A published total and the cells that add up to it."""
 
-    cells: np.ndarray
-    total: int | None = None
+    parent: int
+    children: tuple[int, ...]
+
+
+@dataclass
+class Problem:
+    """Cells of one count and year with their true values, and the lines between them.
+
+    values: the true count per cell (NaN where a source gave a symbol: unknown to everyone, at least 0).
+    forced: cells that must be shown whatever happens (zeros are always forced).
+    frozen_hidden: cells that must be hidden because they were settled hidden elsewhere (a linked table).
+    unpublished: cells that are never shown (a part of a total the registry does not break down): to a reader
+    they are unknowns of at least 0, which cover the cells beside them.
+    """
+
+    values: np.ndarray
+    lines: list[Line]
+    forced: np.ndarray | None = None
+    frozen_hidden: np.ndarray | None = None
+    unpublished: np.ndarray | None = None
+
+    def __post_init__(self):
+        size = len(self.values)
+        self.forced = np.zeros(size, dtype=bool) if self.forced is None else self.forced
+        self.frozen_hidden = np.zeros(size, dtype=bool) if self.frozen_hidden is None else self.frozen_hidden
+        self.unpublished = np.zeros(size, dtype=bool) if self.unpublished is None else self.unpublished
 
     @property
-    def members(self) -> np.ndarray:
-        """Every cell in the line, its total included when the total is a cell."""
-        return self.cells if self.total is None else np.append(self.cells, self.total)
+    def size(self) -> int:
+        """Number of cells."""
+        return len(self.values)
+
+    @property
+    def unknown(self) -> np.ndarray:
+        """Cells whose value no one knows (a source's symbol)."""
+        return np.isnan(self.values)
 
 
-def protect(counts: pd.Series, hidden: pd.Series, lines: list, frozen: pd.Series | None = None) -> pd.Series:
-    """Return hidden widened until no hidden count can be worked out from the shown cells and line totals.
+class Unprotectable(ValueError):
+    """Some hidden cells could not be protected by hiding more: the table must not be published."""
 
-    counts are the true values (used to choose the smallest cells to give up); hidden says which are
-    suppressed; lines are Line objects or arrays of positions whose total is published elsewhere;
-    frozen cells (totals settled in a coarser table) are never newly hidden.
+    def __init__(self, cells: list[int]):
+        self.cells = cells
+        super().__init__(f"{len(cells)} hidden cell(s) could not be protected")
+
+
+def primary_cells(values: np.ndarray, threshold: int) -> np.ndarray:
+    """Counts of 1 to threshold: too few children to show."""
+    return (values >= 1) & (values <= threshold)
+
+
+def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int, sums=()) -> np.ndarray:
+    """Primary cells plus those Gaussian elimination in cost order must hide so no primary can be worked out.
+
+    Works on the rows of the lines: the published cells and the lines span what a reader can compute; a primary
+    cell is revealed when its unit vector falls in that span. Cells are offered for publication in cost order (forced
+    cells and zeros first, then the largest values), and each is published unless it would reveal a primary, or a
+    protected sum: small counts on one line (GaussSuppression's singleton sums), and any sums the audit asks for.
     """
-    lines = [line if isinstance(line, Line) else Line(np.asarray(line)) for line in lines]
-    values = counts.to_numpy(dtype=float)
-    mask = hidden.to_numpy(dtype=bool).copy()
-    hideable = np.ones(len(mask), dtype=bool) if frozen is None else ~frozen.to_numpy(dtype=bool)
-    # A total with one cell under it is that cell: the two are shown or hidden together, and neither can be
-    # hidden if either is a shown total settled elsewhere.
-    twins = _twins(len(mask), lines)
-    for line in lines:
-        if line.total is None and len(line.cells) == 1 and not mask[line.cells[0]]:
-            # The only cell under a total shown elsewhere is that total: hiding it would hide nothing.
-            hideable[twins.get(int(line.cells[0]), [int(line.cells[0])])] = False
-    for group in twins.values():
-        if mask[group].any():
-            mask[group] = True
-        elif not hideable[group].all():
-            hideable[group] = False
-    while True:
-        cell = _lone_fix(values, mask, hideable, lines)
-        if cell is None:
-            cell = _pinned_fix(values, mask, hideable, lines, twins)
-        if cell is None:
-            return pd.Series(mask, index=hidden.index)
-        mask[twins.get(cell, [cell])] = True
-
-
-def _twins(size: int, lines: list[Line]) -> dict[int, list[int]]:
-    """Cells tied by one-cell lines (a ward of one small area) or by totals over the same cells, each to its group."""
-    parent = list(range(size))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    same_cells: dict[frozenset, int] = {}
-    for line in lines:
-        if len(line.cells) == 1 and line.total is not None:
-            parent[root(int(line.cells[0]))] = root(int(line.total))
-        if line.total is not None:
-            # Two totals over the very same cells (a locality with one ward in the selection) are one figure.
-            first = same_cells.setdefault(frozenset(int(c) for c in line.cells), int(line.total))
-            parent[root(int(line.total))] = root(first)
-    groups: dict[int, list[int]] = {}
-    for i in range(size):
-        groups.setdefault(root(i), []).append(i)
-    return {i: group for group in groups.values() if len(group) > 1 for i in group}
-
-
-def _lone_fix(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, lines: list[Line]) -> int | None:
-    """The cell to hide for the first line with exactly one hidden member, if any can be hidden."""
-    for line in lines:
-        members = line.members
-        # A hidden zero is no cover: a finer table settled later may show it is zero (every cell under it shown as 0).
-        if len(members) > 1 and (mask[members] & (values[members] > 0)).sum() == 1:
-            cell = _smallest_visible(values, mask, hideable, line)
-            if cell is not None:
-                return cell
-    return None
-
-
-def _smallest_visible(values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, line: Line) -> int | None:
-    # Give up the smallest visible non-zero cell: a zero beside a hidden cell says nothing about it.
-    # The line's own total goes only when no cell can.
-    open_cells = [i for i in line.cells if not mask[i] and hideable[i]]
-    if not open_cells and line.total is not None and not mask[line.total] and hideable[line.total]:
-        open_cells = [line.total]
-    candidates = [i for i in open_cells if values[i] > 0] or open_cells
-    return int(min(candidates, key=lambda i: (values[i], i))) if candidates else None
-
-
-def _pinned_fix(
-    values: np.ndarray, mask: np.ndarray, hideable: np.ndarray, lines: list[Line], twins: dict[int, list[int]]
-) -> int | None:
-    """A cell to hide because some hidden value is fixed by the totals (its smallest and largest possible values agree).
-
-    Of the visible cells sharing a line with the pinned one, the smallest whose hiding frees it is chosen,
-    so one cell is given up where one is enough.
-    """
-    touching = [line for line in lines if mask[line.members].any()]
-    if len(touching) < 2:
-        return None  # one line with two or more hidden cells never pins them
-    fallback = None
-    # A hidden zero that can be worked out gives nothing away (zeros are shown as 0 anyway).
-    for cell in (c for c in pinned_cells(values, mask, touching) if values[c] > 0):
-        tied = twins.get(cell, [cell])
-        options = {
-            int(i)
-            for line in touching
-            if np.isin(tied, line.members).any()
-            for i in line.members
-            if not mask[i] and hideable[i]
-        }
-        # Where every line through the cell is hidden already, the figures pinning it run through other lines:
-        # any visible cell on a line that touches a hidden one may be the one to give up.
-        nearby = {int(i) for line in touching for i in line.members if not mask[i] and hideable[i]} - options
-        ranked = sorted(options, key=lambda i: (values[i] == 0, values[i], i)) + sorted(
-            nearby, key=lambda i: (values[i] == 0, values[i], i)
-        )
-        for option in ranked:
-            trial = mask.copy()
-            trial[twins.get(option, [option])] = True
-            if not pinned_cells(values, trial, lines, targets=[cell]):
-                return option
-        fallback = fallback if fallback is not None or not ranked else ranked[0]
-    return fallback
-
-
-def pinned_cells(values: np.ndarray, mask: np.ndarray, lines: list, targets: list[int] | None = None) -> list[int]:
-    """Hidden cells (of targets, if given) whose value the shown cells and line totals fix (the attacker's view)."""
-    lines = [line if isinstance(line, Line) else Line(np.asarray(line)) for line in lines]
-    hidden = np.flatnonzero(mask)
-    if not len(hidden):
-        return []
-    position = {cell: k for k, cell in enumerate(hidden)}
-    rows = []
-    for line in lines:
-        row = np.zeros(len(hidden))
-        for cell in line.cells:
-            if mask[cell]:
-                row[position[cell]] = 1
-        if line.total is not None and mask[line.total]:
-            row[position[line.total]] = -1
-        if row.any():
-            rows.append(row)
-    if not rows:
-        return []  # no published total touches a hidden cell
-    a_eq = np.array(rows)
-    # Directions in which the hidden values can move together without changing any total. A cell that no
-    # such direction moves is pinned. Hidden cells whose every possible value is zero cannot move at all,
-    # so they are held still first (a cell at zero with room above it can still move).
-    stuck = (
-        _always_zero(a_eq, a_eq @ values[hidden]) if (values[hidden] == 0).any() else np.zeros(len(hidden), dtype=bool)
-    )
-    free = null_space(np.vstack([a_eq, np.eye(len(hidden))[stuck]]))
-    movable = (np.abs(free) > 1e-9).any(axis=1) if free.size else np.zeros(len(hidden), dtype=bool)
-    # Line totals give a network-like system whose extreme points are whole numbers, so a cell that can
-    # move at all can move by at least one: fixed or not is the whole question.
-    return [int(cell) for k, cell in enumerate(hidden) if not movable[k] and (targets is None or cell in targets)]
-
-
-def _always_zero(a_eq: np.ndarray, b_eq: np.ndarray) -> np.ndarray:
-    """Which unknowns are zero in every solution of a_eq x = b_eq, x >= 0: one linear program.
-
-    Over the cone a_eq x = t b_eq (t >= 1), maximise the sum of y with y <= x and y <= 1: any unknown that
-    can be positive can be made at least one by scaling, so it ends with y = 1 and only the always-zero stay at 0.
-    """
-    n = a_eq.shape[1]
-    # Variables: x (n), y (n), t.
-    objective = np.concatenate([np.zeros(n), -np.ones(n), [0]])
-    a_eq_full = np.hstack([a_eq, np.zeros_like(a_eq), -b_eq[:, None]])
-    a_ub = np.hstack([-np.eye(n), np.eye(n), np.zeros((n, 1))])  # y - x <= 0
-    bounds = [(0, None)] * n + [(0, 1)] * n + [(1, None)]
-    result = linprog(
-        objective, A_ub=a_ub, b_ub=np.zeros(n), A_eq=a_eq_full, b_eq=np.zeros(len(b_eq)), bounds=bounds, method="highs"
-    )
-    if not result.success:
-        return np.zeros(n, dtype=bool)
-    return result.x[n : 2 * n] < 0.5
-
-
-def lines_of(frame: pd.DataFrame, keys: list[str], fixed: list[str] = ()) -> list[np.ndarray]:
-    """Lines of a table: for each key, the cells sharing every other key (and every fixed column, such as the
-    year) add up to a published total."""
-    positions = np.arange(len(frame))
-    lines = []
-    for key in keys:
-        others = [k for k in keys if k != key] + list(fixed)
-        if not others:
-            if len(positions) > 1:
-                lines.append(positions)
+    size = problem.size
+    unknown = problem.unknown
+    hidden = primary | problem.frozen_hidden
+    basis = _Basis()
+    for line in problem.lines:
+        basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
+    protected = [cell for cell in np.flatnonzero(hidden) if not unknown[cell]]
+    residuals = {(int(cell),): basis.reduce({int(cell): 1.0}) for cell in protected}
+    # Small counts hidden together on one line give away their sum when the rest of the line is shown: where that
+    # sum is small too, it is protected like a cell of its own, so [7, c, c | 9] hides the 7 as well.
+    values = np.nan_to_num(problem.values, nan=0.0)
+    groups = {tuple(sorted(int(c) for c in line.children if primary[c] and not unknown[c])) for line in problem.lines}
+    groups = {g for g in groups if len(g) > 1 and values[list(g)].sum() <= threshold + len(g) - 1} | set(sums)
+    for group in groups:
+        if group not in residuals:
+            residuals[group] = basis.reduce({c: 1.0 for c in group})
+    # A primary the lines alone pin down (a one-cell line) is handled by the audit, which hides its neighbours.
+    residuals = {cells: r for cells, r in residuals.items() if r}
+    forced = problem.forced
+    offered = [c for c in range(size) if not hidden[c] and not unknown[c] and not problem.unpublished[c]]
+    offered.sort(key=lambda c: (not (forced[c] or values[c] == 0), -values[c], c))
+    for cell in offered:
+        vector = basis.reduce({cell: 1.0})
+        if not vector:
+            continue  # already worked out from what is published: showing it adds nothing
+        pivot = basis.pivot_for(vector)
+        revealing = any(pivot in r and _proportional(r, vector, pivot) for r in residuals.values())
+        if revealing and not (forced[cell] or values[cell] == 0):
+            hidden[cell] = True
             continue
-        for _, group in frame.assign(_pos=positions).groupby(others, dropna=False)["_pos"]:
-            if len(group) > 1:  # a one-cell "line" is the cell itself, not a further total
-                lines.append(group.to_numpy())
-    return lines
+        for r in residuals.values():
+            if pivot in r:
+                _eliminate(r, vector, pivot)
+        residuals = {c: r for c, r in residuals.items() if r}
+        basis.add(vector, pivot)
+    return hidden
+
+
+class _Basis:
+    """Sparse rows in reduced echelon form: each pivot column appears in its own row only."""
+
+    def __init__(self):
+        self.rows: dict[int, dict[int, float]] = {}
+        self.holders: defaultdict[int, set[int]] = defaultdict(set)  # column -> pivots whose rows contain it
+
+    def reduce(self, vector: dict[int, float]) -> dict[int, float]:
+        vector = dict(vector)
+        for column in [c for c in vector if c in self.rows]:
+            if column in vector:
+                _eliminate(vector, self.rows[column], column)
+        return vector
+
+    def pivot_for(self, vector: dict[int, float]) -> int:
+        # The column in fewest rows: least fill-in when it is eliminated from them.
+        return min(vector, key=lambda c: (len(self.holders[c]), c))
+
+    def add_if_new(self, vector: dict[int, float]) -> None:
+        if vector:
+            reduced = self.reduce(vector)
+            if reduced:
+                self.add(reduced, self.pivot_for(reduced))
+
+    def add(self, vector: dict[int, float], pivot: int) -> None:
+        for other in list(self.holders[pivot]):
+            row = self.rows[other]
+            before = set(row)
+            _eliminate(row, vector, pivot)
+            for column in before - set(row):
+                self.holders[column].discard(other)
+            for column in set(row) - before:
+                self.holders[column].add(other)
+        self.rows[pivot] = vector
+        for column in vector:
+            self.holders[column].add(pivot)
+
+
+def _eliminate(target: dict[int, float], row: dict[int, float], pivot: int) -> None:
+    factor = target[pivot] / row[pivot]
+    for column, weight in row.items():
+        value = target.get(column, 0.0) - factor * weight
+        if abs(value) < TOLERANCE:
+            target.pop(column, None)
+        else:
+            target[column] = value
+
+
+def _proportional(residual: dict[int, float], vector: dict[int, float], pivot: int) -> bool:
+    if len(residual) != len(vector):
+        return False
+    factor = residual[pivot] / vector[pivot]
+    return all(abs(residual.get(column, 0.0) - factor * weight) < TOLERANCE for column, weight in vector.items())
+
+
+def attacker_intervals(problem: Problem, hidden: np.ndarray, cells=None) -> dict[int, tuple[float, float]]:
+    """The smallest and largest value each hidden cell can take, to a reader of everything shown (linear programs).
+
+    The reader's unknowns are the hidden cells, each at least 1; every line through a hidden cell is an equation
+    whose other terms are shown. Groups of hidden cells that share no line are solved apart. Returns {cell: (low,
+    high)} for the hidden cells asked for (all by default); high is infinite where nothing bounds the cell.
+    """
+    wanted = np.flatnonzero(hidden) if cells is None else [c for c in cells if hidden[c]]
+    return {
+        cell: bounds for _, make in _solvers(problem, hidden, wanted) for cell, bounds in make().intervals().items()
+    }
+
+
+class _Attacker:
+    """One connected group of hidden cells as HiGHS sees it, solved for each cell's minimum and maximum."""
+
+    def __init__(
+        self, members: list[int], lower: np.ndarray, equations: list[tuple[dict[int, float], float]], targets: list[int]
+    ):
+        self.members, self.targets = members, targets
+        self.index = {cell: k for k, cell in enumerate(members)}
+        self.highs = _new_highs()
+        count = len(members)
+        self.highs.addVars(count, lower, np.full(count, highspy.kHighsInf))
+        self.hidden_costs = (lower > 0).astype(float)  # the hidden counts, for solutions at either end of their total
+        for variables, rhs in equations:
+            columns = np.array([self.index[c] for c in variables], dtype=np.int32)
+            self.highs.addRow(rhs, rhs, len(columns), columns, np.array(list(variables.values())))
+
+    def bound(self, cell: int, sense) -> float:
+        """The cell's minimum or maximum over everything the reader knows."""
+        costs = np.zeros(len(self.members))
+        costs[self.index[cell]] = 1.0
+        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:
+            # The warm start from the previous answer can leave the simplex stuck: solve this one from scratch.
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return self.highs.getInfo().objective_function_value
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return math.inf if sense == highspy.ObjSense.kMaximize else 1.0
+        raise RuntimeError(f"the reader's linear program could not be solved ({status})")
+
+    def intervals(self, cells=None) -> dict[int, tuple[float, float]]:
+        """(low, high) for each target cell (or each of cells)."""
+        return {
+            cell: (self.bound(cell, highspy.ObjSense.kMinimize), self.bound(cell, highspy.ObjSense.kMaximize))
+            for cell in (self.targets if cells is None else cells)
+        }
+
+    def point(self, sense) -> np.ndarray | None:
+        """A solution the reader cannot rule out, with the hidden cells' total as small or as large as it can be."""
+        self.highs.changeColsCost(len(self.members), np.arange(len(self.members), dtype=np.int32), self.hidden_costs)
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def breaks(self, threshold: int, truth: np.ndarray) -> list[int]:
+        """The target cells whose interval breaks the guarantee.
+
+        Every solution the reader cannot rule out lies inside each cell's interval, and an interval is all of one
+        piece: a cell whose values across solutions already found (the truth, the smallest and largest total, and
+        each exact solve's answer) span enough is safe without linear programs of its own. Only the rest are solved
+        exactly, each solve adding its answer to those found.
+        """
+        # Each cell's smallest and largest value over the solutions found so far (none yet: an empty span).
+        low, high = np.full(len(self.members), np.inf), np.full(len(self.members), -np.inf)
+        first = [truth] if not np.isnan(truth).any() else []
+        first += [self.point(highspy.ObjSense.kMinimize), self.point(highspy.ObjSense.kMaximize)]
+        for solution in first:
+            if solution is not None:
+                low, high = np.minimum(low, solution), np.maximum(high, solution)
+        found = []
+        for cell in self.targets:
+            k = self.index[cell]
+            if np.isfinite(low[k]) and not breaks_guarantee(low[k], high[k], threshold):
+                continue
+            exact = []
+            for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+                exact.append(self.bound(cell, sense))
+                if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                    solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
+                    low, high = np.minimum(low, solution), np.maximum(high, solution)
+            if breaks_guarantee(exact[0], exact[1], threshold):
+                found.append(cell)
+        return found
+
+
+def _new_highs() -> highspy.Highs:
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        # HiGHS prints its banner from C++ on the first solver made: keep it out of the command line's output.
+        _BANNER_SHOWN = True
+        saved = os.dup(1)
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            try:
+                highs = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+_BANNER_SHOWN = False
+
+
+def _equations(problem: Problem, hidden: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
+    """The reader's equations over the unknowns, the unknown cells, and each unknown's connected group."""
+    values = problem.values
+    unknown = hidden | problem.unpublished | problem.unknown
+    equations = []
+    for line in problem.lines:
+        terms = defaultdict(float)
+        terms[line.parent] -= 1.0
+        for child in line.children:
+            terms[child] += 1.0
+        variables = {c: w for c, w in terms.items() if unknown[c] and abs(w) > TOLERANCE}
+        if variables:
+            known = sum(w * values[c] for c, w in terms.items() if not unknown[c])
+            equations.append((variables, -known))
+    cells = np.flatnonzero(unknown)
+    position = {int(c): k for k, c in enumerate(cells)}
+    rows, cols = [], []
+    for variables, _ in equations:
+        members = [position[c] for c in variables]
+        rows += members[:-1]
+        cols += members[1:]
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(cells)))
+    _, component = connected_components(graph, directed=False)
+    return equations, cells, component
+
+
+def neighbourhood(problem: Problem, hidden: np.ndarray, cell: int) -> list[int]:
+    """The hidden cells that share a connected group of unknowns with cell (cell included)."""
+    _, cells, component = _equations(problem, hidden)
+    label = component[np.searchsorted(cells, cell)]
+    return [int(c) for c in cells[component == label] if hidden[c]]
+
+
+def _solvers(problem: Problem, hidden: np.ndarray, wanted, every_hidden: bool = False):
+    """(key, make solver) for each connected group of unknowns that holds a wanted cell.
+
+    The key names the group's linear program (its unknowns and which are hidden); the solver is made only when
+    called. With every_hidden, a group's solver answers for all its hidden cells, not only the wanted ones.
+    """
+    equations, cells, component = _equations(problem, hidden)
+    position = {int(c): k for k, c in enumerate(cells)}
+    groups = defaultdict(list)
+    for variables, rhs in equations:
+        groups[component[position[next(iter(variables))]]].append((variables, rhs))
+    wanted_by_group = defaultdict(list)
+    for cell in wanted:
+        wanted_by_group[component[position[int(cell)]]].append(int(cell))
+    for label, targets in wanted_by_group.items():
+        members = cells[component == label]
+        if every_hidden:
+            targets = [int(c) for c in members if hidden[c]]
+        key = (members.tobytes(), hidden[members].tobytes())
+
+        def make(members=members, targets=targets, label=label) -> _Attacker:
+            # A hidden count is at least 1; an unpublished part, or a count a source gave as a symbol, may be 0.
+            lower = np.where(hidden[members] & ~problem.unknown[members], 1.0, 0.0)
+            return _Attacker([int(c) for c in members], lower, groups.get(label, []), targets)
+
+        yield key, make
+
+
+def breaks_guarantee(low: float, high: float, threshold: int) -> bool:
+    """True when a reader can narrow a small count to an interval of width under 2, or prove it is at most threshold.
+
+    Counts are whole numbers, so the reader rounds the bounds inwards.
+    """
+    low_whole = math.ceil(low - 1e-6)
+    high_whole = math.floor(high + 1e-6) if math.isfinite(high) else math.inf
+    return high_whole - low_whole < 2 or high_whole <= threshold
+
+
+def audit_breaks(
+    problem: Problem, hidden: np.ndarray, threshold: int, cells=None, memo: dict | None = None
+) -> list[int]:
+    """Hidden cells (of cells, if given) whose interval breaks the guarantee (too narrow, or provably small).
+
+    memo, kept between calls on the same problem, holds each group's answer: a group with the same unknowns,
+    hidden the same way, is the same linear program, so rounds of protection solve only the groups they changed.
+    """
+    wanted = np.flatnonzero(hidden) if cells is None else [c for c in cells if hidden[c]]
+    asked = {int(c) for c in wanted}
+    breaks = []
+    for key, make in _solvers(problem, hidden, wanted, every_hidden=True):
+        if memo is not None and key in memo:
+            found = memo[key]
+        else:
+            solver = make()
+            truth = problem.values[solver.members]
+            found = solver.breaks(threshold, truth)
+            if memo is not None:
+                memo[key] = found
+        breaks += [c for c in found if c in asked]
+    return sorted(breaks, key=lambda c: (problem.values[c], c))
+
+
+def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int = 30) -> np.ndarray:
+    """Which cells to hide: primary, then secondary by Gaussian elimination, then what the audit asks for.
+
+    The audit checks every hidden cell. A cell hidden only for others that a reader can narrow too far is shown
+    instead, where that breaks nothing. Otherwise, on a line through the broken cell that hides too small a sum,
+    the smallest shown cell that makes the sum big enough is protected too, and the elimination runs again, so
+    that what it hides stays consistent. Raises Unprotectable when a break cannot be mended.
+    """
+    lines_of = defaultdict(list)
+    for line in problem.lines:
+        for cell in (line.parent, *line.children):
+            lines_of[cell].append(line)
+    chosen = problem.frozen_hidden.copy()
+    memo: dict = {}  # each group's answers, kept across rounds: a round solves only the groups it changed
+    for _ in range(rounds):
+        hidden = gauss_secondary(
+            Problem(problem.values, problem.lines, problem.forced, chosen, problem.unpublished), primary, threshold
+        )
+        breaks = audit_breaks(problem, hidden, threshold, memo=memo)
+        if not breaks:
+            return hidden
+        mended = False
+        for cell in breaks:
+            if not primary[cell] and not chosen[cell]:
+                # Showing it changes only the group of unknowns it is in: only that group is audited again.
+                group = [c for c in neighbourhood(problem, hidden, cell) if c != cell]
+                shown = hidden.copy()
+                shown[cell] = False
+                if not audit_breaks(problem, shown, threshold, group, memo):
+                    hidden = shown
+                    continue
+            extra = _cover(problem, hidden, chosen, cell, threshold, lines_of[cell])
+            if extra is not None:
+                chosen[extra] = True
+                mended = True
+        if not mended:
+            if not audit_breaks(problem, hidden, threshold, memo=memo):
+                return hidden
+            raise Unprotectable(breaks)
+    raise Unprotectable(audit_breaks(problem, hidden, threshold, memo=memo))
+
+
+def _cover(
+    problem: Problem, hidden: np.ndarray, chosen: np.ndarray, cell: int, threshold: int, lines: list[Line]
+) -> int | None:
+    """A shown cell to hide with a broken one: on the line through it whose hidden part is smallest, the smallest
+    cell that brings that part above what the guarantee needs (the largest, if none does)."""
+    values = problem.values
+
+    def open_cell(c: int) -> bool:
+        return (
+            not hidden[c] and not chosen[c] and not problem.forced[c] and not problem.unpublished[c] and values[c] > 0
+        )
+
+    best = None
+    for line in lines:
+        if hidden[line.parent]:
+            members = [line.parent, *line.children]
+        else:
+            members = list(line.children)
+        hidden_part = [c for c in members if hidden[c] and c != line.parent]
+        room = values[hidden_part].sum() - (len(hidden_part) - 1)  # how high one hidden member can go
+        options = sorted((c for c in members if open_cell(c)), key=lambda c: (values[c], c))
+        if not options and open_cell(line.parent):
+            options = [line.parent]  # nothing left to hide beside it: hide the total, and the line says nothing
+        if not options:
+            continue
+        needed = threshold + 2 - room
+        enough = [c for c in options if values[c] >= needed]
+        pick = enough[0] if enough else options[-1]
+        if best is None or (room, values[pick]) < best[0]:
+            best = ((room, values[pick]), pick)
+    return None if best is None else best[1]

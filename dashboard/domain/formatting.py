@@ -51,7 +51,8 @@ def verdict_text(verdict: str, reference_name: str) -> str:
 
 def symbols_note(statuses) -> str | None:
     """What the source's symbols in a table mean, e.g. 'x = not available; z = not applicable.', if any appear."""
-    present = [s for s in SOURCE_SYMBOLS if s in set(statuses)]
+    found = set(statuses)
+    present = [s for s in SOURCE_SYMBOLS if s in found]
     if not present:
         return None
     return "Symbols from the source: " + "; ".join(f"{s} = {EES_SYMBOLS[s]}" for s in present) + "."

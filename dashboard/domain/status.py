@@ -11,3 +11,5 @@ SOURCE_SYMBOLS = tuple(s for s in EES_SYMBOLS if s != "c")
 HIDDEN_STATUSES = (SUPPRESSED, "low")
 MISSING_STATUSES = (NO_DATA, "x", "z", "u")
 NO_DATA_MESSAGE = "No data for this selection."
+# A cell the registry declares but does not publish (the part of a total with no place, broken down further).
+NOT_PUBLISHED = "not published"

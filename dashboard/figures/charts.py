@@ -106,7 +106,7 @@ def trend_lines(
                 line={"color": BENCHMARK, "width": 2, "dash": BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)]},
             )
     for i, event in enumerate(events.itertuples(index=False) if events is not None else []):
-        figure.add_vline(x=event.period, line={"color": "#505050", "width": 1, "dash": "dot"})
+        figure.add_shape(vertical_line(event.period, {"color": "#505050", "width": 1, "dash": "dot"}))
         # Alternate heights so labels of neighbouring events do not overprint each other.
         figure.add_annotation(
             x=event.period,
@@ -122,6 +122,11 @@ def trend_lines(
     figure.update_yaxes(title={"text": measure.unit})
     figure.update_xaxes(type="category", **({"categoryorder": "array", "categoryarray": periods} if periods else {}))
     return base_layout(figure, title)
+
+
+def vertical_line(x, line: dict) -> dict:
+    """A line across the whole plot at x (what add_vline draws, built directly: add_vline is slow)."""
+    return {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "xref": "x", "yref": "paper", "line": line}
 
 
 def bar_chart(
@@ -167,11 +172,14 @@ def bar_chart(
         )
     )
     if reference is not None and reference == reference:
-        figure.add_vline(
+        figure.add_shape(vertical_line(reference, {"color": BOROUGH, "dash": "dash", "width": 2}))
+        figure.add_annotation(
             x=reference,
-            line={"color": BOROUGH, "dash": "dash", "width": 2},
-            annotation_text=f"{reference_label} {measure.format(reference, with_unit=False)}",
-            annotation_position="top",
+            y=1,
+            yref="paper",
+            text=f"{reference_label} {measure.format(reference, with_unit=False)}",
+            showarrow=False,
+            yanchor="bottom",
         )
     figure.update_xaxes(title={"text": measure.unit})
     figure.update_yaxes(ticksuffix="  ")  # room between a name and 'c' or 'no data' printed beside an empty bar
@@ -180,14 +188,26 @@ def bar_chart(
 
 def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     """Stacked 100% bars: each group's mix of categories (columns group, category, share)."""
-    figure = go.Figure()
+    bars = []
     for i, (category, rows) in enumerate(frame.groupby("category", sort=False)):
         # Colour and hatching together, so neighbouring categories differ for every reader.
         look = {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
-        hover = f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>"
-        figure.add_bar(
-            x=rows["share"], y=rows["group"], name=category, orientation="h", marker=look, hovertemplate=hover
+        bars.append(
+            {
+                "type": "bar",
+                "x": rows["share"].tolist(),
+                "y": rows["group"].tolist(),
+                "name": category,
+                "orientation": "h",
+                "marker": look,
+                "hovertemplate": f"{category}: %{{x:.1f}}%<extra>%{{y}}</extra>",
+            }
         )
-    figure.update_layout(barmode="stack", legend={"traceorder": "normal", "orientation": "h", "y": -0.3})
-    figure.update_xaxes(title={"text": "% of plans"}, range=[0, 100])
+    # Built in one go from plain lists: a dozen add_bar calls each validate the whole figure again.
+    layout = {
+        "barmode": "stack",
+        "legend": {"traceorder": "normal", "orientation": "h", "y": -0.3},
+        "xaxis": {"title": {"text": "% of plans"}, "range": [0, 100]},
+    }
+    figure = go.Figure({"data": bars, "layout": layout})
     return base_layout(figure, title, height=max(300, 120 + 50 * frame["group"].nunique()))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.domain.formatting import interval_text, sentence_case, verdict_text
+from dashboard.domain.formatting import sentence_case, verdict_text
 from dashboard.domain.measures import Measure
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
@@ -27,14 +27,13 @@ def class_labels(bins: list[float], measure: Measure) -> list[str]:
 def _classes(values: pd.DataFrame, bins: list[float]) -> np.ndarray:
     """Class index per area: 0..len(bins) for values, then one index per non-value state."""
     value_classes = np.searchsorted(np.asarray(bins, dtype=float), values["value"].to_numpy(float), side="right")
-    return np.where(values["status"] == SHOWN, value_classes, _state_classes(values, len(bins) + 1)).astype(int)
+    status = values["status"].to_numpy(object)
+    return np.where(status == SHOWN, value_classes, _state_classes(status, len(bins) + 1)).astype(int)
 
 
-def _state_classes(values: pd.DataFrame, base: int) -> pd.Series:
+def _state_classes(status: np.ndarray, base: int) -> np.ndarray:
     """Class index of each place that has no value: suppressed (c, low), no figure (no data, x, z, u), or outside."""
-    index = {SUPPRESSED: base, NO_DATA: base + 1, OUTSIDE: base + 2}
-    index.update({s: base for s in HIDDEN_STATUSES} | {s: base + 1 for s in MISSING_STATUSES})
-    return values["status"].map(index).fillna(base + 1)
+    return np.select([np.isin(status, HIDDEN_STATUSES), status == OUTSIDE], [base, base + 2], base + 1)
 
 
 def _colourscale(count: int) -> list:
@@ -51,32 +50,6 @@ def _scale(colours: list[str]) -> list:
     return scale
 
 
-def _hover(values: pd.DataFrame, measure: Measure, threshold: int, reference_name: str | None = None) -> list[str]:
-    texts = []
-    for row in values.itertuples(index=False):
-        head = f"<b>{row.name}</b><br>{row.context}"
-        if row.status == SHOWN:
-            body = (
-                f"{measure.label}: {measure.format(row.value)}<br>"
-                f"{sentence_case(measure.numerator_label)}: {row.numerator:,.0f} of {row.denominator:,.0f} "
-                f"{measure.denominator_label}"
-            )
-            if "low" in values:
-                body += f"<br>95% interval: {interval_text(row.low, row.high, measure)}"
-            if reference_name and getattr(row, "verdict", ""):
-                body += f"<br><b>{verdict_text(row.verdict, reference_name)}</b>"
-        elif row.status == SUPPRESSED:
-            body = f"{measure.label}: c (suppressed: between 1 and {threshold} children)"
-        elif row.status == OUTSIDE:
-            body = "Outside the chosen locality"
-        elif row.status in EES_SYMBOLS:
-            body = f"{measure.label}: {row.status} ({EES_SYMBOLS[row.status]}, in the source data)"
-        else:
-            body = f"{measure.label}: no data for this selection"
-        texts.append(f"{head}<br>{body}")
-    return texts
-
-
 def verdict_order(measure: Measure) -> tuple[str, str, str]:
     """The three verdicts a measure can get, in legend order."""
     return ("lower", "similar", "higher") if measure.higher_is_worse is None else ("better", "similar", "worse")
@@ -85,21 +58,61 @@ def verdict_order(measure: Measure) -> tuple[str, str, str]:
 def _verdict_classes(values: pd.DataFrame, measure: Measure) -> tuple[np.ndarray, list[str]]:
     """Class index per place when colouring by verdict, and the colours: three verdicts, then the states."""
     order = verdict_order(measure)
-    verdict_index = values["verdict"].map({v: i for i, v in enumerate(order)})
-    shown = (values["status"] == SHOWN) & verdict_index.notna()
-    classes = np.where(shown, verdict_index.fillna(0), _state_classes(values, len(order)))
+    verdict = values["verdict"].to_numpy(object)
+    status = values["status"].to_numpy(object)
+    verdict_index = np.select([verdict == v for v in order], list(range(len(order))), -1)
+    shown = (status == SHOWN) & (verdict_index >= 0)
+    classes = np.where(shown, verdict_index, _state_classes(status, len(order)))
     return classes.astype(int), [VERDICT_COLOURS[v] for v in order]
 
 
-def choropleth_values(
-    values: pd.DataFrame, measure: Measure, bins: list[float], threshold: int, reference_name: str | None = None
-) -> dict:
-    """The parts of the map that change with filters: sent as a Patch, never with the geometry.
+# Places are drawn in one layer per kind of figure, so each layer's hover text is one template over the places' own
+# properties (sent once, with the boundaries) and a few numbers: a filter change sends no sentences.
+LAYERS = ("shown", "suppressed", "symbol", "no data", "outside")
+HEAD = "<b>%{properties.name}</b><br>%{properties.context}<br>"
 
-    With reference_name (e.g. 'the borough') places are coloured by their verdict against it, which
-    values must then carry (see panels.compare_with); otherwise by the measure's fixed classes.
+
+def _layers(status: np.ndarray) -> np.ndarray:
+    """Which layer each place is drawn in: its figure, c, a source's symbol, no data, or outside the selection."""
+    symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
+    return np.select([status == SHOWN, status == SUPPRESSED, symbol, status == OUTSIDE], [0, 1, 2, 4], 3)
+
+
+def _templates(measure: Measure, reference_name: str | None) -> list[str]:
+    """Hover templates for the five layers, in LAYERS order."""
+    places = measure.decimals
+    unit = "%" if measure.unit == "%" else f" {measure.unit}"
+    shown = (
+        f"{HEAD}{measure.label}: %{{customdata[0]:,.{places}f}}{unit}<br>"
+        f"{sentence_case(measure.numerator_label)}: %{{customdata[1]:,.0f}} of %{{customdata[2]:,.0f}} "
+        f"{measure.denominator_label}<br>95% interval: %{{customdata[3]:,.{places}f}} to "
+        f"%{{customdata[4]:,.{places}f}}" + ("<br><b>%{text}</b>" if reference_name else "")
+    )
+    return [
+        shown,
+        f"{HEAD}{measure.label}: c (too few children to show, or hidden so a small number cannot be worked out)",
+        f"{HEAD}{measure.label}: %{{text}}",
+        f"{HEAD}{measure.label}: no data for this selection",
+        f"{HEAD}Outside the chosen locality",
+    ]
+
+
+def choropleth_values(
+    values: pd.DataFrame,
+    measure: Measure,
+    bins: list[float],
+    geojson: dict | str,
+    reference_name: str | None = None,
+    schools: pd.DataFrame | None = None,
+) -> dict:
+    """The map's layers (traces as dicts, schools last if given) and colour axis: all a filter change sends.
+
+    geojson is the boundaries or the address they are served at. With reference_name (e.g. 'the borough') places
+    are coloured by their verdict against it, which values must then carry (see compare_with); otherwise by the
+    measure's fixed classes.
     """
-    present = set(values["status"])
+    status = values["status"].to_numpy(object)
+    present = set(status.tolist())
     hidden = ", ".join(["c"] + [s for s in HIDDEN_STATUSES[1:] if s in present])
     missing = ", ".join(s for s in MISSING_STATUSES[1:] if s in present)
     states = [f"Suppressed ({hidden})", f"No data ({missing})" if missing else "No data", "Outside selection"]
@@ -113,13 +126,46 @@ def choropleth_values(
     else:
         classes, labels = _classes(values, bins), class_labels(bins, measure) + states
         scale, title = _colourscale(len(bins) + 1), f"{measure.label}<br>({measure.unit})"
+    layer = _layers(status)
+    codes = values["code"].to_numpy(object)
+    templates = _templates(measure, reference_name)
+    # The numbers a shown place's hover text needs, rounded as the table shows them.
+    places = measure.decimals
+    numbers = [
+        np.round(values[column].to_numpy(float), places if column in ("value", "low", "high") else 0)
+        if column in values
+        else np.full(len(values), np.nan)
+        for column in ("value", "numerator", "denominator", "low", "high")
+    ]
+    traces = []
+    for index, name in enumerate(LAYERS):
+        mine = layer == index
+        trace = {
+            "type": "choropleth",
+            "name": name,
+            "geojson": geojson,
+            "featureidkey": "id",
+            "locations": codes[mine].tolist(),
+            "z": classes[mine].tolist(),
+            "coloraxis": "coloraxis",
+            "hovertemplate": templates[index] + "<extra></extra>",
+            "marker": {"line": {"color": "#505050", "width": 0.4}},
+            "showlegend": False,
+        }
+        if name == "shown":
+            trace["customdata"] = [[_number(v) for v in row] for row in zip(*(n[mine].tolist() for n in numbers))]
+            if reference_name:
+                trace["text"] = [verdict_text(v, reference_name) for v in values["verdict"].to_numpy(object)[mine]]
+        elif name == "symbol":
+            trace["text"] = [f"{s} ({EES_SYMBOLS[s]}, in the source data)" for s in status[mine]]
+        traces.append(trace)
+    if schools is not None and not schools.empty:
+        traces.append(school_points(schools, measure, bins).to_plotly_json())
     count = len(labels)
-    return {
-        "z": classes.tolist(),
-        "hovertext": _hover(values, measure, threshold, reference_name),
+    coloraxis = {
         "colorscale": scale,
-        "zmin": -0.5,
-        "zmax": count - 0.5,
+        "cmin": -0.5,
+        "cmax": count - 0.5,
         "colorbar": {
             "title": {"text": title, "font": {"size": 13}},
             "tickvals": list(range(count)),
@@ -130,6 +176,14 @@ def choropleth_values(
             "outlinecolor": "#505050",
         },
     }
+    return {"traces": traces, "coloraxis": coloraxis}
+
+
+def _number(value: float) -> float | int | None:
+    """A number as short as JSON can carry it: whole numbers without a point, blanks as null."""
+    if value != value:
+        return None
+    return int(value) if value.is_integer() else value
 
 
 def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) -> go.Scattergeo:
@@ -178,38 +232,12 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
     )
 
 
-def choropleth(
-    geojson: dict,
-    values: pd.DataFrame,
-    measure: Measure,
-    bins: list[float],
-    threshold: int,
-    title: str,
-    schools: pd.DataFrame | None = None,
-    reference_name: str | None = None,
-) -> go.Figure:
-    """Small-area choropleth: geometry once, colours from fixed classes (or verdicts), every state in the legend."""
-    parts = choropleth_values(values, measure, bins, threshold, reference_name)
-    figure = go.Figure(
-        go.Choropleth(
-            geojson=geojson,
-            locations=values["code"].tolist(),
-            customdata=values["locality_code"].tolist(),  # a click on a place filters to its locality
-            featureidkey="id",
-            z=parts["z"],
-            zmin=parts["zmin"],
-            zmax=parts["zmax"],
-            colorscale=parts["colorscale"],
-            colorbar=parts["colorbar"],
-            hovertext=parts["hovertext"],
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={"line": {"color": "#505050", "width": 0.4}},
-        )
-    )
+def choropleth(parts: dict, title: str) -> go.Figure:
+    """The map from choropleth_values' parts: its layers over the boundaries, the legend naming every class."""
+    figure = go.Figure(parts["traces"])
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    if schools is not None and not schools.empty:
-        figure.add_trace(school_points(schools, measure, bins))
     figure.update_layout(
+        coloraxis=parts["coloraxis"],
         title={"text": title, "x": 0.01, "font": {"size": 16}},
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
         height=620,

@@ -6,8 +6,10 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
+from dashboard.config import Config
 from dashboard.domain.reference import FULL_YEAR, NEEDS, UNMAPPED
 from dashboard.ingest.aggregate import aggregate_reasons, event_table, fact_table, period_table
 from dashboard.ingest.boundaries import area_geometry
@@ -24,6 +26,8 @@ from dashboard.ingest.templates import (
     REASONS,
     Template,
 )
+from dashboard.publish.protect import publish
+from dashboard.store.schema import TABLE_ORDER
 from dashboard.store.versions import write_warehouse
 
 DATASET_TABLES = {
@@ -274,16 +278,57 @@ def version_tables(
     }
 
 
-def load(source: Path, db_path: Path, **options) -> LoadReport:
-    """Validate source and, only if it is all good, serve it as a new warehouse version at db_path.
+def load(source: Path, db_path: Path, threshold: int | None = None, **options) -> LoadReport:
+    """Validate source and, only if it is all good, protect its publication and serve it as a new version at db_path.
 
-    Every load, kept or refused, writes a data-quality report into the versions folder; report.path names it.
+    threshold is the suppression threshold the version is published at (SUPPRESSION_THRESHOLD by default). Every
+    load, kept or refused, writes a data-quality report into the versions folder; report.path names it.
     """
     tables, report = build_tables(Path(source), **options)
     db_path = Path(db_path)
     if report.errors:
         report.path = write_quality_report(db_path, Path(source), report, {})
         raise IngestError(report)
+    tables |= publication_tables(tables, Config().suppression_threshold if threshold is None else threshold)
     stored = write_warehouse(db_path, tables)
     report.path = write_quality_report(db_path, Path(source), report, tables, stored.stem)
     return report
+
+
+def publication_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
+    """The version's publication: every cell the app may show, protected once, jointly, at threshold."""
+    publication = publish(tables, threshold)
+    return {
+        "published": publication.published,
+        "publication": publication.publication,
+        "publication_family": publication.families,
+    }
+
+
+def republish(db_path: Path, threshold: int) -> Path:
+    """Protect the version served at db_path again, at threshold, and serve the result as a new version."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        present = set(con.execute("SELECT table_name FROM information_schema.tables").df()["table_name"])
+        tables = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLE_ORDER if name in present}
+    finally:
+        con.close()
+    for name in ("published", "publication", "publication_family"):
+        tables.pop(name, None)
+    tables |= publication_tables(tables, threshold)
+    now = dt.datetime.now().replace(microsecond=0)
+    old = tables["load_version"].iloc[0]
+    tables["load_version"] = pd.DataFrame(
+        [
+            (
+                f"{now:%Y%m%d-%H%M%S}-{str(old['version']).rsplit('-', 1)[-1]}",
+                now,
+                old["data_kind"],
+                f"{old['description']}; protected again at threshold {threshold}",
+            )
+        ],
+        columns=["version", "loaded_at", "data_kind", "description"],
+    )
+    stored = write_warehouse(Path(db_path), tables)
+    write_quality_report(Path(db_path), Path(db_path), LoadReport(), tables, stored.stem)
+    return stored

@@ -1,6 +1,7 @@
 """Load extract files into a new warehouse version: parse, validate with pandera, aggregate, swap in.
 
 Usage: python -m dashboard.ingest load --source DIR [--boundaries FILE --code-field FIELD] [--db PATH] [--dry-run]
+       python -m dashboard.ingest publish [--threshold N] [--db PATH]
        python -m dashboard.ingest versions | rollback [--db PATH]"""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 from dashboard.config import Config
-from dashboard.ingest.build import IngestError, load
+from dashboard.ingest.build import IngestError, load, republish
 from dashboard.ingest.dry_run import dry_run
 from dashboard.store.versions import current_version, list_versions, rollback
 
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0].startswith("--") and argv[0] not in ("--help", "-h"):
         argv = ["load"] + argv  # 'python -m dashboard.ingest --source DIR' still means load
     parser = argparse.ArgumentParser(prog="python -m dashboard.ingest", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,versions,rollback}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{load,publish,versions,rollback}")
     loading = commands.add_parser(
         "load",
         help="validate a folder of template CSVs and serve it as a new version",
@@ -49,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="check the files and say what would change (rows added, changed, removed per table), changing nothing",
     )
+    publishing = commands.add_parser(
+        "publish",
+        help="protect the version being served again, at a threshold, and serve that as a new version",
+        description="Protect every figure of the version being served once more (for a warehouse loaded by an "
+        "earlier release, or at another threshold) and serve the result as a new version.",
+    )
     listing = commands.add_parser(
         "versions",
         help="list the kept warehouse versions, marking the one being served",
@@ -59,12 +66,30 @@ def main(argv: list[str] | None = None) -> int:
         help="serve the version loaded before the one being served",
         description="Serve the version loaded before the one being served. Run it again to go further back.",
     )
-    for sub in (loading, listing, rolling):
+    for sub in (loading, publishing, listing, rolling):
         sub.add_argument(
             "--db", type=Path, default=None, help="warehouse file (default: $INCLUSION_DB or data/warehouse.duckdb)"
         )
+    for sub in (loading, publishing):
+        sub.add_argument(
+            "--threshold",
+            type=int,
+            default=None,
+            help="hide counts of 1 to this many children, and whatever would let one be worked out "
+            "(default: $SUPPRESSION_THRESHOLD or 4)",
+        )
     args = parser.parse_args(argv)
     db_path = args.db or Config().warehouse_path
+    threshold = getattr(args, "threshold", None) or Config().suppression_threshold
+    if threshold < 1:
+        parser.error("--threshold must be 1 or more")
+    if args.command == "publish":
+        if not db_path.exists():
+            print(f"error: there is no warehouse at {db_path} to publish", file=sys.stderr)
+            return 1
+        stored = republish(db_path, threshold)
+        print(f"Protected {db_path} at threshold {threshold}: now serving version {stored.stem}.")
+        return 0
     if args.command == "versions":
         current = current_version(db_path)
         kept = list_versions(db_path)
@@ -100,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {table:<18} {added:>9,} {changed:>9,} {removed:>9,}")
         return 0
     try:
-        report = load(args.source, db_path, **options)
+        report = load(args.source, db_path, threshold=threshold, **options)
     except IngestError as exc:
         print(
             f"Load refused: {len(exc.report.errors)} problem(s) found. The warehouse at {db_path} was not changed.",
@@ -112,6 +137,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for issue in report.warnings:
         print(f"  warning: {issue}")
-    print(f"Loaded {args.source} into {db_path}.")
+    print(f"Loaded {args.source} into {db_path}, every figure protected at threshold {threshold}.")
     print(f"Data-quality report: {report.path}")
     return 0

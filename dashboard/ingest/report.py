@@ -111,11 +111,39 @@ def write_quality_report(
         lines += [f"| {t} | {c} | {s} ({EES_SYMBOLS.get(s, '?')}) | {n:,} |" for t, c, s, n in symbols]
     else:
         lines.append("None.")
-    lines += [
-        "",
-        "Small numbers (1 to the threshold) are suppressed when shown, not at load: the warehouse keeps the counts.",
-        "",
-    ]
+    lines += [""] + publication_section(tables)
     path = folder / name
     path.write_text("\n".join(lines))
     return path
+
+
+def publication_section(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """What the load publishes: families, cells hidden (primary and secondary, counts and shares), what was not."""
+    families, meta = tables.get("publication_family"), tables.get("publication")
+    if families is None or meta is None or meta.empty:
+        return []
+    threshold = int(meta["threshold"].iat[0])
+    lines = [
+        "## Publication: what the app may show",
+        "",
+        f"Every family of every count was protected together, year by year, at threshold {threshold}: counts of "
+        f"1 to {threshold} are hidden (primary), and further cells (secondary) so that none can be worked out "
+        f"from what is shown. Protection took {float(meta['seconds'].iat[0]):.0f} s.",
+        "",
+    ]
+    shown = families[families["published"]]
+    totals = shown.groupby("count")[["cells", "primary_hidden", "secondary_hidden"]].sum()
+    lines += ["| Count | Cells | Primary hidden | Secondary hidden | Hidden share |", "|---|---:|---:|---:|---:|"]
+    for count, row in totals.iterrows():
+        share = (row["primary_hidden"] + row["secondary_hidden"]) / max(row["cells"], 1)
+        lines.append(
+            f"| {count} | {row['cells']:,} | {row['primary_hidden']:,} | {row['secondary_hidden']:,} | {share:.1%} |"
+        )
+    dropped = families[~families["published"]]
+    lines += ["", "### Families not published", ""]
+    if dropped.empty:
+        lines.append("None: every family declared for the loaded counts is published.")
+    else:
+        lines += ["| Count | Family | Year | Why |", "|---|---|---|---|"]
+        lines += [f"| {r.count} | {r.family} | {r.academic_year} | {r.reason} |" for r in dropped.itertuples()]
+    return lines + [""]

@@ -28,7 +28,7 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
         )
         needs = warehouse.query(
             "SELECT need_code, need_label FROM need WHERE need_code <> 'NONE' AND need_code IN "
-            "(SELECT primary_need FROM fact_census UNION SELECT primary_need FROM fact_ehcp) ORDER BY need_label"
+            "(SELECT need FROM published WHERE family = 'need') ORDER BY need_label"
         )
         return FilterOptions(
             years=tuple((y, y) for y in years),
@@ -76,10 +76,13 @@ def measure_in(warehouse: Warehouse, measure_id: str) -> Measure:
 
 def dataset_status(warehouse: Warehouse) -> list[tuple]:
     """Each dataset loaded: rows, first and latest academic year, and the date its data runs to."""
-    return list(
-        warehouse.query(
-            "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
-        ).itertuples(index=False, name=None)
+    return warehouse.cached(
+        "dataset status",
+        lambda: list(
+            warehouse.query(
+                "SELECT dataset, rows_loaded, first_year, latest_year, as_of FROM dataset_status ORDER BY dataset"
+            ).itertuples(index=False, name=None)
+        ),
     )
 
 
@@ -120,21 +123,33 @@ def benchmark_values(
         "regexp_extract(symbols, '(^|;)value=([a-z]+)', 2) AS symbol FROM benchmark WHERE measure = ? AND "
         "geography_level = ?"
     )
-    if "phase" not in warehouse.columns("benchmark"):
-        # Loaded before benchmarks had groups of pupils: every figure is for all pupils, so none for a group.
-        return warehouse.query(select + (" AND false" if any(group) else "") + " ORDER BY 1", [measure_id, level])
-    return warehouse.query(
-        select + " AND phase IS NOT DISTINCT FROM ? AND sen_provision IS NOT DISTINCT FROM ? "
-        "AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1",
-        [measure_id, level] + group,
-    )
+
+    def build() -> pd.DataFrame:
+        if "phase" not in warehouse.columns("benchmark"):
+            # Loaded before benchmarks had groups of pupils: every figure is for all pupils, so none for a group.
+            return warehouse.query(select + (" AND false" if any(group) else "") + " ORDER BY 1", [measure_id, level])
+        return warehouse.query(
+            select + " AND phase IS NOT DISTINCT FROM ? AND sen_provision IS NOT DISTINCT FROM ? "
+            "AND primary_need IS NOT DISTINCT FROM ? ORDER BY 1",
+            [measure_id, level] + group,
+        )
+
+    return warehouse.cached(("benchmark", measure_id, level, *group), build).copy()
 
 
 def term_order(warehouse: Warehouse) -> dict[str, int]:
     """Position of each term within a year, for ordering term-level series."""
-    return dict(warehouse.query("SELECT DISTINCT term, term_order FROM period").itertuples(index=False, name=None))
+    return warehouse.cached(
+        "term order",
+        lambda: dict(
+            warehouse.query("SELECT DISTINCT term, term_order FROM period").itertuples(index=False, name=None)
+        ),
+    )
 
 
 def events(warehouse: Warehouse) -> pd.DataFrame:
     """Events to mark on trend charts (academic_year, term, label), oldest first."""
-    return warehouse.query("SELECT academic_year, term, label, event_date FROM event ORDER BY event_date")
+    return warehouse.cached(
+        "events",
+        lambda: warehouse.query("SELECT academic_year, term, label, event_date FROM event ORDER BY event_date"),
+    ).copy()

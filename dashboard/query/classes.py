@@ -14,9 +14,7 @@ from dashboard.query.rates import rates_where_possible
 from dashboard.store.warehouse import Warehouse
 
 
-def measure_bins(
-    warehouse: Warehouse, measure_id: str, threshold: int, level: str = "area", classes: int = 5
-) -> list[float]:
+def measure_bins(warehouse: Warehouse, measure_id: str, level: str = "area", classes: int = 5) -> list[float]:
     """Class breaks for a measure at a map level, fixed across years and filters so colours mean the same everywhere.
 
     Taken from the quintiles of every place at that level in every year (of every school, where no place has a figure),
@@ -27,9 +25,7 @@ def measure_bins(
         years = [y for y, _ in filter_options(warehouse).years]
         values = pd.concat(
             [
-                rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), level, threshold)[
-                    "value"
-                ]
+                rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), level)["value"]
                 for y in years
             ]
         ).dropna()
@@ -37,9 +33,9 @@ def measure_bins(
             # No place has a figure (public data give exclusions per school): the school points set the classes.
             values = pd.concat(
                 [
-                    rates_where_possible(
-                        warehouse, measure_id, FilterState(measure=measure_id, year=y), "school", threshold
-                    )["value"]
+                    rates_where_possible(warehouse, measure_id, FilterState(measure=measure_id, year=y), "school")[
+                        "value"
+                    ]
                     for y in years
                 ]
             ).dropna()
@@ -48,7 +44,7 @@ def measure_bins(
         breaks = sorted({_two_figures(q) for q in values.quantile(np.linspace(0, 1, classes + 1)[1:-1])})
         return [b for b in breaks if b > 0] or [float(values.max())]
 
-    return warehouse.cached(("bins", measure_id, threshold, level), build)
+    return warehouse.cached(("bins", measure_id, level), build)
 
 
 def _two_figures(value: float) -> float:

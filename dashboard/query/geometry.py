@@ -19,11 +19,13 @@ def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
         "locality": "SELECT locality_code AS code, locality_name AS name, 'Locality' AS context, locality_code "
         "FROM locality",
     }[level]
-    return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1"))
+    # Plain object columns: every map request reads them, and Arrow-backed strings cost more per small look-up.
+    return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1").astype(object))
 
 
 def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
-    """Boundaries at one map level as a FeatureCollection (id = code); wards and localities dissolved from areas."""
+    """Boundaries at one map level as a FeatureCollection (id = code, properties name and context, for hover text);
+    wards and localities dissolved from areas."""
 
     def build() -> dict | None:
         rows = warehouse.query(
@@ -41,8 +43,17 @@ def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
             shapes = pd.Series(
                 {code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)}
             )
+        places = place_table(warehouse, level).set_index("code")
         features = [
-            {"type": "Feature", "id": code, "properties": {}, "geometry": shapely.geometry.mapping(shape)}
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {
+                    "name": places.at[code, "name"] if code in places.index else code,
+                    "context": places.at[code, "context"] if code in places.index else "",
+                },
+                "geometry": shapely.geometry.mapping(shape),
+            }
             for code, shape in shapes.items()
         ]
         return {"type": "FeatureCollection", "features": features}

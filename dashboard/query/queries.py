@@ -1,7 +1,7 @@
-"""One object for reading: every look-up the pages, exports and callbacks make, for one warehouse and threshold.
+"""One object for reading: every look-up the pages, exports and callbacks make, for one warehouse version.
 
-Views and callbacks hold a Queries and ask it; they never pass the suppression threshold or import the modules
-behind it, so how a figure is found (SQL today, a published table tomorrow) can change here alone.
+Views and callbacks hold a Queries and ask it; they never import the modules behind it. Every count comes from the
+version's published cells, protected once at load at the threshold the version records: nothing is protected here.
 """
 
 from __future__ import annotations
@@ -9,21 +9,35 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.domain.filters import FilterOptions, FilterState
-from dashboard.domain.measures import Measure
-from dashboard.query import catalogue, classes, geometry, protection, rates, reasons, schools
-from dashboard.query.counts import NotApplicable, NotRecorded
+from dashboard.domain.measures import MEASURES, Measure
+from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools
+from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
 from dashboard.store.warehouse import Warehouse, WarehouseInfo, WarehouseMissing
 
-__all__ = ["ALL_REASONS", "NotApplicable", "NotRecorded", "Queries", "WarehouseMissing"]
+__all__ = ["ALL_REASONS", "NotApplicable", "NotOffered", "NotPublished", "NotRecorded", "Queries", "WarehouseMissing"]
 
 
 class Queries:
-    """Everything the app reads from one warehouse, with small numbers hidden at one threshold."""
+    """Everything the app reads from one warehouse version, as it was published."""
 
-    def __init__(self, warehouse: Warehouse, threshold: int):
+    def __init__(self, warehouse: Warehouse):
         self.warehouse = warehouse
-        self.threshold = threshold
+
+    def warm(self) -> None:
+        """Build what every request looks up (the published cells by family, every measure's rates for every cut
+        offered, colour classes, places and boundaries), so the first request of each kind is as quick as the rest."""
+        rates.warm(self.warehouse)
+        for level in ("area", "ward", "locality"):
+            geometry.map_geojson(self.warehouse, level)
+            for measure_id in MEASURES:
+                classes.measure_bins(self.warehouse, measure_id, level)
+        self.filter_options()
+
+    @property
+    def threshold(self) -> int:
+        """The suppression threshold the served version was protected at (raises NotPublished for an older one)."""
+        return int(published.publication(self.warehouse)["threshold"])
 
     # Rates, protected.
     def rates(
@@ -35,27 +49,35 @@ class Queries:
         school_locality: bool = False,
     ) -> pd.DataFrame:
         """Numerator, denominator, rate and status per group of by; see dashboard.query.rates.rates."""
-        return rates.rates(self.warehouse, measure_id, state, by, self.threshold, termly, school_locality)
+        return rates.rates(self.warehouse, measure_id, state, by, termly, school_locality)
 
     def rates_where_possible(self, measure_id: str, state: FilterState, by: str | tuple[str, ...], **options):
         """rates(), or no rows where the loaded data cannot be cut this way."""
-        return rates.rates_where_possible(self.warehouse, measure_id, state, by, self.threshold, **options)
+        return rates.rates_where_possible(self.warehouse, measure_id, state, by, **options)
 
     def map_values(self, measure_id: str, state: FilterState, level: str = "area") -> pd.DataFrame:
         """Every place at a map level with its rate; places outside the chosen locality are marked."""
-        return rates.map_values(self.warehouse, measure_id, state, self.threshold, level)
+        return rates.map_values(self.warehouse, measure_id, state, level)
 
     def borough_value(self, measure_id: str, state: FilterState) -> pd.Series:
         """The rate for the whole selection (the borough, or the chosen locality)."""
-        return rates.borough_value(self.warehouse, measure_id, state, self.threshold)
+        return rates.borough_value(self.warehouse, measure_id, state)
 
     def reason_counts(self, state: FilterState) -> pd.DataFrame:
         """Exclusions per year and main reason up to state.year, protected as one grid."""
-        return reasons.reason_counts(self.warehouse, state, self.threshold)
+        return reasons.reason_counts(self.warehouse, state)
 
-    def forget_protected(self) -> None:
-        """Drop every protection worked out so far (benchmarks time filter changes never seen before)."""
-        protection.forget_protected()
+    def offers(self, measure_id: str, by: str | tuple[str, ...]) -> bool:
+        """True when the measure is published cut this way (by school, say), whatever the filters."""
+        return rates.offers(measure_id, by)
+
+    def where_offered(self, state: FilterState) -> str | None:
+        """Where the chosen measure is published for the chosen pupils, in words (None where it is everywhere)."""
+        return rates.where_offered(state.measure, state)
+
+    def count_values(self, count: str, state: FilterState, by: str | tuple[str, ...], **options) -> pd.DataFrame:
+        """One count's published cells per group (value, status): for views that show a count, not a rate."""
+        return rates.count_values(self.warehouse, count, state, by, **options)
 
     # Places and geometry.
     def place_table(self, level: str = "area") -> pd.DataFrame:
@@ -68,7 +90,7 @@ class Queries:
 
     def measure_bins(self, measure_id: str, level: str = "area") -> list[float]:
         """Colour class breaks for a measure at a map level, the same in every year and filter."""
-        return classes.measure_bins(self.warehouse, measure_id, self.threshold, level)
+        return classes.measure_bins(self.warehouse, measure_id, level)
 
     def school_places(self) -> pd.DataFrame:
         """Every school with its name, phase, cluster and locality names."""

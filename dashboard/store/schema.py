@@ -156,6 +156,33 @@ CREATE TABLE dataset_status (
     latest_year VARCHAR,
     as_of DATE
 );
+-- Every cell the app can show, protected once at load (dashboard/publish): the only counts the app reads.
+CREATE TABLE published (
+    count VARCHAR NOT NULL,  -- pupils, suspensions, plans... (dashboard/publish/registry.py)
+    family VARCHAR NOT NULL,  -- the cut: 'locality|sen', 'school', 'borough'
+    academic_year VARCHAR NOT NULL,
+    term VARCHAR,  -- blank: the full year
+    area VARCHAR, ward VARCHAR, locality VARCHAR, school VARCHAR, cluster VARCHAR, school_locality VARCHAR,
+    phase VARCHAR, sen VARCHAR, need VARCHAR, broad_area VARCHAR, reason VARCHAR,
+    value DOUBLE,  -- blank unless shown
+    status VARCHAR NOT NULL  -- shown, suppressed, not published, or a source's symbol (c, low, x, z, u)
+);
+CREATE TABLE publication (
+    threshold INTEGER NOT NULL,  -- counts of 1 to this many are hidden, and none can be worked out
+    built_at TIMESTAMP NOT NULL,
+    method VARCHAR NOT NULL,
+    seconds DOUBLE
+);
+CREATE TABLE publication_family (
+    count VARCHAR NOT NULL,
+    family VARCHAR NOT NULL,
+    academic_year VARCHAR NOT NULL,
+    cells INTEGER NOT NULL,
+    primary_hidden INTEGER NOT NULL,  -- counts of 1 to the threshold
+    secondary_hidden INTEGER NOT NULL,  -- hidden so that those cannot be worked out
+    published BOOLEAN NOT NULL,
+    reason VARCHAR  -- why a family is not published that year
+);
 """
 # Load order respects the foreign keys above.
 TABLE_ORDER = (
@@ -177,4 +204,7 @@ TABLE_ORDER = (
     "load_version",
     "load_source",
     "dataset_status",
+    "published",
+    "publication",
+    "publication_family",
 )

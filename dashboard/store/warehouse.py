@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard.store.versions import current_version
+
 
 class WarehouseMissing(FileNotFoundError):
     """No warehouse file exists yet at the configured path."""
@@ -36,6 +38,11 @@ class Warehouse:
         self._cache: dict = {}
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
+        # A cursor per call: DuckDB connections are not safe to share across threads.
+        return self._current().cursor()
+
+    def _current(self) -> duckdb.DuckDBPyConnection:
+        """The connection to the version being served, reopened (and the cache dropped) when a new one is swapped in."""
         try:
             stat = self.path.stat()
         except FileNotFoundError as exc:
@@ -47,11 +54,12 @@ class Warehouse:
             if self._con is None or stamp != self._stamp:
                 if self._con is not None:
                     self._con.close()
-                self._con = duckdb.connect(str(self.path), read_only=True)
+                # DuckDB shares one open database per path within a process: opening the version's own file
+                # means a new version is read even while another reader still holds the one before.
+                self._con = duckdb.connect(str(current_version(self.path) or self.path), read_only=True)
                 self._stamp = stamp
                 self._cache.clear()
-            # A cursor per call: DuckDB connections are not safe to share across threads.
-            return self._con.cursor()
+            return self._con
 
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
         """Run one read-only SQL statement and return a DataFrame."""
@@ -63,7 +71,7 @@ class Warehouse:
 
     def cached(self, key, compute):
         """Return compute() once per warehouse version: results are dropped when a new version is swapped in."""
-        self._connection().close()
+        self._current()
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -89,11 +97,14 @@ class Warehouse:
     @property
     def stamp(self) -> tuple[int, int] | None:
         """Identity of the file version last opened; changes when a new version is swapped in."""
-        self._connection().close()
+        self._current()
         return self._stamp
 
     def info(self) -> WarehouseInfo:
         """Version, kind (synthetic or real) and dates of the data being served."""
+        return self.cached("info", self._read_info)
+
+    def _read_info(self) -> WarehouseInfo:
         row = self.query(
             "SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description FROM load_version"
         )

@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from dashboard.domain.comparison import compare_with
 from dashboard.domain.filters import MAP_LEVELS, FilterOptions, FilterState
 from dashboard.domain.formatting import symbols_note
-from dashboard.domain.measures import MEASURES, Measure
-from dashboard.domain.status import NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
+from dashboard.domain.measures import Measure
+from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
-from dashboard.query.queries import Queries
+from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
@@ -25,19 +25,25 @@ class MapView:
     title: str
     summary: str
     note: str | None
-    table: pd.DataFrame
-    figure: go.Figure | None  # set on the first draw, with geometry
-    patch: dict  # the trace properties that change with filters
+    values: pd.DataFrame  # every place of the level with its figures, outside ones marked
+    figure: go.Figure | None  # set when the whole figure is drawn (a new level or school layer)
+    patch: dict  # the layers and colour axis, all that changes with filters (empty without boundaries)
     reference_name: str = "the borough"  # what the verdict column compares with
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The places in the selection with their figures, as the Table tab lists them."""
+        columns = ["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]
+        return self.values[self.values["status"] != OUTSIDE][columns].sort_values(["context", "name"])
 
 
 def summary_sentence(
     values: pd.DataFrame, total: pd.Series, state: FilterState, options: FilterOptions, measure: Measure
 ) -> str:
     """One plain-English line computed from the figures shown."""
-    in_view = values[values["status"] != OUTSIDE]
-    shown = in_view[in_view["status"] == SHOWN]
-    if total["status"] != SHOWN and shown.empty:
+    status = values["status"].to_numpy(object)
+    in_view = int((status != OUTSIDE).sum())
+    if total["status"] != SHOWN and not (status == SHOWN).any():
         return NO_DATA_MESSAGE
     where = describe_selection(state, options, measure)
     sentence = f"{measure.label} in {state.year} for {where}: "
@@ -48,51 +54,49 @@ def summary_sentence(
         )
     else:
         sentence += "c (suppressed: too few children to show)."
-    suppressed = int((in_view["status"] == SUPPRESSED).sum())
+    suppressed = int((status == SUPPRESSED).sum())
     if suppressed:
         verb = "rests" if suppressed == 1 else "rest"
         places = MAP_LEVELS[state.level].many.lower()
         sentence += (
-            f" {suppressed} of {len(in_view)} {places} {verb} on too few children to show and "
+            f" {suppressed} of {in_view} {places} {verb} on too few children to show and "
             f"{'is' if suppressed == 1 else 'are'} drawn dark grey."
         )
     return sentence
 
 
-def map_view(queries: Queries, state: FilterState, with_geometry: bool) -> MapView:
-    """The Map page for one filter state; the figure (with geometry) only when with_geometry is set."""
+def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry: str | None = None) -> MapView:
+    """The Map page for one filter state; the whole figure only when with_geometry is set.
+
+    geometry is the address the browser fetches the level's boundaries from; without it they go in the figure.
+    """
     options = queries.filter_options()
     measure = queries.measure_in(state.measure)
     values = queries.map_values(state.measure, state, state.level)
     unavailable = values.attrs.get("unavailable")
-    if unavailable and "cluster" in measure.filters:
+    total, refused = selection_total(queries, state)
+    if unavailable and not refused and queries.offers(state.measure, "school"):
         unavailable += (
             " Each school is drawn as a point."
             if state.schools == "show"
             else " Choose 'Show schools' under Map in the filters to see each school."
         )
-    total = queries.borough_value(state.measure, state)
-    reference_name, reference, reference_note = map_reference(queries, state)
+    unavailable = refused or unavailable  # a selection not published at all says so once, not level by level
+    reference_name, reference, reference_note = map_reference(queries, state, (total, refused))
     values = compare_with(values, measure, reference)
     colour_by = reference_name if state.colour != "value" and reference == reference else None
     bins = queries.measure_bins(state.measure, state.level)
     level = MAP_LEVELS[state.level].one.lower()
     title = f"{measure.label} by {level}, {state.year}: {describe_selection(state, options, measure)}"
     geojson = queries.map_geojson(state.level)
+    parts = {}
+    if geojson is not None:
+        parts = choropleth_values(values, measure, bins, geometry or geojson, colour_by, map_schools(queries, state))
     figure = None
     if geojson is None:
         figure = no_boundaries_figure()
     elif with_geometry:
-        figure = choropleth(
-            geojson,
-            values,
-            measure,
-            bins,
-            queries.threshold,
-            title,
-            schools=map_schools(queries, state),
-            reference_name=colour_by,
-        )
+        figure = choropleth(parts, title)
     notes = [
         n
         for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])]
@@ -100,25 +104,45 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool) -> MapVi
     ]
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
-    table = values[values["status"] != OUTSIDE][
-        ["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]
-    ]
+    elif state.schools == "show" and not queries.offers(state.measure, "school"):
+        notes.append(
+            f"The {measure.in_sentence} is not published school by school: most schools have too few such pupils "
+            "to show, so there are no school points for it."
+        )
     return MapView(
         measure_id=measure.id,
         title=title,
         summary=summary_sentence(values, total, state, options, measure),
         note=" ".join(notes) or None,
-        table=table.sort_values(["context", "name"]),
+        values=values,
         figure=figure,
-        patch=choropleth_values(values, measure, bins, queries.threshold, colour_by),
+        patch=parts,
         reference_name=reference_name,
     )
 
 
-def map_reference(queries: Queries, state: FilterState) -> tuple[str, float, str | None]:
-    """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded."""
+def selection_total(queries: Queries, state: FilterState) -> tuple[pd.Series, str | None]:
+    """The rate for the whole selection, and why there is none where the publication does not offer it."""
+    try:
+        return queries.borough_value(state.measure, state), None
+    except NotApplicable as reason:
+        return pd.Series({"numerator": None, "denominator": None, "value": None, "status": NO_DATA}), f"{reason}."
+
+
+def map_reference(
+    queries: Queries, state: FilterState, selection: tuple[pd.Series, str | None] | None = None
+) -> tuple[str, float, str | None]:
+    """What places are compared with: (name, rate, note). The whole borough, or the benchmark when chosen and loaded.
+
+    selection is selection_total's answer for state, when already looked up: without a locality it is the borough's.
+    """
     measure = queries.measure_in(state.measure)
-    borough = queries.borough_value(state.measure, replace(state, locality=None))
+    if selection is not None and not state.locality:
+        borough, refused = selection
+    else:
+        borough, refused = selection_total(queries, replace(state, locality=None))
+    if refused:
+        return "the borough", float("nan"), None  # nothing is shown, so there is nothing to compare
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
     if state.colour == "benchmark":
@@ -137,7 +161,7 @@ def map_reference(queries: Queries, state: FilterState) -> tuple[str, float, str
 
 def map_schools(queries: Queries, state: FilterState) -> pd.DataFrame | None:
     """Schools to draw on the map with the chosen measure, when asked for and when the measure counts pupils."""
-    if state.schools != "show" or "cluster" not in MEASURES[state.measure].filters:
+    if state.schools != "show" or not queries.offers(state.measure, "school"):
         return None
     measure = queries.measure_in(state.measure)
     values = queries.rates_where_possible(state.measure, state, ("school", "phase"), school_locality=True)

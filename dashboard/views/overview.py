@@ -164,6 +164,8 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
             "the part of the borough's figure the source does not give per school."
         )
+    except NotApplicable as reason:  # a cut the publication does not offer (localities by cluster, say)
+        return no_data_panel(title, notes + [f"{reason}."])
     names = queries.labels("locality")
     total = queries.borough_value(measure.id, everywhere)
     frame["label"] = (

@@ -10,6 +10,7 @@ import pandas as pd
 from dashboard.domain.filters import FilterState
 from dashboard.domain.formatting import count_text, rate_text, sentence_case
 from dashboard.domain.measures import MEASURES
+from dashboard.domain.reference import NO_SEN_AREA
 from dashboard.domain.stats import funnel_limits, overdispersion, widened_limits
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
@@ -28,35 +29,68 @@ SCHOOL_HEADINGS = dict(
 def _school_rows(queries: Queries, state: FilterState, level: str) -> pd.DataFrame:
     """One row per school (or cluster): pupils, shares with SEN, and each measure's value and status."""
     # School views place a school by where it is, so locality means the school's locality here.
-    frame = None
+    parts = []
     for measure_id in SCHOOL_MEASURES:
         values = queries.rates_where_possible(
             measure_id, replace(state, measure=measure_id), level, school_locality=True
         )
-        values = values[[level, "value", "status"]].rename(
-            columns={"value": measure_id, "status": f"{measure_id}_status"}
+        parts.append((values, {"value": measure_id, "status": f"{measure_id}_status"}))
+    if all(values.empty for values, _ in parts):
+        # Nothing published for this selection: the grid keeps its columns and has no rows.
+        names = [n for _, named in parts for n in named.values()] + ["pupils"]
+        return pd.DataFrame(
+            columns=[level, *names, *SHARES.values(), *(f"{label}_status" for label in SHARES.values())]
         )
-        frame = values if frame is None else frame.merge(values, on=level, how="outer")
-    roll = queries.rates_where_possible("suspension_rate", replace(state, sen=None), level, school_locality=True)
-    frame = frame.merge(roll[[level, "denominator"]].rename(columns={"denominator": "pupils"}), on=level, how="left")
+    # Pupils on roll, and the shares with each SEN provision, straight from the published counts of pupils.
+    parts.append((_pupils(queries, replace(state, sen=None), level), {"value": "pupils", "status": "pupils_status"}))
+    counted = {sen: _pupils(queries, replace(state, sen=sen), level) for sen in SHARES}
+    parts += [(frame, {"value": f"n_{sen}", "status": f"n_{sen}_status"}) for sen, frame in counted.items()]
+    columns = _outer(level, parts)
+    roll_shown = columns["pupils_status"] == SHOWN
+    pupils = np.where(roll_shown, columns["pupils"], np.nan)
     for sen, label in SHARES.items():
-        # Share of pupils with this SEN provision: census pupils with it (the rate's denominator, protected in
-        # the query layer like every count) over all census pupils.
-        counted = queries.rates_where_possible("suspension_rate", replace(state, sen=sen), level, school_locality=True)
-        frame = frame.merge(
-            counted[[level, "denominator", "status"]].rename(columns={"denominator": "n", "status": "n_status"}),
-            on=level,
-            how="left",
-        )
-        hidden = frame["n"].isna() & frame["n_status"].notna() & frame["n_status"].ne("no data")
-        known = not counted.empty  # empty where the data do not record SEN provision: no data, not 0%
-        pupils = pd.to_numeric(frame["pupils"], errors="coerce").where(lambda p: p > 0)
-        frame[label] = (pd.to_numeric(frame["n"], errors="coerce").fillna(0) / pupils * 100).where(~hidden & known)
-        frame[f"{label}_status"] = [
-            SUPPRESSED if h else (SHOWN if pd.notna(p) and known else "no data") for h, p in zip(hidden, pupils)
-        ]
-        frame = frame.drop(columns=["n", "n_status"])
-    return frame[frame[level].notna()]
+        # A school with no pupils of this provision has no cell: its share is 0, not hidden.
+        hidden = ~np.isin(columns[f"n_{sen}_status"], [SHOWN, None]) | ~roll_shown
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.nan_to_num(columns[f"n_{sen}"], nan=0.0) / np.where(pupils > 0, pupils, np.nan) * 100
+        # No cells at all where the data do not record SEN provision: no data, not 0%.
+        no_data = (np.isnan(pupils) & ~hidden) if not counted[sen].empty else np.ones(len(pupils), dtype=bool)
+        columns[label] = np.where(~hidden & ~no_data, share, np.nan)
+        columns[f"{label}_status"] = np.where(no_data, "no data", np.where(hidden, SUPPRESSED, SHOWN))
+    columns["pupils"] = pupils
+    for name in ["pupils_status"] + [c for c in columns if c.startswith("n_")]:
+        del columns[name]
+    return pd.DataFrame(columns)
+
+
+def _outer(level: str, parts: list[tuple[pd.DataFrame, dict[str, str]]]) -> dict[str, np.ndarray]:
+    """Look-ups side by side on the place they are keyed by (the part with no place left out), as named arrays.
+
+    Done with a dictionary of places rather than pandas merges: a grid is a few hundred rows, asked for often.
+    """
+    places: dict = {}
+    for frame, _ in parts:
+        for place in frame[level].to_numpy(object):
+            if place is not None and place == place:
+                places.setdefault(place, len(places))
+    columns = {level: np.array(list(places), dtype=object)}
+    for frame, names in parts:
+        position = np.array([places.get(p, -1) for p in frame[level].to_numpy(object)], dtype=int)
+        found = position >= 0
+        for source, target in names.items():
+            numeric = source == "value"
+            filled = np.full(len(places), np.nan if numeric else None, dtype=float if numeric else object)
+            filled[position[found]] = frame[source].to_numpy(float if numeric else object)[found]
+            columns[target] = filled
+    return columns
+
+
+def _pupils(queries: Queries, state: FilterState, level: str) -> pd.DataFrame:
+    """Pupils on roll per school or cluster under the filters (value, status), or no rows where not published."""
+    try:
+        return queries.count_values("pupils", state, level, school_locality=True)
+    except NotApplicable:
+        return pd.DataFrame(columns=[level, "value", "status"])
 
 
 def school_table(queries: Queries, state: FilterState) -> pd.DataFrame:
@@ -75,12 +109,34 @@ def cluster_table(queries: Queries, state: FilterState) -> pd.DataFrame:
     return frame.rename(columns={"cluster_name": "Cluster", "locality_name": "Locality"}).sort_values("Cluster")
 
 
+def grid_measures(frame: pd.DataFrame) -> list[str]:
+    """The measures a grid shows: those published at its level (permanent exclusions are not, school by school)."""
+    return [m for m in SCHOOL_MEASURES if f"{m}_status" in frame and frame[f"{m}_status"].notna().any()]
+
+
 def grid_summary(schools: pd.DataFrame, clusters: pd.DataFrame, state: FilterState) -> str:
-    """How many schools and clusters the grids hold, and what the filters mean for them."""
-    return (
+    """How many schools and clusters the grids hold, what the filters mean for them, and what is not shown."""
+    summary = (
         f"{len(schools)} schools and {len(clusters)} clusters in {state.year}. Locality and cluster here mean where "
         "the school is; the need, SEN provision and phase filters apply to the pupils counted."
     )
+    left_out = [MEASURES[m].label.lower() for m in SCHOOL_MEASURES if m not in grid_measures(schools)]
+    if left_out and not schools.empty:
+        summary += (
+            f" The {' and '.join(left_out)} {'is' if len(left_out) == 1 else 'are'} not published school by school: "
+            "most schools have too few such pupils to show. See them by locality on the Map."
+        )
+    return summary
+
+
+def why_empty(queries: Queries, state: FilterState, level: str) -> str:
+    """Why the grid of schools (or clusters) is empty under these filters, in words."""
+    measure = state.measure if state.measure in SCHOOL_MEASURES else "suspension_rate"
+    try:
+        queries.rates(measure, replace(state, measure=measure), level, school_locality=True)
+    except NotApplicable as reason:
+        return f"{reason}."
+    return NO_DATA_MESSAGE
 
 
 def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
@@ -92,7 +148,7 @@ def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
             ("c" if s == SUPPRESSED else (f"{v:.1f}" if s == SHOWN else ""))
             for v, s in zip(frame[label], frame[f"{label}_status"])
         ]
-    for measure_id in SCHOOL_MEASURES:
+    for measure_id in grid_measures(frame):
         measure = MEASURES[measure_id]
         out[f"{measure.label} ({measure.unit})"] = [
             rate_text(v, s, measure) for v, s in zip(frame[measure_id], frame[f"{measure_id}_status"])
@@ -145,32 +201,29 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
         pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2]
     )
     trend = Panel(trend_title, summary, table, figure, notes)
-    # Pupils by need at this school (the census side of the suspension rate), protected in the query layer
-    # against the school's totals shown beside them.
-    by_need = queries.rates_where_possible(
-        "suspension_rate",
-        replace(state, school=urn, need=None, sen=None),
-        "need",
-        school_locality=True,
-    )
-    mix = by_need[(by_need["need"] != "NONE") & by_need["need"].notna()].copy()
-    mix["label"] = mix["need"].map(queries.labels("need"))
-    mix["pupils"] = mix["denominator"]
-    mix["status"] = np.where(mix["pupils"].isna(), SUPPRESSED, SHOWN)
+    # Pupils with SEN at this school by broad area of need (by primary need, most would be too few to show).
+    alone = FilterState(measure=state.measure, year=state.year, school=urn)
+    try:
+        mix = queries.count_values("pupils", alone, "broad_area")
+    except NotApplicable:
+        mix = pd.DataFrame(columns=["broad_area", "value", "status"])
+    mix = mix[mix["broad_area"].notna() & (mix["broad_area"] != NO_SEN_AREA)].copy()
+    mix["label"] = mix["broad_area"]
+    mix["pupils"] = mix["value"].where(mix["status"] == SHOWN)
     mix = mix[(mix["pupils"] != 0)].sort_values("pupils", ascending=False, na_position="last")
     mix["value"] = mix["pupils"]
     count = MEASURES["suspension_rate"]  # any measure with whole-number display serves for the labels
-    mix_title = f"Pupils with SEN at {name} by primary need, {state.year}"
+    mix_title = f"Pupils with SEN at {name} by broad area of need, {state.year}"
     mix_table = pd.DataFrame(
         {
-            "Primary need": mix["label"],
-            "Pupils": ["c" if s == SUPPRESSED else f"{p:,.0f}" for p, s in zip(mix["pupils"], mix["status"])],
+            "Broad area of need": mix["label"],
+            "Pupils": ["c" if s != SHOWN else f"{p:,.0f}" for p, s in zip(mix["pupils"], mix["status"])],
         }
     )
     mix_summary = (
         NO_DATA_MESSAGE
         if mix.empty
-        else f"The most common primary need among pupils with SEN at {name} is {mix['label'].iat[0].lower()}."
+        else f"The most common broad area of need among pupils with SEN at {name} is {mix['label'].iat[0].lower()}."
     )
     mix_panel = Panel(
         mix_title,
@@ -213,7 +266,8 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     )
     try:
         values = queries.rates(measure.id, state, ("school", "phase"), school_locality=True)
-        phase = queries.rates(measure.id, state, "phase", school_locality=True)
+        # Each school is set against the borough's rate for its phase, wherever it is and whichever cluster.
+        phase = queries.rates(measure.id, replace(state, locality=None, cluster=None), "phase")
     except NotApplicable as reason:
         return no_data_panel(title, notes + [f"{reason}."])
     # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import BREAKDOWNS, FilterState
-from dashboard.domain.formatting import rate_text, symbols_note
+from dashboard.domain.formatting import count_text, rate_text, symbols_note
 from dashboard.domain.measures import MEASURES, Measure, exclusion_type_for
 from dashboard.domain.reference import BENCHMARK_LEVELS, EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.domain.stats import trend
@@ -50,7 +50,10 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     chosen = getattr(state, breakdown)
     everywhere = replace(state, **{breakdown: None})
     try:
-        series = queries.rates(measure.id, everywhere, ("year", breakdown), termly=termly)
+        # Clusters are places of schools: a locality chosen with them means where the schools are.
+        series = queries.rates(
+            measure.id, everywhere, ("year", breakdown), termly=termly, school_locality=breakdown == "cluster"
+        )
         borough = queries.rates(measure.id, everywhere, ("year",), termly=termly)
     except NotApplicable as reason:
         return no_data_panel(title, notes + [f"{reason}."])
@@ -273,17 +276,16 @@ def reasons_panel(queries: Queries, state: FilterState) -> Panel | None:
     )
     table = table.fillna("0")
     total_row = {"Main reason": "All reasons"} | {
-        year: f"{totals[year]:,.0f}" if every.at[year, "status"] == SHOWN else "c" for year in years
+        year: count_text(totals[year], every.at[year, "status"]) for year in years
     }
     table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
     top = this_year[this_year["status"] == SHOWN].head(1)
     summary = NO_DATA_MESSAGE
     if len(top) and every.at[state.year, "status"] == SHOWN:
         row = top.iloc[0]
-        given = " whose reason the source gives" if (~this_year["status"].isin([SHOWN, SUPPRESSED])).any() else ""
         summary = (
             f"{row['label']} was the most common main reason for {EXCLUSION_TYPES[kind].lower()}s in {state.year} "
-            f"({place}): {row['count']:,.0f} of the {totals[state.year]:,.0f}{given} ({row['share']:.1f}%)."
+            f"({place}): {row['count']:,.0f} of the {totals[state.year]:,.0f} ({row['share']:.1f}%)."
         )
     notes.append(
         "Each exclusion is counted once, under its main reason. Cells show the number and its share of the year's "
@@ -295,7 +297,8 @@ def reasons_panel(queries: Queries, state: FilterState) -> Panel | None:
         )
     if any(s not in (SHOWN, SUPPRESSED) for s in counts["status"]):
         notes.append(
-            symbols_note(counts["status"]) + " All reasons counts the exclusions whose reason the source gives."
+            symbols_note(counts["status"])
+            + " All reasons is the year's exclusions of this type, those with a reason given as a symbol included."
         )
     return Panel(title, summary, table, figure, notes)
 

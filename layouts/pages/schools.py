@@ -8,7 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.domain.measures import MEASURES
-from dashboard.views.schools import SCHOOL_MEASURES, SHARES
+from dashboard.views.schools import SHARES, grid_measures
 from layouts import ids
 from layouts.components import page_heading, panel_placeholder
 from layouts.page import Page
@@ -55,7 +55,7 @@ def layout() -> html.Div:
 SHARE_FIELDS = {label: f"share_{sen}" for sen, label in SHARES.items()}
 
 
-def _grid_columns(first: list[dict]) -> list[dict]:
+def _grid_columns(first: list[dict], measures: list[str]) -> list[dict]:
     """Column definitions: the identifying columns, pupils, SEN shares and every measure, c where suppressed."""
     number = (
         "params.value == null ? (params.data['{status}'] === 'suppressed' ? 'c' : '') : params.value.toFixed({places})"
@@ -73,7 +73,7 @@ def _grid_columns(first: list[dict]) -> list[dict]:
                 "valueFormatter": {"function": number.format(status=f"{field}_status", places=1)},
             }
         )
-    for measure_id in SCHOOL_MEASURES:
+    for measure_id in measures:
         measure = MEASURES[measure_id]
         columns.append(
             {
@@ -100,7 +100,7 @@ def _grid(grid_id: str, frame: pd.DataFrame, first: list[dict], row_id: str) -> 
     return dag.AgGrid(
         id=grid_id,
         getRowId=f"params.data.{row_id}",
-        columnDefs=_grid_columns(first),
+        columnDefs=_grid_columns(first, grid_measures(frame)),
         rowData=_grid_rows(frame),
         defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True, "minWidth": 110},
         dashGridOptions={"animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True},

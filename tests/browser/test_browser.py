@@ -54,14 +54,25 @@ def test_two_filters_and_the_table_follow_each_other(page, live_server):
     open_map(page, live_server)
     page.select_option("#filter-measure", "persistent_absence")
     page.wait_for_function("document.querySelector('#map-summary').textContent.startsWith('Persistent absence')")
-    page.select_option("#filter-sen", "ehcp")
-    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('pupils with EHC plan')")
-    assert query_of(page) == {"measure": "persistent_absence", "year": "2024/25", "sen": "ehcp"}
+    page.select_option("#filter-measure", "suspension_rate")
+    page.select_option("#filter-phase", "primary")
+    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('primary schools')")
+    # By phase the publication offers wards and localities, not small areas: the map says so, and shows none.
+    page.wait_for_function(
+        "document.querySelector('#map-note').textContent.includes('by phase, choose wards or localities')"
+    )
+    # The filter panel says the same before any page has to refuse a view.
+    page.wait_for_function(
+        "document.querySelector('#filter-hint').textContent.includes('by locality, ward and school')"
+    )
+    page.select_option("#filter-level", "ward")
+    page.wait_for_function("!document.querySelector('#map-note').textContent.includes('choose wards')")
+    assert query_of(page) == {"year": "2024/25", "phase": "primary", "level": "ward"}
     page.get_by_role("tab", name="Table").click()
     header = page.inner_text("#map-table thead")
-    assert "Persistent absence (%)" in header
+    assert "Suspension rate (per 100 pupils)" in header
     cells = page.eval_on_selector_all("#map-table tbody tr td:nth-child(3)", "tds => tds.map(td => td.textContent)")
-    assert "c" in cells and any(re.fullmatch(r"\d+\.\d", c) for c in cells)  # small groups suppressed, others shown
+    assert "c" in cells and any(re.fullmatch(r"\d+\.\d+", c) for c in cells)  # small groups suppressed, others shown
     assert page.problems == []
 
 
@@ -221,7 +232,11 @@ def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
 def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, live_server):
     open_map(page, live_server, "?level=locality")
     assert len(area_fills(page)) == 4
-    assert page.locator("#map-table tbody tr").count() == 4
+    # The table is built when its tab is opened: one row per locality.
+    page.get_by_role("tab", name="Table").click()
+    page.wait_for_function("document.querySelectorAll('#map-table tbody tr').length === 4")
+    page.get_by_role("tab", name="Chart").click()
+    page.wait_for_selector(AREA_PATHS, state="attached")
     page.select_option("#filter-level", "ward")
     page.wait_for_function(f"document.querySelectorAll('{AREA_PATHS}').length === 20")
     page.select_option("#filter-schools", "show")
@@ -265,10 +280,8 @@ def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and
     assert all(
         words in legend for words in ("Better than the borough", "Similar to the borough", "Worse than the borough")
     )
-    table = (
-        page.inner_text("#map-table", timeout=10_000)
-        if page.locator("#map-table").is_visible()
-        else page.eval_on_selector("#map-table", "t => t.textContent")
-    )
+    page.get_by_role("tab", name="Table").click()
+    page.wait_for_selector("#map-table table")
+    table = page.inner_text("#map-table")
     assert "Compared with the borough" in table and "95% interval" in table and "Worse than the borough" in table
     assert page.problems == []

@@ -253,7 +253,7 @@ def test_ees_symbols_are_kept_and_shown_where_the_number_would_be(template_set, 
     ]
     con.close()
     warehouse = Warehouse(db)
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     state = FilterState(year="2023/24")
     autumn = queries.rates("suspension_rate", state, "borough", termly=True).set_index("term").loc["Autumn"]
     assert (
@@ -353,7 +353,7 @@ def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_st
     )
     load(template_set, tmp_path / "wh.duckdb")
     warehouse = Warehouse(tmp_path / "wh.duckdb")
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
 
     def benchmark(**filters) -> str:
         cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2023/24", **filters))
@@ -366,8 +366,13 @@ def test_benchmarks_follow_the_pupils_chosen_and_an_older_file_without_groups_st
 
 
 def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp_path):
-    """Benchmarks without groups of pupils and no reasons table, as the release before wrote them: the pages answer."""
+    """Benchmarks without groups of pupils, no reasons table and no publication, as releases before wrote them.
+
+    Nothing is served until the version is protected ('publish'); then the pages answer.
+    """
     from dashboard.domain.filters import FilterState
+    from dashboard.ingest.build import republish
+    from dashboard.query.queries import NotPublished
     from dashboard.views.overview import overview
     from dashboard.views.trends import reasons_panel
 
@@ -379,9 +384,15 @@ def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp
     con.execute("DROP TABLE exclusion_reason")
     for column in ("phase", "sen_provision", "primary_need"):
         con.execute(f"ALTER TABLE benchmark DROP COLUMN {column}")
+    for table in ("published", "publication", "publication_family"):
+        con.execute(f"DROP TABLE {table}")
     con.close()
+    with pytest.raises(NotPublished, match="python -m dashboard.ingest publish"):
+        Queries(Warehouse(older)).rates("suspension_rate", FilterState(year="2023/24"), "borough")
+    republish(older, 4)
     warehouse = Warehouse(older)
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
+    assert queries.threshold == 4
 
     def benchmark(**filters) -> str:
         cards, _, _ = overview(queries, FilterState(measure="suspension_rate", year="2023/24", **filters))

@@ -12,7 +12,14 @@ from dashboard.domain.stats import difference_p, funnel_limits, trend
 from dashboard.domain.status import NO_DATA_MESSAGE
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.overview import headline_card, locality_table, overview
-from dashboard.views.schools import cluster_table, display_table, funnel_panel, school_detail, school_table
+from dashboard.views.schools import (
+    cluster_table,
+    display_table,
+    funnel_panel,
+    grid_summary,
+    school_detail,
+    school_table,
+)
 from dashboard.views.trends import trend_panel
 
 THRESHOLD = 4
@@ -197,10 +204,20 @@ def test_school_grid_values_equal_a_direct_query_and_exports_show_c(queries, sql
         assert frame.at[urn, "suspension_rate"] == pytest.approx(100 * n / d)
     everything = school_table(queries, FilterState(year=YEAR))
     shown = display_table(everything, ["URN", "School"])
-    column = "Permanent exclusion rate (per 100 pupils)"
-    hidden = everything["permanent_rate_status"] == "suppressed"
-    assert hidden.any() and everything.loc[hidden, "permanent_rate"].isna().all()
+    column = "Suspension rate (per 100 pupils)"
+    hidden = everything["suspension_rate_status"] == "suppressed"
+    assert hidden.any() and everything.loc[hidden, "suspension_rate"].isna().all()
     assert (shown.loc[hidden.values, column] == "c").all()
+    # Shares with an EHC plan come from the published pupils by school and SEN provision: shown or c, never blank.
+    share = everything["% with an EHC plan_status"]
+    assert (
+        set(share) == {"shown", "suppressed"}
+        and (shown.loc[(share == "suppressed").values, "% with an EHC plan"] == "c").all()
+    )
+    # Permanent exclusions are not published school by school: no column, and the summary says why.
+    assert "Permanent exclusion rate (per 100 pupils)" not in shown
+    summary = grid_summary(everything, cluster_table(queries, FilterState(year=YEAR)), FilterState(year=YEAR))
+    assert "permanent exclusion rate and severe absence are not published school by school" in summary
 
 
 def test_a_locality_on_the_schools_page_means_where_the_school_is(queries, sql):
@@ -219,7 +236,8 @@ def test_school_detail_compares_with_cluster_and_borough(queries):
     assert trend.title.startswith("Overall absence at ") and trend.title.endswith(", its cluster and the borough")
     assert list(trend.table.iloc[:, 0])[2] == "Borough"
     assert {t.name for t in trend.figure.data} >= {"Borough"}
-    assert needs.summary.startswith("The most common primary need among pupils with SEN at")
+    # By broad area of need: the registry publishes a school's pupils by broad area, not by each primary need.
+    assert needs.summary.startswith("The most common broad area of need among pupils with SEN at")
     missing = school_detail(queries, FilterState(year=YEAR), "123")
     assert missing[0].summary == "There is no school with URN 123 in the data."
 

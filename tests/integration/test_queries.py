@@ -42,46 +42,102 @@ def _shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["status"] == SHOWN) & frame["area"].notna()].set_index("area")
 
 
+def _shown_at(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    return frame[(frame["status"] == SHOWN) & frame[level].notna()].set_index(level)
+
+
+# Each a cut the registry publishes: SEN provision and phase come with wards, a cluster with its schools.
 @pytest.mark.parametrize(
-    "filters", [{}, {"locality": "N", "sen": "sen_support"}, {"phase": "secondary", "cluster": "E2"}]
+    "level, filters",
+    [
+        ("area", {}),
+        ("area", {"locality": "N"}),
+        ("ward", {"sen": "sen_support"}),
+        ("ward", {"phase": "secondary"}),
+        ("school", {"cluster": "E2"}),
+    ],
 )
-def test_suspension_rate_by_area_equals_a_count_of_the_pupil_level_extract(queries, extracts, filters):
+def test_suspension_rate_equals_a_count_of_the_pupil_level_extract(queries, extracts, level, filters):
     state = FilterState(year=YEAR, **filters)
-    result = _shown(queries.rates("suspension_rate", state, "area"))
+    result = _shown_at(queries.rates("suspension_rate", state, level), level)
+    wards = extracts["areas"][["area_code", "ward_code"]].rename(columns={"area_code": "home_area_code"})
+    column = {"area": "home_area_code", "ward": "ward_code", "school": "urn"}[level]
 
     def select(frame):
-        frame = _with_locality(frame[frame["academic_year"] == YEAR], extracts["areas"])
-        for key, column in (
+        frame = _with_locality(frame[frame["academic_year"] == YEAR], extracts["areas"]).merge(
+            wards, on="home_area_code", how="left"
+        )
+        for key, source in (
             ("locality", "locality_code"),
             ("sen", "sen_provision"),
             ("phase", "phase"),
             ("cluster", "cluster_code"),
         ):
             if key in filters:
-                frame = frame[frame[column] == filters[key]]
+                frame = frame[frame[source] == filters[key]]
         return frame
 
-    suspensions = (
-        select(extracts["exclusions"]).query("exclusion_type == 'suspension'").groupby("home_area_code").size()
-    )
-    pupils = select(extracts["census"]).groupby("home_area_code").size()
-    assert len(result) > 10
-    for area, row in result.iterrows():
-        assert row["numerator"] == suspensions.get(area, 0)
-        assert row["denominator"] == pupils[area]
-        assert row["value"] == pytest.approx(100 * suspensions.get(area, 0) / pupils[area])
+    suspensions = select(extracts["exclusions"]).query("exclusion_type == 'suspension'").groupby(column).size()
+    pupils = select(extracts["census"]).groupby(column).size()
+    assert len(result) > 3
+    for place, row in result.iterrows():
+        assert row["numerator"] == suspensions.get(place, 0)
+        assert row["denominator"] == pupils[place]
+        assert row["value"] == pytest.approx(100 * suspensions.get(place, 0) / pupils[place])
 
 
 def test_ehcp_rate_with_a_need_filter_equals_the_extracts(queries, extracts):
     state = FilterState(measure="ehcp_rate", year="2020/21", need="ASD")
-    result = _shown(queries.rates("ehcp_rate", state, "area"))
-    plans = (
-        extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'").groupby("home_area_code").size()
+    result = _shown_at(queries.rates("ehcp_rate", state, "locality"), "locality")
+    plans = _with_locality(
+        extracts["ehcp"].query("academic_year == '2020/21' and primary_need == 'ASD'"), extracts["areas"]
+    ).groupby("locality_code")
+    population = (
+        _with_locality(extracts["population"].query("academic_year == '2020/21'"), extracts["areas"], "area_code")
+        .groupby("locality_code")["population"]
+        .sum()
     )
-    population = extracts["population"].query("academic_year == '2020/21'").groupby("area_code")["population"].sum()
-    assert len(result) > 20
-    for area, row in result.iterrows():
-        assert row["value"] == pytest.approx(1000 * plans.get(area, 0) / population[area])
+    assert len(result) == 4
+    for locality, row in result.iterrows():
+        assert row["value"] == pytest.approx(1000 * plans.size().get(locality, 0) / population[locality])
+
+
+def test_a_cut_the_registry_does_not_publish_is_refused_with_where_to_find_it(queries):
+    from dashboard.query.queries import NotOffered
+
+    with pytest.raises(NotOffered, match="To filter the EHC plan rate by primary need, choose localities"):
+        queries.rates("ehcp_rate", FilterState(measure="ehcp_rate", year=YEAR, need="ASD"), "area")
+    with pytest.raises(NotOffered, match="permanent exclusion rate is not published by small area: choose localities"):
+        queries.rates("permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area")
+
+
+@pytest.mark.parametrize("measure_id", list(MEASURES))
+def test_the_filter_panel_says_truly_where_the_chosen_pupils_are_published(queries, measure_id):
+    """The hint beside the filters names the places a view can be had; each one named works and each excluded is
+    refused, for every measure with each slice and pair of slices."""
+    from dashboard.query.queries import NotOffered
+
+    words = {"locality": "locality", "ward": "ward", "area": "small area", "school": "school"}
+    for slices in ({}, {"need": "ASD"}, {"sen": "K"}, {"phase": "Primary"}, {"sen": "K", "phase": "Primary"}):
+        state = FilterState(measure=measure_id, year=YEAR, **slices)
+        hint = queries.where_offered(state)
+        for place, name in words.items():
+            if measure_id == "ehcp_rate" and place == "school":
+                continue  # per resident: no school at all, and the hint does not offer one
+            try:
+                queries.rates(measure_id, state, ("school", "phase") if place == "school" else place)
+                works = True
+            except NotOffered:
+                works = False
+            if hint is None:
+                assert works, (measure_id, slices, place)
+                continue
+            if "is not published:" in hint:
+                assert not works, (measure_id, slices, place, hint)
+                continue
+            published, _, refused = hint.partition("; not by ")
+            assert works == (name in published and " by " in published), (measure_id, slices, place, hint)
+            assert works != (name in refused), (measure_id, slices, place, hint)
 
 
 def test_persistent_absence_is_decided_over_each_pupils_whole_year(queries, extracts):
@@ -106,20 +162,29 @@ def test_persistent_absence_is_decided_over_each_pupils_whole_year(queries, extr
 
 @pytest.mark.parametrize("measure_id", sorted(MEASURES))
 def test_no_count_of_one_to_four_children_is_shown(queries, measure_id):
-    for filters in ({}, {"need": "SEMH"}, {"locality": "W", "sen": "ehcp"}):
-        frame = queries.rates(measure_id, FilterState(measure=measure_id, year=YEAR, **filters), "area")
-        shown = frame[frame["status"] == SHOWN]
-        assert not shown["numerator"].between(1, THRESHOLD).any() or measure_id == "absence_rate"
-        assert not shown["denominator"].between(1, THRESHOLD).any()
-        hidden = frame[frame["status"] == SUPPRESSED]
-        assert hidden["numerator"].isna().all() and hidden["value"].isna().all()
+    from dashboard.query.queries import NotApplicable
+
+    tried = 0
+    for level in ("borough", "area", "ward", "locality", "school", "cluster"):
+        for filters in ({}, {"need": "SEMH"}, {"locality": "W", "sen": "ehcp"}):
+            try:
+                frame = queries.rates(measure_id, FilterState(measure=measure_id, year=YEAR, **filters), level)
+            except NotApplicable:
+                continue  # not published this way: nothing shown
+            tried += 1
+            shown = frame[frame["status"] == SHOWN]
+            assert not shown["numerator"].between(1, THRESHOLD).any() or measure_id == "absence_rate"
+            assert not shown["denominator"].between(1, THRESHOLD).any()
+            hidden = frame[frame["status"] == SUPPRESSED]
+            assert hidden["numerator"].isna().all() and hidden["value"].isna().all()
+    assert tried >= 2
 
 
 def test_small_counts_are_suppressed_and_zero_stays_zero(queries, extracts):
-    frame = queries.rates("permanent_rate", FilterState(measure="permanent_rate", year=YEAR), "area").set_index("area")
+    frame = queries.rates("suspension_rate", FilterState(year=YEAR), "area").set_index("area")
     counts = (
         extracts["exclusions"]
-        .query("academic_year == @YEAR and exclusion_type == 'permanent'")
+        .query("academic_year == @YEAR and exclusion_type == 'suspension'")
         .groupby("home_area_code")
         .size()
     )
@@ -140,11 +205,9 @@ def test_areas_outside_the_chosen_locality_are_marked_not_dropped(queries):
 def test_colour_classes_are_fixed_per_measure_whatever_the_filters(queries):
     bins = queries.measure_bins("suspension_rate")
     assert bins == sorted(bins) and len(bins) == 4
-    first = map_view(queries, FilterState(year="2019/20"), with_geometry=False).patch["colorbar"]["ticktext"]
-    later = map_view(queries, FilterState(year=YEAR, locality="N", need="ASD"), with_geometry=False).patch["colorbar"][
-        "ticktext"
-    ]
-    assert first == later
+    first = map_view(queries, FilterState(year="2019/20"), with_geometry=False).patch["coloraxis"]
+    later = map_view(queries, FilterState(year=YEAR, locality="N", need="ASD"), with_geometry=False).patch["coloraxis"]
+    assert first["colorbar"]["ticktext"] == later["colorbar"]["ticktext"]
 
 
 def test_an_empty_selection_says_so(queries):
@@ -153,6 +216,9 @@ def test_an_empty_selection_says_so(queries):
     )
     assert view.summary == NO_DATA_MESSAGE
     assert set(view.table["status"]) <= {NO_DATA, SUPPRESSED}
+    assert view.note == (
+        "The suspension rate is not published by school cluster and phase and SEN provision and primary need."
+    )
 
 
 def test_the_summary_sentence_is_computed_from_the_figures_shown(queries):
@@ -170,7 +236,10 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(queries):
 def test_a_filter_that_cannot_apply_is_named(queries):
     view = map_view(queries, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), False)
     assert "phase and SEN provision filters do not apply" in view.note
-    assert map_view(queries, FilterState(year=YEAR, phase="secondary"), False).note is None
+    assert map_view(queries, FilterState(year=YEAR, phase="secondary", level="ward"), False).note is None
+    small_areas = map_view(queries, FilterState(year=YEAR, phase="secondary"), False)
+    assert small_areas.note.startswith("To filter the suspension rate by phase, choose wards or localities.")
+    assert set(small_areas.table["status"]) == {NO_DATA}
 
 
 def test_links_round_trip_and_unknown_values_fall_back_with_a_message(queries):
@@ -214,8 +283,10 @@ def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(queries,
         places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
     )
     view = map_view(queries, FilterState(year=YEAR, level=level, schools="show"), with_geometry=True)
-    assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth", "scattergeo"]
-    assert len(view.figure.data[1].lat) == 127  # every school, suppressed ones grey
+    # One layer of places per kind of figure (shown, c, a source's symbol, no data, outside), then the schools.
+    assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth"] * 5 + ["scattergeo"]
+    assert sum(len(t.locations) for t in view.figure.data[:5]) == count
+    assert len(view.figure.data[5].lat) == 127  # every school, suppressed ones grey
 
 
 @pytest.mark.parametrize("colour", ["borough", "benchmark"])
@@ -243,9 +314,12 @@ def test_the_map_can_colour_places_better_similar_or_worse(queries, colour):
         high = chi2.ppf(0.975, 2 * (row.numerator + 1)) / 2 / row.denominator * 100
         assert row.verdict == ("worse" if low > reference else "better" if high < reference else "similar")
     assert {"better", "similar", "worse"} <= set(shown["verdict"])
-    ticks = view.patch["colorbar"]["ticktext"]
+    ticks = view.patch["coloraxis"]["colorbar"]["ticktext"]
     assert ticks[:3] == [f"Better than {name}", f"Similar to {name}", f"Worse than {name}"]
-    classes = Counter(view.patch["z"])
+    layers = {trace["name"]: trace for trace in view.patch["traces"]}
+    classes = Counter(z for trace in view.patch["traces"] for z in trace["z"])
     assert [classes[i] for i in range(3)] == [(shown["verdict"] == v).sum() for v in ("better", "similar", "worse")]
     assert classes[3] == (view.table["status"] == SUPPRESSED).sum()  # suppressed places keep their own class
-    assert any(f"<b>Worse than {name}</b>" in text for text in view.patch["hovertext"])
+    # Hover text names each shown place's verdict; the template sets it in bold under the figures.
+    assert f"Worse than {name}" in layers["shown"]["text"] and "<b>%{text}</b>" in layers["shown"]["hovertemplate"]
+    assert len(layers["suppressed"]["locations"]) == classes[3]

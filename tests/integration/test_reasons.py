@@ -11,8 +11,7 @@ from dashboard.config import ROOT
 from dashboard.domain.filters import FilterState
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.ingest.build import IngestError, load
-from dashboard.query.counts import NotRecorded
-from dashboard.query.queries import Queries
+from dashboard.query.queries import NotOffered, NotRecorded, Queries
 from dashboard.store.warehouse import Warehouse
 from dashboard.views.trends import reasons_panel
 from tests.conftest import rows_of, write_rows
@@ -58,7 +57,7 @@ def test_an_older_pupil_level_extract_without_reasons_still_loads_and_says_so(te
     report = load(template_set, tmp_path / "wh.duckdb")
     assert "exclusions_pupil.csv: has no column 'reason': it is left blank" in [str(w) for w in report.warnings]
     warehouse = Warehouse(tmp_path / "wh.duckdb")
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     assert warehouse.query("SELECT sum(exclusions) AS n FROM fact_exclusion WHERE term = 'Full year'")["n"].iat[0] == 1
     panel = reasons_panel(queries, FilterState(year="2023/24"))
     assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]
@@ -75,24 +74,32 @@ def test_an_unknown_reason_is_refused_with_its_file_row_and_column(template_set,
     )
 
 
-@pytest.mark.parametrize("measure", ["suspension_rate", "permanent_rate"])
-def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other_phases(warehouse, queries, measure):
+def test_no_hidden_reason_count_can_be_worked_out_from_the_borough_and_the_other_phases(warehouse, queries):
     """The borough's reasons and each phase's are one grid: every line of it (a phase's or the borough's reasons
     with their total, a reason's phases with the borough's cell) hides none of its counts, or two or more."""
     years = sorted(warehouse.query("SELECT DISTINCT academic_year FROM exclusion_reason")["academic_year"])
     phases = sorted(warehouse.query("SELECT DISTINCT phase FROM school")["phase"])
     views = {
-        phase: queries.reason_counts(FilterState(measure=measure, year=years[-1], phase=phase))
+        phase: queries.reason_counts(FilterState(measure="suspension_rate", year=years[-1], phase=phase))
         for phase in [None] + phases
     }
     grid = pd.concat([frame.assign(phase=phase or "borough") for phase, frame in views.items()], ignore_index=True)
     assert not (grid["count"].between(1, 4) & (grid["status"] == SHOWN)).any(), "a count of 1 to 4 is shown"
-    hidden = (grid["status"] == SUPPRESSED) & (grid["count"] > 0)
+    assert grid.loc[grid["status"] == SUPPRESSED, "count"].isna().all(), "a hidden count travels with its value"
+    hidden = grid["status"] == SUPPRESSED
     checked = 0
     for _, line in list(grid.groupby(["year", "phase"])) + list(grid.groupby(["year", "reason"])):
         assert hidden[line.index].sum() != 1, f"a lone hidden count:\n{line}"
         checked += 1
     assert checked > 50 and hidden.any()
+
+
+def test_reasons_for_permanent_exclusions_are_published_for_the_borough_only(queries):
+    """By phase, most reasons for permanent exclusion would be hidden: the registry publishes the borough's alone."""
+    borough = queries.reason_counts(FilterState(measure="permanent_rate", year="2023/24"))
+    assert (borough["status"] == SHOWN).any()
+    with pytest.raises(NotOffered, match="reasons for permanent exclusions are shown for the whole borough"):
+        queries.reason_counts(FilterState(measure="permanent_rate", year="2023/24", phase="secondary"))
 
 
 def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(warehouse, queries):
@@ -106,11 +113,12 @@ def test_the_panel_lists_the_main_reasons_largest_first_and_hidden_ones_by_name(
     hidden = list(cells[cells == "c"].index)
     assert hidden == sorted(hidden) and list(cells.index[-len(hidden) :]) == hidden if hidden else True
     total = int(panel.table.set_index("Main reason").at["All reasons", year].replace(",", ""))
-    truth = queries.reason_counts(FilterState(measure="suspension_rate", year=year, phase="secondary"))
-    reasons = truth[(truth["year"] == year) & (truth["reason"] != "all")]
-    assert (
-        total == reasons["count"].sum() == truth[(truth["year"] == year) & (truth["reason"] == "all")]["count"].iat[0]
-    )
+    published = queries.reason_counts(FilterState(measure="suspension_rate", year=year, phase="secondary"))
+    reasons = published[(published["year"] == year) & (published["reason"] != "all")]
+    assert total == published[(published["year"] == year) & (published["reason"] == "all")]["count"].iat[0]
+    # The hidden reasons hold what the shown ones leave of the total, at least 1 each (zeros are shown).
+    hidden = (reasons["status"] == SUPPRESSED).sum()
+    assert total - reasons["count"].sum() >= hidden if hidden else total == reasons["count"].sum()
     assert panel.summary.startswith(
         f"{shown.index[0]} was the most common main reason for suspensions in {year} (secondary schools)"
     )
@@ -128,13 +136,15 @@ def test_a_filter_the_reasons_cannot_follow_says_so(template_set, tmp_path):
     write_rows(template_set / "exclusion_reasons.csv", [rows[0], rows[1][:1] + ["", ""] + rows[1][3:]])
     load(template_set, tmp_path / "wh.duckdb")
     warehouse = Warehouse(tmp_path / "wh.duckdb")
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     state = FilterState(year="2023/24")
     counts = queries.reason_counts(state)
-    assert counts[["reason", "count", "status"]].values.tolist() == [
-        ["persistent_disruptive", 3, "suppressed"],
-        ["all", 3, "suppressed"],
+    # Three exclusions, all for one reason: the reason and the total are both hidden, and neither value travels.
+    assert counts[["reason", "status"]].values.tolist() == [
+        ["all", "suppressed"],
+        ["persistent_disruptive", "suppressed"],
     ]
+    assert counts["count"].isna().all()
     with pytest.raises(NotRecorded, match="do not say which phase"):
         queries.reason_counts(replace(state, phase="primary"))
     # A locality's reasons beside the borough's would give small numbers away: the panel says why it shows none.

@@ -13,15 +13,16 @@ import pytest
 from dashboard.config import ROOT
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.domain.measures import MEASURES
+from dashboard.domain.status import SUPPRESSED
 from dashboard.ingest.build import load
-from dashboard.query.counts import NotApplicable
-from dashboard.query.queries import Queries
+from dashboard.publish.audit import audit
+from dashboard.query.queries import NotApplicable, Queries
 from dashboard.sources.public.cli import main as public_main
 from dashboard.store.warehouse import Warehouse
 from dashboard.views.map import map_view
 from dashboard.views.needs import need_mix
 from dashboard.views.overview import overview
-from dashboard.views.schools import funnel_panel
+from dashboard.views.schools import funnel_panel, school_table
 from dashboard.views.trends import reasons_panel, trend_panel
 from tests.conftest import SHARED_DATA, shared_file
 
@@ -126,7 +127,7 @@ def test_the_mapping_places_every_area_and_the_report_lists_what_it_leaves_out(w
 
 def test_the_overview_shows_the_source_files_own_figures(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     la = {
         r["time_period"]: r
         for r in rows(FILES["--school-exclusions"])
@@ -197,7 +198,7 @@ def test_the_overview_shows_the_source_files_own_figures(walsall):
 
 def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     state = FilterState(measure="suspension_rate", year="2016/17")
     with pytest.raises(NotApplicable, match="do not say where pupils live"):
         queries.rates("suspension_rate", state, "area")
@@ -213,7 +214,7 @@ def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(w
 
 def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     options = queries.filter_options()
     # Public exclusions stop in 2016/17 while EHC plans run to 2024/25: neither opens on a page of 'no data'.
     assert parse_query("", options)[0].year == "2016/17"
@@ -225,7 +226,7 @@ def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(wal
 
 def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_as_x(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     panel = funnel_panel(queries, FilterState(measure="suspension_rate", year="2016/17"))
     # The primary total is unknown (10 primary schools are x), so the primary rate comes from the 61 with a figure.
     assert (
@@ -247,7 +248,7 @@ def test_the_funnel_compares_schools_with_their_phase_even_where_dfe_gave_some_a
 
 def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     panel = need_mix(queries, FilterState(measure="ehcp_rate", year="2024/25"))
     walsall_row = next(
         r for r in rows(FILES["--ehcp-needs"]) if r["old_la_code"] == "335" and r["breakdown_topic"] == "All EHC plans"
@@ -262,7 +263,7 @@ def test_the_needs_page_shows_the_boroughs_need_mix_from_the_la_caseload(walsall
 def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
     """Census 2021 has no 0-25 band, so every chart of the EHC plan rate says 0-24, not only the card."""
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     state = FilterState(measure="ehcp_rate", year="2024/25", by="need")
     trend = trend_panel(queries, state)
     assert trend.figure.layout.yaxis.title.text == "per 1,000 aged 0-24"
@@ -275,12 +276,13 @@ def test_ehcp_charts_name_the_census_ages_their_rate_is_per(walsall):
         in trend.notes
     )
     drawn = map_view(queries, replace(state, level="ward"), with_geometry=True).figure
-    assert "aged 0-24" in drawn.data[0].colorbar.title.text and "0-25" not in drawn.data[0].colorbar.title.text
+    legend = drawn.layout.coloraxis.colorbar.title.text  # the map's layers share one colour axis and its legend
+    assert "aged 0-24" in legend and "0-25" not in legend
 
 
 def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_where_the_releases_overlap(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     state = FilterState(measure="ehcp_rate", year="2024/25")
     shown = queries.rates("ehcp_rate", state, ("year",)).set_index("year")["numerator"]
     older = {
@@ -304,7 +306,7 @@ def test_the_older_sen2_file_carries_the_ehcp_series_back_to_2010_and_agrees_whe
 
 def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_phase(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     source = {
         (r["time_period"], r["school_type"]): r for r in rows(FILES["--exclusion-reasons"]) if r["old_la_code"] == "335"
     }
@@ -325,17 +327,23 @@ def test_reasons_for_exclusion_are_dfes_own_for_the_borough_and_keep_dfes_x_by_p
     assert total["perm_verbal_pupil"] == "x" and shown["Verbal abuse or threatening behaviour against a pupil"] == "x"
     assert total["perm_persistent_disruptive"] == "39" and shown["Persistent disruptive behaviour"].startswith("39 (")
     assert any("x = " in note for note in permanent.notes)
-    # By phase: the secondary figure DfE gave as x stays x, though the borough's total for that reason is known.
+    # Where DfE gave some reasons as x, All reasons is the year's permanent exclusions, so shares are still shown.
+    assert shown["All reasons"] == "70" and shown["Physical assault against a pupil"] == "7 (10.0%)"
+    # Reasons for permanent exclusions are published for the borough only; by phase, most would be too few.
     secondary = reasons_panel(queries, FilterState(measure="permanent_rate", year="2016/17", phase="secondary"))
-    shown = dict(zip(secondary.table["Main reason"], secondary.table["2016/17"]))
-    assert source[("201617", "State-funded secondary")]["perm_physical_pupils"] == "x"
-    assert shown["Physical assault against a pupil"] == "x"
-    assert "secondary schools" in secondary.summary
+    assert secondary.empty and "shown for the whole borough, not by phase" in secondary.notes[-1]
+    # By phase, a suspension figure DfE gave as x stays x, though the borough's total for that reason is known.
+    primary = reasons_panel(queries, FilterState(measure="suspension_rate", year="2016/17", phase="primary"))
+    shown = dict(zip(primary.table["Main reason"], primary.table["2016/17"]))
+    assert source[("201617", "State-funded primary")]["fixed_theft"] == "x"
+    assert shown["Theft"] == "x" and shown["Persistent disruptive behaviour"] == "120"
+    # DfE's primary suspensions that year are x, so there is no total to take shares of: none is made up.
+    assert shown["All reasons"] == "x" and "(" not in shown["Persistent disruptive behaviour"]
 
 
 def test_a_phase_is_set_beside_englands_same_phase_not_all_pupils(walsall):
     _, warehouse, _ = walsall
-    queries = Queries(warehouse, 4)
+    queries = Queries(warehouse)
     england = {
         (r["school_type"], r["characteristic"]): r
         for r in rows(FILES["--exclusion-characteristics"])
@@ -380,3 +388,20 @@ def test_the_build_command_names_a_wrong_file_without_a_traceback(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "census2021_lsoa21_age6_wm7.csv: no column for LSOA 2021 code" in result.stderr
     assert "it has lsoa21_code, lsoa21_name, age_group, usual_residents" in result.stderr
+
+
+def test_the_walsall_publication_passes_the_attackers_audit(walsall):
+    """DfE's own suppression (c, x, low) and school rows with the rest of the LA: the same audit, nothing narrowed."""
+    _, warehouse, _ = walsall
+    cells = warehouse.query("SELECT * FROM published")
+    assert (cells["status"] == SUPPRESSED).sum() > 50, "Walsall's school rows hide small counts of their own"
+    assert audit(cells, Queries(warehouse).threshold) == []
+
+
+def test_the_schools_grid_filtered_by_locality_and_phase_keeps_schools_where_a_measure_has_no_school_rows(walsall):
+    """DfE's absence file has no school rows: the grid still lists the locality's schools, with no absence figure."""
+    _, warehouse, _ = walsall
+    state = FilterState(measure="suspension_rate", year="2008/09", locality="E", phase="secondary")
+    table = school_table(Queries(warehouse), state)
+    assert len(table) > 0 and set(table["Phase"]) == {"Secondary"}
+    assert table["suspension_rate"].notna().any() and table["absence_rate"].isna().all()

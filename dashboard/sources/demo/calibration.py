@@ -100,6 +100,7 @@ class DemoSettings:
     special_schools: int = 9
     ap_schools: int = 4
     clusters_per_locality: int = 4
+    scale: float = 1.0  # share of Walsall's children and plans (a smaller borough has more small counts)
     centre_lat: float = 52.59
     centre_lon: float = -1.97
 

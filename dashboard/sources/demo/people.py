@@ -41,7 +41,7 @@ def build_people(rng: np.random.Generator, settings: DemoSettings, areas: gpd.Ge
     area_totals = np.zeros(len(areas), dtype=int)
     for code, total in POPULATION_0_25.items():
         here = np.flatnonzero(areas["locality_code"].to_numpy() == code)
-        area_totals[here] = _largest_remainder(total, weight[here])
+        area_totals[here] = _largest_remainder(round(total * settings.scale), weight[here])
     frames = []
     calibration_births = (births >= CALIBRATION_YEAR - 25) & (births <= CALIBRATION_YEAR)
     cohort_shape = 1 + 0.04 * np.sin(births / 3.0)  # gentle wobble in cohort sizes
@@ -57,7 +57,9 @@ def build_people(rng: np.random.Generator, settings: DemoSettings, areas: gpd.Ge
     people["locality_code"] = areas["locality_code"].to_numpy()[people["area_index"]]
     people["imd_decile"] = areas["imd_decile"].to_numpy()[people["area_index"]]
     # Pupils who live outside the borough but come to its schools, and plans for residents elsewhere.
-    outside = _with_traits(pd.DataFrame({"area_index": -1, "birth_year": rng.choice(births, 2_400)}), rng)
+    outside = _with_traits(
+        pd.DataFrame({"area_index": -1, "birth_year": rng.choice(births, round(2_400 * settings.scale))}), rng
+    )
     outside["home_area_code"] = None
     outside["locality_code"] = "OOB"
     outside["imd_decile"] = 5
@@ -113,16 +115,19 @@ def need_mix(locality: str, year: int) -> dict[str, float]:
     return {k: v / total for k, v in mixed.items()}
 
 
-def plan_targets(year: int) -> dict[str, int]:
+def plan_targets(year: int, scale: float = 1.0) -> dict[str, int]:
     """Plans per locality (and OOB) in a year: 2020/21 as published, other years Walsall's growth."""
     base = {**PLANS_2021, "OOB": PLANS_2021_OOB}
-    if year == CALIBRATION_YEAR:
+    if year == CALIBRATION_YEAR and scale == 1.0:
         return base
-    parts = _largest_remainder(CASELOAD[year], np.array(list(base.values()), dtype=float))
+    total = CASELOAD[year] if year != CALIBRATION_YEAR else sum(base.values())
+    parts = _largest_remainder(round(total * scale), np.array(list(base.values()), dtype=float))
     return dict(zip(base, parts.tolist()))
 
 
-def assign_plans(people: pd.DataFrame, year: int, deprivation_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def assign_plans(
+    people: pd.DataFrame, year: int, deprivation_weight: np.ndarray, scale: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Which people hold a plan this year, and their primary need: exact counts per locality and age band."""
     age = year - people["birth_year"].to_numpy()
     has_plan = np.zeros(len(people), dtype=bool)
@@ -132,7 +137,7 @@ def assign_plans(people: pd.DataFrame, year: int, deprivation_weight: np.ndarray
     # same people keep their plans from year to year.
     score = people["sen_latent"].to_numpy() / deprivation_weight
     locality = people["locality_code"].to_numpy()
-    for code, total in plan_targets(year).items():
+    for code, total in plan_targets(year, scale).items():
         in_locality = locality == code
         per_band = _largest_remainder(total, np.array(list(PLAN_AGE_SHARE.values())))
         if code == "OOB":  # out-of-borough plans are school-age children placed by the LA
@@ -212,7 +217,7 @@ def generate(settings: DemoSettings | None = None, boundaries: gpd.GeoDataFrame 
         label = academic_year_label(year)
         age = year - people["birth_year"].to_numpy()
         rows["population"].append(residents(people, label, age))
-        has_plan, plan_need = assign_plans(people, year, deprivation)
+        has_plan, plan_need = assign_plans(people, year, deprivation, settings.scale)
         pupils = schooling(
             people, schools, nearest, settings, year, age, has_plan, plan_need, deprivation, permanently_excluded
         )

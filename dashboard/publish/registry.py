@@ -1,0 +1,241 @@
+"""The registry: every count the app shows, every family (table) of it the app may show, and what each offers.
+
+Plain data, read by the load (to protect every family jointly) and by the query layer (to refuse, in words, any
+cut that is not declared here). docs/disclosure.md gives the figures behind each choice: a family whose cells
+would mostly be hidden is left out in favour of a coarser one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Dimensions in the order a family's key is written, with their names for sentences.
+DIMENSIONS = {
+    "area": "small area",
+    "ward": "ward",
+    "locality": "locality",
+    "school": "school",
+    "cluster": "school cluster",
+    "school_locality": "locality of the school",
+    "phase": "phase",
+    "sen": "SEN provision",
+    "need": "primary need",
+    "broad_area": "broad area of need",
+    "reason": "main reason",
+    "term": "term",
+}
+# The columns a published cell is keyed by: every dimension but the term (kept apart, beside the year).
+KEY_COLUMNS = tuple(d for d in DIMENSIONS if d != "term")
+# One step up each hierarchy: a cell of the finer dimension lies in exactly one cell of each coarser one.
+PARENTS = {
+    "area": ("ward", "locality"),
+    "school": ("cluster", "phase"),
+    "cluster": ("school_locality",),
+    "need": ("broad_area",),
+}
+
+
+def implied_by(dimension: str) -> set[str]:
+    """Every dimension a value of this one fixes (a school fixes its cluster, phase and the cluster's locality)."""
+    found: set[str] = set()
+    for parent in PARENTS.get(dimension, ()):
+        found |= {parent} | implied_by(parent)
+    return found
+
+
+def canonical(dims) -> tuple[str, ...]:
+    """A cut's key: its dimensions in the registry's order, less any implied by another (school implies phase)."""
+    dims = set(dims) - {"borough", "year"}
+    implied = set().union(*(implied_by(d) for d in dims)) if dims else set()
+    return tuple(d for d in DIMENSIONS if d in dims and d not in implied)
+
+
+def cut_name(dims: tuple[str, ...]) -> str:
+    """How a cut is stored: 'locality|sen', or 'borough' for the whole."""
+    return "|".join(dims) or "borough"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count the app shows (children, events or sessions), where it is read from, and how it may be cut."""
+
+    id: str
+    words: str  # as a sentence names it
+    table: str
+    column: str
+    condition: str = "TRUE"
+    dimensions: frozenset[str] = frozenset({"area", "school", "sen", "need"})
+    termly: bool = False  # has term rows as well as full years
+    terms_add_up: bool = False  # a year's count is the sum of its terms' (events and sessions, not pupils)
+    pattern_of: str | None = None  # sessions are not children: hidden wherever this count is hidden
+
+    @property
+    def children(self) -> bool:
+        """True for counts of children or of events about them, which the threshold protects."""
+        return self.pattern_of is None
+
+
+PUPIL_DIMENSIONS = frozenset({"area", "school", "sen", "need"})
+COUNTS: dict[str, Count] = {
+    c.id: c
+    for c in (
+        Count("pupils", "pupils on roll", "fact_census", "pupils"),
+        Count(
+            "suspensions",
+            "suspensions",
+            "fact_exclusion",
+            "exclusions",
+            "f.exclusion_type = 'suspension'",
+            termly=True,
+            terms_add_up=True,
+        ),
+        Count(
+            "permanent",
+            "permanent exclusions",
+            "fact_exclusion",
+            "exclusions",
+            "f.exclusion_type = 'permanent'",
+            termly=True,
+            terms_add_up=True,
+        ),
+        Count("enrolments", "pupil enrolments", "fact_attendance", "enrolments", termly=True),
+        Count(
+            "sessions_possible",
+            "sessions possible",
+            "fact_attendance",
+            "sessions_possible",
+            termly=True,
+            terms_add_up=True,
+            pattern_of="enrolments",
+        ),
+        Count(
+            "sessions_missed",
+            "sessions missed",
+            "fact_attendance",
+            "sessions_missed",
+            termly=True,
+            terms_add_up=True,
+            pattern_of="enrolments",
+        ),
+        Count("persistent", "persistently absent pupils", "fact_attendance", "persistent_absentees", termly=True),
+        Count("severe", "severely absent pupils", "fact_attendance", "severe_absentees", termly=True),
+        Count("plans", "EHC plans", "fact_ehcp", "plans", dimensions=frozenset({"area", "need"})),
+        Count("residents", "residents", "fact_population", "population", dimensions=frozenset({"area"})),
+        Count(
+            "reasons_suspension",
+            "suspensions by main reason",
+            "exclusion_reason",
+            "exclusions",
+            "f.exclusion_type = 'suspension'",
+            dimensions=frozenset({"phase", "reason"}),
+        ),
+        Count(
+            "reasons_permanent",
+            "permanent exclusions by main reason",
+            "exclusion_reason",
+            "exclusions",
+            "f.exclusion_type = 'permanent'",
+            dimensions=frozenset({"phase", "reason"}),
+        ),
+    )
+}
+# The reasons grid's totals by phase and for the borough are the exclusions' own: they are shown or hidden together.
+REASON_TOTALS = {"reasons_suspension": "suspensions", "reasons_permanent": "permanent"}
+
+
+@dataclass(frozen=True)
+class Family:
+    """A table the app may show: a cut of some counts for every academic year, and of some by term too."""
+
+    dims: tuple[str, ...]
+    counts: frozenset[str]
+    by_term: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        """The cut as stored, e.g. 'locality|sen'."""
+        return cut_name(self.dims)
+
+
+PUPILS = frozenset({"pupils", "suspensions", "enrolments", "sessions_possible", "sessions_missed", "persistent"})
+SEVERE = frozenset({"severe"})
+PERMANENT = frozenset({"permanent"})
+PLANS = frozenset({"plans"})
+RESIDENTS = frozenset({"residents"})
+REASONS = frozenset(REASON_TOTALS)
+
+FAMILIES: tuple[Family, ...] = (
+    # The whole borough, and one characteristic of the pupils at a time (phase and SEN provision together).
+    Family((), PUPILS | SEVERE | PERMANENT | PLANS | RESIDENTS | REASONS, by_term=PUPILS | SEVERE | PERMANENT),
+    Family(("sen",), PUPILS | SEVERE | PERMANENT, by_term=PUPILS | SEVERE),
+    Family(("phase",), PUPILS | SEVERE | PERMANENT | REASONS, by_term=PUPILS | SEVERE),
+    Family(("phase", "sen"), PUPILS | SEVERE),
+    Family(("need",), PUPILS | PLANS),
+    Family(("broad_area",), PUPILS | SEVERE | PLANS),
+    Family(("reason",), REASONS),
+    Family(("phase", "reason"), frozenset({"reasons_suspension"})),  # permanent exclusions: 93% would be hidden
+    # Where pupils live: localities with one characteristic, wards with SEN provision or phase, small areas alone.
+    Family(("locality",), PUPILS | SEVERE | PERMANENT | PLANS | RESIDENTS, by_term=PUPILS | SEVERE),
+    Family(("locality", "sen"), PUPILS | SEVERE),
+    Family(("locality", "phase"), PUPILS),  # severe absence: 47% would be hidden
+    Family(("locality", "need"), PUPILS | PLANS),
+    Family(("locality", "broad_area"), PUPILS | PLANS),
+    Family(("ward",), PUPILS | SEVERE | PLANS | RESIDENTS),
+    Family(("ward", "sen"), PUPILS),
+    Family(("ward", "phase"), PUPILS),
+    Family(("area",), PUPILS | PLANS | RESIDENTS),
+    # Where pupils go to school: schools alone (their SEN mix for pupils on roll), clusters, localities of schools.
+    Family(("school",), PUPILS),
+    Family(("school", "sen"), frozenset({"pupils"})),
+    Family(("school", "broad_area"), frozenset({"pupils"})),
+    Family(("cluster",), PUPILS | SEVERE),
+    Family(("cluster", "sen"), PUPILS),
+    Family(("school_locality",), PUPILS | SEVERE | PERMANENT),
+    Family(("school_locality", "sen"), PUPILS | SEVERE),
+)
+FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}
+
+
+def families_of(count: str) -> list[Family]:
+    """Every family declared for a count."""
+    return [family for family in FAMILIES if count in family.counts]
+
+
+def offered(count: str, dims, termly: bool = False) -> bool:
+    """True when the registry declares this cut (and by term, if asked) for the count."""
+    family = FAMILIES_BY_NAME.get(cut_name(canonical(dims)))
+    return family is not None and count in (family.by_term if termly else family.counts)
+
+
+# The counts behind each measure's rate: (numerator, denominator).
+MEASURE_COUNTS = {
+    "suspension_rate": ("suspensions", "pupils"),
+    "permanent_rate": ("permanent", "pupils"),
+    "ehcp_rate": ("plans", "residents"),
+    "absence_rate": ("sessions_missed", "sessions_possible"),
+    "persistent_absence": ("persistent", "enrolments"),
+    "severe_absence": ("severe", "enrolments"),
+}
+# Which of a count's own dimensions each dimension is read from (a ward from the small area, a phase from the school).
+READ_FROM = {
+    "area": "area",
+    "ward": "area",
+    "locality": "area",
+    "school": "school",
+    "cluster": "school",
+    "school_locality": "school",
+    "phase": "school",
+    "sen": "sen",
+    "need": "need",
+    "broad_area": "need",
+    "reason": "reason",
+    "term": "term",
+}
+
+
+def has_dimension(count: str, dimension: str) -> bool:
+    """True when a count can be cut by the dimension at all (residents have no SEN provision, say)."""
+    found = COUNTS[count]
+    if dimension == "term":
+        return found.termly
+    return READ_FROM[dimension] in found.dimensions or dimension in found.dimensions
