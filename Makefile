@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test lint install install-test demo demo-rebuild templates browser clean
+.PHONY: run test lint bench install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -47,6 +47,10 @@ test: install-test lint
 	$(PYTHON) -m pytest
 
 # One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
+# What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time.
+bench: demo
+	$(PYTHON) -m benchmarks.map_update --load
+
 lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
