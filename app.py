@@ -7,12 +7,14 @@ import logging
 import threading
 
 from dash import Dash
-from flask import jsonify
+from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.domain.filters import MAP_LEVELS
+from dashboard.exports.charts import ExportNotFound, export
+from dashboard.exports.pack import export_pack
 from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.store.warehouse import Warehouse
 from layouts.shell import PRODUCT_NAME, create_layout
@@ -114,6 +116,25 @@ def _add_routes(app: Dash, queries: Queries) -> None:
         response = server.response_class(json.dumps(geojson, separators=(",", ":")), mimetype="application/json")
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if version == current else "no-cache"
         return response
+
+    @server.route("/export/<chart>.<fmt>")
+    def export_file(chart: str, fmt: str):
+        # A file of a chart or its table for the page's own query string: a copied link fetches the same file.
+        try:
+            query = request.query_string.decode()
+            if chart == "board-pack":
+                found = export_pack(queries, fmt, query)
+            else:
+                found = export(queries, chart, fmt, query, request.args.get("urn"))
+        except ExportNotFound as exc:
+            return server.response_class(str(exc.args[0]), status=404, mimetype="text/plain")
+        except (WarehouseMissing, NotPublished) as exc:
+            return server.response_class(str(exc), status=503, mimetype="text/plain")
+        return server.response_class(
+            found.content,
+            mimetype=found.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+        )
 
     @server.errorhandler(Exception)
     def plain_error(error):

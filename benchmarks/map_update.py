@@ -10,6 +10,7 @@ Run: .venv/bin/python -m benchmarks.map_update [warehouse] [--load]   (or: make 
   states: the suspension rate for every small area of the borough, in each year, for the borough and each locality.
 - The served map over a wider set: every measure, year, locality, map level and the slices each level offers.
 - Every page's callbacks, the same way: p50 / p95.
+- Every chart exported in every format (PNG, SVG, PDF, CSV, XLSX), the export browser warm: the slowest.
 - With --load: the demo borough built from scratch, protection included.
 Ratios come from this one run; absolute times depend on the machine.
 """
@@ -36,7 +37,15 @@ from dashboard.publish.registry import MEASURE_COUNTS, canonical, offered
 from dashboard.query.queries import Queries
 from dashboard.store.warehouse import Warehouse
 
-TARGETS = {"map p95 ms": 50, "map KB": 30, "speed-up": 3, "size-down": 5, "page p95 ms": 150, "load s": 180}
+TARGETS = {
+    "map p95 ms": 50,
+    "map KB": 30,
+    "speed-up": 3,
+    "size-down": 5,
+    "page p95 ms": 150,
+    "export s": 2,
+    "load s": 180,
+}
 MEASURES = ("suspension_rate", "persistent_absence", "absence_rate", "severe_absence", "ehcp_rate", "permanent_rate")
 
 
@@ -188,6 +197,26 @@ def _post_page(client, callback: str, app: Dash, state: FilterState, extra: list
     return time.perf_counter() - started, len(response.get_data())
 
 
+def exports(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
+    """Seconds to export each chart in each format for a few states, the export browser already started."""
+    from dashboard.domain.filters import to_query
+    from dashboard.exports.charts import CHARTS, FORMATS
+
+    client = app.server.test_client()
+    client.get("/export/trend.png")  # starts the one export browser, as the first export of a served app does
+    found: dict[str, list[float]] = {fmt: [] for fmt in FORMATS}
+    for state in states:
+        for chart in CHARTS:
+            if chart.startswith("school-"):
+                continue
+            for fmt in FORMATS:
+                started = time.perf_counter()
+                response = client.get(f"/export/{chart}.{fmt}{to_query(state)}")
+                if response.status_code == 200:
+                    found[fmt].append(time.perf_counter() - started)
+    return found
+
+
 def percentile(values: list[float], share: float) -> float:
     """The share-th percentile (nearest rank)."""
     ordered = sorted(values)
@@ -265,12 +294,17 @@ def main() -> None:
     page_times = pages(app, wide[:: max(1, len(wide) // 30)][:30])
     for name, times in page_times.items():
         print(line(name, times))
+    print("One chart export, every chart (3 states), warm:")
+    export_times = exports(app, compared[:: max(1, len(compared) // 3)][:3])
+    for fmt, times in export_times.items():
+        print(line(fmt.upper(), times))
     measured = {
         "map p95 ms": max(percentile(served_times, 0.95), percentile(wide_times, 0.95)) * 1000,
         "map KB": max(served_sizes + wide_sizes) / 1024,
         "speed-up": speed,
         "size-down": size,
         "page p95 ms": max(percentile(times, 0.95) for times in page_times.values()) * 1000,
+        "export s": max(max(times) for times in export_times.values() if times),
     }
     if args.load:
         measured["load s"] = load_time()

@@ -51,7 +51,7 @@ def register(app, queries: Queries) -> None:
         if tab != "table":
             raise PreventUpdate
         view = map_view(queries, state, with_geometry=False)
-        return values_table(view.table, MEASURES[view.measure_id], MAP_LEVELS[state.level].one, view.reference_name)
+        return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[state.level].one)
 
     @app.callback(
         Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dash import Output
 
 from callbacks.guard import on_filters
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.panel import Panel
@@ -30,4 +30,4 @@ def register(app, queries: Queries) -> None:
 def _register_panel(app, name: str, build: Callable[[FilterState], Panel]) -> None:
     @on_filters(app, Output(panel_id("panel", name), "children"))
     def update_panel(state: FilterState):
-        return render_panel(build(state), name)
+        return render_panel(build(state), name, to_query(state))

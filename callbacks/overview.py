@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Output
 
 from callbacks.guard import on_filters
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.overview import overview
 from layouts import ids
@@ -27,5 +27,5 @@ def register(app, queries: Queries) -> None:
         return (
             f"Headline figures for {state.year}, {selection}.",
             card_row(cards),
-            render_panel(localities, "localities"),
+            render_panel(localities, "localities", to_query(state)),
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded, on_filters
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.schools import (
     cluster_table,
@@ -50,7 +52,8 @@ def register(app, queries: Queries) -> None:
     def update_funnel(filters: dict | None):
         if not filters:
             raise PreventUpdate
-        return render_panel(funnel_panel(queries, FilterState.from_dict(filters)), "funnel")
+        state = FilterState.from_dict(filters)
+        return render_panel(funnel_panel(queries, state), "funnel", to_query(state))
 
     @app.callback(Output(ids.SCHOOL_PICK, "value"), Input(ids.SCHOOL_GRID, "cellClicked"), prevent_initial_call=True)
     def pick_school_from_grid(clicked: dict | None):
@@ -69,8 +72,12 @@ def register(app, queries: Queries) -> None:
     def update_school_detail(urn: str | None, filters: dict | None):
         if not filters or not urn:
             return html.P("Choose a school to see its trend beside its cluster and the borough."), None
-        trend, needs = school_detail(queries, FilterState.from_dict(filters), urn)
-        return render_panel(trend, "school-trend"), render_panel(needs, "school-needs")
+        state = FilterState.from_dict(filters)
+        trend, needs = school_detail(queries, state, urn)
+        # The school is not a filter of the page's link: its export names it apart.
+        filters_query = to_query(state)
+        query = f"{filters_query}{'&' if filters_query else '?'}{urlencode({'urn': urn})}"
+        return render_panel(trend, "school-trend", query), render_panel(needs, "school-needs", query)
 
     @app.callback(
         Output(ids.GRID_DOWNLOAD, "data"),

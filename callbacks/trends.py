@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import Output
 
 from callbacks.guard import on_filters
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.trends import reasons_panel, trend_panel
 from layouts.components import panel_id, render_panel
@@ -20,5 +20,6 @@ def register(app, queries: Queries) -> None:
         Output(panel_id("panel", "reasons"), "children"),
     )
     def update_trends(state: FilterState):
-        reasons = reasons_panel(queries, state)
-        return render_panel(trend_panel(queries, state), "trend"), render_panel(reasons, "reasons") if reasons else []
+        reasons, query = reasons_panel(queries, state), to_query(state)
+        trend = render_panel(trend_panel(queries, state), "trend", query)
+        return trend, render_panel(reasons, "reasons", query) if reasons else []

@@ -9,11 +9,14 @@ from dash import dcc, html
 from dashboard.figures.style import TOPOJSON_URL
 from dashboard.views.panel import Panel
 
+IMAGE_FORMATS = {"png": "Chart as PNG image", "svg": "Chart as SVG (vector)", "pdf": "Chart as PDF"}
+TABLE_FORMATS = {"csv": "Table as CSV", "xlsx": "Table as Excel workbook"}
 GRAPH_CONFIG = {
     "topojsonURL": TOPOJSON_URL,
     "displaylogo": False,
     "responsive": True,
-    "toImageButtonOptions": {"format": "png", "scale": 2},
+    # plotly's camera saves a bare image that says nothing of what it shows: the Download menu's carry a caption.
+    "modeBarButtonsToRemove": ["toImage"],
 }
 
 
@@ -48,8 +51,24 @@ def panel_placeholder(name: str) -> html.Section:
     )
 
 
-def render_panel(panel: Panel, name: str) -> list:
-    """The panel's heading, summary, notes, Chart / Table tabs and download button."""
+def download_menu(name: str, query: str, with_images: bool = True) -> dbc.DropdownMenu:
+    """Links to the chart as images and its table as files, for the page's own filters: a copied link fetches it."""
+    formats = (list(IMAGE_FORMATS.items()) if with_images else []) + list(TABLE_FORMATS.items())
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(words, href=f"/export/{name}.{fmt}{query}", external_link=True)
+            for fmt, words in formats
+        ],
+        label="Download",
+        color="outline-primary",
+        size="sm",
+        className="mt-2",
+        id=panel_id("download", name),
+    )
+
+
+def render_panel(panel: Panel, name: str, query: str) -> list:
+    """The panel's heading, summary, notes, Chart / Table tabs and Download menu (query: the page's filters)."""
     notes = [dbc.Alert(note, color="secondary", className="py-2 mb-2") for note in panel.notes]
     head = [
         html.H2(panel.title, className="h4"),
@@ -62,24 +81,7 @@ def render_panel(panel: Panel, name: str) -> list:
         className="table-scroll",
         id=panel_id("table", name),
     )
-    download = html.Div(
-        [
-            html.Button(
-                "Download table (CSV)",
-                id=panel_id("download-button", name),
-                className="btn btn-outline-primary btn-sm mt-2",
-            ),
-            dcc.Download(id=panel_id("download", name)),
-            dcc.Store(
-                id=panel_id("data", name),
-                data={
-                    "title": panel.title,
-                    "records": panel.table.to_dict("records"),
-                    "columns": [str(c) for c in panel.table.columns],
-                },
-            ),
-        ]
-    )
+    download = download_menu(name, query, with_images=panel.figure is not None)
     if panel.figure is None:
         return head + [table, download]
     tabs = dbc.Tabs(

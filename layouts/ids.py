@@ -6,6 +6,8 @@ MESSAGES = "messages"
 FILTER_HINT = "filter-hint"  # where the chosen measure is published for the chosen pupils
 PAGE = "page-content"
 NAV = "site-nav"
+PACK_PDF = "board-pack-pdf"
+PACK_PPTX = "board-pack-pptx"
 
 FILTER_MEASURE = "filter-measure"
 FILTER_YEAR = "filter-year"

@@ -87,6 +87,17 @@ def filter_panel(options: FilterOptions) -> html.Aside:
                 className="d-none",
             ),
             html.A("Clear filters", href="?", id=ids.FILTER_RESET, className="btn btn-outline-secondary btn-sm"),
+            html.Section(
+                [
+                    html.H2("Board pack", className="h6 mt-3"),
+                    html.P("These filters' figures as a paper or slides:", className="small mb-1"),
+                    html.A("Board pack (PDF)", href="/export/board-pack.pdf", id=ids.PACK_PDF, className="d-block"),
+                    html.A(
+                        "Board pack (PowerPoint)", href="/export/board-pack.pptx", id=ids.PACK_PPTX, className="d-block"
+                    ),
+                ],
+                **{"aria-label": "Board pack"},
+            ),
             html.P(
                 "The link in your address bar keeps these filters: copy it to share this view.",
                 className="small text-muted mt-3",

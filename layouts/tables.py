@@ -3,40 +3,24 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 
-from dashboard.domain.formatting import count_text, interval_text, rate_text, sentence_case, verdict_text
 from dashboard.domain.measures import Measure
-from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
+from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.views.map import MapView, display_table
 
 
-def values_table(
-    frame: pd.DataFrame, measure: Measure, level_label: str = "Small area", reference_name: str = "the borough"
-) -> html.Div:
+def values_table(view: MapView, measure: Measure, level_label: str = "Small area") -> html.Div:
     """Places with value, interval, verdict, numerator and denominator; suppressed cells show c."""
-    if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
+    frame = display_table(view, measure, level_label)
+    if frame.empty:
         return html.P(NO_DATA_MESSAGE)
-    header = (
-        level_label,
-        "Part of",
-        f"{measure.label} ({measure.unit})",
-        "95% interval",
-        f"Compared with {reference_name}",
-        sentence_case(measure.numerator_label),
-        sentence_case(measure.denominator_label),
-    )
     rows = [
         html.Tr(
-            [
-                html.Th(row.name, scope="row"),
-                html.Td(row.context),
-                html.Td(rate_text(row.value, row.status, measure), className="text-end"),
-                html.Td(interval_text(row.low, row.high, measure), className="text-end"),
-                html.Td(verdict_text(row.verdict, reference_name)),
-                html.Td(count_text(row.numerator, row.status), className="text-end"),
-                html.Td(count_text(row.denominator, row.status), className="text-end"),
-            ]
+            [html.Th(row[0], scope="row"), html.Td(row[1])]
+            + [html.Td(text, className="text-end") for text in row[2:4]]
+            + [html.Td(row[4])]
+            + [html.Td(text, className="text-end") for text in row[5:]]
         )
         for row in frame.itertuples(index=False)
     ]
@@ -44,9 +28,9 @@ def values_table(
         [
             html.Caption(
                 f"{measure.label} by {level_label.lower()}. c = suppressed (too few children to show). "
-                f"Better or worse means the 95% interval lies wholly on one side of {reference_name}'s figure."
+                f"Better or worse means the 95% interval lies wholly on one side of {view.reference_name}'s figure."
             ),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
+            html.Thead(html.Tr([html.Th(h, scope="col") for h in frame.columns])),
             html.Tbody(rows),
         ],
         bordered=True,

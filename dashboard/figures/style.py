@@ -58,6 +58,7 @@ HOUSE_TEMPLATE = go.layout.Template(
         "legend": {"orientation": "h", "y": -0.18},
         "hoverlabel": {"font": {"family": FONT}},
         "yaxis": {
+            "automargin": True,  # long names (schools, needs, localities) keep their room beside the bars
             "gridcolor": "#e5e5e5",
             "zeroline": True,
             "zerolinecolor": "#bdbdbd",

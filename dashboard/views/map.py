@@ -9,11 +9,19 @@ import plotly.graph_objects as go
 
 from dashboard.domain.comparison import compare_with
 from dashboard.domain.filters import MAP_LEVELS, FilterOptions, FilterState
-from dashboard.domain.formatting import symbols_note
+from dashboard.domain.formatting import (
+    count_text,
+    interval_text,
+    rate_text,
+    sentence_case,
+    symbols_note,
+    verdict_text,
+)
 from dashboard.domain.measures import Measure
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
 from dashboard.query.queries import NotApplicable, Queries
+from dashboard.views.panel import Panel
 from dashboard.views.sentences import describe_selection, ignored_filters_note
 
 
@@ -35,6 +43,49 @@ class MapView:
         """The places in the selection with their figures, as the Table tab lists them."""
         columns = ["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]
         return self.values[self.values["status"] != OUTSIDE][columns].sort_values(["context", "name"])
+
+
+def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataFrame:
+    """The Table tab as text: place, what it is part of, rate, interval, verdict and both counts; c where hidden.
+
+    Empty when nothing in the selection is shown or suppressed (the page then says there is no data).
+    """
+    frame = view.table
+    if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
+        return pd.DataFrame()
+    rows = zip(frame["name"], frame["context"], frame["value"], frame["low"], frame["high"], frame["verdict"])
+    counts = zip(frame["numerator"], frame["denominator"], frame["status"])
+    return pd.DataFrame(
+        [
+            (
+                name,
+                context,
+                rate_text(value, status, measure),
+                interval_text(low, high, measure),
+                verdict_text(verdict, view.reference_name),
+                count_text(numerator, status),
+                count_text(denominator, status),
+            )
+            for (name, context, value, low, high, verdict), (numerator, denominator, status) in zip(rows, counts)
+        ],
+        columns=[
+            level_label,
+            "Part of",
+            f"{measure.label} ({measure.unit})",
+            "95% interval",
+            f"Compared with {view.reference_name}",
+            sentence_case(measure.numerator_label),
+            sentence_case(measure.denominator_label),
+        ],
+    )
+
+
+def map_panel(queries: Queries, state: FilterState) -> Panel:
+    """The Map as a panel for export: the whole figure with its boundaries inside, the table, the notes."""
+    view = map_view(queries, state, with_geometry=True)
+    measure = queries.measure_in(state.measure)
+    table = display_table(view, measure, MAP_LEVELS[state.level].one)
+    return Panel(view.title, view.summary, table, view.figure, [view.note] if view.note else [])
 
 
 def summary_sentence(

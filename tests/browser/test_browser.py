@@ -17,6 +17,11 @@ def area_fills(page) -> list[str]:
     return page.eval_on_selector_all(AREA_PATHS, "paths => paths.map(p => getComputedStyle(p).fill)")
 
 
+def downloads_aside(problems: list[str]) -> list[str]:
+    """Problems other than a download's own request, which Chromium reports as aborted once the file is saved."""
+    return [p for p in problems if not p.startswith("request failed:") or "/export/" not in p]
+
+
 def query_of(page) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
 
@@ -201,12 +206,31 @@ def test_a_panel_table_downloads_as_csv_with_suppression(page, live_server):
     page.goto(live_server + "/needs?year=2020%2F21")
     page.wait_for_selector("#page-content .panel-summary")
     settled_text(page)
+    page.get_by_role("button", name="Download", exact=True).first.click()
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download table (CSV)").first.click()
-    text = open(download.value.path()).read()
+        page.get_by_role("link", name="Table as CSV").first.click()
+    assert download.value.suggested_filename.endswith(".csv")
+    text = open(download.value.path(), encoding="utf-8-sig").read()
     assert text.startswith("Primary need,East,North,South & Central,West")
     assert ",c," in text or text.rstrip().endswith(",c") or ",c\n" in text
-    assert page.problems == []
+    assert downloads_aside(page.problems) == []
+
+
+def test_a_chart_downloads_as_a_captioned_png_for_the_pages_filters(page, live_server):
+    from PIL import Image
+
+    page.goto(live_server + "/trends?measure=persistent_absence&phase=primary")
+    page.wait_for_selector("#page-content .panel-summary")
+    settled_text(page)
+    page.get_by_role("button", name="Download", exact=True).first.click()
+    link = page.get_by_role("link", name="Chart as PNG image").first
+    assert "measure=persistent_absence" in link.get_attribute("href") and "phase=primary" in link.get_attribute("href")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.startswith("persistent-absence")
+    with Image.open(download.value.path()) as image:
+        assert image.format == "PNG" and image.width >= 2400  # drawn at twice the width, for print
+    assert downloads_aside(page.problems) == []
 
 
 def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):

@@ -1,0 +1,73 @@
+"""What every exported file carries: title, the filters in words, source and licence, as-of date, suppression note."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dashboard.domain.filters import MAP_LEVELS, FilterState
+from dashboard.query.queries import Queries
+from dashboard.views.sentences import describe_selection
+
+SYNTHETIC_WARNING = "Synthetic demo data: made up for demonstration, no real child is described."
+LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0."
+
+
+@dataclass(frozen=True)
+class Caption:
+    """The words around an exported chart or table."""
+
+    title: str
+    filters: str
+    source: str
+    as_of: str
+    suppression: str
+    synthetic: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        """Everything below the title, one statement a line, the synthetic warning first where it applies."""
+        head = [SYNTHETIC_WARNING] if self.synthetic else []
+        return head + [self.filters, *self.notes, self.suppression, self.source, self.as_of]
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """The same as labelled rows, for a workbook's notes sheet."""
+        rows = [("Title", self.title), ("Filters", self.filters)]
+        if self.synthetic:
+            rows.append(("Warning", SYNTHETIC_WARNING))
+        rows += [("Source", self.source), ("Data", self.as_of), ("Small numbers", self.suppression)]
+        return rows + [("Note", note) for note in self.notes]
+
+
+# Charts that show one measure whatever the filters say, and charts that show every year rather than the one chosen.
+FIXED_MEASURE = {"need-mix": "ehcp_rate", "broad-mix": "ehcp_rate"}
+EVERY_YEAR = ("trend", "school-trend")
+
+
+def caption_for(queries: Queries, state: FilterState, title: str, notes: list[str], chart: str) -> Caption:
+    """The caption of one chart for one filter state, from the data being served."""
+    options = queries.filter_options()
+    measure = queries.measure_in(FIXED_MEASURE.get(chart, state.measure))
+    year = "every year" if chart in EVERY_YEAR else state.year
+    filters = f"Filters: {measure.label}, {year}, {describe_selection(state, options, measure)}"
+    if chart == "map":
+        filters += f"; map by {MAP_LEVELS[state.level].one.lower()}"
+    info = queries.info()
+    synthetic = info.data_kind == "synthetic"
+    source = f"Source: {info.description}, Inclusion Dashboard." + ("" if synthetic else f" {LICENCE}")
+    as_of = next((row[4] for row in queries.dataset_status() if row[0] == measure.dataset), None)
+    dated = f"Data to {as_of:%d %B %Y}; " if as_of is not None else "Data "
+    threshold = queries.threshold
+    return Caption(
+        title=title,
+        filters=filters,
+        source=source,
+        as_of=f"{dated}loaded {info.loaded_at[:10]} (version {info.version}).",
+        suppression=(
+            f"Figures resting on 1 to {threshold} children are shown as c and not drawn, and so is any figure from "
+            "which one could be worked out."
+        ),
+        synthetic=synthetic,
+        notes=list(notes),
+    )
