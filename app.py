@@ -14,6 +14,7 @@ import callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.domain.filters import MAP_LEVELS
 from dashboard.exports.charts import ExportNotFound, export
+from dashboard.exports.meeting import meeting_html
 from dashboard.exports.pack import export_pack
 from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.store.warehouse import Warehouse
@@ -49,6 +50,7 @@ def create_app(config: Config | None = None) -> Dash:
         serve_locally=True,  # plotly.js and Dash's own scripts come from this server, never a CDN
         suppress_callback_exceptions=True,  # page components appear only when their page is shown
         update_title=None,
+        assets_ignore=r"meeting\..*",  # meeting mode's own script and style load on its page only
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX_STRING
@@ -116,6 +118,15 @@ def _add_routes(app: Dash, queries: Queries) -> None:
         response = server.response_class(json.dumps(geojson, separators=(",", ":")), mimetype="application/json")
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if version == current else "no-cache"
         return response
+
+    @server.route("/meeting")
+    def meeting():
+        # The board pack's sequence, one slide a screen, for the filters in the address.
+        try:
+            page = meeting_html(queries, request.query_string.decode())
+        except (WarehouseMissing, NotPublished) as exc:
+            return server.response_class(str(exc), status=503, mimetype="text/plain")
+        return server.response_class(page, mimetype="text/html")
 
     @server.route("/export/<chart>.<fmt>")
     def export_file(chart: str, fmt: str):

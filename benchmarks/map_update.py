@@ -11,6 +11,7 @@ Run: .venv/bin/python -m benchmarks.map_update [warehouse] [--load]   (or: make 
 - The served map over a wider set: every measure, year, locality, map level and the slices each level offers.
 - Every page's callbacks, the same way: p50 / p95.
 - Every chart exported in every format (PNG, SVG, PDF, CSV, XLSX), the export browser warm: the slowest.
+- The board pack as PDF and PPTX; meeting mode's slide change in Chromium (with Playwright installed).
 - With --load: the demo borough built from scratch, protection included.
 Ratios come from this one run; absolute times depend on the machine.
 """
@@ -44,6 +45,8 @@ TARGETS = {
     "size-down": 5,
     "page p95 ms": 150,
     "export s": 2,
+    "pack s": 30,
+    "slide ms": 300,
     "load s": 180,
 }
 MEASURES = ("suspension_rate", "persistent_absence", "absence_rate", "severe_absence", "ehcp_rate", "permanent_rate")
@@ -217,6 +220,62 @@ def exports(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
     return found
 
 
+def board_packs(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
+    """Seconds to make the board pack as PDF and as PPTX for each state."""
+    from dashboard.domain.filters import to_query
+
+    client = app.server.test_client()
+    found: dict[str, list[float]] = {"PDF": [], "PPTX": []}
+    for state in states:
+        for fmt in ("pdf", "pptx"):
+            started = time.perf_counter()
+            response = client.get(f"/export/board-pack.{fmt}{to_query(state)}")
+            if response.status_code != 200:
+                raise RuntimeError(f"board pack {fmt} answered {response.status_code}")
+            found[fmt.upper()].append(time.perf_counter() - started)
+    return found
+
+
+def meeting_slides(app: Dash, state: FilterState) -> list[float] | None:
+    """Seconds from a key press to the next slide shown, in Chromium, over the whole sequence and back.
+
+    Needs Playwright (make install-test); returns None without it.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    from werkzeug.serving import make_server
+
+    from dashboard.domain.filters import to_query
+
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    times = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"http://127.0.0.1:{server.port}/meeting{to_query(state)}")
+        page.wait_for_function("document.querySelectorAll('.slide__chart .main-svg').length > 0")
+        count = page.locator(".slide").count()
+        for key in ["ArrowRight"] * (count - 1) + ["ArrowLeft"] * (count - 1):
+            # Time to the next painted frame after the slide changes, as the room sees it.
+            seconds = page.evaluate(
+                """key => new Promise(done => {
+                    const started = performance.now();
+                    document.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+                    const painted = () => done((performance.now() - started) / 1000);
+                    requestAnimationFrame(() => requestAnimationFrame(painted));
+                })""",
+                key,
+            )
+            times.append(seconds)
+        browser.close()
+    server.shutdown()
+    return times
+
+
 def percentile(values: list[float], share: float) -> float:
     """The share-th percentile (nearest rank)."""
     ordered = sorted(values)
@@ -298,6 +357,13 @@ def main() -> None:
     export_times = exports(app, compared[:: max(1, len(compared) // 3)][:3])
     for fmt, times in export_times.items():
         print(line(fmt.upper(), times))
+    print("Board pack (3 states):")
+    pack_times = board_packs(app, compared[:: max(1, len(compared) // 3)][:3])
+    for fmt, times in pack_times.items():
+        print(line(fmt, times))
+    slide_times = meeting_slides(app, compared[-1])
+    if slide_times:
+        print(line("Meeting mode slide change", slide_times))
     measured = {
         "map p95 ms": max(percentile(served_times, 0.95), percentile(wide_times, 0.95)) * 1000,
         "map KB": max(served_sizes + wide_sizes) / 1024,
@@ -305,7 +371,10 @@ def main() -> None:
         "size-down": size,
         "page p95 ms": max(percentile(times, 0.95) for times in page_times.values()) * 1000,
         "export s": max(max(times) for times in export_times.values() if times),
+        "pack s": max(max(times) for times in pack_times.values()),
     }
+    if slide_times:
+        measured["slide ms"] = max(slide_times) * 1000
     if args.load:
         measured["load s"] = load_time()
         print(f"Demo build with protection: {measured['load s']:.0f} s")

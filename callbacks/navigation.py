@@ -43,7 +43,13 @@ def register(app, queries: Queries) -> None:
             )
         return html.Ul(items, className="nav nav-pills")
 
-    @app.callback(Output(ids.PACK_PDF, "href"), Output(ids.PACK_PPTX, "href"), Input(ids.URL, "search"))
+    @app.callback(
+        Output(ids.PACK_PDF, "href"),
+        Output(ids.PACK_PPTX, "href"),
+        Output(ids.MEETING_LINK, "href"),
+        Input(ids.URL, "search"),
+    )
     def update_pack_links(search: str | None):
-        # The pack follows the filters in the address, as a copied link does.
-        return f"/export/board-pack.pdf{search or ''}", f"/export/board-pack.pptx{search or ''}"
+        # The pack and meeting mode follow the filters in the address, as a copied link does.
+        query = search or ""
+        return f"/export/board-pack.pdf{query}", f"/export/board-pack.pptx{query}", f"/meeting{query}"

@@ -8,6 +8,7 @@ PAGE = "page-content"
 NAV = "site-nav"
 PACK_PDF = "board-pack-pdf"
 PACK_PPTX = "board-pack-pptx"
+MEETING_LINK = "meeting-link"
 
 FILTER_MEASURE = "filter-measure"
 FILTER_YEAR = "filter-year"

@@ -90,11 +90,12 @@ def filter_panel(options: FilterOptions) -> html.Aside:
             html.Section(
                 [
                     html.H2("Board pack", className="h6 mt-3"),
-                    html.P("These filters' figures as a paper or slides:", className="small mb-1"),
+                    html.P("These filters' figures as a paper, slides, or on the screen:", className="small mb-1"),
                     html.A("Board pack (PDF)", href="/export/board-pack.pdf", id=ids.PACK_PDF, className="d-block"),
                     html.A(
                         "Board pack (PowerPoint)", href="/export/board-pack.pptx", id=ids.PACK_PPTX, className="d-block"
                     ),
+                    html.A("Meeting mode (full screen)", href="/meeting", id=ids.MEETING_LINK, className="d-block"),
                 ],
                 **{"aria-label": "Board pack"},
             ),

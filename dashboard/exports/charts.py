@@ -7,23 +7,18 @@ built from the same view the page shows, so a figure hidden on the page is hidde
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.domain.filters import FilterState, parse_query
+from dashboard.domain.filters import parse_query
 from dashboard.exports.caption import caption_for
 from dashboard.exports.images import render
 from dashboard.exports.tables import csv_bytes, xlsx_bytes
 from dashboard.query.queries import Queries
-from dashboard.views.map import map_panel
-from dashboard.views.needs import by_group, need_mix
-from dashboard.views.overview import locality_table
+from dashboard.views.board import CHARTS
 from dashboard.views.panel import Panel
-from dashboard.views.schools import funnel_panel, school_detail
-from dashboard.views.trends import reasons_panel, trend_panel
 
 FORMATS = {
     "png": "image/png",
@@ -34,29 +29,6 @@ FORMATS = {
 }
 IMAGES = ("png", "svg", "pdf")
 TABLES = ("csv", "xlsx")
-
-
-def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
-    def build(queries: Queries, state: FilterState) -> Panel | None:
-        return school_detail(queries, state, state.school)[index] if state.school else None
-
-    return build
-
-
-# Panel names as the pages use them (layouts.components.panel_id), so a page's Download menu links its own chart.
-CHARTS: dict[str, Callable[[Queries, FilterState], Panel | None]] = {
-    "map": map_panel,
-    "localities": locality_table,
-    "trend": trend_panel,
-    "reasons": reasons_panel,
-    "need-mix": need_mix,
-    "broad-mix": lambda queries, state: need_mix(queries, state, broad=True),
-    "by-sen": lambda queries, state: by_group(queries, state, "sen"),
-    "by-need": lambda queries, state: by_group(queries, state, "need"),
-    "funnel": funnel_panel,
-    "school-trend": _school(0),
-    "school-needs": _school(1),
-}
 
 
 class ExportNotFound(LookupError):

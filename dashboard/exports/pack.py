@@ -15,14 +15,13 @@ from pypdf import PdfWriter
 
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.exports.caption import SYNTHETIC_WARNING, Caption, caption_for
-from dashboard.exports.charts import CHARTS, ExportFile, ExportNotFound, drawable, slug
+from dashboard.exports.charts import ExportFile, ExportNotFound, drawable, slug
 from dashboard.exports.images import render
 from dashboard.query.queries import Queries
+from dashboard.views.board import board_panels
 from dashboard.views.overview import Card, overview
 from dashboard.views.panel import Panel
 
-# The sequence of a pack (and of meeting mode): the panels the pages show, in the order a board reads them.
-SEQUENCE = ("map", "trend", "need-mix", "funnel", "localities")
 PACK_TITLE = "Inclusion board pack"
 
 
@@ -52,10 +51,7 @@ def build_pack(queries: Queries, query: str) -> Pack:
     cards, _, _ = overview(queries, state)
     cover = caption_for(queries, state, PACK_TITLE, messages, "pack")
     slides = []
-    for chart in SEQUENCE:
-        panel = CHARTS[chart](queries, state)
-        if panel is None:
-            continue
+    for chart, panel in board_panels(queries, state):
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
         slides.append(Slide(chart, panel, caption, _speaker_notes(panel)))
     return Pack(state, cover, cards, slides)

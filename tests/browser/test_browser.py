@@ -309,3 +309,38 @@ def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and
     table = page.inner_text("#map-table")
     assert "Compared with the borough" in table and "95% interval" in table and "Worse than the borough" in table
     assert page.problems == []
+
+
+def test_meeting_mode_runs_from_the_keyboard_forward_back_and_out(page, live_server):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(live_server + "/meeting?measure=persistent_absence&locality=N")
+    page.wait_for_selector("#slide-1:not([hidden])")
+    page.wait_for_function("document.querySelectorAll('.slide__chart .main-svg').length > 0")  # charts drawn
+    # Large type for the back of the room, and the filters and data status on every slide.
+    assert float(page.eval_on_selector("body", "e => parseFloat(getComputedStyle(e).fontSize)")) >= 28
+    status = page.inner_text(".meeting-bar__status")
+    assert "Persistent absence, 2024/25, North" in status and "Data to" in status
+    assert page.locator("h1").count() == 1
+
+    def showing() -> int:
+        return int(page.eval_on_selector("main", "m => [...m.children].findIndex(s => !s.hidden)")) + 1
+
+    page.keyboard.press("ArrowRight")
+    assert showing() == 2 and page.inner_text("#slide-2 h2") == "Headline measures"
+    page.keyboard.press(" ")
+    assert showing() == 3
+    heading = page.inner_text("#slide-3 h2")
+    assert heading.startswith("Persistent absence in 2024/25 for North")  # the key message is the heading
+    assert heading in page.inner_text("#meeting-position")  # and is said aloud by the live region
+    page.keyboard.press("ArrowLeft")
+    assert showing() == 2
+    page.keyboard.press("End")
+    last = showing()
+    page.get_by_role("button", name="Previous").click()
+    assert showing() == last - 1
+    page.keyboard.press("Home")
+    assert showing() == 1
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r".*/\?.*measure=persistent_absence.*"))
+    assert query_of(page)["locality"] == "N"
+    assert page.problems == []

@@ -3,6 +3,7 @@ page's own, concurrent requests kept apart, and bad requests answered in words."
 
 from __future__ import annotations
 
+import html
 import io
 import threading
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ from pypdf import PdfReader
 
 from dashboard.config import Config
 from dashboard.domain.filters import parse_query
-from dashboard.exports.charts import CHARTS
+from dashboard.views.board import CHARTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -200,3 +201,16 @@ def test_the_board_pack_comes_as_pdf_and_pptx_with_cover_headlines_and_a_chart_a
 
     wrong = client.get(f"/export/board-pack.docx{query}")
     assert wrong.status_code == 404 and b"pdf or pptx" in wrong.data
+
+
+def test_meeting_mode_is_the_packs_sequence_with_the_same_summaries_as_the_pages(client, queries):
+    response = client.get("/meeting?measure=suspension_rate&locality=ZZ")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.data.decode()
+    assert '<html lang="en-GB">' in page and page.count("<h1") == 1
+    assert page.count('class="slide"') == 7  # cover, headlines, map, trends, needs, funnel, localities
+    assert "There is no locality &#x27;ZZ&#x27;" in page  # an unknown filter falls back, and the cover says so
+    state, _ = parse_query("?measure=suspension_rate", queries.filter_options())
+    for chart in ("map", "trend", "funnel"):
+        assert html.escape(CHARTS[chart](queries, state).summary) in page
+    assert "cdn." not in page  # plotly.js, its topojson and the styles all come from this server
