@@ -383,7 +383,7 @@ def main() -> None:
         # Ratios must reach their target; times and sizes must stay within theirs.
         met = value >= TARGETS[name] if name in ("speed-up", "size-down") else value <= TARGETS[name]
         print(
-            f"  {name:<12} {value:8.1f}  target {'>=' if name in ('speed-up', 'size-down') else '<='} "
+            f"  {name:<12} {value:8.2f}  target {'>=' if name in ('speed-up', 'size-down') else '<='} "
             f"{TARGETS[name]:<4}  {'met' if met else 'MISSED'}"
         )
 

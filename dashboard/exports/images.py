@@ -38,7 +38,7 @@ def captioned(figure: go.Figure, caption: Caption) -> go.Figure:
     # Hatching laid over the colour, not in place of it, and coarser than on screen: Chromium's PDF printer draws
     # a pattern as an image, several megabytes and seconds for plotly's own; this is a third of both, and prints well.
     drawn.for_each_trace(
-        lambda trace: trace.update(marker={"pattern": {"fillmode": "overlay", "size": 14}}),
+        lambda trace: trace.update(marker={"pattern": {"fillmode": "overlay", "size": 18}}),
         selector=lambda trace: bool(getattr(getattr(getattr(trace, "marker", None), "pattern", None), "shape", None)),
     )
     for index, line in enumerate(lines):
