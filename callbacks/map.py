@@ -6,11 +6,12 @@ from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
 from callbacks.guard import on_filters
-from dashboard.domain.filters import MAP_LEVELS, FilterState
+from dashboard.domain.filters import MAP_LEVELS, FilterState, to_query
 from dashboard.domain.measures import MEASURES
 from dashboard.query.queries import Queries
 from dashboard.views.map import map_view
 from layouts import ids
+from layouts.components import download_menu
 from layouts.tables import values_table
 
 
@@ -52,6 +53,11 @@ def register(app, queries: Queries) -> None:
             raise PreventUpdate
         view = map_view(queries, state, with_geometry=False)
         return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[state.level].one)
+
+    @on_filters(app, Output(ids.MAP_DOWNLOAD, "children"))
+    def update_map_download(state: FilterState):
+        # The map and its table as files, for these filters: the same address scheme as every chart.
+        return download_menu("map", to_query(state))
 
     @app.callback(
         Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),

@@ -42,6 +42,7 @@ MAP_SUMMARY = "map-summary"
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
 MAP_TABS = "map-tabs"
+MAP_DOWNLOAD = "map-download"
 
 OVERVIEW_SELECTION = "overview-selection"
 OVERVIEW_CARDS = "overview-cards"

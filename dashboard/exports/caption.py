@@ -55,7 +55,7 @@ def caption_for(queries: Queries, state: FilterState, title: str, notes: list[st
         filters += f"; map by {MAP_LEVELS[state.level].one.lower()}"
     info = queries.info()
     synthetic = info.data_kind == "synthetic"
-    source = f"Source: {info.description}, Inclusion Dashboard." + ("" if synthetic else f" {LICENCE}")
+    source = f"Source: {info.description}, Inclusion Dashboard. {LICENCE}"  # as the app's own footer says
     as_of = next((row[4] for row in queries.dataset_status() if row[0] == measure.dataset), None)
     dated = f"Data to {as_of:%d %B %Y}; " if as_of is not None else "Data "
     threshold = queries.threshold

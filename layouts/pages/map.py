@@ -55,6 +55,7 @@ def layout() -> html.Div:
                 persistence=True,
                 persistence_type="session",
             ),
+            html.Div(id=ids.MAP_DOWNLOAD),
             dcc.Store(id=ids.MAP_LOADED),
         ]
     )

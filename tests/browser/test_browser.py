@@ -344,3 +344,15 @@ def test_meeting_mode_runs_from_the_keyboard_forward_back_and_out(page, live_ser
     page.wait_for_url(re.compile(r".*/\?.*measure=persistent_absence.*"))
     assert query_of(page)["locality"] == "N"
     assert page.problems == []
+
+
+def test_the_map_downloads_as_a_pdf_for_its_filters(page, live_server):
+    open_map(page, live_server, "?level=ward&measure=persistent_absence")
+    page.get_by_role("button", name="Download", exact=True).click()
+    link = page.get_by_role("link", name="Chart as PDF")
+    assert "level=ward" in link.get_attribute("href") and "measure=persistent_absence" in link.get_attribute("href")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "persistent-absence-by-ward-2024-25-the-whole-borough.pdf"
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    assert downloads_aside(page.problems) == []
