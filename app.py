@@ -14,6 +14,7 @@ import callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.domain.filters import MAP_LEVELS
 from dashboard.exports.charts import ExportNotFound, export
+from dashboard.exports.images import ImageExportFailed
 from dashboard.exports.meeting import meeting_html
 from dashboard.exports.pack import export_pack
 from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
@@ -139,7 +140,8 @@ def _add_routes(app: Dash, queries: Queries) -> None:
                 found = export(queries, chart, fmt, query, request.args.get("urn"))
         except ExportNotFound as exc:
             return server.response_class(str(exc.args[0]), status=404, mimetype="text/plain")
-        except (WarehouseMissing, NotPublished) as exc:
+        except (WarehouseMissing, NotPublished, ImageExportFailed) as exc:
+            logging.getLogger(__name__).warning("export %s.%s unavailable: %s", chart, fmt, exc.__cause__ or exc)
             return server.response_class(str(exc), status=503, mimetype="text/plain")
         return server.response_class(
             found.content,

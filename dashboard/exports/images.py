@@ -60,16 +60,27 @@ def captioned(figure: go.Figure, caption: Caption) -> go.Figure:
     return drawn
 
 
+class ImageExportFailed(RuntimeError):
+    """The export browser could not draw the image (no Chromium on the server, say): the sentence says so."""
+
+
 def render(figure: go.Figure, fmt: str, caption: Caption) -> bytes:
-    """The captioned figure as PNG (at 2x), SVG or PDF bytes."""
+    """The captioned figure as PNG (at 2x), SVG or PDF bytes; raises ImageExportFailed if no browser can draw it."""
     spec = captioned(figure, caption).to_plotly_json()
     opts = {"format": fmt, "width": WIDTH, "height": spec["layout"]["height"], "scale": 2 if fmt == "png" else 1}
     with _LOCK:
         try:
             return _calc(spec, opts)
-        except Exception:  # noqa: BLE001 - a browser that died is started again once, then the error stands
+        except Exception:  # noqa: BLE001 - a browser that died is started again once
             _stop()
-            return _calc(spec, opts)
+            try:
+                return _calc(spec, opts)
+            except Exception as exc:  # noqa: BLE001 - the reader gets a sentence; the log keeps the detail
+                _stop()
+                raise ImageExportFailed(
+                    "Images could not be drawn: the server needs Debian's chromium to draw them (make install-test "
+                    "installs it). Tables download as CSV and XLSX without it."
+                ) from exc
 
 
 def _calc(spec: dict, opts: dict) -> bytes:

@@ -214,3 +214,15 @@ def test_meeting_mode_is_the_packs_sequence_with_the_same_summaries_as_the_pages
     for chart in ("map", "trend", "funnel"):
         assert html.escape(CHARTS[chart](queries, state).summary) in page
     assert "cdn." not in page  # plotly.js, its topojson and the styles all come from this server
+
+
+def test_without_a_browser_an_image_export_says_so_and_tables_still_download(client, monkeypatch):
+    from dashboard.exports import images
+
+    def no_browser(spec, opts):
+        raise FileNotFoundError("chromium")
+
+    monkeypatch.setattr(images, "_calc", no_browser)
+    response = client.get("/export/trend.png")
+    assert response.status_code == 503 and b"needs Debian's chromium" in response.data
+    assert client.get("/export/trend.csv").status_code == 200
