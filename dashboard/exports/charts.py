@@ -16,6 +16,7 @@ from dashboard.domain.filters import parse_query
 from dashboard.exports.caption import caption_for
 from dashboard.exports.images import render
 from dashboard.exports.tables import csv_bytes, xlsx_bytes
+from dashboard.figures.style import message_figure
 from dashboard.query.queries import Queries
 from dashboard.views.board import CHARTS
 from dashboard.views.panel import Panel
@@ -72,12 +73,7 @@ def export(queries: Queries, chart: str, fmt: str, query: str, school: str | Non
 def drawable(panel: Panel) -> go.Figure:
     """The panel's figure, or one that says there is nothing to draw, so an image of an empty selection explains
     itself."""
-    if panel.figure is not None:
-        return panel.figure
-    figure = go.Figure()
-    figure.add_annotation(text=panel.summary, showarrow=False, font={"size": 16})
-    figure.update_layout(xaxis_visible=False, yaxis_visible=False, height=300)
-    return figure
+    return panel.figure if panel.figure is not None else message_figure(panel.summary)
 
 
 def slug(title: str) -> str:

@@ -10,7 +10,7 @@ from dashboard.domain.formatting import sentence_case, verdict_text
 from dashboard.domain.measures import Measure
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.figures.style import FONT, SEQUENTIAL, STATE_COLOURS, VERDICT_COLOURS
+from dashboard.figures.style import FONT, SEQUENTIAL, STATE_COLOURS, VERDICT_COLOURS, message_figure
 
 
 def class_labels(bins: list[float], measure: Measure) -> list[str]:
@@ -251,13 +251,6 @@ def choropleth(parts: dict, title: str) -> go.Figure:
 
 def no_boundaries_figure() -> go.Figure:
     """Stands in for the map when no boundaries were loaded, saying so in words."""
-    figure = go.Figure()
-    figure.add_annotation(
-        text="No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures.",
-        showarrow=False,
-        font={"size": 16},
+    return message_figure(
+        "No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures."
     )
-    figure.update_layout(
-        xaxis_visible=False, yaxis_visible=False, height=300, font={"family": FONT}, plot_bgcolor="#ffffff"
-    )
-    return figure

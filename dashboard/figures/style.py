@@ -74,3 +74,11 @@ def base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
     """The house style on a figure: its title and height (the rest comes from the house template)."""
     figure.update_layout(title={"text": title, "x": 0.01, "font": {"size": 16}}, height=height)
     return figure
+
+
+def message_figure(text: str, height: int = 300) -> go.Figure:
+    """A figure that is only a sentence, for where there is nothing to draw (no boundaries, an empty selection)."""
+    figure = go.Figure()
+    figure.add_annotation(text=text, showarrow=False, font={"size": 16})
+    figure.update_layout(xaxis_visible=False, yaxis_visible=False, height=height, plot_bgcolor="#ffffff")
+    return figure
