@@ -168,7 +168,7 @@ def pages(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
         "Needs: broad areas": '{"panel":"broad-mix"',
         "Needs: by SEN provision": '{"panel":"by-sen"',
         "Needs: by need": '{"panel":"by-need"',
-        "Schools grids": "..schools-summary",
+        "Schools grids": '..{"type":"view","view":"schools-summary"}',
         "Schools funnel": '{"panel":"funnel"',
         "Map table": "map-table.children",
         "Data": "data-content",
@@ -176,7 +176,7 @@ def pages(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
     found = {}
     for name, prefix in wanted.items():
         callback = next(k for k in app.callback_map if k.startswith(prefix))
-        extra = [{"id": "map-tabs", "property": "active_tab", "value": "table"}] if name == "Map table" else None
+        extra = [{"id": "tab-choices", "property": "data", "value": {"map": "table"}}] if name == "Map table" else None
         found[name] = [_post_page(client, callback, app, state, extra)[0] for state in states]
     return found
 
@@ -184,7 +184,7 @@ def pages(app: Dash, states: list[FilterState]) -> dict[str, list[float]]:
 def _post_page(client, callback: str, app: Dash, state: FilterState, extra: list | None):
     if extra is None:
         return post(client, callback, app, state.as_dict())
-    # The map table's second input is the tab: the table is built when its tab is open.
+    # The map table's second input is the tabs chosen: the table is built when its tab is open.
     spec = app.callback_map[callback]
     values = [state.as_dict(), extra[0]["value"]]
     inputs = [{"id": i["id"], "property": i["property"], "value": v} for i, v in zip(spec["inputs"], values)]

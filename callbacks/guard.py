@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, State, no_update, set_props
+from dash import Input, Output, State, html, no_update, set_props
 from dash.exceptions import PreventUpdate
 
 from dashboard.domain.filters import FilterState
@@ -15,9 +14,9 @@ from layouts import ids
 log = logging.getLogger(__name__)
 
 
-def problem_message(text: str) -> dbc.Alert:
-    """A message in the page's status region, in words rather than a traceback."""
-    return dbc.Alert(text, color="warning", className="mb-3")
+def problem_message(text: str) -> html.P:
+    """A message in the page's status region, in words rather than a traceback (the region itself is announced)."""
+    return html.P(text, className="alert alert-warning mb-3")
 
 
 def guarded(output_count: int):

@@ -45,11 +45,11 @@ def register(app, queries: Queries) -> None:
     @on_filters(
         app,
         Output(ids.MAP_TABLE, "children"),
-        inputs=(Input(ids.MAP_TABS, "active_tab"),),
+        inputs=(Input(ids.TAB_CHOICES, "data"),),
     )
-    def update_map_table(state: FilterState, tab: str | None):
+    def update_map_table(state: FilterState, tab_choices: dict | None):
         # The table is built when it is read: hundreds of rows need not travel with every change of the map.
-        if tab != "table":
+        if (tab_choices or {}).get(ids.MAP_TABS) != "table":
             raise PreventUpdate
         view = map_view(queries, state, with_geometry=False)
         return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[state.level].one)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from dash import Input, Output, dcc, html
 
 from dashboard.query.queries import Queries
 from layouts import ids
 from layouts.pages import PAGES, PAGES_BY_PATH, not_found
+from layouts.shell import PRODUCT_NAME
 
 
 def register(app, queries: Queries) -> None:
@@ -16,6 +19,7 @@ def register(app, queries: Queries) -> None:
         Output(ids.PAGE, "children"),
         Output(ids.TREND_OPTIONS, "className"),
         Output(ids.MAP_OPTIONS, "className"),
+        Output(ids.FILTER_COLUMN, "className"),
         Input(ids.URL, "pathname"),
     )
     def render_page(pathname: str | None):
@@ -24,7 +28,20 @@ def register(app, queries: Queries) -> None:
         # The trend chart's and the map's own settings sit in the filter panel but only show on their page.
         settings = page.settings if page else None
         shown = ("" if settings == "trend" else "d-none", "" if settings == "map" else "d-none")
-        return (page.layout() if page else not_found(pathname)), *shown
+        filters = "pt-3" if page is None or page.filters else "d-none"
+        return (page.layout() if page else not_found(pathname)), *shown, filters
+
+    app.clientside_callback(
+        # The browser's tab names the page, so a reader with many tabs open, or a screen reader, knows where it is.
+        rf"""function (pathname) {{
+            var names = {json.dumps({page.path: page.name for page in PAGES_BY_PATH.values()})};
+            var name = names[(pathname || "/").replace(/\/+$/, "") || "/"] || "Page not found";
+            document.title = name + " - {PRODUCT_NAME}";
+            return name;
+        }}""",
+        Output(ids.PAGE_TITLE, "data"),
+        Input(ids.URL, "pathname"),
+    )
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def update_navigation(pathname: str | None, search: str | None):

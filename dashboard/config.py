@@ -34,3 +34,5 @@ class Config:
     debug: bool = field(default_factory=lambda: env_flag("DEBUG"))
     port: int = field(default_factory=lambda: int(os.environ.get("PORT", "8050")))
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))
+    # Where readers report an accessibility problem (the accessibility statement gives it): an email address.
+    accessibility_contact: str = field(default_factory=lambda: os.environ.get("ACCESSIBILITY_CONTACT", ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
@@ -25,6 +27,60 @@ def panel_id(kind: str, name: str) -> dict:
     return {"type": kind, "panel": name}
 
 
+def tab_id(tabs: str, tab: str) -> dict:
+    """Pattern-matching ID of one tab of a tab set (callbacks/tabs.py switches them)."""
+    return {"type": "tab", "tabs": tabs, "tab": tab}
+
+
+def tabpanel_id(tabs: str, tab: str) -> dict:
+    """Pattern-matching ID of the panel one tab shows."""
+    return {"type": "tabpanel", "tabs": tabs, "tab": tab}
+
+
+def dom_id(component_id: str | dict) -> str:
+    """The id attribute Dash gives a component in the page: a dict ID as JSON with its keys sorted, no spaces.
+
+    aria-controls and aria-labelledby must name that attribute exactly.
+    """
+    if isinstance(component_id, str):
+        return component_id
+    return "{" + ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in sorted(component_id.items())) + "}"
+
+
+def tabs(name: str, label: str, panes: list[tuple[str, str, object]]) -> html.Div:
+    """Tabs as the WAI-ARIA pattern has them: a tablist of buttons, each controlling one tabpanel; the first shown.
+
+    panes are (key, label, content). A click or Enter chooses a tab; the arrow keys, Home and End move between tabs
+    (assets/tabs.js); the choice is kept for the session (callbacks/tabs.py), as a reader expects on a filter change.
+    """
+    first = panes[0][0]
+    buttons = [
+        html.Button(
+            text,
+            id=tab_id(name, key),
+            type="button",
+            role="tab",
+            className="tabs__tab",
+            tabIndex="0" if key == first else "-1",
+            **{"aria-selected": "true" if key == first else "false", "aria-controls": dom_id(tabpanel_id(name, key))},
+        )
+        for key, text, _ in panes
+    ]
+    panels = [
+        html.Div(
+            content,
+            id=tabpanel_id(name, key),
+            role="tabpanel",
+            className="tabs__panel",
+            tabIndex="0",
+            hidden=key != first,
+            **{"aria-labelledby": dom_id(tab_id(name, key))},
+        )
+        for key, _, content in panes
+    ]
+    return html.Div([html.Div(buttons, role="tablist", className="tabs__list", **{"aria-label": label}), *panels])
+
+
 def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> dbc.Table:
     """A DataFrame as an accessible HTML table: caption, column headers, the first column as row headers."""
     columns = list(frame.columns)
@@ -45,10 +101,27 @@ def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> d
 
 
 def panel_placeholder(name: str) -> html.Section:
-    """Where a panel will be drawn once its data arrives."""
+    """Where a panel will be drawn once its data arrives: a region named by the panel's own heading."""
     return html.Section(
-        dcc.Loading(html.Div(id=panel_id("panel", name)), type="dot"), className="mb-5", **{"aria-label": name}
+        dcc.Loading(html.Div(id=panel_id("panel", name)), type="dot"),
+        className="mb-5 chart-panel",
+        **{"aria-labelledby": title_id(name)},
     )
+
+
+def title_id(name: str) -> str:
+    """The id of a panel's heading, which names its region."""
+    return f"{name}-title"
+
+
+def summary_id(name: str) -> str:
+    """The id of a panel's one-line summary, which names its chart for assistive technology."""
+    return f"{name}-summary"
+
+
+def chart_figure(graph: dcc.Graph, summary: str | dict) -> html.Figure:
+    """A chart as a figure named by its summary sentence (summary: the ID of the element holding it)."""
+    return html.Figure(graph, className="chart mb-0", **{"aria-labelledby": dom_id(summary)})
 
 
 def download_menu(name: str, query: str, with_images: bool = True) -> dbc.DropdownMenu:
@@ -69,10 +142,11 @@ def download_menu(name: str, query: str, with_images: bool = True) -> dbc.Dropdo
 
 def render_panel(panel: Panel, name: str, query: str) -> list:
     """The panel's heading, summary, notes, Chart / Table tabs and Download menu (query: the page's filters)."""
-    notes = [dbc.Alert(note, color="secondary", className="py-2 mb-2") for note in panel.notes]
+    # Notes are read with the chart, not announced over it: styled as a box, without the alert role.
+    notes = [html.P(note, className="alert alert-secondary py-2 mb-2") for note in panel.notes]
     head = [
-        html.H2(panel.title, className="h4"),
-        html.P(panel.summary, className="panel-summary", id=panel_id("summary", name)),
+        html.H2(panel.title, className="h4", id=title_id(name)),
+        html.P(panel.summary, className="panel-summary", id=summary_id(name)),
     ] + notes
     if panel.table.empty:
         return head
@@ -84,21 +158,13 @@ def render_panel(panel: Panel, name: str, query: str) -> list:
     download = download_menu(name, query, with_images=panel.figure is not None)
     if panel.figure is None:
         return head + [table, download]
-    tabs = dbc.Tabs(
-        [
-            dbc.Tab(
-                dcc.Graph(figure=panel.figure, config=GRAPH_CONFIG, id=panel_id("graph", name)),
-                label="Chart",
-                tab_id="chart",
-            ),
-            dbc.Tab(table, label="Table", tab_id="table"),
-        ],
-        id=panel_id("tabs", name),
-        active_tab="chart",
-        persistence=True,
-        persistence_type="session",
+    graph = dcc.Graph(figure=panel.figure, config=GRAPH_CONFIG, id=panel_id("graph", name))
+    chart_or_table = tabs(
+        name,
+        f"{panel.title}: chart or table",
+        [("chart", "Chart", chart_figure(graph, summary_id(name))), ("table", "Table", table)],
     )
-    return head + [tabs, download]
+    return head + [chart_or_table, download]
 
 
 def card(

@@ -1,5 +1,14 @@
 """Component IDs, in one place so layouts and callbacks cannot drift apart."""
 
+
+def view_id(name: str) -> dict:
+    """Pattern-matching ID of a part of a page that says what its views show (callbacks/announce.py listens to them).
+
+    Chart panels are views too, by their own pattern (layouts.components.panel_id).
+    """
+    return {"type": "view", "view": name}
+
+
 URL = "url"
 FILTER_STORE = "filter-store"
 MESSAGES = "messages"
@@ -9,6 +18,10 @@ NAV = "site-nav"
 PACK_PDF = "board-pack-pdf"
 PACK_PPTX = "board-pack-pptx"
 MEETING_LINK = "meeting-link"
+TAB_CHOICES = "tab-choices"  # which tab of each tab set is chosen, kept for the browser session
+ANNOUNCE = "view-announcement"  # a live region that says when the views have updated
+PAGE_TITLE = "page-title"  # the browser tab's title follows the page
+FILTER_COLUMN = "filter-column"
 
 FILTER_MEASURE = "filter-measure"
 FILTER_YEAR = "filter-year"
@@ -38,16 +51,16 @@ FILTER_RESET = "filter-reset"
 
 MAP_GRAPH = "map-graph"
 MAP_LOADED = "map-loaded"
-MAP_SUMMARY = "map-summary"
+MAP_SUMMARY = view_id("map-summary")
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
-MAP_TABS = "map-tabs"
+MAP_TABS = "map"  # the map's Chart / Table tab set
 MAP_DOWNLOAD = "map-download"
 
 OVERVIEW_SELECTION = "overview-selection"
 OVERVIEW_CARDS = "overview-cards"
-SCHOOLS_SUMMARY = "schools-summary"
-SCHOOLS_TABS = "schools-tabs"
+SCHOOLS_SUMMARY = view_id("schools-summary")
+SCHOOLS_TABS = "grids"  # the Schools / Clusters tab set
 SCHOOL_GRID_HOLDER = "school-grid-holder"
 CLUSTER_GRID_HOLDER = "cluster-grid-holder"
 SCHOOL_GRID = "school-grid"

@@ -18,3 +18,4 @@ class Page:
     slug: str
     layout: Callable[[], Component]
     settings: str | None = None  # the filter panel's own fieldset for this page ("trend" or "map"), if any
+    filters: bool = True  # False for a page of text, such as the accessibility statement, that no filter changes

@@ -9,7 +9,7 @@ from dashboard.domain.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, Fi
 from dashboard.domain.formatting import sentence_case
 from dashboard.store.warehouse import WarehouseInfo
 from layouts import ids
-from layouts.pages import PAGES
+from layouts.pages import FOOTER_PAGES, PAGES
 
 PRODUCT_NAME = "Inclusion Dashboard"
 ALL = "all"
@@ -130,15 +130,29 @@ def create_layout(
 ) -> html.Div:
     """The whole page around the current page's content."""
     body = (
-        dbc.Alert([html.H1("No data to show yet", className="h3"), html.P(problem)], color="warning", className="m-4")
+        html.Main(
+            html.Div(
+                [html.H1("No data to show yet", className="h3"), html.P(problem)], className="alert alert-warning"
+            ),
+            id="main-content",
+            tabIndex="-1",
+            className="m-4",
+        )
         if problem
         else dbc.Row(
             [
-                dbc.Col(filter_panel(options), md=3, lg=2, className="pt-3"),
+                dbc.Col(filter_panel(options), md=3, lg=2, className="pt-3", id=ids.FILTER_COLUMN),
                 dbc.Col(
                     html.Main(
                         [
                             html.Div(id=ids.MESSAGES, role="status", **{"aria-live": "polite"}),
+                            # Said, not shown: a screen reader hears that the views changed after a filter did.
+                            html.Div(
+                                id=ids.ANNOUNCE,
+                                role="status",
+                                className="visually-hidden",
+                                **{"aria-live": "polite", "aria-atomic": "true"},
+                            ),
                             html.Div(id=ids.PAGE),
                         ],
                         id="main-content",
@@ -157,6 +171,8 @@ def create_layout(
             html.A("Skip to main content", href="#main-content", className="skip-link"),
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.FILTER_STORE),
+            dcc.Store(id=ids.TAB_CHOICES, storage_type="session"),
+            dcc.Store(id=ids.PAGE_TITLE),
             html.Header(
                 [
                     html.Div(
@@ -169,16 +185,22 @@ def create_layout(
             navigation() if not problem else None,
             body,
             html.Footer(
-                html.P(
-                    (
-                        f"Figures resting on 1 to {threshold} children are shown as c and not drawn, and so is any "
-                        "figure from which one could be worked out. "
-                        if threshold
-                        else ""
-                    )
-                    + "Contains public sector information licensed under the Open Government Licence v3.0.",
-                    className="small mb-0",
-                ),
+                [
+                    html.P(
+                        (
+                            f"Figures resting on 1 to {threshold} children are shown as c and not drawn, and so is "
+                            "any figure from which one could be worked out. "
+                            if threshold
+                            else ""
+                        )
+                        + "Contains public sector information licensed under the Open Government Licence v3.0.",
+                        className="small mb-1",
+                    ),
+                    html.Ul(
+                        [html.Li(dcc.Link(page.name, href=page.path)) for page in FOOTER_PAGES],
+                        className="site-footer__links small mb-0",
+                    ),
+                ],
                 className="site-footer",
             ),
         ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import GRAPH_CONFIG
+from layouts.components import GRAPH_CONFIG, chart_figure, tabs
 from layouts.page import Page
 
 QUESTION = "Where do the rates differ, small area by small area?"
@@ -22,23 +21,30 @@ def layout() -> html.Div:
                 "'Map' in the filters.",
                 className="text-muted",
             ),
-            html.P(id=ids.MAP_SUMMARY, className="lead"),
+            html.P(id=ids.MAP_SUMMARY, className="lead map-summary"),
             html.Div(id=ids.MAP_NOTE),
-            dbc.Tabs(
+            tabs(
+                ids.MAP_TABS,
+                "Map: chart or table",
                 [
-                    dbc.Tab(
-                        dcc.Loading(
-                            dcc.Graph(
-                                id=ids.MAP_GRAPH,
-                                config={**GRAPH_CONFIG, "scrollZoom": False},
-                                style={"height": "620px"},
+                    (
+                        "chart",
+                        "Chart",
+                        chart_figure(
+                            dcc.Loading(
+                                dcc.Graph(
+                                    id=ids.MAP_GRAPH,
+                                    config={**GRAPH_CONFIG, "scrollZoom": False},
+                                    style={"height": "620px"},
+                                ),
+                                type="dot",
                             ),
-                            type="dot",
+                            ids.MAP_SUMMARY,
                         ),
-                        label="Chart",
-                        tab_id="chart",
                     ),
-                    dbc.Tab(
+                    (
+                        "table",
+                        "Table",
                         [
                             html.P(
                                 "The same figures as the map, for reading without colour or a mouse.",
@@ -46,14 +52,8 @@ def layout() -> html.Div:
                             ),
                             html.Div(id=ids.MAP_TABLE, className="table-scroll"),
                         ],
-                        label="Table",
-                        tab_id="table",
                     ),
                 ],
-                id=ids.MAP_TABS,
-                active_tab="chart",
-                persistence=True,
-                persistence_type="session",
             ),
             html.Div(id=ids.MAP_DOWNLOAD),
             dcc.Store(id=ids.MAP_LOADED),

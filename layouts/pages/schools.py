@@ -10,7 +10,7 @@ from dash import dcc, html
 from dashboard.domain.measures import MEASURES
 from dashboard.views.schools import SHARES, grid_measures
 from layouts import ids
-from layouts.components import page_heading, panel_placeholder
+from layouts.components import page_heading, panel_placeholder, tabs
 from layouts.page import Page
 
 QUESTION = "How does each school and cluster compare, fairly?"
@@ -31,16 +31,14 @@ def layout() -> html.Div:
             *page_heading("Schools", QUESTION + " Small numbers are shown as c; sort or filter any column."),
             panel_placeholder("funnel"),
             html.H2("Every school and cluster", className="h4"),
-            html.P(id=ids.SCHOOLS_SUMMARY),
-            dbc.Tabs(
+            html.P(id=ids.SCHOOLS_SUMMARY, className="schools-summary"),
+            tabs(
+                ids.SCHOOLS_TABS,
+                "Schools or clusters",
                 [
-                    dbc.Tab(html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2"), label="Schools", tab_id="schools"),
-                    dbc.Tab(
-                        html.Div(id=ids.CLUSTER_GRID_HOLDER, className="pt-2"), label="Clusters", tab_id="clusters"
-                    ),
+                    ("schools", "Schools", html.Div(id=ids.SCHOOL_GRID_HOLDER, className="pt-2")),
+                    ("clusters", "Clusters", html.Div(id=ids.CLUSTER_GRID_HOLDER, className="pt-2")),
                 ],
-                id=ids.SCHOOLS_TABS,
-                active_tab="schools",
             ),
             html.H2("One school in detail", className="h4 mt-4"),
             html.Label("School", htmlFor=ids.SCHOOL_PICK, className="form-label"),

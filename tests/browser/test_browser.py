@@ -29,7 +29,7 @@ def query_of(page) -> dict[str, str]:
 def open_map(page, base: str, query: str = "") -> None:
     page.goto(f"{base}/map{query}")
     page.wait_for_selector(AREA_PATHS, state="attached", timeout=30_000)
-    page.wait_for_function("document.querySelector('#map-summary').textContent.length > 0")
+    page.wait_for_function("document.querySelector('.map-summary').textContent.length > 0")
     page.wait_for_timeout(300)  # let plotly finish colouring the paths
 
 
@@ -42,7 +42,7 @@ def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, li
     updates = []
     page.on("response", lambda r: updates.append(r) if "_dash-update-component" in r.url else None)
     page.select_option("#filter-locality", "N")
-    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('for North')")
+    page.wait_for_function("document.querySelector('.map-summary').textContent.includes('for North')")
     page.wait_for_timeout(300)
 
     assert query_of(page)["locality"] == "N"
@@ -58,10 +58,10 @@ def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, li
 def test_two_filters_and_the_table_follow_each_other(page, live_server):
     open_map(page, live_server)
     page.select_option("#filter-measure", "persistent_absence")
-    page.wait_for_function("document.querySelector('#map-summary').textContent.startsWith('Persistent absence')")
+    page.wait_for_function("document.querySelector('.map-summary').textContent.startsWith('Persistent absence')")
     page.select_option("#filter-measure", "suspension_rate")
     page.select_option("#filter-phase", "primary")
-    page.wait_for_function("document.querySelector('#map-summary').textContent.includes('primary schools')")
+    page.wait_for_function("document.querySelector('.map-summary').textContent.includes('primary schools')")
     # By phase the publication offers wards and localities, not small areas: the map says so, and shows none.
     page.wait_for_function(
         "document.querySelector('#map-note').textContent.includes('by phase, choose wards or localities')"
@@ -86,14 +86,14 @@ def test_a_copied_link_opens_the_same_view(page, browser, live_server):
     assert page.input_value("#filter-measure") == "ehcp_rate"
     assert page.input_value("#filter-locality") == "E"
     assert page.input_value("#filter-need") == "ASD"
-    summary = page.inner_text("#map-summary")
+    summary = page.inner_text(".map-summary")
     assert summary.startswith("EHC plan rate in 2020/21 for East, primary need ASD")
     other = browser.new_page()
     other.goto(page.url)
     other.wait_for_function(
-        "document.querySelector('#map-summary') && document.querySelector('#map-summary').textContent.length > 0"
+        "document.querySelector('.map-summary') && document.querySelector('.map-summary').textContent.length > 0"
     )
-    assert other.inner_text("#map-summary") == summary
+    assert other.inner_text(".map-summary") == summary
     other.close()
     assert page.problems == []
 
@@ -152,7 +152,7 @@ PAGE_CHANGES = {
 
 
 VIEW_TEXT = """() => [...document.querySelectorAll(
-    '#page-content .panel-summary, #page-content table, #overview-cards, #schools-summary, '
+    '#page-content .panel-summary, #page-content table, #overview-cards, .schools-summary, '
     + '#page-content .ag-pinned-left-cols-container')]
     .map(e => e.textContent).join('\\n')"""
 
@@ -236,13 +236,13 @@ def test_a_chart_downloads_as_a_captioned_png_for_the_pages_filters(page, live_s
 def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
     page.goto(live_server + "/trends")
     page.wait_for_selector("#page-content .js-plotly-plot")
-    trend = page.get_by_role("region", name="trend")
+    trend = page.locator("section[aria-labelledby='trend-title']")
     trend.get_by_role("tab", name="Table").click()
     table = trend.locator("table").first
     table.wait_for(state="visible")
     assert "Borough" in table.inner_text() and "2024/25" in table.inner_text()
     # Beneath it, the reasons for suspensions: a chart with its own table, led by the largest reason.
-    reasons = page.get_by_role("region", name="reasons")
+    reasons = page.locator("section[aria-labelledby='reasons-title']")
     reasons.locator(".js-plotly-plot").wait_for()
     reasons.get_by_role("tab", name="Table").click()
     rows = reasons.locator("table tbody tr")
