@@ -18,7 +18,8 @@ GRAPH_CONFIG = {
     "displaylogo": False,
     "responsive": True,
     # plotly's camera saves a bare image that says nothing of what it shows: the Download menu's carry a caption.
-    "modeBarButtonsToRemove": ["toImage"],
+    # Its "Share chart" would upload the figures to Plotly Cloud: nothing here leaves the authority's server.
+    "modeBarButtonsToRemove": ["toImage", "sendChartToCloud"],
 }
 
 
@@ -72,7 +73,6 @@ def tabs(name: str, label: str, panes: list[tuple[str, str, object]]) -> html.Di
             id=tabpanel_id(name, key),
             role="tabpanel",
             className="tabs__panel",
-            tabIndex="0",
             hidden=key != first,
             **{"aria-labelledby": dom_id(tab_id(name, key))},
         )
@@ -96,7 +96,20 @@ def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> d
         striped=True,
         size="sm",
         className="caption-top",
-        responsive=True,
+    )
+
+
+def table_box(table, label: str, tall: bool = True) -> html.Div:
+    """A table in a box that scrolls, rather than the page, when it is wider (or taller) than the screen.
+
+    The box can take focus so a keyboard can scroll it, and is named so a screen reader says what it holds.
+    """
+    return html.Div(
+        table,
+        className="table-box" + (" table-box--tall" if tall else ""),
+        role="region",
+        tabIndex="0",
+        **{"aria-label": label},
     )
 
 
@@ -120,8 +133,11 @@ def summary_id(name: str) -> str:
 
 
 def chart_figure(graph: dcc.Graph, summary: str | dict) -> html.Figure:
-    """A chart as a figure named by its summary sentence (summary: the ID of the element holding it)."""
-    return html.Figure(graph, className="chart mb-0", **{"aria-labelledby": dom_id(summary)})
+    """A chart as a figure named by its summary sentence (summary: the ID of the element holding it).
+
+    It takes focus, so the keyboard reaches it (and scrolls it on a narrow screen) and a screen reader says its name.
+    """
+    return html.Figure(graph, className="chart mb-0", tabIndex="0", **{"aria-labelledby": dom_id(summary)})
 
 
 def download_menu(name: str, query: str, with_images: bool = True) -> dbc.DropdownMenu:
@@ -151,8 +167,7 @@ def render_panel(panel: Panel, name: str, query: str) -> list:
     if panel.table.empty:
         return head
     table = html.Div(
-        frame_table(panel.table, f"{panel.title}. c = too few children to show."),
-        className="table-scroll",
+        table_box(frame_table(panel.table, f"{panel.title}. c = too few children to show."), f"{panel.title}: table"),
         id=panel_id("table", name),
     )
     download = download_menu(name, query, with_images=panel.figure is not None)

@@ -46,7 +46,7 @@ def trend_lines(
             y=list(borough["high"]) + list(borough["low"][::-1]),
             fill="toself",
             mode="lines",
-            line={"width": 0},
+            line={"width": 1, "color": BENCHMARK, "dash": "dot"},  # the band's edges, drawn so they can be seen
             fillcolor="rgba(27,27,27,0.12)",
             name="Borough 95% interval",
             hoverinfo="skip",
@@ -191,7 +191,12 @@ def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     bars = []
     for i, (category, rows) in enumerate(frame.groupby("category", sort=False)):
         # Colour and hatching together, so neighbouring categories differ for every reader.
-        look = {"color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}
+        # A dark edge on every segment: pale colours (yellow, sky blue) keep a 3:1 boundary with white and each other.
+        look = {
+            "color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)],
+            "pattern": {"shape": PATTERNS[i % len(PATTERNS)]},
+            "line": {"color": "#1b1b1b", "width": 1},
+        }
         bars.append(
             {
                 "type": "bar",

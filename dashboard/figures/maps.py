@@ -10,7 +10,15 @@ from dashboard.domain.formatting import sentence_case, verdict_text
 from dashboard.domain.measures import Measure
 from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import HIDDEN_STATUSES, MISSING_STATUSES, NO_DATA, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.figures.style import FONT, SEQUENTIAL, STATE_COLOURS, VERDICT_COLOURS, message_figure
+from dashboard.figures.style import (
+    FONT,
+    SEQUENTIAL,
+    STATE_COLOURS,
+    VERDICT_COLOURS,
+    ink_on,
+    message_figure,
+    wrap_title,
+)
 
 
 def class_labels(bins: list[float], measure: Measure) -> list[str]:
@@ -114,11 +122,15 @@ def choropleth_values(
     status = values["status"].to_numpy(object)
     present = set(status.tolist())
     hidden = ", ".join(["c"] + [s for s in HIDDEN_STATUSES[1:] if s in present])
-    missing = ", ".join(s for s in MISSING_STATUSES[1:] if s in present)
-    states = [f"Suppressed ({hidden})", f"No data ({missing})" if missing else "No data", "Outside selection"]
+    missing = [s for s in MISSING_STATUSES[1:] if s in present]
+    # In brackets, the marks printed on such places (_marks), so the legend reads without its colours.
+    states = [f"Suppressed ({hidden})", f"No data ({', '.join([NO_DATA_MARK, *missing])})", "Outside selection"]
     if reference_name:
         classes, colours = _verdict_classes(values, measure)
-        labels = [verdict_text(v, reference_name) for v in verdict_order(measure)] + states
+        labels = [
+            f"{verdict_text(v, reference_name)}{f' ({ARROWS[d]})' if d else ''}"
+            for v, d in zip(verdict_order(measure), _directions(verdict_order(measure), measure))
+        ] + states
         scale, title = (
             _scale(colours + list(STATE_COLOURS.values())),
             f"{measure.label}<br>against {reference_name}<br>(95% interval)",
@@ -159,6 +171,7 @@ def choropleth_values(
         elif name == "symbol":
             trace["text"] = [f"{s} ({EES_SYMBOLS[s]}, in the source data)" for s in status[mine]]
         traces.append(trace)
+    traces.append(_marks(values, measure, geojson, bool(reference_name), scale))
     if schools is not None and not schools.empty:
         traces.append(school_points(schools, measure, bins).to_plotly_json())
     count = len(labels)
@@ -177,6 +190,52 @@ def choropleth_values(
         },
     }
     return {"traces": traces, "coloraxis": coloraxis}
+
+
+# Marks printed on places whose state or verdict must not rest on colour alone: c, a source's symbol, no data, and
+# an arrow for a place above or below the reference.
+ARROWS = {"above": "▲", "below": "▼"}
+NO_DATA_MARK = "–"
+
+
+def _directions(verdicts, measure: Measure) -> list[str]:
+    """Whether each verdict puts a place above or below its reference ('' for similar or none)."""
+    worse_is = {True: "above", False: "below"}.get(measure.higher_is_worse, "")
+    better_is = {True: "below", False: "above"}.get(measure.higher_is_worse, "")
+    return [{"higher": "above", "lower": "below", "worse": worse_is, "better": better_is}.get(v, "") for v in verdicts]
+
+
+def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdict: bool, scale: list) -> dict:
+    """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour."""
+    status = values["status"].to_numpy(object)
+    symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
+    text = np.select([status == SUPPRESSED, symbol, status == NO_DATA], ["c", status.astype(str), NO_DATA_MARK], "")
+    text = text.astype(object)
+    fills = np.select(
+        [np.isin(status, HIDDEN_STATUSES), symbol | (status == NO_DATA)],
+        [STATE_COLOURS[SUPPRESSED], STATE_COLOURS[NO_DATA]],
+        "#ffffff",
+    ).astype(object)
+    if by_verdict:
+        verdicts = values["verdict"].to_numpy(object)
+        arrows = np.array([ARROWS.get(d, "") for d in _directions(verdicts, measure)], dtype=object)
+        shown = (status == SHOWN) & (arrows != "")
+        text = np.where(shown, arrows, text)
+        fills = np.where(shown, [VERDICT_COLOURS.get(v, "#ffffff") for v in verdicts], fills)
+    marked = text != ""
+    return {
+        "type": "scattergeo",
+        "name": "marks",
+        "geojson": geojson,
+        "featureidkey": "id",
+        "locationmode": "geojson-id",
+        "locations": values["code"].to_numpy(object)[marked].tolist(),
+        "mode": "text",
+        "text": text[marked].tolist(),
+        "textfont": {"color": [ink_on(f) for f in fills[marked]], "size": 12},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
 
 def _number(value: float) -> float | int | None:
@@ -205,15 +264,19 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
         else f"<b>{r.School}</b> ({r.Phase})<br>{measure.label}: c (too few children to show)"
         for r, v in zip(schools.itertuples(index=False), verdicts)
     ]
+    # A shape as well as a colour: a square for c, and by verdict a triangle pointing above or below the phase.
+    shapes = {"above": "triangle-up", "below": "triangle-down", "": "circle"}
     if by_verdict:
         colours_by_school = [
             VERDICT_COLOURS.get(v, STATE_COLOURS[NO_DATA]) if ok else STATE_COLOURS[SUPPRESSED]
             for v, ok in zip(verdicts, shown)
         ]
-        name = "Schools against schools of their phase (size: count; grey: c)"
+        symbols = [shapes[d] if ok else "square" for d, ok in zip(_directions(verdicts, measure), shown)]
+        name = "Schools against schools of their phase (size: count; ▲ above, ▼ below; grey square: c)"
     else:
         colours_by_school = [colours[c] if ok else STATE_COLOURS[SUPPRESSED] for c, ok in zip(classes, shown)]
-        name = "Schools (size: count; grey: c)"
+        symbols = ["circle" if ok else "square" for ok in shown]
+        name = "Schools (size: count; grey square: c)"
     return go.Scattergeo(
         lat=schools["latitude"],
         lon=schools["longitude"],
@@ -223,7 +286,7 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
             "size": size,
             "color": colours_by_school,
             "line": {"color": "#1b1b1b", "width": 1.2},
-            "symbol": "circle",
+            "symbol": symbols,
         },
         hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>",
@@ -238,8 +301,8 @@ def choropleth(parts: dict, title: str) -> go.Figure:
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     figure.update_layout(
         coloraxis=parts["coloraxis"],
-        title={"text": title, "x": 0.01, "font": {"size": 16}},
-        margin={"l": 0, "r": 0, "t": 40, "b": 0},
+        title={"text": wrap_title(title), "x": 0.01, "font": {"size": 16}},
+        margin={"l": 0, "r": 0, "t": 64, "b": 0},  # room for a title of two lines
         height=620,
         font={"family": FONT, "size": 13, "color": "#1b1b1b"},
         paper_bgcolor="#ffffff",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -21,6 +23,8 @@ VERDICT_COLOURS = {
     "worse": "#D55E00",
     "higher": "#E69F00",
 }
+# A title line fits a chart 34rem wide (the narrowest the pages draw one) at 16 px.
+TITLE_WIDTH = 60
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 TOPOJSON_URL = "/assets/topojson/"
 # Okabe-Ito: distinguishable with the common forms of colour blindness; at most four series are coloured.
@@ -38,7 +42,7 @@ CATEGORY_COLOURS = HIGHLIGHT + (
     "#332288",
 )
 PATTERNS = ("", "/", "\\", "x", "-", "|", "+", ".", "", "/", "\\", "x", "-")
-MUTED = "#b3b3b3"
+MUTED = "#8a8a8a"  # other places' lines recede, but still at 3:1 against white
 BOROUGH = "#1b1b1b"
 BENCHMARK = "#6b6b6b"
 DASHES = ("solid", "dash", "dot", "dashdot")  # a second cue beside colour
@@ -70,9 +74,20 @@ pio.templates["inclusion"] = HOUSE_TEMPLATE
 pio.templates.default = "inclusion"
 
 
+def wrap_title(title: str, width: int = TITLE_WIDTH) -> str:
+    """A chart title broken into lines of at most width characters: plotly never wraps text, so a long title on a
+    narrow screen (or zoomed in) would run off the chart and be lost."""
+    return "<br>".join(textwrap.wrap(title, width)) if "<br>" not in title else title
+
+
 def base_layout(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
     """The house style on a figure: its title and height (the rest comes from the house template)."""
-    figure.update_layout(title={"text": title, "x": 0.01, "font": {"size": 16}}, height=height)
+    text = wrap_title(title)
+    figure.update_layout(
+        title={"text": text, "x": 0.01, "font": {"size": 16}},
+        height=height,
+        margin={"t": 80 + 20 * text.count("<br>")},
+    )
     return figure
 
 
@@ -82,3 +97,21 @@ def message_figure(text: str, height: int = 300) -> go.Figure:
     figure.add_annotation(text=text, showarrow=False, font={"size": 16})
     figure.update_layout(xaxis_visible=False, yaxis_visible=False, height=height, plot_bgcolor="#ffffff")
     return figure
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance of a #rrggbb colour, as WCAG 2 defines it."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours, from 1 (none) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """Near-black or white, whichever reads better on fill: for a mark or label drawn on a coloured shape."""
+    return max(("#0b0c0c", "#ffffff"), key=lambda ink: contrast_ratio(ink, fill))

@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import EES_SYMBOLS
 from layouts import ids
-from layouts.components import page_heading
+from layouts.components import page_heading, table_box
 from layouts.page import Page
 
 QUESTION = "What do the measures mean and where does the data come from?"
@@ -26,48 +26,58 @@ def layout() -> html.Div:
 
 def content(sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int) -> html.Div:
     """Each measure's definition, numerator, denominator and unit, the methods, and the files loaded."""
-    measures = dbc.Table(
-        [
-            html.Caption("How each measure is calculated"),
-            html.Thead(
-                html.Tr(
-                    [html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")]
-                )
-            ),
-            html.Tbody(
-                [
+    measures = table_box(
+        dbc.Table(
+            [
+                html.Caption("How each measure is calculated"),
+                html.Thead(
                     html.Tr(
-                        [
-                            html.Th(m.label, scope="row"),
-                            html.Td(m.definition),
-                            html.Td(m.numerator_label),
-                            html.Td(m.denominator_label),
-                            html.Td(m.unit),
-                        ]
+                        [html.Th(h, scope="col") for h in ("Measure", "Definition", "Numerator", "Denominator", "Unit")]
                     )
-                    for m in MEASURES.values()
-                ]
-            ),
-        ],
-        bordered=True,
-        hover=True,
-        size="sm",
-        className="caption-top",
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Th(m.label, scope="row"),
+                                html.Td(m.definition),
+                                html.Td(m.numerator_label),
+                                html.Td(m.denominator_label),
+                                html.Td(m.unit),
+                            ]
+                        )
+                        for m in MEASURES.values()
+                    ]
+                ),
+            ],
+            bordered=True,
+            hover=True,
+            size="sm",
+            className="caption-top",
+        ),
+        "How each measure is calculated",
+        tall=False,
     )
-    files = dbc.Table(
-        [
-            html.Caption("Files in the data being served"),
-            html.Thead(html.Tr([html.Th(h, scope="col") for h in ("File", "Form", "Rows read", "SHA-256 checksum")])),
-            html.Tbody(
-                [
-                    html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))])
-                    for f, sha, rows, form in sources
-                ]
-            ),
-        ],
-        bordered=True,
-        size="sm",
-        className="caption-top",
+    files = table_box(
+        dbc.Table(
+            [
+                html.Caption("Files in the data being served"),
+                html.Thead(
+                    html.Tr([html.Th(h, scope="col") for h in ("File", "Form", "Rows read", "SHA-256 checksum")])
+                ),
+                html.Tbody(
+                    [
+                        html.Tr([html.Td(f), html.Td(form), html.Td(f"{rows:,}"), html.Td(html.Code(sha[:16] + "…"))])
+                        for f, sha, rows, form in sources
+                    ]
+                ),
+            ],
+            bordered=True,
+            size="sm",
+            className="caption-top",
+        ),
+        "Files in the data being served",
+        tall=False,
     )
     return html.Div(
         [
@@ -139,35 +149,39 @@ def content(sources: list[tuple[str, str, int, str]], datasets: list[tuple], thr
                 "lines are named; schools within them are similar to the borough, whatever their rank."
             ),
             html.H2("Where the data comes from", className="h4"),
-            dbc.Table(
-                [
-                    html.Caption("Datasets loaded"),
-                    html.Thead(
-                        html.Tr(
-                            [
-                                html.Th(h, scope="col")
-                                for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")
-                            ]
-                        )
-                    ),
-                    html.Tbody(
-                        [
+            table_box(
+                dbc.Table(
+                    [
+                        html.Caption("Datasets loaded"),
+                        html.Thead(
                             html.Tr(
                                 [
-                                    html.Th(name, scope="row"),
-                                    html.Td(f"{rows:,}"),
-                                    html.Td(first),
-                                    html.Td(latest),
-                                    html.Td(str(as_of)[:10]),
+                                    html.Th(h, scope="col")
+                                    for h in ("Dataset", "Rows", "First year", "Latest year", "Data to")
                                 ]
                             )
-                            for name, rows, first, latest, as_of in datasets
-                        ]
-                    ),
-                ],
-                bordered=True,
-                size="sm",
-                className="caption-top",
+                        ),
+                        html.Tbody(
+                            [
+                                html.Tr(
+                                    [
+                                        html.Th(name, scope="row"),
+                                        html.Td(f"{rows:,}"),
+                                        html.Td(first),
+                                        html.Td(latest),
+                                        html.Td(str(as_of)[:10]),
+                                    ]
+                                )
+                                for name, rows, first, latest, as_of in datasets
+                            ]
+                        ),
+                    ],
+                    bordered=True,
+                    size="sm",
+                    className="caption-top",
+                ),
+                "Datasets loaded",
+                tall=False,
             ),
             files,
         ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import GRAPH_CONFIG, chart_figure, tabs
+from layouts.components import GRAPH_CONFIG, chart_figure, table_box, tabs
 from layouts.page import Page
 
 QUESTION = "Where do the rates differ, small area by small area?"
@@ -50,7 +50,7 @@ def layout() -> html.Div:
                                 "The same figures as the map, for reading without colour or a mouse.",
                                 className="text-muted mt-2",
                             ),
-                            html.Div(id=ids.MAP_TABLE, className="table-scroll"),
+                            table_box(html.Div(id=ids.MAP_TABLE), "Map: table"),
                         ],
                     ),
                 ],
