@@ -22,7 +22,17 @@ $(VENV)/.installed-test: requirements-dev.txt $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser node_modules/.installed
+
+# axe-core, which the browser tests inject into Chromium to check every page against WCAG 2.2 A and AA:
+# npm installs exactly the version in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		echo "Installing Debian's npm for the accessibility tests"; \
+		apt-get update && apt-get install -y npm; \
+	fi
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 browser:
@@ -59,4 +69,4 @@ templates: install
 	$(PYTHON) -m dashboard.ingest.templates
 
 clean:
-	rm -rf $(VENV) data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache
+	rm -rf $(VENV) node_modules data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache

@@ -79,8 +79,8 @@ def meeting_html(queries: Queries, query: str) -> str:
 <button type="button" id="meeting-next">Next &rarr;</button>
 <a id="meeting-exit" href="{_e(dashboard)}">Back to the dashboard (Esc)</a>
 </nav>
-<p class="meeting-keys">Keys: &rarr; or space for the next slide, &larr; for the one before, Home for the first,
-Esc for the dashboard.</p>
+<footer class="meeting-keys"><p>Keys: &rarr; or space for the next slide, &larr; for the one before, Home for the
+first, Esc for the dashboard.</p></footer>
 <script src="{PLOTLY_JS}"></script>
 <script id="meeting-figures" type="application/json">{_script_json(figures)}</script>
 <script src="/assets/meeting.js"></script>

@@ -209,7 +209,9 @@ def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdi
     """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour."""
     status = values["status"].to_numpy(object)
     symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
-    text = np.select([status == SUPPRESSED, symbol, status == NO_DATA], ["c", status.astype(str), NO_DATA_MARK], "")
+    # Where no place has a figure (a level the measure is not published at), the note says so once instead.
+    gaps = (status == NO_DATA) & (status == SHOWN).any()
+    text = np.select([status == SUPPRESSED, symbol, gaps], ["c", status.astype(str), NO_DATA_MARK], "")
     text = text.astype(object)
     fills = np.select(
         [np.isin(status, HIDDEN_STATUSES), symbol | (status == NO_DATA)],

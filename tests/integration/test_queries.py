@@ -283,10 +283,13 @@ def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(queries,
         places["denominator"].sum() == areas["denominator"].sum() - areas.loc[areas["area"].isna(), "denominator"].sum()
     )
     view = map_view(queries, FilterState(year=YEAR, level=level, schools="show"), with_geometry=True)
-    # One layer of places per kind of figure (shown, c, a source's symbol, no data, outside), then the schools.
-    assert len(view.table) == count and [t.type for t in view.figure.data] == ["choropleth"] * 5 + ["scattergeo"]
+    # One layer of places per kind of figure (shown, c, a source's symbol, no data, outside), the marks printed on
+    # places (c, ▲, ▼...), then the schools.
+    assert len(view.table) == count
+    assert [t.type for t in view.figure.data] == ["choropleth"] * 5 + ["scattergeo"] * 2
     assert sum(len(t.locations) for t in view.figure.data[:5]) == count
-    assert len(view.figure.data[5].lat) == 127  # every school, suppressed ones grey
+    assert view.figure.data[5].name == "marks" and view.figure.data[5].mode == "text"
+    assert len(view.figure.data[6].lat) == 127  # every school, suppressed ones grey
 
 
 @pytest.mark.parametrize("colour", ["borough", "benchmark"])
@@ -315,9 +318,10 @@ def test_the_map_can_colour_places_better_similar_or_worse(queries, colour):
         assert row.verdict == ("worse" if low > reference else "better" if high < reference else "similar")
     assert {"better", "similar", "worse"} <= set(shown["verdict"])
     ticks = view.patch["coloraxis"]["colorbar"]["ticktext"]
-    assert ticks[:3] == [f"Better than {name}", f"Similar to {name}", f"Worse than {name}"]
+    # The suspension rate is worse higher up: worse places are marked ▲ (above the reference), better ones ▼.
+    assert ticks[:3] == [f"Better than {name} (▼)", f"Similar to {name}", f"Worse than {name} (▲)"]
     layers = {trace["name"]: trace for trace in view.patch["traces"]}
-    classes = Counter(z for trace in view.patch["traces"] for z in trace["z"])
+    classes = Counter(z for trace in view.patch["traces"] if trace["type"] == "choropleth" for z in trace["z"])
     assert [classes[i] for i in range(3)] == [(shown["verdict"] == v).sum() for v in ("better", "similar", "worse")]
     assert classes[3] == (view.table["status"] == SUPPRESSED).sum()  # suppressed places keep their own class
     # Hover text names each shown place's verdict; the template sets it in bold under the figures.
