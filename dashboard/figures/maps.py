@@ -21,11 +21,16 @@ from dashboard.figures.style import (
 )
 
 
+def value_classes(bins: list[float]) -> int:
+    """How many colour classes the values take: none where the measure has no figure at the level (no bins)."""
+    return len(bins) + 1 if bins else 0
+
+
 def class_labels(bins: list[float], measure: Measure) -> list[str]:
     """Words for each colour class, e.g. 'under 2.5', '2.5 to 5.0', '5.0 and over'."""
     fmt = lambda v: f"{v:,.{measure.decimals}f}"  # noqa: E731
     if not bins:
-        return ["all values"]
+        return []  # no figures at this level: the legend lists only the states, and the note says why
     labels = [f"under {fmt(bins[0])}"]
     labels += [f"{fmt(low)} to under {fmt(high)}" for low, high in zip(bins, bins[1:])]
     labels.append(f"{fmt(bins[-1])} and over")
@@ -34,9 +39,9 @@ def class_labels(bins: list[float], measure: Measure) -> list[str]:
 
 def _classes(values: pd.DataFrame, bins: list[float]) -> np.ndarray:
     """Class index per area: 0..len(bins) for values, then one index per non-value state."""
-    value_classes = np.searchsorted(np.asarray(bins, dtype=float), values["value"].to_numpy(float), side="right")
+    classes = np.searchsorted(np.asarray(bins, dtype=float), values["value"].to_numpy(float), side="right")
     status = values["status"].to_numpy(object)
-    return np.where(status == SHOWN, value_classes, _state_classes(status, len(bins) + 1)).astype(int)
+    return np.where(status == SHOWN, classes, _state_classes(status, value_classes(bins))).astype(int)
 
 
 def _state_classes(status: np.ndarray, base: int) -> np.ndarray:
@@ -46,7 +51,7 @@ def _state_classes(status: np.ndarray, base: int) -> np.ndarray:
 
 def _colourscale(count: int) -> list:
     """Discrete colour scale: one flat band per class, values first, then the states."""
-    return _scale(list(SEQUENTIAL[-count:] if count <= len(SEQUENTIAL) else SEQUENTIAL) + list(STATE_COLOURS.values()))
+    return _scale(list(SEQUENTIAL[len(SEQUENTIAL) - min(count, len(SEQUENTIAL)) :]) + list(STATE_COLOURS.values()))
 
 
 def _scale(colours: list[str]) -> list:
@@ -137,7 +142,7 @@ def choropleth_values(
         )
     else:
         classes, labels = _classes(values, bins), class_labels(bins, measure) + states
-        scale, title = _colourscale(len(bins) + 1), f"{measure.label}<br>({measure.unit})"
+        scale, title = _colourscale(value_classes(bins)), f"{measure.label}<br>({measure.unit})"
     layer = _layers(status)
     codes = values["code"].to_numpy(object)
     templates = _templates(measure, reference_name)
