@@ -157,11 +157,22 @@ def test_a_keyboard_alone_changes_a_filter_hears_the_views_update_and_reaches_th
     tab_until(page, "el.getAttribute('role') === 'region'", limit=3)
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Map: table"
     assert chosen in page.inner_text("#map-table table")
-    # The chart is named by its summary sentence.
+    # On to the Download menu: Enter opens it, the arrow keys walk its links.
+    tab_until(page, "el.textContent === 'Download'", limit=3)
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Chart as PNG image"
+    assert "locality=" in page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Escape")
+    # Back on the chart, which is named by its summary sentence, as is the browser tab by the page.
+    page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.activeElement.getAttribute('aria-selected') === 'true'")
+    assert page.evaluate("document.activeElement.textContent") == "Chart"
     figure = page.locator("figure.chart")
     assert page.inner_text(".map-summary") in figure.aria_snapshot()
+    assert page.title() == "Map - Inclusion Dashboard"
     assert page.problems == []
 
 
