@@ -42,7 +42,6 @@ def _contact(address: str) -> list:
         return [
             html.P("If you find a problem that is not listed on this page, or you need the figures in another format:"),
             html.Ul(html.Li(["email ", html.A(address, href=f"mailto:{address}")])),
-            html.P("We will reply within 5 working days."),
         ]
     return [
         html.P(
