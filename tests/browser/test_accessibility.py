@@ -176,6 +176,24 @@ def test_a_keyboard_alone_changes_a_filter_hears_the_views_update_and_reaches_th
     assert page.problems == []
 
 
+def test_a_chosen_table_tab_stays_chosen_when_a_filter_redraws_the_panel(page, live_server):
+    page.goto(f"{live_server}/trends")
+    settle(page)
+    trend = page.locator("section[aria-labelledby='trend-title']")
+    trend.get_by_role("tab", name="Table").click()
+    page.wait_for_function("document.querySelector('#trend-title') !== null")
+    trend.locator("table").wait_for()
+    page.select_option("#filter-measure", "permanent_rate")
+    page.wait_for_function("document.querySelector('#trend-title').textContent.startsWith('Permanent exclusion')")
+    settle(page)
+    assert trend.get_by_role("tab", name="Table").get_attribute("aria-selected") == "true"
+    assert trend.locator("table").is_visible() and not trend.locator("figure.chart").is_visible()
+    # The other panel on the page kept its own choice: the chart.
+    reasons = page.locator("section[aria-labelledby='reasons-title']")
+    assert reasons.get_by_role("tab", name="Chart").get_attribute("aria-selected") == "true"
+    assert page.problems == []
+
+
 def test_the_skip_link_moves_focus_to_the_main_content(page, live_server):
     page.goto(f"{live_server}/trends")
     settle(page)
