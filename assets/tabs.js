@@ -11,7 +11,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         chosen = trigger.tab;
         var kept = Object.assign({}, choices || {});
         kept[name] = chosen;
-        window.dash_clientside.set_props("tab-choices", {data: kept});
+        // The store is the callback's last State, so its id is not written out twice.
+        window.dash_clientside.set_props(window.dash_clientside.callback_context.states_list[1].id, {data: kept});
       }
       if (!tabIds.some(function (t) { return t.tab === chosen; })) { chosen = tabIds[0].tab; }
       return [

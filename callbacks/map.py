@@ -8,7 +8,6 @@ from dash.exceptions import PreventUpdate
 from callbacks.guard import on_filters
 from dashboard.domain.filters import MAP_LEVELS, FilterState, to_query
 from dashboard.domain.measures import MEASURES
-from dashboard.figures.style import wrap_title
 from dashboard.query.queries import Queries
 from dashboard.views.map import map_view
 from layouts import ids
@@ -40,7 +39,7 @@ def register(app, queries: Queries) -> None:
             for index, trace in enumerate(view.patch["traces"]):
                 figure["data"][index] = trace
             figure["layout"]["coloraxis"] = view.patch["coloraxis"]
-            figure["layout"]["title"]["text"] = wrap_title(view.title)
+            figure["layout"]["title"]["text"] = view.patch["title"]
         return figure, drawn, view.summary, view.note
 
     @on_filters(

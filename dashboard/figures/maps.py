@@ -176,7 +176,7 @@ def choropleth_values(
         elif name == "symbol":
             trace["text"] = [f"{s} ({EES_SYMBOLS[s]}, in the source data)" for s in status[mine]]
         traces.append(trace)
-    traces.append(_marks(values, measure, geojson, bool(reference_name), scale))
+    traces.append(_marks(values, measure, geojson, bool(reference_name)))
     if schools is not None and not schools.empty:
         traces.append(school_points(schools, measure, bins).to_plotly_json())
     count = len(labels)
@@ -210,7 +210,7 @@ def _directions(verdicts, measure: Measure) -> list[str]:
     return [{"higher": "above", "lower": "below", "worse": worse_is, "better": better_is}.get(v, "") for v in verdicts]
 
 
-def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdict: bool, scale: list) -> dict:
+def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdict: bool) -> dict:
     """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour."""
     status = values["status"].to_numpy(object)
     symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])

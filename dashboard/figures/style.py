@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 import plotly.graph_objects as go
@@ -112,6 +113,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+@functools.cache
 def ink_on(fill: str) -> str:
     """Near-black or white, whichever reads better on fill: for a mark or label drawn on a coloured shape."""
     return max(("#0b0c0c", "#ffffff"), key=lambda ink: contrast_ratio(ink, fill))

@@ -20,6 +20,7 @@ from dashboard.domain.formatting import (
 from dashboard.domain.measures import Measure
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
+from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
 from dashboard.views.sentences import describe_selection, ignored_filters_note
@@ -35,7 +36,7 @@ class MapView:
     note: str | None
     values: pd.DataFrame  # every place of the level with its figures, outside ones marked
     figure: go.Figure | None  # set when the whole figure is drawn (a new level or school layer)
-    patch: dict  # the layers and colour axis, all that changes with filters (empty without boundaries)
+    patch: dict  # the layers, colour axis and title, all that changes with filters (empty without boundaries)
     reference_name: str = "the borough"  # what the verdict column compares with
 
     @property
@@ -143,6 +144,7 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     parts = {}
     if geojson is not None:
         parts = choropleth_values(values, measure, bins, geometry or geojson, colour_by, map_schools(queries, state))
+        parts["title"] = wrap_title(title)
     figure = None
     if geojson is None:
         figure = no_boundaries_figure()

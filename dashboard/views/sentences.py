@@ -22,8 +22,7 @@ def describe_selection(state: FilterState, options: FilterOptions, measure: Meas
 
 def views_updated(page: str, state: FilterState, options: FilterOptions, measure: Measure) -> str:
     """What a screen reader hears once a page has redrawn, e.g. 'Map updated: suspension rate, 2023/24, North.'"""
-    label = measure.label if measure.label[1:2].isupper() else measure.label[:1].lower() + measure.label[1:]
-    return f"{page} updated: {label}, {state.year}, {describe_selection(state, options, measure)}."
+    return f"{page} updated: {measure.in_sentence}, {state.year}, {describe_selection(state, options, measure)}."
 
 
 def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
