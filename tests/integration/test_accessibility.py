@@ -8,6 +8,7 @@ from dash._utils import stringify_id
 
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.domain.measures import MEASURES
+from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import HIDDEN_STATUSES, SHOWN, SUPPRESSED
 from dashboard.figures.maps import ARROWS
 from dashboard.figures.style import STATE_COLOURS, TITLE_WIDTH, VERDICT_COLOURS, contrast_ratio
@@ -118,6 +119,8 @@ def test_the_maps_suppressed_places_and_verdicts_carry_a_mark_in_ink_that_reads_
         assert contrast_ratio(ink, fill) >= 4.5
         seen.add(expected)
     assert seen == {"c", "▲", "▼"}
+    # Marks are words and symbols for what the colours already say, never a number a view does not show.
+    assert set(marks["text"]) <= {"c", "–", *ARROWS.values(), *EES_SYMBOLS}
     # The legend says what each mark means.
     labels = view.patch["coloraxis"]["colorbar"]["ticktext"]
     assert "Worse than the borough (▲)" in labels and "Better than the borough (▼)" in labels
