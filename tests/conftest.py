@@ -70,6 +70,20 @@ def small_borough(seed: int, years: int, areas: int, wards: int, scale: float):
 
 
 @pytest.fixture(scope="session")
+def second_seed_build(tmp_path_factory) -> tuple[Path, Path, Path | None]:
+    """The demo with another seed (2), on Walsall's real boundaries where ../shared has them, else on its own made-up
+    ones, built once: (folder of extracts, warehouse file, boundaries file or None)."""
+    from dashboard.sources.demo.calibration import DemoSettings
+
+    folder = tmp_path_factory.mktemp("second-seed")
+    extracts, db = folder / "extracts", folder / "warehouse.duckdb"
+    boundaries = SHARED_DATA / "boundaries" / "lsoa2021_walsall_E08000030.geojson"
+    boundaries = boundaries if boundaries.exists() else None
+    build_demo(extracts, db, DemoSettings(seed=2), boundaries, "LSOA21CD" if boundaries else None)
+    return extracts, db, boundaries
+
+
+@pytest.fixture(scope="session")
 def small_demo_build(tmp_path_factory) -> tuple[Path, Path]:
     """A small borough built once (48 areas, 33 schools, a third of the children): for tests that load many times."""
     folder = tmp_path_factory.mktemp("small-demo")

@@ -4,16 +4,20 @@ A protection problem is a set of cells (every figure of every family for one cou
 tie them: each line says that one cell (the parent) is the sum of others (its children), as a locality is the sum
 of its small areas. A reader who sees the shown cells knows every line, that counts are whole numbers, that a
 shown 0 is 0 and that a hidden count is at least 1 (zeros are never hidden). Cells a source gave as a symbol are
-unknown to everyone: they are unknowns of the lines, at least 0.
+unknown to everyone: they are unknowns of the lines, at least 0. A reader also knows how counts relate beyond sums
+(a year's pupils are at least each term's; severe absentees are at most persistent ones): those are bounds, each
+saying that some cells add up to at most a multiple of others. A cell may follow another (sessions follow the pupils
+they describe): it is hidden wherever that one is, and may then be 0.
 
 - Primary suppression hides counts of 1 to the threshold.
 - Secondary suppression is Gaussian elimination in cost order (after Langsrud's GaussSuppression): cells are
   offered for publication one by one, zeros first and then the largest, and a cell is published unless that
   would let some primary cell be worked out exactly from what is published and the lines.
 - The audit is the attacker's own linear program: for every hidden cell, the smallest and largest values it can
-  take given all of the above. A hidden cell breaks the guarantee if its interval is narrower than 2, or if it
-  cannot reach above the threshold (which would prove it small). Each break hides one more cell on a line through
-  it, the smallest that will do, and the audit runs again until it finds nothing.
+  take given all of the above, bounds included. A hidden cell breaks the guarantee if its interval is narrower than
+  2, or if it cannot reach above the threshold (which would prove it small). Each break hides one more cell on a
+  line or bound through it, the smallest that will do, and the audit runs again until it finds nothing.
+  Elimination sees only the lines; the audit sees the bounds too, so it mends what the bounds give away.
 """
 
 from __future__ import annotations
@@ -21,11 +25,11 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
-from scipy.sparse import coo_matrix
+from scipy.sparse import bmat, coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 TOLERANCE = 1e-9
@@ -39,15 +43,28 @@ class Line:
     children: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class AtMost:
+    """A bound a reader can justify: the cells `lesser` add up to at most `factor` times the cells `greater`."""
+
+    lesser: tuple[int, ...]
+    greater: tuple[int, ...]
+    factor: float = 1.0
+
+
 @dataclass
 class Problem:
-    """Cells of one count and year with their true values, and the lines between them.
+    """Cells of one or more related counts in one year with their true values, and what ties them.
 
     values: the true count per cell (NaN where a source gave a symbol: unknown to everyone, at least 0).
+    lines: sums (a parent is the sum of its children).
     forced: cells that must be shown whatever happens (zeros are always forced).
-    frozen_hidden: cells that must be hidden because they were settled hidden elsewhere (a linked table).
+    frozen_hidden: cells that must be hidden whatever happens.
     unpublished: cells that are never shown (a part of a total the registry does not break down): to a reader
     they are unknowns of at least 0, which cover the cells beside them.
+    bounds: inequalities a reader can justify between cells (AtMost).
+    follows: for each cell, the cell whose hiding it follows (-1 for none): it is hidden wherever that one is, so a
+    reader knows it may be hidden at 0.
     """
 
     values: np.ndarray
@@ -55,12 +72,19 @@ class Problem:
     forced: np.ndarray | None = None
     frozen_hidden: np.ndarray | None = None
     unpublished: np.ndarray | None = None
+    bounds: list[AtMost] = field(default_factory=list)
+    follows: np.ndarray | None = None
+    # What is built once from the lines and bounds (their matrix, their echelon form), shared with copies that
+    # differ only in which cells are forced or frozen.
+    cache: dict | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         size = len(self.values)
         self.forced = np.zeros(size, dtype=bool) if self.forced is None else self.forced
         self.frozen_hidden = np.zeros(size, dtype=bool) if self.frozen_hidden is None else self.frozen_hidden
         self.unpublished = np.zeros(size, dtype=bool) if self.unpublished is None else self.unpublished
+        self.follows = np.full(size, -1, dtype=int) if self.follows is None else self.follows
+        self.cache = {} if self.cache is None else self.cache
 
     @property
     def size(self) -> int:
@@ -71,6 +95,15 @@ class Problem:
     def unknown(self) -> np.ndarray:
         """Cells whose value no one knows (a source's symbol)."""
         return np.isnan(self.values)
+
+    def lagging(self, hidden: np.ndarray) -> np.ndarray:
+        """Shown cells whose leader is hidden: they must be hidden too."""
+        leads = self.follows >= 0
+        return leads & ~hidden & hidden[np.where(leads, self.follows, 0)]
+
+    def floor(self, hidden: np.ndarray) -> np.ndarray:
+        """The least value a reader can give each cell: 1 for a hidden count (zeros are never hidden), else 0."""
+        return np.where(hidden & ~self.unknown & (self.follows < 0), 1.0, 0.0)
 
 
 class Unprotectable(ValueError):
@@ -86,32 +119,34 @@ def primary_cells(values: np.ndarray, threshold: int) -> np.ndarray:
     return (values >= 1) & (values <= threshold)
 
 
-def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int, sums=()) -> np.ndarray:
+def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int) -> np.ndarray:
     """Primary cells plus those Gaussian elimination in cost order must hide so no primary can be worked out.
 
     Works on the rows of the lines: the published cells and the lines span what a reader can compute; a primary
     cell is revealed when its unit vector falls in that span. Cells are offered for publication in cost order (forced
     cells and zeros first, then the largest values), and each is published unless it would reveal a primary, or a
-    protected sum: small counts on one line (GaussSuppression's singleton sums), and any sums the audit asks for.
+    protected sum: small counts on one line (GaussSuppression's singleton sums). Frozen cells are protected too.
     """
     size = problem.size
     unknown = problem.unknown
     hidden = primary | problem.frozen_hidden
-    basis = _Basis()
-    for line in problem.lines:
-        basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
+    basis = _line_basis(problem).copy()
     protected = [cell for cell in np.flatnonzero(hidden) if not unknown[cell]]
     residuals = {(int(cell),): basis.reduce({int(cell): 1.0}) for cell in protected}
     # Small counts hidden together on one line give away their sum when the rest of the line is shown: where that
     # sum is small too, it is protected like a cell of its own, so [7, c, c | 9] hides the 7 as well.
     values = np.nan_to_num(problem.values, nan=0.0)
     groups = {tuple(sorted(int(c) for c in line.children if primary[c] and not unknown[c])) for line in problem.lines}
-    groups = {g for g in groups if len(g) > 1 and values[list(g)].sum() <= threshold + len(g) - 1} | set(sums)
+    groups = {g for g in groups if len(g) > 1 and values[list(g)].sum() <= threshold + len(g) - 1}
     for group in groups:
         if group not in residuals:
             residuals[group] = basis.reduce({c: 1.0 for c in group})
     # A primary the lines alone pin down (a one-cell line) is handled by the audit, which hides its neighbours.
     residuals = {cells: r for cells, r in residuals.items() if r}
+    holding = defaultdict(set)  # column -> the residuals that hold it, so a pivot finds its residuals at once
+    for key, residual in residuals.items():
+        for column in residual:
+            holding[column].add(key)
     forced = problem.forced
     offered = [c for c in range(size) if not hidden[c] and not unknown[c] and not problem.unpublished[c]]
     offered.sort(key=lambda c: (not (forced[c] or values[c] == 0), -values[c], c))
@@ -120,16 +155,32 @@ def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int, sums=
         if not vector:
             continue  # already worked out from what is published: showing it adds nothing
         pivot = basis.pivot_for(vector)
-        revealing = any(pivot in r and _proportional(r, vector, pivot) for r in residuals.values())
+        touched = sorted(holding[pivot])
+        revealing = any(_proportional(residuals[key], vector, pivot) for key in touched)
         if revealing and not (forced[cell] or values[cell] == 0):
             hidden[cell] = True
             continue
-        for r in residuals.values():
-            if pivot in r:
-                _eliminate(r, vector, pivot)
-        residuals = {c: r for c, r in residuals.items() if r}
+        for key in touched:
+            residual = residuals[key]
+            before = set(residual)
+            _eliminate(residual, vector, pivot)
+            for column in before - set(residual):
+                holding[column].discard(key)
+            for column in set(residual) - before:
+                holding[column].add(key)
         basis.add(vector, pivot)
     return hidden
+
+
+def _line_basis(problem: Problem) -> _Basis:
+    """The lines in reduced echelon form, built once per set of lines (the hidden cells do not change it)."""
+    key = ("basis", id(problem.lines))
+    if key not in problem.cache:
+        basis = _Basis()
+        for line in problem.lines:
+            basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
+        problem.cache[key] = basis
+    return problem.cache[key]
 
 
 class _Basis:
@@ -138,6 +189,13 @@ class _Basis:
     def __init__(self):
         self.rows: dict[int, dict[int, float]] = {}
         self.holders: defaultdict[int, set[int]] = defaultdict(set)  # column -> pivots whose rows contain it
+
+    def copy(self) -> _Basis:
+        """A basis that can grow without changing this one."""
+        other = _Basis()
+        other.rows = {pivot: dict(row) for pivot, row in self.rows.items()}
+        other.holders = defaultdict(set, {column: set(pivots) for column, pivots in self.holders.items()})
+        return other
 
     def reduce(self, vector: dict[int, float]) -> dict[int, float]:
         vector = dict(vector)
@@ -187,14 +245,15 @@ def _proportional(residual: dict[int, float], vector: dict[int, float], pivot: i
     return all(abs(residual.get(column, 0.0) - factor * weight) < TOLERANCE for column, weight in vector.items())
 
 
-def attacker_intervals(problem: Problem, hidden: np.ndarray, cells=None) -> dict[int, tuple[float, float]]:
+def attacker_intervals(problem: Problem, hidden: np.ndarray) -> dict[int, tuple[float, float]]:
     """The smallest and largest value each hidden cell can take, to a reader of everything shown (linear programs).
 
     The reader's unknowns are the hidden cells, each at least 1; every line through a hidden cell is an equation
-    whose other terms are shown. Groups of hidden cells that share no line are solved apart. Returns {cell: (low,
-    high)} for the hidden cells asked for (all by default); high is infinite where nothing bounds the cell.
+    whose other terms are shown, and every bound through one an inequality. Groups of hidden cells that share no line
+    or bound are solved apart. Returns {cell: (low, high)} for every hidden cell; high is infinite where nothing bounds
+    the cell.
     """
-    wanted = np.flatnonzero(hidden) if cells is None else [c for c in cells if hidden[c]]
+    wanted = np.flatnonzero(hidden)
     return {
         cell: bounds for _, make in _solvers(problem, hidden, wanted) for cell, bounds in make().intervals().items()
     }
@@ -203,18 +262,24 @@ def attacker_intervals(problem: Problem, hidden: np.ndarray, cells=None) -> dict
 class _Attacker:
     """One connected group of hidden cells as HiGHS sees it, solved for each cell's minimum and maximum."""
 
-    def __init__(
-        self, members: list[int], lower: np.ndarray, equations: list[tuple[dict[int, float], float]], targets: list[int]
-    ):
+    def __init__(self, members: list[int], lower: np.ndarray, rows: tuple[csr_matrix, np.ndarray, np.ndarray], targets):
         self.members, self.targets = members, targets
         self.index = {cell: k for k, cell in enumerate(members)}
         self.highs = _new_highs()
         count = len(members)
         self.highs.addVars(count, lower, np.full(count, highspy.kHighsInf))
         self.hidden_costs = (lower > 0).astype(float)  # the hidden counts, for solutions at either end of their total
-        for variables, rhs in equations:
-            columns = np.array([self.index[c] for c in variables], dtype=np.int32)
-            self.highs.addRow(rhs, rhs, len(columns), columns, np.array(list(variables.values())))
+        matrix, low, high = rows
+        if matrix.shape[0]:
+            self.highs.addRows(
+                matrix.shape[0],
+                low,
+                high,
+                matrix.nnz,
+                matrix.indptr.astype(np.int32),
+                matrix.indices.astype(np.int32),
+                matrix.data,
+            )
 
     def bound(self, cell: int, sense) -> float:
         """The cell's minimum or maximum over everything the reader knows."""
@@ -232,7 +297,7 @@ class _Attacker:
         if status == highspy.HighsModelStatus.kOptimal:
             return self.highs.getInfo().objective_function_value
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return math.inf if sense == highspy.ObjSense.kMaximize else 1.0
+            return math.inf  # every cell is at least 0, so only a maximum can run away
         raise RuntimeError(f"the reader's linear program could not be solved ({status})")
 
     def intervals(self, cells=None) -> dict[int, tuple[float, float]]:
@@ -241,6 +306,14 @@ class _Attacker:
             cell: (self.bound(cell, highspy.ObjSense.kMinimize), self.bound(cell, highspy.ObjSense.kMaximize))
             for cell in (self.targets if cells is None else cells)
         }
+
+    def feasible(self) -> bool:
+        """True when some values of the group's cells satisfy all its rows."""
+        self.highs.changeColsCost(
+            len(self.members), np.arange(len(self.members), dtype=np.int32), np.zeros(len(self.members))
+        )
+        self.highs.run()
+        return self.highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible
 
     def point(self, sense) -> np.ndarray | None:
         """A solution the reader cannot rule out, with the hidden cells' total as small or as large as it can be."""
@@ -304,37 +377,110 @@ def _new_highs() -> highspy.Highs:
 _BANNER_SHOWN = False
 
 
-def _equations(problem: Problem, hidden: np.ndarray) -> tuple[list, np.ndarray, np.ndarray]:
-    """The reader's equations over the unknowns, the unknown cells, and each unknown's connected group."""
-    values = problem.values
+def _matrix(problem: Problem) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+    """Every line and bound as a row over the cells, with the row's ends: a line's sum is 0, a bound's at most 0.
+
+    Built once per problem: the hidden cells change from check to check, the rows do not."""
+    key = ("matrix", id(problem.lines), id(problem.bounds))
+    if key not in problem.cache:
+        rows, cols, weights = [], [], []
+        for row, line in enumerate(problem.lines):
+            rows += [row] * (len(line.children) + 1)
+            cols += [line.parent, *line.children]
+            weights += [-1.0] + [1.0] * len(line.children)
+        first = len(problem.lines)
+        for row, bound in enumerate(problem.bounds, start=first):
+            rows += [row] * (len(bound.lesser) + len(bound.greater))
+            cols += [*bound.lesser, *bound.greater]
+            weights += [1.0] * len(bound.lesser) + [-bound.factor] * len(bound.greater)
+        shape = (first + len(problem.bounds), problem.size)
+        matrix = coo_matrix((weights, (rows, cols)), shape=shape).tocsr()  # repeated cells add up
+        matrix.data[np.abs(matrix.data) < TOLERANCE] = 0.0
+        matrix.eliminate_zeros()
+        low = np.concatenate([np.zeros(first), np.full(len(problem.bounds), -highspy.kHighsInf)])
+        problem.cache[key] = (matrix, low, np.zeros(shape[0]))
+    return problem.cache[key]
+
+
+@dataclass
+class _Reader:
+    """The reader's rows over the unknowns, and each unknown's and row's connected group."""
+
+    cells: np.ndarray  # the unknown cells, in order
+    matrix: csr_matrix  # rows that hold an unknown, over the unknown cells
+    low: np.ndarray
+    high: np.ndarray
+    component: np.ndarray  # of each unknown cell
+    row_component: np.ndarray  # of each row
+
+
+def _reader(problem: Problem, hidden: np.ndarray) -> _Reader:
+    """What a reader can write down: each line and bound with the shown cells moved to its ends."""
+    matrix, low, high = _matrix(problem)
     unknown = hidden | problem.unpublished | problem.unknown
-    equations = []
-    for line in problem.lines:
-        terms = defaultdict(float)
-        terms[line.parent] -= 1.0
-        for child in line.children:
-            terms[child] += 1.0
-        variables = {c: w for c, w in terms.items() if unknown[c] and abs(w) > TOLERANCE}
-        if variables:
-            known = sum(w * values[c] for c, w in terms.items() if not unknown[c])
-            equations.append((variables, -known))
+    shown_part = matrix @ np.where(unknown, 0.0, np.nan_to_num(problem.values))
     cells = np.flatnonzero(unknown)
-    position = {int(c): k for k, c in enumerate(cells)}
-    rows, cols = [], []
-    for variables, _ in equations:
-        members = [position[c] for c in variables]
-        rows += members[:-1]
-        cols += members[1:]
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(cells), len(cells)))
-    _, component = connected_components(graph, directed=False)
-    return equations, cells, component
+    rows = matrix[:, cells]
+    active = np.flatnonzero(rows.getnnz(axis=1) > 0)  # a row with no unknown says nothing
+    rows = rows[active]
+    # Cells and rows as one graph: a row joins every unknown it holds.
+    graph = bmat([[None, rows.T], [rows, None]], format="csr")
+    _, labels = connected_components(graph, directed=False) if graph.shape[0] else (0, np.zeros(0, dtype=int))
+    return _Reader(
+        cells,
+        rows.tocsr(),
+        low[active] - shown_part[active],
+        high[active] - shown_part[active],
+        labels[: len(cells)],
+        labels[len(cells) :],
+    )
+
+
+def _group(problem: Problem, hidden: np.ndarray, cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """The unknown cells and the rows of cell's connected group, found by walking out from it (cheaper than every
+    group's when one is wanted)."""
+    matrix, _, _ = _matrix(problem)
+    key = ("columns", id(problem.lines), id(problem.bounds))
+    if key not in problem.cache:
+        problem.cache[key] = matrix.tocsc()
+    columns = problem.cache[key]
+    unknown = hidden | problem.unpublished | problem.unknown
+    cells, rows = {cell}, set()
+    frontier = [cell]
+    while frontier:
+        reached = set(columns.indices[columns.indptr[frontier[0]] : columns.indptr[frontier[0] + 1]].tolist())
+        for c in frontier[1:]:
+            reached.update(columns.indices[columns.indptr[c] : columns.indptr[c + 1]].tolist())
+        fresh_rows = reached - rows
+        rows |= fresh_rows
+        frontier = []
+        for r in fresh_rows:
+            for c in matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]].tolist():
+                if unknown[c] and c not in cells:
+                    cells.add(c)
+                    frontier.append(c)
+    return np.array(sorted(cells), dtype=int), np.array(sorted(rows), dtype=int)
+
+
+def _group_attacker(problem: Problem, hidden: np.ndarray, cell: int) -> _Attacker:
+    """The reader's linear program for cell's connected group alone."""
+    matrix, low, high = _matrix(problem)
+    members, rows = _group(problem, hidden, cell)
+    unknown = hidden | problem.unpublished | problem.unknown
+    block = matrix[rows]
+    shown_part = block @ np.where(unknown, 0.0, np.nan_to_num(problem.values))
+    return _Attacker(
+        members.tolist(),
+        problem.floor(hidden)[members],
+        (block[:, members].tocsr(), low[rows] - shown_part, high[rows] - shown_part),
+        [cell],
+    )
 
 
 def neighbourhood(problem: Problem, hidden: np.ndarray, cell: int) -> list[int]:
     """The hidden cells that share a connected group of unknowns with cell (cell included)."""
-    _, cells, component = _equations(problem, hidden)
-    label = component[np.searchsorted(cells, cell)]
-    return [int(c) for c in cells[component == label] if hidden[c]]
+    members, _ = _group(problem, hidden, cell)
+    return [int(c) for c in members if hidden[c]]
 
 
 def _solvers(problem: Problem, hidden: np.ndarray, wanted, every_hidden: bool = False):
@@ -343,26 +489,33 @@ def _solvers(problem: Problem, hidden: np.ndarray, wanted, every_hidden: bool = 
     The key names the group's linear program (its unknowns and which are hidden); the solver is made only when
     called. With every_hidden, a group's solver answers for all its hidden cells, not only the wanted ones.
     """
-    equations, cells, component = _equations(problem, hidden)
-    position = {int(c): k for k, c in enumerate(cells)}
-    groups = defaultdict(list)
-    for variables, rhs in equations:
-        groups[component[position[next(iter(variables))]]].append((variables, rhs))
+    reader = _reader(problem, hidden)
+    floor = problem.floor(hidden)
     wanted_by_group = defaultdict(list)
     for cell in wanted:
-        wanted_by_group[component[position[int(cell)]]].append(int(cell))
+        wanted_by_group[reader.component[np.searchsorted(reader.cells, int(cell))]].append(int(cell))
     for label, targets in wanted_by_group.items():
-        members = cells[component == label]
+        positions = np.flatnonzero(reader.component == label)
+        members = reader.cells[positions]
         if every_hidden:
             targets = [int(c) for c in members if hidden[c]]
         key = (members.tobytes(), hidden[members].tobytes())
 
-        def make(members=members, targets=targets, label=label) -> _Attacker:
-            # A hidden count is at least 1; an unpublished part, or a count a source gave as a symbol, may be 0.
-            lower = np.where(hidden[members] & ~problem.unknown[members], 1.0, 0.0)
-            return _Attacker([int(c) for c in members], lower, groups.get(label, []), targets)
+        def make(members=members, positions=positions, targets=targets, label=label) -> _Attacker:
+            rows = np.flatnonzero(reader.row_component == label)
+            block = reader.matrix[rows][:, positions].tocsr()
+            # A hidden count is at least 1; an unpublished part, a source's symbol or a follower may be 0.
+            return _Attacker(
+                [int(c) for c in members], floor[members], (block, reader.low[rows], reader.high[rows]), targets
+            )
 
         yield key, make
+
+
+def consistent(problem: Problem, hidden: np.ndarray) -> bool:
+    """True when some values of the unknown cells satisfy every line and bound, the shown cells as shown."""
+    unknown = hidden | problem.unpublished | problem.unknown
+    return all(make().feasible() for _, make in _solvers(problem, hidden, np.flatnonzero(unknown)))
 
 
 def breaks_guarantee(low: float, high: float, threshold: int) -> bool:
@@ -402,38 +555,45 @@ def audit_breaks(
 def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int = 30) -> np.ndarray:
     """Which cells to hide: primary, then secondary by Gaussian elimination, then what the audit asks for.
 
-    The audit checks every hidden cell. A cell hidden only for others that a reader can narrow too far is shown
-    instead, where that breaks nothing. Otherwise, on a line through the broken cell that hides too small a sum,
-    the smallest shown cell that makes the sum big enough is protected too, and the elimination runs again, so
-    that what it hides stays consistent. Raises Unprotectable when a break cannot be mended.
+    Cells that follow a hidden cell are hidden with it, and elimination runs again to protect them too. The audit
+    checks every hidden cell. A cell hidden only for others that a reader can narrow too far is shown instead, where
+    that breaks nothing. Otherwise one more shown cell on a line or bound through the broken cell is hidden (the
+    first, in cost order, that mends it), and the elimination runs again, so that what it hides stays consistent.
+    Raises Unprotectable when a break cannot be mended.
     """
-    lines_of = defaultdict(list)
+    through = defaultdict(list)  # cell -> the lines and bounds it is on
     for line in problem.lines:
         for cell in (line.parent, *line.children):
-            lines_of[cell].append(line)
+            through[cell].append(line)
+    for bound in problem.bounds:
+        for cell in (*bound.lesser, *bound.greater):
+            through[cell].append(bound)
     chosen = problem.frozen_hidden.copy()
     memo: dict = {}  # each group's answers, kept across rounds: a round solves only the groups it changed
     for _ in range(rounds):
-        hidden = gauss_secondary(
-            Problem(problem.values, problem.lines, problem.forced, chosen, problem.unpublished), primary, threshold
-        )
+        hidden = gauss_secondary(replace(problem, frozen_hidden=chosen), primary, threshold)
+        while (lagging := problem.lagging(hidden)).any():
+            chosen |= lagging
+            hidden = gauss_secondary(replace(problem, frozen_hidden=chosen), primary, threshold)
         breaks = audit_breaks(problem, hidden, threshold, memo=memo)
         if not breaks:
             return hidden
-        mended = False
+        mended, changed = False, False
         for cell in breaks:
+            if changed and not _breaks_alone(problem, hidden, cell, threshold):
+                continue  # mended already by a cell hidden for an earlier break this round
             if not primary[cell] and not chosen[cell]:
                 # Showing it changes only the group of unknowns it is in: only that group is audited again.
                 group = [c for c in neighbourhood(problem, hidden, cell) if c != cell]
                 shown = hidden.copy()
                 shown[cell] = False
-                if not audit_breaks(problem, shown, threshold, group, memo):
-                    hidden = shown
+                if not problem.lagging(shown).any() and not audit_breaks(problem, shown, threshold, group, memo):
+                    hidden, changed = shown, True
                     continue
-            extra = _cover(problem, hidden, chosen, cell, threshold, lines_of[cell])
+            extra = _cover(problem, hidden, chosen, cell, threshold, through)
             if extra is not None:
-                chosen[extra] = True
-                mended = True
+                chosen[extra] = hidden[extra] = True
+                mended = changed = True
         if not mended:
             if not audit_breaks(problem, hidden, threshold, memo=memo):
                 return hidden
@@ -442,10 +602,14 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
 
 
 def _cover(
-    problem: Problem, hidden: np.ndarray, chosen: np.ndarray, cell: int, threshold: int, lines: list[Line]
+    problem: Problem, hidden: np.ndarray, chosen: np.ndarray, cell: int, threshold: int, through: dict
 ) -> int | None:
-    """A shown cell to hide with a broken one: on the line through it whose hidden part is smallest, the smallest
-    cell that brings that part above what the guarantee needs (the largest, if none does)."""
+    """A shown cell to hide with a broken one, found through the lines and bounds it is on.
+
+    First choice, on the line through it whose hidden part is smallest: the smallest cell that brings that part
+    above what the guarantee needs (the largest, if none does). Then the other shown cells of its lines and bounds,
+    the smallest first, then those one hidden cell further away, and so on. The first that mends the broken cell is
+    taken; if none does alone, the first found (the next round goes on from there)."""
     values = problem.values
 
     def open_cell(c: int) -> bool:
@@ -454,11 +618,8 @@ def _cover(
         )
 
     best = None
-    for line in lines:
-        if hidden[line.parent]:
-            members = [line.parent, *line.children]
-        else:
-            members = list(line.children)
+    for line in (r for r in through[cell] if isinstance(r, Line)):
+        members = [line.parent, *line.children] if hidden[line.parent] else list(line.children)
         hidden_part = [c for c in members if hidden[c] and c != line.parent]
         room = values[hidden_part].sum() - (len(hidden_part) - 1)  # how high one hidden member can go
         options = sorted((c for c in members if open_cell(c)), key=lambda c: (values[c], c))
@@ -471,4 +632,49 @@ def _cover(
         pick = enough[0] if enough else options[-1]
         if best is None or (room, values[pick]) < best[0]:
             best = ((room, values[pick]), pick)
-    return None if best is None else best[1]
+    candidates = [best[1]] if best else []
+    for ring in _rings(through, hidden, cell):
+        candidates += sorted((c for c in ring if open_cell(c) and c not in candidates), key=lambda c: (values[c], c))
+        if len(candidates) >= COVER_TRIALS:
+            break
+    for candidate in candidates[:COVER_TRIALS]:
+        trial = hidden.copy()
+        trial[candidate] = True
+        if not _breaks_alone(problem, trial, cell, threshold):
+            return candidate
+    return candidates[0] if candidates else None
+
+
+def _rings(through: dict, hidden: np.ndarray, cell: int):
+    """The cells on the lines and bounds through cell, then those through the hidden ones among them, and so on."""
+    seen, frontier = {cell}, [cell]
+    while frontier:
+        ring = []
+        for current in frontier:
+            for relation in through[current]:
+                members = (
+                    (relation.parent, *relation.children)
+                    if isinstance(relation, Line)
+                    else (*relation.lesser, *relation.greater)
+                )
+                ring += [c for c in members if c not in seen]
+                seen.update(members)
+        yield ring
+        frontier = [c for c in ring if hidden[c]]
+
+
+def _breaks_alone(problem: Problem, hidden: np.ndarray, cell: int, threshold: int) -> bool:
+    """True when the hidden cell's own interval breaks the guarantee (its group's other cells are not checked).
+
+    The cell's true value is a point the reader cannot rule out, so its interval reaches from at most the truth to
+    the maximum: if that much keeps the guarantee, the minimum need not be solved."""
+    attacker = _group_attacker(problem, hidden, cell)
+    high = attacker.bound(cell, highspy.ObjSense.kMaximize)
+    truth = problem.values[cell]
+    if not np.isnan(truth) and not breaks_guarantee(truth, high, threshold):
+        return False
+    return breaks_guarantee(attacker.bound(cell, highspy.ObjSense.kMinimize), high, threshold)
+
+
+# How many cells the cover tries against the audit before settling for its first choice.
+COVER_TRIALS = 8

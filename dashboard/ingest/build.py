@@ -290,9 +290,22 @@ def load(source: Path, db_path: Path, threshold: int | None = None, **options) -
         report.path = write_quality_report(db_path, Path(source), report, {})
         raise IngestError(report)
     tables |= publication_tables(tables, Config().suppression_threshold if threshold is None else threshold)
+    before = served_families(db_path)
     stored = write_warehouse(db_path, tables)
-    report.path = write_quality_report(db_path, Path(source), report, tables, stored.stem)
+    report.path = write_quality_report(db_path, Path(source), report, tables, stored.stem, before)
     return report
+
+
+def served_families(db_path: Path) -> pd.DataFrame | None:
+    """What the version served at db_path hid per family (publication_family), if it was published at all."""
+    if not Path(db_path).exists():
+        return None
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        present = set(con.execute("SELECT table_name FROM information_schema.tables").df()["table_name"])
+        return con.execute("SELECT * FROM publication_family").df() if "publication_family" in present else None
+    finally:
+        con.close()
 
 
 def publication_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
@@ -302,6 +315,7 @@ def publication_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[
         "published": publication.published,
         "publication": publication.publication,
         "publication_family": publication.families,
+        "publication_relation": publication.relations,
     }
 
 
@@ -313,7 +327,7 @@ def republish(db_path: Path, threshold: int) -> Path:
         tables = {name: con.execute(f"SELECT * FROM {name}").df() for name in TABLE_ORDER if name in present}
     finally:
         con.close()
-    for name in ("published", "publication", "publication_family"):
+    for name in ("published", "publication", "publication_family", "publication_relation"):
         tables.pop(name, None)
     tables |= publication_tables(tables, threshold)
     now = dt.datetime.now().replace(microsecond=0)
@@ -329,6 +343,7 @@ def republish(db_path: Path, threshold: int) -> Path:
         ],
         columns=["version", "loaded_at", "data_kind", "description"],
     )
+    before = served_families(Path(db_path))
     stored = write_warehouse(Path(db_path), tables)
-    write_quality_report(Path(db_path), Path(db_path), LoadReport(), tables, stored.stem)
+    write_quality_report(Path(db_path), Path(db_path), LoadReport(), tables, stored.stem, before)
     return stored

@@ -66,9 +66,17 @@ def symbol_counts(tables: dict[str, pd.DataFrame]) -> list[tuple[str, str, str, 
 
 
 def write_quality_report(
-    db_path: Path, source: Path, report: LoadReport, tables: dict[str, pd.DataFrame], version: str | None = None
+    db_path: Path,
+    source: Path,
+    report: LoadReport,
+    tables: dict[str, pd.DataFrame],
+    version: str | None = None,
+    before: pd.DataFrame | None = None,
 ) -> Path:
-    """A Markdown data-quality report: files read, rows loaded, what was refused and why, warnings and symbols."""
+    """A Markdown data-quality report: files read, rows loaded, what was refused and why, warnings and symbols.
+
+    before is the publication_family of the version served until now, if any: its hidden shares are set beside
+    the new ones."""
     folder = versions_folder(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now().replace(microsecond=0)
@@ -111,14 +119,15 @@ def write_quality_report(
         lines += [f"| {t} | {c} | {s} ({EES_SYMBOLS.get(s, '?')}) | {n:,} |" for t, c, s, n in symbols]
     else:
         lines.append("None.")
-    lines += [""] + publication_section(tables)
+    lines += [""] + publication_section(tables, before)
     path = folder / name
     path.write_text("\n".join(lines))
     return path
 
 
-def publication_section(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """What the load publishes: families, cells hidden (primary and secondary, counts and shares), what was not."""
+def publication_section(tables: dict[str, pd.DataFrame], before: pd.DataFrame | None = None) -> list[str]:
+    """What the load publishes: cells hidden per count (primary and secondary, counts and shares, beside the version
+    served before), the relations the protection knew, and what was not published."""
     families, meta = tables.get("publication_family"), tables.get("publication")
     if families is None or meta is None or meta.empty:
         return []
@@ -126,19 +135,26 @@ def publication_section(tables: dict[str, pd.DataFrame]) -> list[str]:
     lines = [
         "## Publication: what the app may show",
         "",
-        f"Every family of every count was protected together, year by year, at threshold {threshold}: counts of "
-        f"1 to {threshold} are hidden (primary), and further cells (secondary) so that none can be worked out "
-        f"from what is shown. Protection took {float(meta['seconds'].iat[0]):.0f} s.",
+        f"Every family of every count was protected together, year by year, at threshold {threshold}, with the "
+        f"counts related to it: counts of 1 to {threshold} are hidden (primary), and further cells (secondary) so "
+        f"that none can be worked out or narrowed from what is shown. Protection took "
+        f"{float(meta['seconds'].iat[0]):.0f} s.",
         "",
     ]
-    shown = families[families["published"]]
-    totals = shown.groupby("count")[["cells", "primary_hidden", "secondary_hidden"]].sum()
-    lines += ["| Count | Cells | Primary hidden | Secondary hidden | Hidden share |", "|---|---:|---:|---:|---:|"]
+    shares_before = _hidden_shares(before) if before is not None and not before.empty else {}
+    totals = families[families["published"]].groupby("count")[["cells", "primary_hidden", "secondary_hidden"]].sum()
+    header = "| Count | Cells | Primary hidden | Secondary hidden | Hidden share |"
+    rule = "|---|---:|---:|---:|---:|"
+    if shares_before:
+        header, rule = header + " Before (the version served until now) |", rule + "---:|"
+    lines += [header, rule]
     for count, row in totals.iterrows():
         share = (row["primary_hidden"] + row["secondary_hidden"]) / max(row["cells"], 1)
-        lines.append(
-            f"| {count} | {row['cells']:,} | {row['primary_hidden']:,} | {row['secondary_hidden']:,} | {share:.1%} |"
-        )
+        line = f"| {count} | {row['cells']:,} | {row['primary_hidden']:,} | {row['secondary_hidden']:,} | {share:.1%} |"
+        if shares_before:
+            line += f" {shares_before[count]:.1%} |" if count in shares_before else " none |"
+        lines.append(line)
+    lines += relation_section(tables.get("publication_relation"))
     dropped = families[~families["published"]]
     lines += ["", "### Families not published", ""]
     if dropped.empty:
@@ -147,3 +163,34 @@ def publication_section(tables: dict[str, pd.DataFrame]) -> list[str]:
         lines += ["| Count | Family | Year | Why |", "|---|---|---|---|"]
         lines += [f"| {r.count} | {r.family} | {r.academic_year} | {r.reason} |" for r in dropped.itertuples()]
     return lines + [""]
+
+
+def _hidden_shares(families: pd.DataFrame) -> dict[str, float]:
+    totals = families[families["published"]].groupby("count")[["cells", "primary_hidden", "secondary_hidden"]].sum()
+    return {
+        count: (row["primary_hidden"] + row["secondary_hidden"]) / max(row["cells"], 1)
+        for count, row in totals.iterrows()
+    }
+
+
+def relation_section(relations: pd.DataFrame | None) -> list[str]:
+    """The relations between counts a reader is assumed to know, how often each applied, and any the data break."""
+    if relations is None or relations.empty:
+        return []
+    lines = [
+        "",
+        "### What a reader is assumed to know beyond sums",
+        "",
+        "Protected against, in every year (docs/disclosure.md, 'What a reader can justify'):",
+        "",
+        "| Relation | Counts | Cells it ties, all years | Taken as one figure | Broken by the data (left out) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    totals = relations.groupby(["relation", "counts"], sort=False)[["instances", "tied", "broken"]].sum()
+    for (relation, counts), row in totals.iterrows():
+        lines.append(f"| {relation} | {counts} | {row['instances']:,} | {row['tied']:,} | {row['broken']:,} |")
+    broken = relations[relations["broken"] > 0]
+    if not broken.empty:
+        lines += ["", "Warning: the data contradict a relation a reader would assume; check these figures at source:"]
+        lines += [f"- {r.relation} ({r.counts}), {r.academic_year}: {r.broken:,} cells" for r in broken.itertuples()]
+    return lines

@@ -137,6 +137,12 @@ class _Rows:
                 self.codes[column] = codes
                 self.labels[column] = frame[column].astype(object).where(frame[column].notna(), None).to_numpy(object)
 
+    def straddles(self, key: str, column: str) -> np.ndarray:
+        """For each code of key, True when its rows that year hold more than one value of column (a coarser place)."""
+        width = int(self.codes[column].max()) + 1
+        pairs = np.unique(self.codes[key].astype(np.int64) * width + self.codes[column])
+        return np.bincount(pairs // width, minlength=int(self.codes[key].max()) + 1) > 1
+
     def group(self, rows: np.ndarray, family: Family) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The family's cells from these rows (in key order) as named arrays, and each row's cell."""
         keys = list(family.dims)
@@ -166,6 +172,13 @@ class _Rows:
             column: self.labels[column][rows][first] if column in keys + carried else np.full(size, None, dtype=object)
             for column in KEY_COLUMNS
         }
+        for column in carried:
+            # A place that lies across two places of a coarser dimension (a ward across two localities) is in none
+            # of them: its cells carry no value there.
+            across = np.zeros(size, dtype=bool)
+            for key in (k for k in keys if column in implied_by(k)):
+                across |= self.straddles(key, column)[self.codes[key][rows][first]]
+            columns[column] = np.where(across, None, columns[column])
         columns["value"] = np.where(any_known & (rank == 0), total, np.nan)
         columns["symbol"] = np.array([SYMBOL_ORDER[r - 1] if r > 0 else None for r in rank], dtype=object)
         # A breakdown of the part of a total with no place (pupils living outside the borough, the rest of a total
@@ -239,9 +252,14 @@ def _lines(
 
 
 def _pairs_to_lines(fine: np.ndarray, coarse: np.ndarray) -> list[Line]:
-    """Lines from each row's fine and coarse cell: every coarse cell is the sum of the fine cells its rows fall in."""
+    """Lines from each row's fine and coarse cell: every coarse cell is the sum of the fine cells its rows fall in,
+    unless one of those lies partly in another coarse cell too (a ward across two localities): then no line."""
     width = int(fine.max()) + 1
     pairs = np.unique(coarse.astype(np.int64) * width + fine)
+    straddling = np.bincount(pairs % width, minlength=width) > 1
+    pairs = pairs[~np.isin(pairs // width, pairs[straddling[pairs % width]] // width)]
+    if not len(pairs):
+        return []
     parents, children = pairs // width, pairs % width
     splits = np.flatnonzero(np.diff(parents)) + 1
     return [

@@ -1,9 +1,10 @@
-"""Protect the whole declared publication of a load, count by count and year by year, and report what it hid.
+"""Protect the whole declared publication of a load, system by system and year by year, and report what it hid.
 
-Every family of a count is protected jointly for each year, its terms with it. A family that cannot be protected
-is not published at all (it fails closed), and the report says so. The result is three tables for the warehouse
-version: `published` (every cell with its value and status), `publication` (the threshold it was built for) and
-`publication_family` (cells, hidden and why, per family, count and year).
+Every family of a count is protected jointly for each year, its terms with it, and with the counts a relation ties
+it to (registry.RELATIONS): pupils on roll with enrolments, absentees and sessions; exclusions with their reasons.
+A family that cannot be protected is not published at all (it fails closed), and the report says so. The result
+is three tables for the warehouse version: `published` (every cell with its value and status), `publication`
+(the threshold it was built for) and `publication_family` (cells, hidden and why, per family, count and year).
 """
 
 from __future__ import annotations
@@ -16,12 +17,23 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.disclosure import Problem, Unprotectable, gauss_secondary, primary_cells, protect
+from dashboard.domain.disclosure import AtMost, Line, Problem, Unprotectable, primary_cells, protect
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.cells import CountYear, count_year, read_facts
-from dashboard.publish.registry import COUNTS, KEY_COLUMNS, REASON_TOTALS, Count, families_of
+from dashboard.publish.registry import (
+    COUNTS,
+    FAMILIES_BY_NAME,
+    KEY_COLUMNS,
+    REASON_TOTALS,
+    Count,
+    Relation,
+    families_of,
+    related_counts,
+)
+from dashboard.publish.relations import ties
 
 PUBLISHED_COLUMNS = ["count", "family", "academic_year", "term", *KEY_COLUMNS, "value", "status"]
+RELATION_COLUMNS = ["relation", "kind", "counts", "academic_year", "instances", "broken", "tied"]
 FAMILY_COLUMNS = [
     "count",
     "family",
@@ -54,145 +66,161 @@ class Publication:
     published: pd.DataFrame
     publication: pd.DataFrame
     families: pd.DataFrame
+    relations: pd.DataFrame  # per relation and year: instances used, broken by the data, pairs tied as one figure
     seconds: float
 
 
 def publish(tables: dict[str, pd.DataFrame], threshold: int) -> Publication:
-    """Protect every family of every count in tables (a version's tables by name) at threshold."""
+    """Protect every family of every count in tables (a version's tables by name) at threshold.
+
+    Counts tied by a relation (registry.RELATIONS) are protected as one system per year, terms included."""
     started = time.perf_counter()
     con = duckdb.connect()
     for name in SOURCE_TABLES:
         if name in tables and tables[name] is not None:
             con.register(name, tables[name])
-    published, families = [], []
-    settled: dict[tuple, pd.DataFrame] = {}  # (count, year) -> its cells with their statuses, for linked counts
-    for count in sorted(COUNTS.values(), key=_order):
-        if count.table not in tables or tables[count.table] is None or tables[count.table].empty:
-            continue
-        facts = read_facts(con, count)
-        for year in sorted(facts["year"].dropna().unique()):
-            cells, stats = _protect_count_year(count, str(year), facts, threshold, settled)
-            settled[(count.id, year)] = cells
-            published.append(cells[PUBLISHED_COLUMNS])
-            families.append(stats)
+    facts = {
+        count.id: read_facts(con, count)
+        for count in COUNTS.values()
+        if count.table in tables and tables[count.table] is not None and not tables[count.table].empty
+    }
     con.close()
+    published, families, relations = [], [], []
+    for group in related_counts():
+        present = [COUNTS[c] for c in sorted(group) if c in facts]
+        years = sorted({str(y) for count in present for y in facts[count.id]["year"].dropna().unique()})
+        for year in years:
+            members = [count for count in present if (facts[count.id]["year"] == year).any()]
+            cells, stats, used = _protect_system(members, year, facts, threshold)
+            published.append(cells[PUBLISHED_COLUMNS])
+            families += stats
+            relations += used
     published_frame = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=PUBLISHED_COLUMNS)
     # Stored in the order look-ups ask for them, so DuckDB skips what it does not need.
     published_frame = published_frame.sort_values(["count", "family", "academic_year"], kind="stable")
     family_frame = pd.concat(families, ignore_index=True) if families else pd.DataFrame(columns=FAMILY_COLUMNS)
+    family_frame = family_frame.sort_values(["count", "academic_year"], kind="stable").reset_index(drop=True)
     seconds = time.perf_counter() - started
     meta = pd.DataFrame(
         [
             (
                 threshold,
                 dt.datetime.now().replace(microsecond=0),
-                "Gaussian elimination; linear-programming audit",
+                "Gaussian elimination; linear-programming audit with the relations between counts",
                 round(seconds, 1),
             )
         ],
         columns=["threshold", "built_at", "method", "seconds"],
     )
-    return Publication(published_frame, meta, family_frame, seconds)
+    relation_frame = pd.DataFrame(relations, columns=RELATION_COLUMNS)
+    return Publication(published_frame, meta, family_frame, relation_frame, seconds)
 
 
-def _order(count: Count) -> tuple:
-    # Sessions take the pattern of the enrolments behind them, and reasons their totals from exclusions: both after.
-    return (count.pattern_of is not None or count.id in REASON_TOTALS, count.id)
-
-
-def _protect_count_year(
-    count: Count, year: str, facts: pd.DataFrame, threshold: int, settled: dict
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Protect one count in one year; a family that cannot be protected is dropped and the rest protected again."""
-    families = families_of(count.id)
-    dropped: dict[str, str] = {}
+def _protect_system(
+    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int
+) -> tuple[pd.DataFrame, list[pd.DataFrame], list[tuple]]:
+    """Protect related counts in one year as one system; a family that cannot be protected is dropped (for its count)
+    and the rest protected again."""
+    dropped: dict[tuple[str, str], str] = {}
     while True:
-        table = count_year(count, year, facts, [f for f in families if f.name not in dropped])
-        if count.id in REASON_TOTALS:
-            _complete_reason_totals(table, settled.get((REASON_TOTALS[count.id], year)))
+        tables = [
+            count_year(
+                count, year, facts[count.id], [f for f in families_of(count.id) if (count.id, f.name) not in dropped]
+            )
+            for count in counts
+        ]
+        cells, problem, primary, used = _system(tables, threshold, year)
         try:
-            hidden, primary = _hide(count, table, threshold, settled)
+            hidden = protect(problem, primary, threshold)
             break
         except Unprotectable as failure:
-            stuck = sorted(set(table.cells.iloc[failure.cells]["family"]))
-            for name in stuck:
-                dropped[name] = "could not be protected: a small number could still be worked out"
-    cells = table.cells.copy()
-    cells["count"], cells["academic_year"] = count.id, year
+            for count, family in set(zip(cells["count"].iloc[failure.cells], cells["family"].iloc[failure.cells])):
+                dropped[(count, family)] = "could not be protected: a small number could still be worked out"
     unpublished = ~cells["published"].to_numpy(bool)
     symbol = cells["symbol"].to_numpy(object)
     # A source's symbol (c, low, x, z, u) is kept as the status: the query layer shows its c as it shows ours.
     status = np.where(
         unpublished, NOT_PUBLISHED, np.where(pd.notna(symbol), symbol, np.where(hidden, SUPPRESSED, SHOWN))
     )
-    cells["status"] = status
-    cells["_true"] = cells["value"]  # kept in memory only, for counts whose cells are linked to these
+    cells["status"], cells["academic_year"] = status, year
+    # Sessions hidden because the pupils they describe are hidden count as hidden first, as those pupils do.
+    cells["_hidden"], cells["_primary"] = hidden, primary | (problem.follows >= 0) & hidden[problem.follows]
     cells["value"] = cells["value"].where(cells["status"] == SHOWN)
-    return cells, _family_stats(count, year, cells, hidden, primary, table, dropped)
+    stats = [
+        _family_stats(table.count, year, cells[cells["count"] == table.count.id], table, dropped) for table in tables
+    ]
+    return cells, stats, used
 
 
-def _hide(count: Count, table: CountYear, threshold: int, settled: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells of one count and year to hide, and which of those are primary."""
-    cells = table.cells
+def _system(tables: list[CountYear], threshold: int, year: str) -> tuple[pd.DataFrame, Problem, np.ndarray, list]:
+    """One problem for the cells of related counts in a year: each count's lines, and the relations between them.
+
+    Also, per relation, a row for publication_relation: how many of its bounds or pairs there were, how many the
+    data break (a bound the figures contradict is left out: no reader can rely on it), how many pairs were tied."""
+    offsets = np.cumsum([0] + [len(table.cells) for table in tables])
+    cells = pd.concat([table.cells.assign(count=table.count.id) for table in tables], ignore_index=True)
+    lines = [
+        Line(line.parent + int(offset), tuple(child + int(offset) for child in line.children))
+        for table, offset in zip(tables, offsets)
+        for line in table.lines
+    ]
+    _complete_reason_totals(cells)
     values = cells["value"].to_numpy(float)
+
+    def coincide(relation, left, right):
+        # The protection knows the true figures: two names for one figure wherever they agree.
+        return values[left] == values[right]
+
+    tied = ties(cells, coincide)
     published = cells["published"].to_numpy(bool)
-    forced = (values == 0) & published
-    frozen = np.zeros(len(cells), dtype=bool)
-    if count.pattern_of:
-        # Sessions describe the pupils behind them: hidden wherever those pupils' count is.
-        primary = _linked(cells, settled.get((count.pattern_of, table.year)), SUPPRESSED) & published
-        problem = Problem(values, table.lines, forced=forced, unpublished=~published)
-        return gauss_secondary(problem, primary, threshold), primary
-    primary = primary_cells(values, threshold) & published
-    if count.id in REASON_TOTALS:
-        # The reasons' totals by phase and for the borough are the exclusions' own cells: settled there.
-        totals = settled.get((REASON_TOTALS[count.id], table.year))
-        same = _linked(cells, totals, None, same_value=True)
-        shown_there = _linked(cells, totals, SHOWN, same_value=True)
-        frozen = same & ~shown_there
-        forced |= shown_there
-    problem = Problem(values, table.lines, forced=forced, frozen_hidden=frozen, unpublished=~published)
-    return protect(problem, primary, threshold), primary
+    children = ~cells["count"].map(lambda c: COUNTS[c].pattern_of is not None).to_numpy(bool)
+    primary = primary_cells(values, threshold) & published & children
+    bounds, used = [], []
+    for relation, instances in tied.bounding.items():
+        holding = [bound for bound in instances if _holds(bound, values)]
+        bounds += holding
+        used.append(_relation_row(relation, year, len(instances), len(instances) - len(holding), 0))
+    for relation, pairs in tied.same.items():
+        used.append(_relation_row(relation, year, tied.pairs[relation], 0, len(pairs)))
+    problem = Problem(
+        values,
+        lines + tied.lines,
+        forced=(values == 0) & published,
+        unpublished=~published,
+        bounds=bounds,
+        follows=tied.follows,
+    )
+    return cells, problem, primary, used
 
 
-def _complete_reason_totals(table: CountYear, exclusions: pd.DataFrame | None) -> None:
+def _relation_row(relation: Relation, year: str, instances: int, broken: int, tied: int) -> tuple:
+    return (relation.why, relation.kind, " ".join(relation.counts), year, instances, broken, tied)
+
+
+def _holds(bound: AtMost, values: np.ndarray) -> bool:
+    """False where the data break a bound the definitions promise (a reader's bound can only hold where it is true)."""
+    lesser, greater = values[list(bound.lesser)], values[list(bound.greater)]
+    if np.isnan(lesser).any() or np.isnan(greater).any():
+        return True
+    return lesser.sum() <= bound.factor * greater.sum() + 1e-9
+
+
+def _complete_reason_totals(cells: pd.DataFrame) -> None:
     """Where a source gave some reasons as a symbol, their total is unknown from the reasons alone; every exclusion
     has one main reason, so the total is the exclusions' own figure for the same place, and it is set to that."""
-    if exclusions is None:
-        return
-    cells = table.cells
-    unknown = cells["value"].isna() & cells["reason"].isna() & cells["published"]
-    if not unknown.any():
-        return
-    keys = ["family", "term", *KEY_COLUMNS]
-    theirs = dict(zip(_keys(exclusions[keys]), exclusions["_true"].to_numpy(float)))
-    for index, key in zip(cells.index[unknown], _keys(cells.loc[unknown, keys])):
-        total = theirs.get(key)
-        if total is not None and not np.isnan(total):
-            cells.at[index, "value"], cells.at[index, "symbol"] = total, None
-
-
-def _linked(
-    cells: pd.DataFrame, other: pd.DataFrame | None, status: str | None, same_value: bool = False
-) -> np.ndarray:
-    """Cells with a counterpart in another count's settled cells (same family, term and keys), of that status if given.
-
-    With same_value, only where the two counts agree on the figure: the same figure under two names.
-    """
-    if other is None:
-        return np.zeros(len(cells), dtype=bool)
-    keys = ["family", "term", *KEY_COLUMNS]
-    theirs = {
-        key: (row_status, true)
-        for key, row_status, true in zip(_keys(other[keys]), other["status"], other["_true"].to_numpy(float))
-    }
-    found = []
-    for key, value in zip(_keys(cells[keys]), cells["value"].to_numpy(float)):
-        match = theirs.get(key)
-        found.append(
-            match is not None and (status is None or match[0] == status) and (not same_value or match[1] == value)
-        )
-    return np.array(found, dtype=bool)
+    for reasons, total in REASON_TOTALS.items():
+        unknown = (cells["count"] == reasons) & cells["value"].isna() & cells["reason"].isna() & cells["published"]
+        if not unknown.any():
+            continue
+        keys = ["family", "term", *KEY_COLUMNS]
+        theirs = cells[cells["count"] == total]
+        figures = dict(zip(_keys(theirs[keys]), theirs["value"].to_numpy(float)))
+        for index, key in zip(cells.index[unknown], _keys(cells.loc[unknown, keys])):
+            if any(pd.isna(cells.at[index, d]) for d in FAMILIES_BY_NAME[cells.at[index, "family"]].dims):
+                continue  # the rest of a total (no phase given) is a different rest in each source
+            figure = figures.get(key)
+            if figure is not None and not np.isnan(figure):
+                cells.at[index, "value"], cells.at[index, "symbol"] = figure, None
 
 
 def _keys(frame: pd.DataFrame) -> list[tuple]:
@@ -200,20 +228,13 @@ def _keys(frame: pd.DataFrame) -> list[tuple]:
 
 
 def _family_stats(
-    count: Count,
-    year: str,
-    cells: pd.DataFrame,
-    hidden: np.ndarray,
-    primary: np.ndarray,
-    table: CountYear,
-    dropped: dict[str, str],
+    count: Count, year: str, cells: pd.DataFrame, table: CountYear, dropped: dict[tuple[str, str], str]
 ) -> pd.DataFrame:
-    frame = cells.assign(_hidden=hidden, _primary=primary)
-    frame = frame[frame["term"].isna() & frame["published"]]
+    frame = cells[cells["term"].isna() & cells["published"]]
     rows = []
     for family in families_of(count.id):
         mine = frame[frame["family"] == family.name]
-        reason = dropped.get(family.name) or (
+        reason = dropped.get((count.id, family.name)) or (
             f"not recorded: no row gives the {table.not_recorded[family.name]}"
             if family.name in table.not_recorded
             else ""

@@ -26,9 +26,12 @@ DIMENSIONS = {
 }
 # The columns a published cell is keyed by: every dimension but the term (kept apart, beside the year).
 KEY_COLUMNS = tuple(d for d in DIMENSIONS if d != "term")
-# One step up each hierarchy: a cell of the finer dimension lies in exactly one cell of each coarser one.
+# One step up each hierarchy: a cell of the finer dimension lies in exactly one cell of each coarser one. A ward lies
+# in one locality where the LA's localities are made of whole wards: the load checks, ward by ward (a reader can see
+# it from the small areas), and ties a ward to its locality only where it does.
 PARENTS = {
     "area": ("ward", "locality"),
+    "ward": ("locality",),
     "school": ("cluster", "phase"),
     "cluster": ("school_locality",),
     "need": ("broad_area",),
@@ -141,6 +144,70 @@ COUNTS: dict[str, Count] = {
 }
 # The reasons grid's totals by phase and for the borough are the exclusions' own: they are shown or hidden together.
 REASON_TOTALS = {"reasons_suspension": "suspensions", "reasons_permanent": "permanent"}
+
+# A school year has 190 days of two sessions each: no enrolment has more sessions possible in a year, or in a term.
+SESSIONS_PER_YEAR = 380
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a reader can justify from the definitions about counts beside the sums (docs/disclosure.md lists them).
+
+    Kinds, each holding cell by cell (same family, same keys, same period unless the kind says otherwise):
+    - at_most: counts (smaller, larger): smaller <= factor x larger, in the year and in each term.
+    - year_at_least_each_term: counts (count,): a year's cell is at least each of its terms' cells.
+    - year_at_most_sum_of_terms: counts (count,): a year's cell is at most the sum of its terms' (all terms given).
+    - same: counts (a, b): the same figure under two names wherever the two coincide at load (the same children,
+      or a total given twice); one number to a reader, so shown or hidden together.
+    - same_over_terms: counts (count,): a year's cell and each term's are one figure wherever they coincide at load.
+    """
+
+    kind: str
+    counts: tuple[str, ...]
+    why: str
+    factor: float = 1.0
+
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation("at_most", ("severe", "persistent"), "a pupil missing half their sessions misses a tenth of them"),
+    Relation("at_most", ("persistent", "enrolments"), "a persistently absent pupil is an enrolled pupil"),
+    Relation("at_most", ("sessions_missed", "sessions_possible"), "a session missed was a session possible"),
+    Relation(
+        "at_most",
+        ("sessions_possible", "enrolments"),
+        f"an enrolment has at most a school year's {SESSIONS_PER_YEAR} sessions possible",
+        factor=SESSIONS_PER_YEAR,
+    ),
+    Relation("year_at_least_each_term", ("enrolments",), "a pupil enrolled in a term is enrolled in its year"),
+    Relation(
+        "year_at_most_sum_of_terms", ("enrolments",), "a pupil enrolled in a year is enrolled in one of its terms"
+    ),
+    Relation(
+        "year_at_most_sum_of_terms",
+        ("persistent",),
+        "a pupil missing a tenth of the year's sessions missed a tenth of some term's",
+    ),
+    Relation(
+        "year_at_most_sum_of_terms",
+        ("severe",),
+        "a pupil missing half the year's sessions missed half of some term's",
+    ),
+    Relation("same", ("pupils", "enrolments"), "pupils on roll and enrolments may count the same children"),
+    Relation("same_over_terms", ("enrolments",), "a year's enrolments and a term's may be the same children"),
+    *(
+        Relation("same", (reasons, total), "every exclusion has one main reason: the reasons add up to its figure")
+        for reasons, total in REASON_TOTALS.items()
+    ),
+)
+
+
+def related_counts() -> list[frozenset[str]]:
+    """The counts tied by relations, in groups protected as one system per year (a count with no relation alone)."""
+    groups = [frozenset({count}) for count in COUNTS]
+    for relation in RELATIONS:
+        tied = {count for group in groups if group & set(relation.counts) for count in group}
+        groups = [group for group in groups if not group & set(relation.counts)] + [frozenset(tied)]
+    return sorted(groups, key=lambda group: sorted(group))
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,16 @@ CREATE TABLE publication_family (
     published BOOLEAN NOT NULL,
     reason VARCHAR  -- why a family is not published that year
 );
+-- What the protection assumed a reader knows beyond sums (registry.RELATIONS), per relation and year.
+CREATE TABLE publication_relation (
+    relation VARCHAR NOT NULL,  -- the reason a reader can give for it
+    kind VARCHAR NOT NULL,  -- at_most, year_at_least_each_term, year_at_most_sum_of_terms, same, same_over_terms
+    counts VARCHAR NOT NULL,
+    academic_year VARCHAR NOT NULL,
+    instances INTEGER NOT NULL,  -- bounds, or pairs of cells that could be one figure
+    broken INTEGER NOT NULL,  -- bounds the data contradict, left out
+    tied INTEGER NOT NULL  -- pairs taken as one figure (they coincide), shown or hidden together
+);
 """
 # Load order respects the foreign keys above.
 TABLE_ORDER = (
@@ -207,4 +217,5 @@ TABLE_ORDER = (
     "published",
     "publication",
     "publication_family",
+    "publication_relation",
 )

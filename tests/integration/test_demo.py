@@ -12,7 +12,6 @@ import pytest
 import shapely
 
 from dashboard.sources.demo.calibration import DemoSettings
-from dashboard.sources.demo.extracts import build_demo
 from dashboard.sources.demo.people import generate
 from tests.conftest import shared_file
 
@@ -191,10 +190,10 @@ def test_the_same_seed_gives_the_same_borough_and_another_seed_a_different_one()
     assert fingerprint(small) != fingerprint(DemoSettings(**{**small.__dict__, "seed": 7}))
 
 
-def test_synthetic_data_can_sit_on_real_boundaries(tmp_path):
-    boundaries = shared_file("boundaries/lsoa2021_walsall_E08000030.geojson")
-    db = tmp_path / "wh.duckdb"
-    build_demo(tmp_path / "extracts", db, boundaries=boundaries, code_field="LSOA21CD")
+def test_synthetic_data_can_sit_on_real_boundaries(second_seed_build):
+    shared_file("boundaries/lsoa2021_walsall_E08000030.geojson")
+    _, db, boundaries = second_seed_build
+    assert boundaries is not None
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM area_geometry").fetchone()[0] == 169
     assert con.execute("SELECT count(*) FROM area WHERE area_code LIKE 'E01%'").fetchone()[0] == 169
