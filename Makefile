@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test lint bench install install-test demo demo-rebuild templates browser clean
+.PHONY: run test lint bench mutation install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON_SYSTEM) -m venv $(VENV)
@@ -57,9 +57,23 @@ test: install-test lint
 	$(PYTHON) -m pytest
 
 # One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
-# What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time.
+# What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time;
+# then the load's protection with the relations between counts against the same without them.
 bench: demo
 	$(PYTHON) -m benchmarks.map_update --load
+	$(PYTHON) -m benchmarks.protection
+
+# Mutation testing of the protection's arithmetic (dashboard/domain/disclosure.py) against its unit tests, with
+# mutmut: not part of `make test` (about 40 minutes on two cores). Prints the score; `mutmut results` lists survivors.
+$(VENV)/.installed-mutation: requirements-mutation.txt $(VENV)/.installed-test
+	$(VENV)/bin/pip install --quiet -r requirements-mutation.txt
+	touch $@
+
+mutation: $(VENV)/.installed-mutation
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 > /dev/null
+	$(VENV)/bin/mutmut export-cicd-stats
+	$(PYTHON) -m tests.mutation_score mutants/mutmut-cicd-stats.json
 
 lint: install-test
 	$(VENV)/bin/ruff format --check .
@@ -69,4 +83,4 @@ templates: install
 	$(PYTHON) -m dashboard.ingest.templates
 
 clean:
-	rm -rf $(VENV) node_modules data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache
+	rm -rf $(VENV) node_modules mutants data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache

@@ -598,7 +598,14 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
             if not audit_breaks(problem, hidden, threshold, memo=memo):
                 return hidden
             raise Unprotectable(breaks)
-    raise Unprotectable(audit_breaks(problem, hidden, threshold, memo=memo))
+        # What is hidden now stays hidden: elimination run afresh could drop a cell a cover relied on, and the
+        # rounds would go round in circles.
+        chosen |= hidden
+    # Out of rounds: what the last one hid may still pass the audit, as it is (the audit is the guarantee).
+    breaks = audit_breaks(problem, hidden, threshold, memo=memo)
+    if breaks:
+        raise Unprotectable(breaks)
+    return hidden
 
 
 def _cover(

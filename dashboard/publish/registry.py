@@ -202,11 +202,14 @@ RELATIONS: tuple[Relation, ...] = (
 
 
 def related_counts() -> list[frozenset[str]]:
-    """The counts tied by relations, in groups protected as one system per year (a count with no relation alone)."""
+    """The counts tied by relations (or by following another's hiding), in groups protected as one system per year;
+    a count tied to none is a group of its own."""
     groups = [frozenset({count}) for count in COUNTS]
-    for relation in RELATIONS:
-        tied = {count for group in groups if group & set(relation.counts) for count in group}
-        groups = [group for group in groups if not group & set(relation.counts)] + [frozenset(tied)]
+    ties = [set(relation.counts) for relation in RELATIONS]
+    ties += [{count.id, count.pattern_of} for count in COUNTS.values() if count.pattern_of]
+    for tie in ties:
+        tied = {count for group in groups if group & tie for count in group}
+        groups = [group for group in groups if not group & tie] + [frozenset(tied)]
     return sorted(groups, key=lambda group: sorted(group))
 
 

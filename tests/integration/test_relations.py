@@ -32,7 +32,8 @@ def cells(warehouse):
 
 @pytest.fixture(scope="module")
 def apart(warehouse):
-    """The demo's pupil counts of 2019/20 to 2021/22 protected as before the relations: each count on its own."""
+    """The demo's pupil counts of 2019/20 to 2021/22 protected as before the relations: each count on its own (but
+    sessions, which still follow the enrolments they describe)."""
     tables = {name: warehouse.query(f"SELECT * FROM {name}") for name in SOURCE_TABLES}
     for name in ("fact_census", "fact_attendance"):
         tables[name] = tables[name][tables[name]["academic_year"].isin(["2019/20", "2020/21", "2021/22"])]
