@@ -25,11 +25,12 @@ from __future__ import annotations
 import math
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import highspy
 import numpy as np
-from scipy.sparse import bmat, coo_matrix, csr_matrix
+from scipy.sparse import bmat, coo_matrix, csc_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 TOLERANCE = 1e-9
@@ -58,7 +59,7 @@ class Problem:
 
     values: the true count per cell (NaN where a source gave a symbol: unknown to everyone, at least 0).
     lines: sums (a parent is the sum of its children).
-    forced: cells that must be shown whatever happens (zeros are always forced).
+    forced: cells that must be shown whatever happens; zeros always are (a shown 0 is 0).
     frozen_hidden: cells that must be hidden whatever happens.
     unpublished: cells that are never shown (a part of a total the registry does not break down): to a reader
     they are unknowns of at least 0, which cover the cells beside them.
@@ -74,17 +75,16 @@ class Problem:
     unpublished: np.ndarray | None = None
     bounds: list[AtMost] = field(default_factory=list)
     follows: np.ndarray | None = None
-    # What is built once from the lines and bounds (their matrix, their echelon form), shared with copies that
-    # differ only in which cells are forced or frozen.
-    cache: dict | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
-        size = len(self.values)
-        self.forced = np.zeros(size, dtype=bool) if self.forced is None else self.forced
-        self.frozen_hidden = np.zeros(size, dtype=bool) if self.frozen_hidden is None else self.frozen_hidden
-        self.unpublished = np.zeros(size, dtype=bool) if self.unpublished is None else self.unpublished
-        self.follows = np.full(size, -1, dtype=int) if self.follows is None else self.follows
-        self.cache = {} if self.cache is None else self.cache
+        none = np.zeros(len(self.values), dtype=bool)
+        self.forced = (none if self.forced is None else self.forced) | (self.values == 0)
+        self.frozen_hidden = none if self.frozen_hidden is None else self.frozen_hidden
+        self.unpublished = none if self.unpublished is None else self.unpublished
+        self.follows = np.full(len(self.values), -1) if self.follows is None else self.follows
+        # Each group's audit, kept while the problem lives: a group with the same unknowns, hidden the same way, is
+        # the same linear program, so rounds of protection solve only the groups they changed.
+        self.answers: dict = {}
 
     @property
     def size(self) -> int:
@@ -98,12 +98,28 @@ class Problem:
 
     def lagging(self, hidden: np.ndarray) -> np.ndarray:
         """Shown cells whose leader is hidden: they must be hidden too."""
-        leads = self.follows >= 0
-        return leads & ~hidden & hidden[np.where(leads, self.follows, 0)]
+        return (self.follows >= 0) & ~hidden & hidden[self.follows]  # -1 reads the last cell, for none, and is masked
+
+    def unknowns(self, hidden: np.ndarray) -> np.ndarray:
+        """Cells a reader does not see: the hidden ones, parts never shown, and a source's symbols."""
+        return hidden | self.unpublished | self.unknown
 
     def floor(self, hidden: np.ndarray) -> np.ndarray:
         """The least value a reader can give each cell: 1 for a hidden count (zeros are never hidden), else 0."""
         return np.where(hidden & ~self.unknown & (self.follows < 0), 1.0, 0.0)
+
+    @cached_property
+    def basis(self) -> _Basis:
+        """The lines in reduced echelon form, built once (the hidden cells do not change it)."""
+        basis = _Basis()
+        for line in self.lines:
+            basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
+        return basis
+
+    @cached_property
+    def rows(self) -> _Rows:
+        """Every line and bound as a row over the cells, built once (the hidden cells do not change them)."""
+        return _rows(self.lines, self.bounds, self.size)
 
 
 class Unprotectable(ValueError):
@@ -119,27 +135,28 @@ def primary_cells(values: np.ndarray, threshold: int) -> np.ndarray:
     return (values >= 1) & (values <= threshold)
 
 
-def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int) -> np.ndarray:
+def gauss_secondary(
+    problem: Problem, primary: np.ndarray, threshold: int, frozen: np.ndarray | None = None
+) -> np.ndarray:
     """Primary cells plus those Gaussian elimination in cost order must hide so no primary can be worked out.
 
     Works on the rows of the lines: the published cells and the lines span what a reader can compute; a primary
     cell is revealed when its unit vector falls in that span. Cells are offered for publication in cost order (forced
-    cells and zeros first, then the largest values), and each is published unless it would reveal a primary, or a
-    protected sum: small counts on one line (GaussSuppression's singleton sums). Frozen cells are protected too.
+    cells first, zeros among them, then the largest values), and each is published unless it would reveal a primary,
+    or a protected sum: small counts on one line (GaussSuppression's singleton sums). Frozen cells (the problem's
+    own, or those given) are protected like primary ones.
     """
-    size = problem.size
     unknown = problem.unknown
-    hidden = primary | problem.frozen_hidden
-    basis = _line_basis(problem).copy()
-    protected = [cell for cell in np.flatnonzero(hidden) if not unknown[cell]]
-    residuals = {(int(cell),): basis.reduce({int(cell): 1.0}) for cell in protected}
+    hidden = primary | (problem.frozen_hidden if frozen is None else frozen)
+    basis = problem.basis.copy()
+    residuals = {(int(cell),): basis.reduce({int(cell): 1.0}) for cell in np.flatnonzero(hidden & ~unknown)}
     # Small counts hidden together on one line give away their sum when the rest of the line is shown: where that
-    # sum is small too, it is protected like a cell of its own, so [7, c, c | 9] hides the 7 as well.
-    values = np.nan_to_num(problem.values, nan=0.0)
-    groups = {tuple(sorted(int(c) for c in line.children if primary[c] and not unknown[c])) for line in problem.lines}
-    groups = {g for g in groups if len(g) > 1 and values[list(g)].sum() <= threshold + len(g) - 1}
-    for group in groups:
-        if group not in residuals:
+    # sum is small too (no member could pass the threshold), it is protected like a cell of its own, so
+    # [7, c, c | 9] hides the 7 as well. A lone small count is such a sum already.
+    values = problem.values
+    for line in problem.lines:
+        group = tuple(sorted(int(c) for c in line.children if primary[c] and not unknown[c]))
+        if values[list(group)].sum() <= threshold + len(group) - 1 and group not in residuals:
             residuals[group] = basis.reduce({c: 1.0 for c in group})
     # A primary the lines alone pin down (a one-cell line) is handled by the audit, which hides its neighbours.
     residuals = {cells: r for cells, r in residuals.items() if r}
@@ -148,16 +165,15 @@ def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int) -> np
         for column in residual:
             holding[column].add(key)
     forced = problem.forced
-    offered = [c for c in range(size) if not hidden[c] and not unknown[c] and not problem.unpublished[c]]
-    offered.sort(key=lambda c: (not (forced[c] or values[c] == 0), -values[c], c))
+    offered = [c for c in range(problem.size) if not hidden[c] and not unknown[c] and not problem.unpublished[c]]
+    offered.sort(key=lambda c: (not forced[c], -values[c], c))
     for cell in offered:
         vector = basis.reduce({cell: 1.0})
         if not vector:
             continue  # already worked out from what is published: showing it adds nothing
         pivot = basis.pivot_for(vector)
         touched = sorted(holding[pivot])
-        revealing = any(_proportional(residuals[key], vector, pivot) for key in touched)
-        if revealing and not (forced[cell] or values[cell] == 0):
+        if not forced[cell] and any(_proportional(residuals[key], vector, pivot) for key in touched):
             hidden[cell] = True
             continue
         for key in touched:
@@ -170,17 +186,6 @@ def gauss_secondary(problem: Problem, primary: np.ndarray, threshold: int) -> np
                 holding[column].add(key)
         basis.add(vector, pivot)
     return hidden
-
-
-def _line_basis(problem: Problem) -> _Basis:
-    """The lines in reduced echelon form, built once per set of lines (the hidden cells do not change it)."""
-    key = ("basis", id(problem.lines))
-    if key not in problem.cache:
-        basis = _Basis()
-        for line in problem.lines:
-            basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
-        problem.cache[key] = basis
-    return problem.cache[key]
 
 
 class _Basis:
@@ -262,7 +267,9 @@ def attacker_intervals(problem: Problem, hidden: np.ndarray) -> dict[int, tuple[
 class _Attacker:
     """One connected group of hidden cells as HiGHS sees it, solved for each cell's minimum and maximum."""
 
-    def __init__(self, members: list[int], lower: np.ndarray, rows: tuple[csr_matrix, np.ndarray, np.ndarray], targets):
+    def __init__(
+        self, members: list[int], lower: np.ndarray, rows: tuple[csr_matrix, np.ndarray, np.ndarray], targets=()
+    ):
         self.members, self.targets = members, targets
         self.index = {cell: k for k, cell in enumerate(members)}
         self.highs = _new_highs()
@@ -271,21 +278,13 @@ class _Attacker:
         self.hidden_costs = (lower > 0).astype(float)  # the hidden counts, for solutions at either end of their total
         matrix, low, high = rows
         if matrix.shape[0]:
-            self.highs.addRows(
-                matrix.shape[0],
-                low,
-                high,
-                matrix.nnz,
-                matrix.indptr.astype(np.int32),
-                matrix.indices.astype(np.int32),
-                matrix.data,
-            )
+            self.highs.addRows(matrix.shape[0], low, high, matrix.nnz, matrix.indptr, matrix.indices, matrix.data)
 
     def bound(self, cell: int, sense) -> float:
         """The cell's minimum or maximum over everything the reader knows."""
         costs = np.zeros(len(self.members))
         costs[self.index[cell]] = 1.0
-        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        self.highs.changeColsCost(len(costs), np.arange(len(costs)), costs)
         self.highs.changeObjectiveSense(sense)
         self.highs.run()
         status = self.highs.getModelStatus()
@@ -300,24 +299,20 @@ class _Attacker:
             return math.inf  # every cell is at least 0, so only a maximum can run away
         raise RuntimeError(f"the reader's linear program could not be solved ({status})")
 
-    def intervals(self, cells=None) -> dict[int, tuple[float, float]]:
-        """(low, high) for each target cell (or each of cells)."""
+    def intervals(self) -> dict[int, tuple[float, float]]:
+        """(low, high) for each target cell."""
         return {
             cell: (self.bound(cell, highspy.ObjSense.kMinimize), self.bound(cell, highspy.ObjSense.kMaximize))
-            for cell in (self.targets if cells is None else cells)
+            for cell in self.targets
         }
 
     def feasible(self) -> bool:
         """True when some values of the group's cells satisfy all its rows."""
-        self.highs.changeColsCost(
-            len(self.members), np.arange(len(self.members), dtype=np.int32), np.zeros(len(self.members))
-        )
-        self.highs.run()
-        return self.highs.getModelStatus() != highspy.HighsModelStatus.kInfeasible
+        return self.point(highspy.ObjSense.kMinimize) is not None
 
     def point(self, sense) -> np.ndarray | None:
         """A solution the reader cannot rule out, with the hidden cells' total as small or as large as it can be."""
-        self.highs.changeColsCost(len(self.members), np.arange(len(self.members), dtype=np.int32), self.hidden_costs)
+        self.highs.changeColsCost(len(self.members), np.arange(len(self.members)), self.hidden_costs)
         self.highs.changeObjectiveSense(sense)
         self.highs.run()
         if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -377,29 +372,37 @@ def _new_highs() -> highspy.Highs:
 _BANNER_SHOWN = False
 
 
-def _matrix(problem: Problem) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
-    """Every line and bound as a row over the cells, with the row's ends: a line's sum is 0, a bound's at most 0.
+@dataclass
+class _Rows:
+    """Every line and bound as a row over the cells (by row and by column), and each row's lower end: a line's sum
+    is 0, a bound's at most 0."""
 
-    Built once per problem: the hidden cells change from check to check, the rows do not."""
-    key = ("matrix", id(problem.lines), id(problem.bounds))
-    if key not in problem.cache:
-        rows, cols, weights = [], [], []
-        for row, line in enumerate(problem.lines):
-            rows += [row] * (len(line.children) + 1)
-            cols += [line.parent, *line.children]
-            weights += [-1.0] + [1.0] * len(line.children)
-        first = len(problem.lines)
-        for row, bound in enumerate(problem.bounds, start=first):
-            rows += [row] * (len(bound.lesser) + len(bound.greater))
-            cols += [*bound.lesser, *bound.greater]
-            weights += [1.0] * len(bound.lesser) + [-bound.factor] * len(bound.greater)
-        shape = (first + len(problem.bounds), problem.size)
-        matrix = coo_matrix((weights, (rows, cols)), shape=shape).tocsr()  # repeated cells add up
-        matrix.data[np.abs(matrix.data) < TOLERANCE] = 0.0
-        matrix.eliminate_zeros()
-        low = np.concatenate([np.zeros(first), np.full(len(problem.bounds), -highspy.kHighsInf)])
-        problem.cache[key] = (matrix, low, np.zeros(shape[0]))
-    return problem.cache[key]
+    matrix: csr_matrix
+    columns: csc_matrix
+    low: np.ndarray
+
+
+def _rows(lines: list[Line], bounds: list[AtMost], size: int) -> _Rows:
+    rows, cols, weights = [], [], []
+    for row, line in enumerate(lines):
+        rows += [row] * (len(line.children) + 1)
+        cols += [line.parent, *line.children]
+        weights += [-1.0] + [1.0] * len(line.children)
+    for row, bound in enumerate(bounds, start=len(lines)):
+        rows += [row] * (len(bound.lesser) + len(bound.greater))
+        cols += [*bound.lesser, *bound.greater]
+        weights += [1.0] * len(bound.lesser) + [-bound.factor] * len(bound.greater)
+    matrix = coo_matrix((weights, (rows, cols)), shape=(len(lines) + len(bounds), size)).tocsr()  # repeats add up
+    matrix.data[np.abs(matrix.data) < TOLERANCE] = 0.0
+    matrix.eliminate_zeros()
+    low = np.concatenate([np.zeros(len(lines)), np.full(len(bounds), -highspy.kHighsInf)])
+    return _Rows(matrix, matrix.tocsc(), low)
+
+
+def _ends(problem: Problem, hidden: np.ndarray, matrix: csr_matrix, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows' ends once the shown cells are moved across: what the unknowns must add up to."""
+    shown_part = matrix @ np.where(problem.unknowns(hidden), 0.0, np.nan_to_num(problem.values))
+    return low - shown_part, -shown_part
 
 
 @dataclass
@@ -416,65 +419,40 @@ class _Reader:
 
 def _reader(problem: Problem, hidden: np.ndarray) -> _Reader:
     """What a reader can write down: each line and bound with the shown cells moved to its ends."""
-    matrix, low, high = _matrix(problem)
-    unknown = hidden | problem.unpublished | problem.unknown
-    shown_part = matrix @ np.where(unknown, 0.0, np.nan_to_num(problem.values))
-    cells = np.flatnonzero(unknown)
-    rows = matrix[:, cells]
-    active = np.flatnonzero(rows.getnnz(axis=1) > 0)  # a row with no unknown says nothing
-    rows = rows[active]
-    # Cells and rows as one graph: a row joins every unknown it holds.
-    graph = bmat([[None, rows.T], [rows, None]], format="csr")
-    _, labels = connected_components(graph, directed=False) if graph.shape[0] else (0, np.zeros(0, dtype=int))
-    return _Reader(
-        cells,
-        rows.tocsr(),
-        low[active] - shown_part[active],
-        high[active] - shown_part[active],
-        labels[: len(cells)],
-        labels[len(cells) :],
-    )
+    every = problem.rows
+    cells = np.flatnonzero(problem.unknowns(hidden))
+    rows = every.matrix[:, cells]
+    low, high = _ends(problem, hidden, every.matrix, every.low)
+    # Cells and rows as one graph (each way): a row joins every unknown it holds; one with none is a group of its
+    # own, and no cell's.
+    _, labels = connected_components(bmat([[None, rows.T], [rows, None]]))
+    return _Reader(cells, rows.tocsr(), low, high, labels[: len(cells)], labels[len(cells) :])
 
 
 def _group(problem: Problem, hidden: np.ndarray, cell: int) -> tuple[np.ndarray, np.ndarray]:
     """The unknown cells and the rows of cell's connected group, found by walking out from it (cheaper than every
     group's when one is wanted)."""
-    matrix, _, _ = _matrix(problem)
-    key = ("columns", id(problem.lines), id(problem.bounds))
-    if key not in problem.cache:
-        problem.cache[key] = matrix.tocsc()
-    columns = problem.cache[key]
-    unknown = hidden | problem.unpublished | problem.unknown
-    cells, rows = {cell}, set()
-    frontier = [cell]
+    every = problem.rows
+    matrix, columns = every.matrix, every.columns
+    unknown = problem.unknowns(hidden)
+    cells, rows, frontier = {cell}, set(), [cell]
     while frontier:
-        reached = set(columns.indices[columns.indptr[frontier[0]] : columns.indptr[frontier[0] + 1]].tolist())
-        for c in frontier[1:]:
-            reached.update(columns.indices[columns.indptr[c] : columns.indptr[c + 1]].tolist())
-        fresh_rows = reached - rows
-        rows |= fresh_rows
-        frontier = []
-        for r in fresh_rows:
-            for c in matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]].tolist():
-                if unknown[c] and c not in cells:
-                    cells.add(c)
-                    frontier.append(c)
-    return np.array(sorted(cells), dtype=int), np.array(sorted(rows), dtype=int)
+        fresh = {r for c in frontier for r in columns.indices[columns.indptr[c] : columns.indptr[c + 1]]} - rows
+        rows |= fresh
+        frontier = list(
+            {c for r in fresh for c in matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] if unknown[c]} - cells
+        )
+        cells.update(frontier)
+    return np.array(sorted(cells)), np.array(sorted(rows))
 
 
 def _group_attacker(problem: Problem, hidden: np.ndarray, cell: int) -> _Attacker:
     """The reader's linear program for cell's connected group alone."""
-    matrix, low, high = _matrix(problem)
+    every = problem.rows
     members, rows = _group(problem, hidden, cell)
-    unknown = hidden | problem.unpublished | problem.unknown
-    block = matrix[rows]
-    shown_part = block @ np.where(unknown, 0.0, np.nan_to_num(problem.values))
-    return _Attacker(
-        members.tolist(),
-        problem.floor(hidden)[members],
-        (block[:, members].tocsr(), low[rows] - shown_part, high[rows] - shown_part),
-        [cell],
-    )
+    block = every.matrix[rows]
+    low, high = _ends(problem, hidden, block, every.low[rows])
+    return _Attacker(members.tolist(), problem.floor(hidden)[members], (block[:, members].tocsr(), low, high))
 
 
 def neighbourhood(problem: Problem, hidden: np.ndarray, cell: int) -> list[int]:
@@ -483,39 +461,32 @@ def neighbourhood(problem: Problem, hidden: np.ndarray, cell: int) -> list[int]:
     return [int(c) for c in members if hidden[c]]
 
 
-def _solvers(problem: Problem, hidden: np.ndarray, wanted, every_hidden: bool = False):
+def _solvers(problem: Problem, hidden: np.ndarray, wanted):
     """(key, make solver) for each connected group of unknowns that holds a wanted cell.
 
-    The key names the group's linear program (its unknowns and which are hidden); the solver is made only when
-    called. With every_hidden, a group's solver answers for all its hidden cells, not only the wanted ones.
+    The key names the group's linear program (its unknowns and which are hidden); the solver, made only when called,
+    answers for every hidden cell of the group.
     """
     reader = _reader(problem, hidden)
     floor = problem.floor(hidden)
-    wanted_by_group = defaultdict(list)
-    for cell in wanted:
-        wanted_by_group[reader.component[np.searchsorted(reader.cells, int(cell))]].append(int(cell))
-    for label, targets in wanted_by_group.items():
+    for label in dict.fromkeys(reader.component[np.searchsorted(reader.cells, wanted)].tolist()):
         positions = np.flatnonzero(reader.component == label)
         members = reader.cells[positions]
-        if every_hidden:
-            targets = [int(c) for c in members if hidden[c]]
         key = (members.tobytes(), hidden[members].tobytes())
 
-        def make(members=members, positions=positions, targets=targets, label=label) -> _Attacker:
+        def make(members=members, positions=positions, label=label) -> _Attacker:
             rows = np.flatnonzero(reader.row_component == label)
             block = reader.matrix[rows][:, positions].tocsr()
+            targets = [int(c) for c in members if hidden[c]]
             # A hidden count is at least 1; an unpublished part, a source's symbol or a follower may be 0.
-            return _Attacker(
-                [int(c) for c in members], floor[members], (block, reader.low[rows], reader.high[rows]), targets
-            )
+            return _Attacker(members.tolist(), floor[members], (block, reader.low[rows], reader.high[rows]), targets)
 
         yield key, make
 
 
 def consistent(problem: Problem, hidden: np.ndarray) -> bool:
     """True when some values of the unknown cells satisfy every line and bound, the shown cells as shown."""
-    unknown = hidden | problem.unpublished | problem.unknown
-    return all(make().feasible() for _, make in _solvers(problem, hidden, np.flatnonzero(unknown)))
+    return all(make().feasible() for _, make in _solvers(problem, hidden, np.flatnonzero(problem.unknowns(hidden))))
 
 
 def breaks_guarantee(low: float, high: float, threshold: int) -> bool:
@@ -528,28 +499,17 @@ def breaks_guarantee(low: float, high: float, threshold: int) -> bool:
     return high_whole - low_whole < 2 or high_whole <= threshold
 
 
-def audit_breaks(
-    problem: Problem, hidden: np.ndarray, threshold: int, cells=None, memo: dict | None = None
-) -> list[int]:
-    """Hidden cells (of cells, if given) whose interval breaks the guarantee (too narrow, or provably small).
-
-    memo, kept between calls on the same problem, holds each group's answer: a group with the same unknowns,
-    hidden the same way, is the same linear program, so rounds of protection solve only the groups they changed.
-    """
+def audit_breaks(problem: Problem, hidden: np.ndarray, threshold: int, cells=None) -> list[int]:
+    """Hidden cells (of cells, if given) whose interval breaks the guarantee (too narrow, or provably small), the
+    smallest first. Each group's answer is kept on the problem, so a group already audited is not solved again."""
     wanted = np.flatnonzero(hidden) if cells is None else [c for c in cells if hidden[c]]
-    asked = {int(c) for c in wanted}
     breaks = []
-    for key, make in _solvers(problem, hidden, wanted, every_hidden=True):
-        if memo is not None and key in memo:
-            found = memo[key]
-        else:
+    for key, make in _solvers(problem, hidden, wanted):
+        if (key, threshold) not in problem.answers:
             solver = make()
-            truth = problem.values[solver.members]
-            found = solver.breaks(threshold, truth)
-            if memo is not None:
-                memo[key] = found
-        breaks += [c for c in found if c in asked]
-    return sorted(breaks, key=lambda c: (problem.values[c], c))
+            problem.answers[(key, threshold)] = solver.breaks(threshold, problem.values[solver.members])
+        breaks += problem.answers[(key, threshold)]
+    return sorted(set(breaks) & {int(c) for c in wanted}, key=lambda c: (problem.values[c], c))
 
 
 def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int = 30) -> np.ndarray:
@@ -569,13 +529,12 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
         for cell in (*bound.lesser, *bound.greater):
             through[cell].append(bound)
     chosen = problem.frozen_hidden.copy()
-    memo: dict = {}  # each group's answers, kept across rounds: a round solves only the groups it changed
     for _ in range(rounds):
-        hidden = gauss_secondary(replace(problem, frozen_hidden=chosen), primary, threshold)
+        hidden = gauss_secondary(problem, primary, threshold, chosen)
         while (lagging := problem.lagging(hidden)).any():
             chosen |= lagging
-            hidden = gauss_secondary(replace(problem, frozen_hidden=chosen), primary, threshold)
-        breaks = audit_breaks(problem, hidden, threshold, memo=memo)
+            hidden = gauss_secondary(problem, primary, threshold, chosen)
+        breaks = audit_breaks(problem, hidden, threshold)
         if not breaks:
             return hidden
         mended, changed = False, False
@@ -587,7 +546,7 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
                 group = [c for c in neighbourhood(problem, hidden, cell) if c != cell]
                 shown = hidden.copy()
                 shown[cell] = False
-                if not problem.lagging(shown).any() and not audit_breaks(problem, shown, threshold, group, memo):
+                if not problem.lagging(shown).any() and not audit_breaks(problem, shown, threshold, group):
                     hidden, changed = shown, True
                     continue
             extra = _cover(problem, hidden, chosen, cell, threshold, through)
@@ -595,14 +554,14 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
                 chosen[extra] = hidden[extra] = True
                 mended = changed = True
         if not mended:
-            if not audit_breaks(problem, hidden, threshold, memo=memo):
+            if not audit_breaks(problem, hidden, threshold):
                 return hidden
             raise Unprotectable(breaks)
         # What is hidden now stays hidden: elimination run afresh could drop a cell a cover relied on, and the
         # rounds would go round in circles.
-        chosen |= hidden
+        chosen = hidden.copy()
     # Out of rounds: what the last one hid may still pass the audit, as it is (the audit is the guarantee).
-    breaks = audit_breaks(problem, hidden, threshold, memo=memo)
+    breaks = audit_breaks(problem, hidden, threshold)
     if breaks:
         raise Unprotectable(breaks)
     return hidden

@@ -132,10 +132,14 @@ def _protect_system(
         cells, problem, primary, used = _system(tables, threshold, year)
         try:
             hidden = protect(problem, primary, threshold)
-            break
         except Unprotectable as failure:
             for count, family in set(zip(cells["count"].iloc[failure.cells], cells["family"].iloc[failure.cells])):
                 dropped[(count, family)] = "could not be protected: a small number could still be worked out"
+            continue
+        grey = _mostly_hidden(cells, hidden)
+        if not grey:
+            break
+        dropped |= grey
     unpublished = ~cells["published"].to_numpy(bool)
     symbol = cells["symbol"].to_numpy(object)
     # A source's symbol (c, low, x, z, u) is kept as the status: the query layer shows its c as it shows ours.
@@ -150,6 +154,25 @@ def _protect_system(
         _family_stats(table.count, year, cells[cells["count"] == table.count.id], table, dropped) for table in tables
     ]
     return cells, stats, used
+
+
+# The scope rule the registry's choices follow (docs/disclosure.md), applied to each year's data: a table of at least
+# MIN_CELLS cells with more than MOSTLY_HIDDEN of them hidden tells a board little, and what it costs its neighbours
+# (their cells hidden to protect its) is not worth paying. It is not published that year; the rest are protected again.
+MOSTLY_HIDDEN = 2 / 3
+MIN_CELLS = 20
+
+
+def _mostly_hidden(cells: pd.DataFrame, hidden: np.ndarray) -> dict[tuple[str, str], str]:
+    """(count, family) -> why, for each family whose year cells would be mostly hidden."""
+    year = (cells["term"].isna() & cells["published"]).to_numpy(bool)
+    frame = pd.DataFrame({"count": cells["count"], "family": cells["family"], "hidden": hidden})[year]
+    shares = frame.groupby(["count", "family"])["hidden"].agg(["sum", "size"])
+    grey = shares[(shares["size"] >= MIN_CELLS) & (shares["sum"] > MOSTLY_HIDDEN * shares["size"])]
+    return {
+        key: f"mostly hidden: {row['sum']} of its {row['size']} cells would be c, so it is not published this year"
+        for key, row in grey.iterrows()
+    }
 
 
 def _system(tables: list[CountYear], threshold: int, year: str) -> tuple[pd.DataFrame, Problem, np.ndarray, list]:

@@ -149,7 +149,9 @@ def gap_error(count: str, reason: str, year: str | None, measure_words: str) -> 
             year,
             measure_words,
         )
-    return NotApplicable(
-        f"The {measure_words} {'for ' + year + ' ' if year else ''}is not published this way: "
-        "it could not be protected, so a small number could have been worked out"
+    why = (
+        "most of it would be hidden to protect small numbers"
+        if reason.startswith("mostly hidden")
+        else "it could not be protected, so a small number could have been worked out"
     )
+    return NotApplicable(f"The {measure_words} {'for ' + year + ' ' if year else ''}is not published this way: {why}")

@@ -22,7 +22,7 @@ from dashboard.domain.reference import PHASES, SEN_PROVISION
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.publish.audit import audit, reader_lines
 from dashboard.publish.registry import FAMILIES_BY_NAME, KEY_COLUMNS, MEASURE_COUNTS, offered
-from dashboard.query.queries import NotOffered, Queries
+from dashboard.query.queries import NotApplicable, NotOffered, Queries
 from dashboard.sources.demo.extracts import build_demo
 from dashboard.store.warehouse import Warehouse
 from dashboard.views import map as map_page
@@ -50,6 +50,25 @@ def test_every_family_is_published_each_year_or_says_why(warehouse):
     assert len(declared.merge(published)) == len(declared), "every family the report calls published is there"
     for family in published["family"].unique():
         assert family in FAMILIES_BY_NAME, f"{family} is not in the registry"
+
+
+def test_a_family_that_would_be_mostly_hidden_is_not_published_and_its_neighbours_are_shown(warehouse, queries):
+    """Suspensions by locality and need, 2019/20: protecting it would hide 42 of its 53 cells, and two localities'
+    totals with them. The scope rule leaves it out that year, says so, and the localities' totals are shown."""
+    families = warehouse.query("SELECT * FROM publication_family WHERE NOT published")
+    assert families[["count", "family", "academic_year"]].values.tolist() == [
+        ["suspensions", "locality|need", "2019/20"]
+    ]
+    assert families["reason"].iat[0] == "mostly hidden: 42 of its 53 cells would be c, so it is not published this year"
+    localities = queries.rates("suspension_rate", FilterState(year="2019/20"), ("locality",))
+    assert (localities["status"] == SHOWN).all() and len(localities) == 5
+    with pytest.raises(NotApplicable, match="is not published this way: most of it would be hidden"):
+        queries.rates("suspension_rate", FilterState(year="2019/20", need="ASD"), ("locality",))
+    assert (
+        queries.rates("suspension_rate", FilterState(year="2020/21", need="ASD"), ("locality",))["status"]
+        .eq(SHOWN)
+        .any()
+    )
 
 
 def test_a_slice_never_gives_a_hidden_count_away_by_subtraction_from_its_whole(cells):

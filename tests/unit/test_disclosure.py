@@ -10,6 +10,9 @@ are worked out in the comments beside them. make mutation runs mutmut over the m
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,11 +20,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from dashboard.domain import disclosure
 from dashboard.domain.disclosure import (
     AtMost,
     Line,
     Problem,
     Unprotectable,
+    _Basis,
+    _proportional,
     attacker_intervals,
     audit_breaks,
     breaks_guarantee,
@@ -180,6 +186,12 @@ def test_a_cell_that_follows_a_hidden_one_is_lagging_until_it_is_hidden_too():
     assert problem.lagging(np.array([False, False, False, True])).tolist() == [False, False, False, False]
 
 
+def test_a_zero_is_always_shown_even_where_nobody_said_so():
+    problem = Problem(np.array([0.0, 3.0, 0.0]), [], forced=np.array([False, True, False]))
+    assert problem.forced.tolist() == [True, True, True]
+    assert gauss([0, 2, 5, 7], [Line(3, (0, 1, 2))], forced=np.zeros(4, dtype=bool)) == [1, 2]
+
+
 def test_a_reader_puts_a_hidden_count_at_one_or_more_but_a_symbol_or_a_follower_at_zero_or_more():
     problem = Problem(np.array([1.0, np.nan, 3.0, 5.0]), [], follows=np.array([-1, -1, 0, -1]))
     assert problem.floor(np.array([True, True, True, False])).tolist() == [1.0, 0.0, 0.0, 0.0]
@@ -226,6 +238,26 @@ def test_a_symbol_and_a_part_never_shown_cover_the_small_count_beside_them():
     assert gauss([np.nan, 2, 10, 20], [Line(3, (0, 1, 2))]) == [1]
     unpublished = np.array([True, False, False, False])
     assert gauss([8, 2, 10, 20], [Line(3, (0, 1, 2))], unpublished=unpublished) == [1]
+
+
+def test_the_echelon_rows_reduce_by_the_pivots_weight():
+    # Rows 2a + b (pivot a) and b - c (pivot b): reducing a leaves -b / 2, and that reduced by b's row -c / 2.
+    basis = _Basis()
+    basis.add({0: 2.0, 1: 1.0}, 0)
+    assert basis.reduce({0: 1.0}) == {1: -0.5}
+    basis.add({1: 1.0, 2: -1.0}, 1)
+    assert basis.rows[0] == {0: 2.0, 2: 1.0}  # b eliminated from a's row: 2a + b - (b - c) = 2a + c
+    assert basis.reduce({0: 1.0}) == {2: -0.5}
+    copy = basis.copy()
+    copy.add({2: 4.0}, 2)
+    assert 2 not in basis.rows and basis.reduce({0: 1.0}) == {2: -0.5}  # the copy grows alone
+    assert copy.reduce({0: 1.0}) == {}
+
+
+def test_two_rows_are_proportional_only_when_every_weight_scales_alike():
+    assert _proportional({0: 2.0, 1: -4.0}, {0: 1.0, 1: -2.0}, 0)
+    assert not _proportional({0: 2.0, 1: -3.0}, {0: 1.0, 1: -2.0}, 0)
+    assert not _proportional({0: 2.0}, {0: 1.0, 1: -2.0}, 0)
 
 
 @pytest.mark.parametrize(
@@ -306,10 +338,11 @@ def test_the_audit_lists_each_broken_cell_smallest_first():
     hidden = np.isin(np.arange(9), [1, 4, 6, 7])
     assert audit_breaks(problem, hidden, THRESHOLD) == [4, 1]
     assert audit_breaks(problem, hidden, THRESHOLD, cells=[1, 6]) == [1]
-    memo: dict = {}
-    assert audit_breaks(problem, hidden, THRESHOLD, memo=memo) == [4, 1]
-    assert audit_breaks(problem, hidden, THRESHOLD, memo=memo) == [4, 1]  # answered from the memo
-    assert len(memo) == 3
+    assert audit_breaks(problem, hidden, THRESHOLD) == [4, 1]  # again, from the answers kept on the problem
+    assert len(problem.answers) == 3  # one per group: {1}, {4}, {6, 7}
+    # Another threshold is another question: at 1, the 2 pinned at 2 still breaks, and so does the 1.
+    assert audit_breaks(problem, hidden, 1) == [4, 1]
+    assert len(problem.answers) == 6
 
 
 def test_the_audit_tells_a_wide_enough_pair_from_one_proved_small():
@@ -396,6 +429,62 @@ def test_a_small_count_pinned_by_cells_that_must_be_shown_cannot_be_protected():
     with pytest.raises(Unprotectable) as failure:
         protected(problem)
     assert failure.value.cells == [0]
+    assert str(failure.value) == "1 hidden cell(s) could not be protected"
+
+
+def test_the_cover_first_tries_the_line_whose_hidden_part_has_least_room():
+    # Year 11 = a 4 + b 2 + c 5; a term 10 = 4 + 1 + 5; a year at least each term. Elimination hides a and b, and
+    # the term's 4, 1 and 5 (with 10 shown, its 5 would give away the term's 4 + 1 = 5, a small sum). Then the
+    # term's 4 + 1 is at most a + b = 6 and at least 10 - 5 (its 5 is at most c), so its 5 is 4..5: broken.
+    # Showing it instead would prove the term's 4 and 1 at most 4. Its line holds no shown cell but its total 10,
+    # so that is the first choice, and it mends the 5 (now 1..5). Hiding c (5) would mend it too, from its bound,
+    # but comes second. Round two finds nothing: a, b, the term's total and cells hidden.
+    values = np.array([11, 4, 2, 5, 10, 4, 1, 5], dtype=float)
+    lines = [Line(0, (1, 2, 3)), Line(4, (5, 6, 7))]
+    problem = Problem(values, lines, bounds=[AtMost((4 + i,), (i,)) for i in range(4)])
+    assert cells_of(gauss_secondary(problem, small(values), THRESHOLD)) == [1, 2, 5, 6, 7]
+    hidden = protected(problem)
+    assert cells_of(hidden) == [1, 2, 4, 5, 6, 7]
+    assert_protected(problem, hidden)
+
+
+def test_a_cell_is_shown_instead_only_where_that_breaks_no_other():
+    # A year's 2 x 2 table [[12, 12], [8, 2]] (totals 24, 10; 20, 14; 34) and a term's [[0, 5], [8, 0]], each term
+    # cell at most the year's. Elimination hides the year's four inner cells; the term gives b >= 5 and c >= 8, so
+    # d = 10 - c is 1..2 and a, b, c are each two values wide. No one shown cell mends d (every total is the grand
+    # total less shown ones), so the first choice on its line, the row total 10, is hidden. c is still 8..9, and it
+    # was hidden only for d, but showing it would pin d at 10 - 8 = 2: refused. Hiding the first row's 24 leaves
+    # c 8..19 (and a, b, d wide): the inner cells and both row totals are hidden.
+    problem = year_and_term(np.array([[12, 12], [8, 2]]), np.array([[0, 5], [8, 0]]))
+    assert cells_of(gauss_secondary(problem, small(problem.values), THRESHOLD)) == [0, 1, 2, 3]
+    hidden = protected(problem)
+    assert cells_of(hidden) == [0, 1, 2, 3, 4, 5]
+    assert_protected(problem, hidden)
+
+
+def test_a_cross_table_whose_covers_choose_among_several_cells_on_a_line():
+    values, lines = cross_table(np.array([[0, 2, 2], [12, 1, 8]]))
+    problem = Problem(values, lines)
+    assert_protected(problem, protected(problem))
+
+
+def test_the_solver_says_nothing_on_the_command_lines_output():
+    """HiGHS prints a banner when a process makes its first solver, and a log unless told not to: neither may reach
+    standard output, which is the command line's (a fresh process, so the banner has not been shown yet)."""
+    code = (
+        "import numpy as np\n"
+        "from dashboard.domain.disclosure import Line, Problem, attacker_intervals\n"
+        "problem = Problem(np.array([7.0, 1.0, 1.0, 9.0]), [Line(3, (0, 1, 2))])\n"
+        "print(attacker_intervals(problem, np.array([False, True, True, False])))\n"
+    )
+    # The same code the tests import (under mutmut, its mutated copy): run from the folder that holds it.
+    folder = Path(disclosure.__file__).parents[2]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder)
+    # The same answer as here, where the solver has long been made (and mutmut sees this test use it).
+    here = attacker_intervals(
+        Problem(np.array([7.0, 1.0, 1.0, 9.0]), [Line(3, (0, 1, 2))]), np.array([0, 1, 1, 0], bool)
+    )
+    assert done.stdout == f"{here}\n" == "{1: (1.0, 1.0), 2: (1.0, 1.0)}\n"
 
 
 def test_out_of_rounds_it_gives_up_naming_cells_the_checker_finds_broken():
