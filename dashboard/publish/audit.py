@@ -129,15 +129,15 @@ def reader_lines(count: str, cells: pd.DataFrame) -> tuple[list[Line], int]:
             kept = list(coarse.dims) + sorted(
                 set().union(*(implied_by(d) for d in coarse.dims)) if coarse.dims else set()
             )
+            placed = mine[list(fine.dims)].notna().all(axis=1)
+            if mine.loc[placed, list(coarse.dims)].isna().any(axis=None):
+                # A cell in no one coarser cell (a ward across two localities): which totals it is part of is not
+                # in these cells, so this pair of families gives the reader no line.
+                continue
             children = defaultdict(list)
             for position, row in mine.iterrows():
                 key = tuple(row[k] if k in kept and pd.notna(row[k]) else None for k in KEY_COLUMNS)
                 children[(coarse_name, terms[position], key)].append(position)
-            placed = mine[[d for d in fine.dims]].notna().all(axis=1) if fine.dims else None
-            if placed is not None and mine.loc[placed, list(coarse.dims)].isna().any(axis=None):
-                # A cell in no one coarser cell (a ward across two localities): which totals it is part of is not
-                # in these cells, so this pair of families gives the reader no line.
-                continue
             for parent_key, members in children.items():
                 if parent_key in index:
                     lines.append(Line(index[parent_key], tuple(sorted(members))))

@@ -52,8 +52,9 @@ def ties(cells: pd.DataFrame, coincide: Callable[[Relation, np.ndarray, np.ndarr
     counts = cells["count"].to_numpy(object)
     term = cells["term"].astype(object).where(cells["term"].notna(), None).to_numpy(object)
     same, bounding, pairs = {}, {}, {}
+    present = set(counts)
     for relation in RELATIONS:
-        if not set(relation.counts) <= set(counts):
+        if not set(relation.counts) <= present:
             continue
         if relation.kind in ("at_most", "same"):
             left, right = _pair(keys, counts, term, relation.counts[0], relation.counts[1], same_period=True)
