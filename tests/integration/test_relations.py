@@ -195,18 +195,35 @@ def test_pupils_on_roll_and_enrolments_of_the_same_children_are_shown_or_hidden_
     assert len(ap) == 1 and ap["status_pupils"].iat[0] == ap["status_enrolments"].iat[0]
 
 
-def test_sessions_shown_beside_hidden_enrolments_bounded_them_and_now_follow_them(warehouse, cells, apart):
-    """2021/22, ward X05000017, AP: 2 pupils. Protected apart, their sessions possible were shown while the pupils
-    were hidden; a pupil has at most 380 sessions a year, so the sessions gave at least 2 pupils, and the ward's
-    other cells at most 2. Sessions now follow the pupils they describe: hidden wherever those are."""
+def test_sessions_shown_beside_hidden_pupils_would_pin_them_so_they_follow_them(warehouse, cells):
+    """2021/22, ward X05000017: 2 AP pupils with 760 sessions possible, 15 special with 5,682. A pupil has at most 380
+    sessions a year, so shown sessions would give at least 760 / 380 = 2 and 5,682 / 380 > 14, so at least 15; the
+    ward's AP and special pupils together are 17 (its total less primary 718 and secondary 624), so both would be
+    pinned. Sessions follow the pupils they describe: hidden wherever those are."""
     facts = warehouse.query(
-        "SELECT sum(f.enrolments) AS pupils, sum(f.sessions_possible) AS sessions FROM fact_attendance f "
+        "SELECT s.phase, sum(f.enrolments) AS pupils, sum(f.sessions_possible) AS sessions FROM fact_attendance f "
         "JOIN school s USING (urn) JOIN area a ON a.area_code = f.home_area_code "
-        "WHERE f.academic_year = '2021/22' AND f.term = 'Full year' AND s.phase = 'ap' AND a.ward_code = 'X05000017'"
-    ).iloc[0]
-    assert facts["pupils"] == 2 and 380 < facts["sessions"] <= 760
-    pinned = cell_of(apart, "2021/22", "pupils", "ward|phase", ward="X05000017", phase="ap")
-    assert breaks(apart, "2021/22", "pupils")[pinned] == (2, 2, "pinned")
+        "WHERE f.academic_year = '2021/22' AND f.term = 'Full year' AND a.ward_code = 'X05000017' GROUP BY s.phase"
+    ).set_index("phase")
+    assert facts.loc["ap"].tolist() == [2, 760] and facts.loc["special"].tolist() == [15, 5682]
+    shown_sessions = cells.copy()
+    place = (
+        (shown_sessions["academic_year"] == "2021/22")
+        & (shown_sessions["family"] == "ward|phase")
+        & (shown_sessions["ward"] == "X05000017")
+        & shown_sessions["term"].isna()
+        & (shown_sessions["count"] == "sessions_possible")
+    )
+    for phase, sessions in (("ap", 760.0), ("special", 5682.0)):
+        shown_sessions.loc[place & (shown_sessions["phase"] == phase), ["value", "status"]] = [sessions, SHOWN]
+    found = breaks(shown_sessions, "2021/22", "enrolments")
+    for count in ("pupils", "enrolments"):
+        assert found[cell_of(cells, "2021/22", count, "ward|phase", ward="X05000017", phase="ap")] == (2, 2, "pinned")
+        assert found[cell_of(cells, "2021/22", count, "ward|phase", ward="X05000017", phase="special")] == (
+            15,
+            15,
+            "pinned",
+        )
     year = cells[(cells["academic_year"] == "2021/22") & (cells["family"] == "ward|phase") & cells["term"].isna()]
     place = year[(year["ward"] == "X05000017") & (year["phase"] == "ap")].set_index("count")["status"]
     assert place["enrolments"] == SUPPRESSED
