@@ -183,9 +183,18 @@ def render_panel(panel: Panel, name: str, query: str) -> list:
 
 
 def card(
-    title: str, value: str, unit: str, change: str, verdict: str, arrow: str, benchmark: str, detail: str
+    title: str,
+    value: str,
+    unit: str,
+    change: str,
+    verdict: str,
+    judgement: str,
+    arrow: str,
+    benchmark: str,
+    detail: str,
 ) -> dbc.Card:
-    """A headline card: the value large, the change with an arrow and its verdict in words."""
+    """A headline card: the value large, the change with an arrow and its verdict in words (verdict sets the tone,
+    judgement is what is printed, empty where the change already says it)."""
     tone = {"better": "text-success", "worse": "text-danger"}.get(verdict, "text-secondary")
     return dbc.Card(
         dbc.CardBody(
@@ -197,8 +206,8 @@ def card(
                 html.P(
                     [
                         html.Span(arrow, className=f"{tone} me-1", **{"aria-hidden": "true"}),
-                        f"{change} ",
-                        html.Strong(f"({verdict})", className=tone),
+                        change,
+                        html.Strong(f" {judgement}", className=tone) if judgement else None,
                     ],
                     className="mb-1",
                 ),

@@ -41,7 +41,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from dashboard.domain.reference import TERMS
-from dashboard.domain.status import SHOWN, SUPPRESSED
+from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.registry import COUNTS, FAMILIES, KEY_COLUMNS, RELATIONS, implied_by, related_counts
 
 # Solutions are floating point: a bound within this of a whole number counts as that number.
@@ -120,6 +120,16 @@ def verdict(low: float, high: float, threshold: int) -> str | None:
     return None
 
 
+def verdict_unpublished(low: float, high: float, threshold: int) -> str | None:
+    """How a part of a total that is never published breaks the guarantee: proved to be a small count (1 to the
+    threshold), 'pinned' if exactly. It may be 0, so a range reaching 0 proves nothing."""
+    low_whole = math.ceil(low - TOLERANCE)
+    high_whole = math.inf if math.isinf(high) else math.floor(high + TOLERANCE)
+    if low_whole >= 1 and high_whole <= threshold:
+        return "pinned" if low_whole == high_whole else "small"
+    return None
+
+
 def systems(counts=None) -> list[frozenset[str]]:
     """The groups of related counts solved as one program per year (those holding any of counts, if given)."""
     wanted = set(counts) if counts is not None else None
@@ -150,8 +160,10 @@ def attack(
         for group in systems(counts):
             started = time.perf_counter()
             program, ranges = _solve_year(in_year, year, group, relations, threshold, False, dropped)
+            statuses = program.cells["status"].to_numpy(object)
             for cell, low, high in ranges:
-                kind = verdict(low, high, threshold)
+                judge = verdict if statuses[cell] == SUPPRESSED else verdict_unpublished
+                kind = judge(low, high, threshold)
                 if kind:
                     found.append(program.finding(cell, low, high, kind))
             if timings is not None:
@@ -162,7 +174,8 @@ def attack(
 def intervals(
     published: pd.DataFrame, year: str, counts=None, threshold: int = 4, relations=None, dropped: list | None = None
 ) -> pd.DataFrame:
-    """Every suppressed cell of a year (in the groups holding counts, if given) with its exact low and high.
+    """Every suppressed or never-published cell of a year (in the groups holding counts, if given) with its exact low
+    and high.
 
     relations and dropped as for attack; threshold only sets the kind. Columns: count, family, term, the key
     columns (None where NULL), low, high, kind (None where the cell keeps the guarantee).
@@ -171,8 +184,10 @@ def intervals(
     in_year = published[published["academic_year"] == year]
     for group in systems(counts):
         program, ranges = _solve_year(in_year, year, group, relations, threshold, True, dropped)
+        statuses = program.cells["status"].to_numpy(object)
         for cell, low, high in ranges:
-            finding = program.finding(cell, low, high, verdict(low, high, threshold))
+            judge = verdict if statuses[cell] == SUPPRESSED else verdict_unpublished
+            finding = program.finding(cell, low, high, judge(low, high, threshold))
             keys = {k: finding.keys.get(k) for k in KEY_COLUMNS}
             rows.append({"count": finding.count, "family": finding.family, "term": finding.term, **keys})
             rows[-1].update(low=low, high=high, kind=finding.kind)
@@ -422,7 +437,8 @@ class _Program:
         ).tocsr()
         lower = np.where(status[cell_of] == SUPPRESSED, 1.0, 0.0)
         lp = _LP(matrix, -constant[kept], equal[kept], lower, rule[kept])
-        targets = np.flatnonzero(status[cell_of] == SUPPRESSED)
+        # A part of a total that is never published is worked out like a hidden count: it too may be small.
+        targets = np.flatnonzero(np.isin(status[cell_of], [SUPPRESSED, NOT_PUBLISHED]))
         try:
             found = lp.ranges(targets, threshold, exact)
         except _Infeasible as infeasible:

@@ -223,6 +223,6 @@ def parse_query(search: str | None, options: FilterOptions) -> tuple[FilterState
 
 
 def to_query(state: FilterState) -> str:
-    """Query string for a state, leaving out filters set to 'all' so links stay short."""
-    params = {k: v for k, v in state.as_dict().items() if v is not None and v != DEFAULTS.get(k)}
+    """Query string for a state, leaving out filters set to 'all' so links stay short; the school is never in one."""
+    params = {k: v for k, v in state.as_dict().items() if k in FILTER_KEYS and v is not None and v != DEFAULTS.get(k)}
     return "?" + urlencode(params) if params else ""

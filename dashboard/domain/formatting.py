@@ -30,14 +30,43 @@ def count_text(value: float, status: str) -> str:
     return f"{value:,.0f}"
 
 
-def relative_difference(value: float, reference: float) -> str:
-    """'14% above' / '3% below' / 'the same as', for summary sentences."""
-    if not reference or reference != reference or value != value:
-        return "compared with"
-    change = (value - reference) / reference * 100
-    if abs(change) < 0.5:
-        return "the same as"
-    return f"{abs(change):.0f}% {'above' if change > 0 else 'below'}"
+def as_shown(value: float, decimals: int) -> float:
+    """The value a reader sees at this many decimals, so words and sums agree with the printed figures."""
+    return float(f"{value:.{decimals}f}")
+
+
+def change_text(current: float, previous: float, measure: Measure, since: str) -> str:
+    """'up 0.33 on 2023/24', 'down 1.2 percentage points on 2023/24' or 'no change on 2023/24' (to the precision
+    shown): the difference of the two figures as printed, never of the unrounded values."""
+    step = as_shown(current, measure.decimals) - as_shown(previous, measure.decimals)
+    step = as_shown(step, measure.decimals)  # 9.02 - 8.69 is 0.33 to the reader, not 0.3299999
+    if step == 0:
+        return f"no change on {since}"
+    points = " percentage points" if measure.unit == "%" else ""
+    return f"{'up' if step > 0 else 'down'} {abs(step):.{measure.decimals}f}{points} on {since}"
+
+
+def relative_text(value: float, reference: float, measure: Measure, reference_name: str) -> str:
+    """A figure against a reference in words that cannot be misread: '1.1 percentage points above England' for a
+    percentage, '1.36 times the borough's' for a rate, 'level with England' when the printed figures are equal."""
+    if value != value or reference != reference:
+        return f"not comparable with {reference_name}"
+    shown, against = as_shown(value, measure.decimals), as_shown(reference, measure.decimals)
+    if shown == against:
+        return f"level with {reference_name}"
+    if measure.unit == "%":
+        gap = as_shown(abs(shown - against), measure.decimals)
+        return (
+            f"{gap:.{measure.decimals}f} percentage points {'above' if shown > against else 'below'} {reference_name}"
+        )
+    # "the borough's", but "that of England (illustrative)" where a possessive would not read
+    possessive = f"that of {reference_name}" if reference_name.endswith(")") else f"{reference_name}'s"
+    if against == 0:
+        return f"above {reference_name} (0)"
+    ratio = f"{shown / against:.2f}"
+    if ratio == "1.00":  # printed figures differ by less than half a percent of the reference
+        return f"just {'above' if shown > against else 'below'} {possessive}"
+    return f"{ratio} times {possessive}"
 
 
 def verdict_text(verdict: str, reference_name: str) -> str:
@@ -59,7 +88,12 @@ def symbols_note(statuses) -> str | None:
 
 
 def interval_text(low: float, high: float, measure: Measure) -> str:
-    """'4.1 to 6.0' for a table; blank where there is no interval."""
+    """'4.1 to 6.0' for a table; blank where either end is missing. Printed with as many more decimals (up to three)
+    as it takes for the ends to differ, so an interval never reads '6.9 to 6.9'."""
     if pd.isna(low) or pd.isna(high):
         return ""
-    return f"{measure.format(low, with_unit=False)} to {measure.format(high, with_unit=False)}"
+    for decimals in range(measure.decimals, measure.decimals + 4):
+        ends = f"{low:,.{decimals}f}", f"{high:,.{decimals}f}"
+        if ends[0] != ends[1]:
+            break
+    return f"{ends[0]} to {ends[1]}"

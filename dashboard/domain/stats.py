@@ -171,7 +171,8 @@ def trend(
     t = np.arange(len(x), dtype=float) if positions is None else np.asarray(positions, dtype=float)
     keep = n > 0
     x, n, t = x[keep], n[keep], t[keep]
-    if len(x) < 3 or x.sum() == 0:
+    # Proportions with no events or with every trial an event (100% throughout) leave the test's variance at 0.
+    if len(x) < 3 or x.sum() == 0 or (kind == "proportion" and x.sum() == n.sum()):
         return "not enough data", float("nan")
     total_events, total = x.sum(), n.sum()
     mean_t = (n * t).sum() / total

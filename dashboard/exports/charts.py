@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -51,7 +52,9 @@ def export(queries: Queries, chart: str, fmt: str, query: str, school: str | Non
         raise ExportNotFound(f"There is no chart called '{chart}'. Charts: {', '.join(CHARTS)}.")
     if fmt not in FORMATS:
         raise ExportNotFound(f"Charts download as {', '.join(FORMATS)}; '{fmt}' is not one of them.")
-    state, messages = parse_query(query, queries.filter_options())
+    # The school is named apart from the filters (urn=...), as its panel's Download menu links it.
+    filters = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?")) if k != "urn"])
+    state, messages = parse_query(filters, queries.filter_options())
     if school:
         state = replace(state, school=school)
     panel = CHARTS[chart](queries, state)

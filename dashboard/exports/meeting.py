@@ -37,7 +37,7 @@ def meeting_html(queries: Queries, query: str) -> str:
             "".join(
                 f'<li class="tile"><span class="tile__name">{_e(card.measure.label)}</span>'
                 f'<span class="tile__value">{_e(card.value)} <small>{_e(card.unit)}</small></span>'
-                f'<span class="tile__change">{_e(card.change)} ({_e(card.verdict)})</span></li>'
+                f'<span class="tile__change">{_e(" ".join(filter(None, (card.change, card.judgement))))}</span></li>'
                 for card in cards
             ).join(('<ul class="tiles">', "</ul>")),
         )

@@ -111,7 +111,7 @@ def _cover_lines(pack: Pack) -> list[str]:
 
 def _card_lines(cards: list[Card]) -> list[str]:
     return [
-        f"{card.measure.label}: {card.value} {card.unit}, {card.change} ({card.verdict}). "
+        f"{card.measure.label}: {card.value} {card.unit}, {' '.join(filter(None, (card.change, card.judgement)))}. "
         + " ".join(part.rstrip(".") + "." for part in (card.benchmark, card.detail) if part)
         for card in cards
     ]

@@ -31,6 +31,7 @@ def trend_lines(
     benchmark: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     periods: list[str] | None = None,
+    reference_label: str = "Borough",
 ) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
 
@@ -48,7 +49,7 @@ def trend_lines(
             mode="lines",
             line={"width": 1, "color": BENCHMARK, "dash": "dot"},  # the band's edges, drawn so they can be seen
             fillcolor="rgba(27,27,27,0.12)",
-            name="Borough 95% interval",
+            name=f"{reference_label} 95% interval",
             hoverinfo="skip",
         )
     for label, rows in series.groupby("label", sort=False):
@@ -91,10 +92,10 @@ def trend_lines(
         figure.add_scatter(
             x=borough["period"],
             y=borough["value"],
-            name="Borough",
+            name=reference_label,
             mode="lines",
             line={"color": BOROUGH, "width": 2, "dash": "longdash"},
-            hovertemplate=f"Borough: %{{y:.{measure.decimals}f}}<extra></extra>",
+            hovertemplate=f"{reference_label}: %{{y:.{measure.decimals}f}}<extra></extra>",
         )
     if benchmark is not None and not benchmark.empty:
         for i, (label, rows) in enumerate(benchmark.groupby("label", sort=False)):

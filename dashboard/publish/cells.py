@@ -182,7 +182,7 @@ class _Rows:
         columns["value"] = np.where(any_known & (rank == 0), total, np.nan)
         columns["symbol"] = np.array([SYMBOL_ORDER[r - 1] if r > 0 else None for r in rank], dtype=object)
         # A breakdown of the part of a total with no place (pupils living outside the borough, the rest of a total
-        # not given school by school) is not published: only its total is. Unpublished, it covers its neighbours.
+        # not given school by school) is not published: only its total is. It is protected as a hidden count is.
         given = [np.array([v is not None for v in columns[k]], dtype=bool) for k in keys]
         columns["published"] = np.logical_and.reduce(given) if len(keys) >= 2 else np.ones(size, dtype=bool)
         if keys:

@@ -197,7 +197,9 @@ def _system(tables: list[CountYear], threshold: int, year: str) -> tuple[pd.Data
     tied = ties(cells, coincide)
     published = cells["published"].to_numpy(bool)
     children = ~cells["count"].map(lambda c: COUNTS[c].pattern_of is not None).to_numpy(bool)
-    primary = primary_cells(values, threshold) & published & children
+    # A part of a total that is never published (pupils living outside the borough, by need) is protected as a
+    # hidden count is: the total less its published parts would give it away.
+    primary = primary_cells(values, threshold) & children
     bounds, used = [], []
     for relation, instances in tied.bounding.items():
         holding = [bound for bound in instances if _holds(bound, values)]

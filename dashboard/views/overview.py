@@ -9,10 +9,12 @@ import pandas as pd
 from dashboard.domain.comparison import compare_with, with_interval
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.formatting import (
+    as_shown,
+    change_text,
     count_text,
     interval_text,
     rate_text,
-    relative_difference,
+    relative_text,
     sentence_case,
     verdict_text,
 )
@@ -23,7 +25,7 @@ from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN
 from dashboard.figures.charts import bar_chart
 from dashboard.query.queries import NotApplicable, NotRecorded, Queries
 from dashboard.views.panel import Panel, no_data_panel
-from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.views.sentences import describe_selection, ignored_filters_note, place_name
 
 
 @dataclass
@@ -38,6 +40,11 @@ class Card:
     arrow: str  # ▲ ▼ or –
     benchmark: str
     detail: str
+
+    @property
+    def judgement(self) -> str:
+        """The verdict in brackets after the change, or nothing where the change already says it ('no change')."""
+        return "" if self.verdict in ("no change", "not comparable") else f"({self.verdict})"
 
 
 # A difference from the benchmark in words, judged by whether the 95% interval excludes it.
@@ -55,13 +62,13 @@ def _verdict(measure: Measure, change: float, p_value: float = 0.0) -> tuple[str
     """The change in words (better / worse / up / down), 'no significant change' when chance could explain it."""
     if change != change:  # NaN
         return "not comparable", "–"
-    if abs(change) < 10**-measure.decimals / 2:
+    if change == 0:
         return "no change", "–"
     arrow = "▲" if change > 0 else "▼"
     if p_value >= 0.05:
         return "no significant change", arrow
     if measure.higher_is_worse is None:
-        return ("up" if change > 0 else "down"), arrow
+        return "a significant change", arrow
     worse = (change > 0) == measure.higher_is_worse
     return ("worse" if worse else "better"), arrow
 
@@ -97,15 +104,13 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
     if previous is None or previous["status"] != SHOWN or current["status"] != SHOWN:
         change, difference = f"No comparison with {previous_year}", float("nan")
     else:
-        difference = current["value"] - previous["value"]
-        direction = "up" if difference > 0 else "down"
-        change = f"{direction} {abs(difference):.{measure.decimals}f} on {previous_year}"
+        # The change a reader can check against the two printed figures.
+        difference = as_shown(current["value"], measure.decimals) - as_shown(previous["value"], measure.decimals)
+        change = change_text(current["value"], previous["value"], measure, previous_year)
         p_value = difference_p(
             current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind
         )
     verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
-    if verdict == "no change":
-        change = f"no change on {previous_year}"
     bench = queries.benchmark_values(measure.id, state=state)
     bench = bench[bench["year"] == state.year]
     grouped = any(getattr(state, name) for name in ("phase", "sen", "need") if name in measure.filters)
@@ -115,11 +120,12 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
         benchmark = f"{bench['label'].iat[0]}: {symbol} ({EES_SYMBOLS.get(symbol, 'not available')})"
     elif not bench.empty:
         reference = bench["value"].iat[0]
-        benchmark = f"{bench['label'].iat[0]}: {measure.format(reference)}"
+        name = bench["label"].iat[0]
+        benchmark = f"{name}: {measure.format(reference)}"
         if current["status"] == SHOWN:
-            relative = relative_difference(current["value"], reference)
-            benchmark += f"; this is {relative} it"
-            if relative != "the same as":
+            relative = relative_text(current["value"], reference, measure, name)
+            benchmark += f"; {place_name(state, queries.filter_options())} is {relative}"
+            if not relative.startswith("level"):
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
     others = [queries.benchmark_values(measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
@@ -209,17 +215,18 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             if len(shown) > 1
             else f"{top['label']} is the only locality whose {measure.in_sentence} can be shown"
         )
-        summary = (
-            f"{lead}, "
-            f"{measure.format(top['value'])}, {relative_difference(top['value'], total['value'])} the borough"
-            f"{'' if total['status'] != SHOWN else ' (' + measure.format(total['value']) + ')'}."
-        )
+        summary = f"{lead}, {measure.format(top['value'])}"
+        if total["status"] == SHOWN:
+            against = relative_text(top["value"], total["value"], measure, "the borough")
+            summary += f", {against} ({measure.format(total['value'])})"
+        summary += "."
     if frame["locality"].isna().any() and not by_school:
         notes.append(
-            "Outside the borough: young people with plans who live elsewhere; there is no resident population to "
-            "divide by."
+            "The table's 'Outside the borough' row: young people with plans who live elsewhere; there is no resident "
+            "population to divide by, so it has no bar."
             if measure.dataset == "ehcp"
-            else "Outside the borough: pupils at the borough's schools who live elsewhere."
+            else "The table's 'Outside the borough' row: pupils at the borough's schools who live elsewhere (no bar: "
+            "they belong to no locality)."
         )
     figure = bar_chart(
         frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]],

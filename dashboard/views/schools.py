@@ -164,7 +164,7 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
     name, cluster, cluster_name = info.iloc[0]
     measure = MEASURES[state.measure if state.measure in SCHOOL_MEASURES else "suspension_rate"]
     # The school's own trend ignores the place filters: a school is compared with its own cluster.
-    own = replace(state, measure=measure.id, locality=None, cluster=None, phase=None)
+    own = replace(state, measure=measure.id, locality=None, cluster=None, phase=None, school=None)
     series = []
     for label, scope, group in (
         (name, own, "school"),

@@ -6,6 +6,15 @@ from dashboard.domain.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.domain.measures import Measure
 
 
+def place_name(state: FilterState, options: FilterOptions) -> str:
+    """The place the filters chose, as a sentence names it: the cluster, else the locality, else 'the borough'."""
+    if state.cluster:
+        return options.label("cluster", state.cluster)
+    if state.locality:
+        return options.label("locality", state.locality)
+    return "the borough"
+
+
 def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
     """The filters in words, e.g. 'North, pupils with SEN support, secondary schools'."""
     parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]

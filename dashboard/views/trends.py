@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import BREAKDOWNS, FilterState
-from dashboard.domain.formatting import count_text, rate_text, symbols_note
+from dashboard.domain.formatting import as_shown, count_text, rate_text, symbols_note
 from dashboard.domain.measures import MEASURES, Measure, exclusion_type_for
 from dashboard.domain.reference import BENCHMARK_LEVELS, EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.domain.stats import trend
@@ -17,7 +17,7 @@ from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.style import HIGHLIGHT
 from dashboard.query.queries import ALL_REASONS, NotApplicable, Queries
 from dashboard.views.panel import Panel, no_data_panel
-from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.views.sentences import describe_selection, ignored_filters_note, place_name
 
 MAX_HIGHLIGHTED = len(HIGHLIGHT)
 
@@ -54,7 +54,11 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         series = queries.rates(
             measure.id, everywhere, ("year", breakdown), termly=termly, school_locality=breakdown == "cluster"
         )
-        borough = queries.rates(measure.id, everywhere, ("year",), termly=termly)
+        # The reference line is the place the filters chose (the borough only when none is), counted as the
+        # breakdown counts it.
+        borough = queries.rates(
+            measure.id, everywhere, ("year",), termly=termly, school_locality=breakdown == "cluster"
+        )
     except NotApplicable as reason:
         return no_data_panel(title, notes + [f"{reason}."])
     order = queries.term_order()
@@ -93,26 +97,32 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         benchmark=bench,
         events=_events_on_axis(queries.events(), periods, termly),
         periods=periods,
+        reference_label=_reference_label(everywhere, options),
     )
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
-    table = series.pivot(index="label", columns="period", values="display")
-    table = table[sorted(table.columns, key=list(series["period"].unique()).index)]
+    # Every period on the chart is a column, so a figure the summary quotes for the reference is in the table.
+    table = series.pivot(index="label", columns="period", values="display").reindex(columns=periods, fill_value="")
+    table = table.fillna("")
+    place = place_name(everywhere, options)
+    reference_label = _reference_label(everywhere, options)
     borough_row = pd.DataFrame(
         [[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
-        index=["Borough"],
+        index=[reference_label],
         columns=borough["period"],
-    ).reindex(columns=table.columns)
+    ).reindex(columns=table.columns, fill_value="")
     table = pd.concat([table, borough_row])
     missing = [p for p in borough["period"] if p not in set(series["period"])]
     if missing:
         notes.append(
             f"{BREAKDOWNS[breakdown]} is not recorded for {runs_text(missing, list(borough['period']))}: "
-            "the chart shows the borough alone there."
+            f"the chart shows {place} alone there."
         )
+    if breakdown == "cluster" and everywhere.locality:
+        notes.append(f"{reference_label} here means the schools in {place}, as its clusters do.")
     verdicts = {}
     if not termly:
         # The trend over the years shown, tested on the counts (not eyeballed from the line).
-        for label, rows in list(series.groupby("label", sort=False)) + [("Borough", borough)]:
+        for label, rows in list(series.groupby("label", sort=False)) + [(reference_label, borough)]:
             verdicts[label] = trend_text(rows, periods, measure)
         table["Trend over these years"] = table.index.map(verdicts)
     table = table.reset_index(names=BREAKDOWNS[breakdown])
@@ -120,14 +130,21 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     summary = NO_DATA_MESSAGE
     if len(shown) >= 2:
         first, last = shown.iloc[0], shown.iloc[-1]
-        verb = "rose" if last["value"] > first["value"] else ("fell" if last["value"] < first["value"] else "stayed")
-        summary = (
-            f"Across the borough the {measure.in_sentence} {verb} from "
-            f"{measure.format(first['value'], with_unit=False)} in "
-            f"{first['period']} to {measure.format(last['value'])} in {last['period']}."
-        )
+        where = "Across the borough" if place == "the borough" else f"In {place}"
+        start, end = (measure.format(row["value"], with_unit=False) for row in (first, last))
+        if start == end:  # the figures as printed decide the verb
+            moved = f"was {start} in {first['period']} and again in {last['period']} ({measure.unit})"
+        else:
+            verb = (
+                "rose"
+                if as_shown(last["value"], measure.decimals) > as_shown(first["value"], measure.decimals)
+                else "fell"
+            )
+            moved = f"{verb} from {start} in {first['period']} to {measure.format(last['value'])} in {last['period']}"
+        summary = f"{where} the {measure.in_sentence} {moved}."
         if verdicts:
-            summary += f" Borough trend: {verdicts['Borough'][0].lower()}{verdicts['Borough'][1:]}."
+            trend_words = verdicts[reference_label]
+            summary += f" Trend in {place}: {trend_words[0].lower()}{trend_words[1:]}."
         if ranked:
             top = latest[latest["label"] == ranked[0]].iloc[-1]
             summary += f" {ranked[0]} was highest in {top['period']} ({measure.format(top['value'])})."
@@ -148,6 +165,12 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         )
     )
     return Panel(title, summary, table, figure, notes)
+
+
+def _reference_label(state: FilterState, options) -> str:
+    """The reference line's name: the place the filters chose, 'Borough' when none is."""
+    place = place_name(state, options)
+    return "Borough" if place == "the borough" else place
 
 
 def runs_text(chosen: list[str], periods: list[str]) -> str:

@@ -30,7 +30,9 @@ def card_row(cards: list[Card]) -> dbc.Row:
     return dbc.Row(
         [
             dbc.Col(
-                card(c.measure.label, c.value, c.unit, c.change, c.verdict, c.arrow, c.benchmark, c.detail),
+                card(
+                    c.measure.label, c.value, c.unit, c.change, c.verdict, c.judgement, c.arrow, c.benchmark, c.detail
+                ),
                 md=6,
                 xl=4,
                 className="mb-3",

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.registry import KEY_COLUMNS
-from tests.attacker import Finding, ReaderContradiction, attack, intervals, verdict
+from tests.attacker import Finding, ReaderContradiction, attack, intervals, verdict, verdict_unpublished
 
 THRESHOLD = 4
 YEAR = "2023/24"
@@ -394,3 +394,32 @@ def test_shown_cells_that_break_a_rule_are_an_error_unless_the_rule_may_be_given
 )
 def test_the_verdict_rounds_inwards_and_names_the_break(low, high, kind):
     assert verdict(low, high, THRESHOLD) == kind
+
+
+@pytest.mark.parametrize(
+    "low, high, kind",
+    [
+        (4, 4, "pinned"),  # the borough's 330 less its localities' 326
+        (1, 1, "pinned"),
+        (1, 4, "small"),  # proved to be 1 to 4: a small count, if not which
+        (2, 3, "small"),
+        (0, 0, None),  # a zero is published anyway
+        (0, 4, None),  # it may be none at all
+        (5, 5, None),  # above the threshold: as if shown
+        (3, 5, None),
+        (0.9999999, 4.0000001, "small"),  # within the tolerance of 1 and 4
+    ],
+)
+def test_a_never_published_part_breaks_only_when_proved_a_small_count(low, high, kind):
+    assert verdict_unpublished(low, high, THRESHOLD) == kind
+
+
+def test_a_never_published_part_the_total_less_its_shown_parts_is_found():
+    """Outside the borough by need is never published; the borough's 10 less its two localities' 4 and 3 is 3."""
+    published = frame(
+        cell("plans", "need", 10, need="SLCN"),
+        cell("plans", "locality|need", 4, locality="E", need="SLCN"),
+        cell("plans", "locality|need", 3, locality="W", need="SLCN"),
+        cell("plans", "locality|need", NP, need="SLCN"),
+    )
+    assert found(published) == {("plans", "locality|need", None, (("need", "SLCN"),)): (3.0, 3.0, "pinned")}
