@@ -16,4 +16,4 @@ def register(app, queries: Queries) -> None:
     @app.callback(Output(ids.DATA_CONTENT, "children"), Input(ids.FILTER_STORE, "data"))
     @guarded(1)
     def update_data_page(filters: dict | None):
-        return content(queries.load_sources(), queries.dataset_status(), queries.threshold)
+        return content(queries.load_sources(), queries.dataset_status(), queries.threshold, queries.info().version)

@@ -29,11 +29,12 @@ def register(app, queries: Queries) -> None:
     def update_map(state: FilterState, loaded: str | None):
         # The browser fetches each level's boundaries once, from their own address; the figure only names it.
         # A new level or school layer draws the whole figure; any other change sends the layers as a Patch.
-        drawn = f"{state.level}|{state.schools}"
-        geometry = app.get_relative_path(f"/geometry/{queries.info().version}/{state.level}.json")
-        view = map_view(queries, state, with_geometry=loaded != drawn, geometry=geometry)
-        if view.figure is not None:
-            figure = view.figure
+        # The level drawn may be coarser than the one asked for (the view says why), so the view names it.
+        geometry = app.get_relative_path(f"/geometry/{queries.info().version}/") + "{level}.json"
+        view = map_view(queries, state, with_geometry=False, geometry=geometry)
+        drawn = f"{view.level}|{state.schools}"
+        if loaded != drawn or view.figure is not None:
+            figure = view.whole_figure()
         else:
             figure = Patch()
             for index, trace in enumerate(view.patch["traces"]):
@@ -52,7 +53,7 @@ def register(app, queries: Queries) -> None:
         if (tab_choices or {}).get(ids.MAP_TABS) != "table":
             raise PreventUpdate
         view = map_view(queries, state, with_geometry=False)
-        return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[state.level].one)
+        return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[view.level].one)
 
     @on_filters(app, Output(ids.MAP_DOWNLOAD, "children"))
     def update_map_download(state: FilterState):
@@ -73,8 +74,9 @@ def register(app, queries: Queries) -> None:
         point = points[0]
         if point.get("customdata") and isinstance(point["customdata"], str):
             return point["customdata"]  # a school point carries its locality
-        level = FilterState.from_dict(filters).level if filters else "area"
-        places = queries.place_table(level).set_index("code")["locality_code"]
-        if point.get("location") not in places.index:
-            raise PreventUpdate
-        return places[point["location"]]
+        # The level drawn may be coarser than the one asked for: a place's code says which level it is of.
+        for level in MAP_LEVELS:
+            places = queries.place_table(level).set_index("code")["locality_code"]
+            if point.get("location") in places.index:
+                return places[point["location"]]
+        raise PreventUpdate

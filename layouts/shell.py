@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.domain.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
-from dashboard.domain.formatting import sentence_case
+from dashboard.domain.formatting import date_words, sentence_case
 from dashboard.store.warehouse import WarehouseInfo
 from layouts import ids
 from layouts.pages import FOOTER_PAGES, PAGES
@@ -28,7 +28,8 @@ def data_status(info: WarehouseInfo | None) -> html.Div:
     )
     latest = f"Latest academic year {info.latest_year}. " if info.latest_year else ""
     return html.Div(
-        [kind, html.Span(f" {latest}Loaded {info.loaded_at[:10]} (version {info.version}).")],
+        # The version code means nothing to a board: it is on Data and methods and /healthz for those who trace.
+        [kind, html.Span(f" {latest}Loaded on {date_words(info.loaded_at)}.")],
         className="data-status",
         id="data-status",
     )

@@ -357,8 +357,11 @@ class _Program:
             rule = f"{relation.kind} [{'/'.join(relation.counts)}]"
             if relation.kind in ("at_most", "same"):
                 first, second = relation.counts
-                left = cells.loc[cells["count"] == first, ["place", "term"]].assign(a=lambda f: f.index)
-                right = cells.loc[cells["count"] == second, ["place", "term"]].assign(b=lambda f: f.index)
+                # The rest of a total a source does not give by school or phase is that source's own rest: two
+                # counts' rests are not one figure. Pupils living outside the borough are the same pupils in both.
+                paired = cells if relation.kind == "at_most" else cells[~self._rest()]
+                left = paired.loc[paired["count"] == first, ["place", "term"]].assign(a=lambda f: f.index)
+                right = paired.loc[paired["count"] == second, ["place", "term"]].assign(b=lambda f: f.index)
                 pairs = left.merge(right, on=["place", "term"])
                 if relation.kind == "at_most":
                     self.rows.pairs(pairs["a"], pairs["b"], relation.factor, False, rule)
@@ -377,6 +380,15 @@ class _Program:
                 self._twins(terms["year_cell"].to_numpy(), terms["term_cell"].to_numpy(), rule)
             else:
                 raise ValueError(f"the attacker does not know the relation kind {relation.kind!r}")
+
+    def _rest(self) -> pd.Series:
+        """Cells that are the rest of a total not given by one of their family's dimensions other than a home
+        place (an LA's figure not given school by school, say)."""
+        rest = pd.Series(False, index=self.cells.index)
+        for name, rows in self.cells.groupby("family").groups.items():
+            for dim in (d for d in fine_dims(name) if d not in ("area", "ward", "locality")):
+                rest.loc[rows] |= self.cells.loc[rows, dim].isna()
+        return rest
 
     def _twins(self, a: np.ndarray, b: np.ndarray, rule: str) -> None:
         """Equalities between paired cells, if some pairs are shown on both sides and all of those agree."""

@@ -105,8 +105,17 @@ class Problem:
         return hidden | self.unpublished | self.unknown
 
     def floor(self, hidden: np.ndarray) -> np.ndarray:
-        """The least value a reader can give each cell: 1 for a hidden count (zeros are never hidden), else 0."""
-        return np.where(hidden & ~self.unknown & (self.follows < 0), 1.0, 0.0)
+        """The least value a reader can give each cell: 1 for a hidden count (zeros are never hidden), else 0 (a part
+        never published may be 0 for all a reader knows, though the protection treats a small one as hidden)."""
+        return np.where(hidden & ~self.unknown & ~self.unpublished & (self.follows < 0), 1.0, 0.0)
+
+    @cached_property
+    def totals(self) -> np.ndarray:
+        """Cells that are the total of some line: hiding one means hiding one more cell on its line, so the cover
+        hides a detail before a total."""
+        flags = np.zeros(self.size, dtype=bool)
+        flags[[line.parent for line in self.lines]] = True
+        return flags
 
     @cached_property
     def basis(self) -> _Basis:
@@ -268,9 +277,16 @@ class _Attacker:
     """One connected group of hidden cells as HiGHS sees it, solved for each cell's minimum and maximum."""
 
     def __init__(
-        self, members: list[int], lower: np.ndarray, rows: tuple[csr_matrix, np.ndarray, np.ndarray], targets=()
+        self,
+        members: list[int],
+        lower: np.ndarray,
+        rows: tuple[csr_matrix, np.ndarray, np.ndarray],
+        targets=(),
+        unpublished: np.ndarray | None = None,
     ):
         self.members, self.targets = members, targets
+        # Parts never published break only when proved a small count of at least 1 (they may be 0 to a reader).
+        self.unpublished = np.zeros(len(members), dtype=bool) if unpublished is None else unpublished
         self.index = {cell: k for k, cell in enumerate(members)}
         self.highs = _new_highs()
         count = len(members)
@@ -337,7 +353,8 @@ class _Attacker:
         found = []
         for cell in self.targets:
             k = self.index[cell]
-            if np.isfinite(low[k]) and not breaks_guarantee(low[k], high[k], threshold):
+            judge = breaks_unpublished if self.unpublished[k] else breaks_guarantee
+            if np.isfinite(low[k]) and not judge(low[k], high[k], threshold):
                 continue
             exact = []
             for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
@@ -345,7 +362,7 @@ class _Attacker:
                 if self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                     solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
                     low, high = np.minimum(low, solution), np.maximum(high, solution)
-            if breaks_guarantee(exact[0], exact[1], threshold):
+            if judge(exact[0], exact[1], threshold):
                 found.append(cell)
         return found
 
@@ -479,7 +496,13 @@ def _solvers(problem: Problem, hidden: np.ndarray, wanted):
             block = reader.matrix[rows][:, positions].tocsr()
             targets = [int(c) for c in members if hidden[c]]
             # A hidden count is at least 1; an unpublished part, a source's symbol or a follower may be 0.
-            return _Attacker(members.tolist(), floor[members], (block, reader.low[rows], reader.high[rows]), targets)
+            return _Attacker(
+                members.tolist(),
+                floor[members],
+                (block, reader.low[rows], reader.high[rows]),
+                targets,
+                problem.unpublished[members],
+            )
 
         yield key, make
 
@@ -487,6 +510,12 @@ def _solvers(problem: Problem, hidden: np.ndarray, wanted):
 def consistent(problem: Problem, hidden: np.ndarray) -> bool:
     """True when some values of the unknown cells satisfy every line and bound, the shown cells as shown."""
     return all(make().feasible() for _, make in _solvers(problem, hidden, np.flatnonzero(problem.unknowns(hidden))))
+
+
+def breaks_unpublished(low: float, high: float, threshold: int) -> bool:
+    """True when a reader can prove a part that is never published to be a small count: 1 to threshold. It may be 0
+    for all they know, so a range reaching 0 proves nothing."""
+    return math.ceil(low - 1e-6) >= 1 and math.floor(high + 1e-6) <= threshold
 
 
 def breaks_guarantee(low: float, high: float, threshold: int) -> bool:
@@ -574,9 +603,14 @@ def _cover(
 
     First choice, on the line through it whose hidden part is smallest: the smallest cell that brings that part
     above what the guarantee needs (the largest, if none does). Then the other shown cells of its lines and bounds,
-    the smallest first, then those one hidden cell further away, and so on. The first that mends the broken cell is
+    then those one hidden cell further away, and so on. Everywhere details come before totals (a total hidden takes
+    another cell of its own line with it), each the smallest first. The first that mends the broken cell is
     taken; if none does alone, the first found (the next round goes on from there)."""
-    values = problem.values
+    values, totals = problem.values, problem.totals
+
+    def cost(c: int) -> tuple:
+        # A total hidden takes one more cell of its own line with it: details first, each group smallest first.
+        return (totals[c], values[c], c)
 
     def open_cell(c: int) -> bool:
         return (
@@ -588,19 +622,19 @@ def _cover(
         members = [line.parent, *line.children] if hidden[line.parent] else list(line.children)
         hidden_part = [c for c in members if hidden[c] and c != line.parent]
         room = values[hidden_part].sum() - (len(hidden_part) - 1)  # how high one hidden member can go
-        options = sorted((c for c in members if open_cell(c)), key=lambda c: (values[c], c))
+        options = sorted((c for c in members if open_cell(c)), key=cost)
         if not options and open_cell(line.parent):
             options = [line.parent]  # nothing left to hide beside it: hide the total, and the line says nothing
         if not options:
             continue
         needed = threshold + 2 - room
         enough = [c for c in options if values[c] >= needed]
-        pick = enough[0] if enough else options[-1]
+        pick = enough[0] if enough else max(options, key=lambda c: (not totals[c], values[c], c))
         if best is None or (room, values[pick]) < best[0]:
             best = ((room, values[pick]), pick)
     candidates = [best[1]] if best else []
     for ring in _rings(through, hidden, cell):
-        candidates += sorted((c for c in ring if open_cell(c) and c not in candidates), key=lambda c: (values[c], c))
+        candidates += sorted((c for c in ring if open_cell(c) and c not in candidates), key=cost)
         if len(candidates) >= COVER_TRIALS:
             break
     for candidate in candidates[:COVER_TRIALS]:
@@ -635,11 +669,12 @@ def _breaks_alone(problem: Problem, hidden: np.ndarray, cell: int, threshold: in
     The cell's true value is a point the reader cannot rule out, so its interval reaches from at most the truth to
     the maximum: if that much keeps the guarantee, the minimum need not be solved."""
     attacker = _group_attacker(problem, hidden, cell)
+    judge = breaks_unpublished if problem.unpublished[cell] else breaks_guarantee
     high = attacker.bound(cell, highspy.ObjSense.kMaximize)
     truth = problem.values[cell]
-    if not np.isnan(truth) and not breaks_guarantee(truth, high, threshold):
+    if not np.isnan(truth) and not judge(truth, high, threshold):
         return False
-    return breaks_guarantee(attacker.bound(cell, highspy.ObjSense.kMinimize), high, threshold)
+    return judge(attacker.bound(cell, highspy.ObjSense.kMinimize), high, threshold)
 
 
 # How many cells the cover tries against the audit before settling for its first choice.

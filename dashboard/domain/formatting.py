@@ -9,6 +9,28 @@ from dashboard.domain.reference import EES_SYMBOLS
 from dashboard.domain.status import SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 
 
+def date_words(timestamp: str) -> str:
+    """'2 December 2026' from an ISO date or timestamp ('2026-12-02 05:35:50'): a date as a board paper writes it."""
+    year, month, day = (int(part) for part in timestamp[:10].split("-"))
+    return f"{day} {MONTHS[month - 1]} {year}"
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def sentence_case(text: str) -> str:
     """Capitalise the first letter only, so 'EHC plans' keeps its capitals (str.capitalize would not)."""
     return text[:1].upper() + text[1:]

@@ -80,7 +80,14 @@ def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: di
     # What add_hline draws, built directly (add_hline is slow): the line across the plot and its label.
     figure.add_shape(type="line", x0=0, x1=1, xref="paper", y0=1, y1=1, yref="y", line={"color": BOROUGH, "width": 2})
     figure.add_annotation(
-        x=1, xref="paper", y=1, text="Borough rate for the phase", showarrow=False, xanchor="right", yanchor="bottom"
+        x=1,
+        xref="paper",
+        y=1,
+        text="Borough rate for the phase",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        yshift=4,  # clear of the line it names
     )
     named = shown["reach"] == "beyond the 99.8% limit"
     shown["position"] = POSITIONS[0]

@@ -49,11 +49,6 @@ def _state_classes(status: np.ndarray, base: int) -> np.ndarray:
     return np.select([np.isin(status, HIDDEN_STATUSES), status == OUTSIDE], [base, base + 2], base + 1)
 
 
-def _colourscale(count: int) -> list:
-    """Discrete colour scale: one flat band per class, values first, then the states."""
-    return _scale(list(SEQUENTIAL[len(SEQUENTIAL) - min(count, len(SEQUENTIAL)) :]) + list(STATE_COLOURS.values()))
-
-
 def _scale(colours: list[str]) -> list:
     """One flat band per colour, so each class index maps to exactly one colour."""
     n = len(colours)
@@ -135,14 +130,19 @@ def choropleth_values(
         labels = [
             f"{verdict_text(v, reference_name)}{f' ({ARROWS[d]})' if d else ''}"
             for v, d in zip(verdict_order(measure), _directions(verdict_order(measure), measure))
-        ] + states
-        scale, title = (
-            _scale(colours + list(STATE_COLOURS.values())),
-            f"{measure.label}<br>against {reference_name}<br>(95% interval)",
-        )
+        ]
+        title = f"{measure.label}<br>against {reference_name}<br>(95% interval)"
     else:
-        classes, labels = _classes(values, bins), class_labels(bins, measure) + states
-        scale, title = _colourscale(value_classes(bins)), f"{measure.label}<br>({measure.unit})"
+        classes, labels = _classes(values, bins), class_labels(bins, measure)
+        colours = list(SEQUENTIAL[len(SEQUENTIAL) - min(value_classes(bins), len(SEQUENTIAL)) :])
+        title = f"{measure.label}<br>({measure.unit})"
+    # The value classes are fixed per measure, so years compare; the states are listed only where a place has one.
+    base = len(labels)
+    present = [k for k in range(len(states)) if (classes == base + k).any()]
+    renumbered = {base + k: base + i for i, k in enumerate(present)}
+    classes = np.array([renumbered.get(c, c) for c in classes.tolist()], dtype=int)
+    labels += [states[k] for k in present]
+    scale = _scale(colours + [list(STATE_COLOURS.values())[k] for k in present])
     layer = _layers(status)
     codes = values["code"].to_numpy(object)
     templates = _templates(measure, reference_name)

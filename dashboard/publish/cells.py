@@ -18,6 +18,7 @@ import pandas as pd
 from dashboard.domain.disclosure import Line
 from dashboard.domain.reference import FULL_YEAR, SYMBOL_ORDER, TERMS
 from dashboard.publish.registry import (
+    HOME_PLACES,
     KEY_COLUMNS,
     PARENTS,
     READ_FROM,
@@ -181,9 +182,11 @@ class _Rows:
             columns[column] = np.where(across, None, columns[column])
         columns["value"] = np.where(any_known & (rank == 0), total, np.nan)
         columns["symbol"] = np.array([SYMBOL_ORDER[r - 1] if r > 0 else None for r in rank], dtype=object)
-        # A breakdown of the part of a total with no place (pupils living outside the borough, the rest of a total
-        # not given school by school) is not published: only its total is. It is protected as a hidden count is.
-        given = [np.array([v is not None for v in columns[k]], dtype=bool) for k in keys]
+        # Pupils living outside the borough are a place like any other: published broken down (by need, say), so
+        # each such cell is protected, and can cover its neighbours, as a locality's can. The rest of a total a
+        # source does not give school by school or by phase is a different rest in each source: broken down, it is
+        # not published, but a small one is still protected (the total less the parts would give it away).
+        given = [np.array([v is not None or k in HOME_PLACES for v in columns[k]], dtype=bool) for k in keys]
         columns["published"] = np.logical_and.reduce(given) if len(keys) >= 2 else np.ones(size, dtype=bool)
         if keys:
             # Cells in key order, missing keys last, so the choice of secondary cells is the same every time.

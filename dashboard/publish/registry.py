@@ -29,6 +29,9 @@ KEY_COLUMNS = tuple(d for d in DIMENSIONS if d != "term")
 # One step up each hierarchy: a cell of the finer dimension lies in exactly one cell of each coarser one. A ward lies
 # in one locality where the LA's localities are made of whole wards: the load checks, ward by ward (a reader can see
 # it from the small areas), and ties a ward to its locality only where it does.
+# Where pupils live, finest first: a cell with none of them is of pupils living outside the borough.
+HOME_PLACES = ("area", "ward", "locality")
+
 PARENTS = {
     "area": ("ward", "locality"),
     "ward": ("locality",),

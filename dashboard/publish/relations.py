@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.domain.disclosure import AtMost, Line
 from dashboard.domain.reference import TERMS
-from dashboard.publish.registry import COUNTS, KEY_COLUMNS, RELATIONS, Relation
+from dashboard.publish.registry import COUNTS, FAMILIES_BY_NAME, HOME_PLACES, KEY_COLUMNS, RELATIONS, Relation
 
 # Two cells are the same cell of two counts (or of a year and a term) when these agree.
 _PLACE = ["family", *KEY_COLUMNS]
@@ -51,6 +51,7 @@ def ties(cells: pd.DataFrame, coincide: Callable[[Relation, np.ndarray, np.ndarr
     keys = _keys(cells)
     counts = cells["count"].to_numpy(object)
     term = cells["term"].astype(object).where(cells["term"].notna(), None).to_numpy(object)
+    rest = _rests(cells)
     same, bounding, pairs = {}, {}, {}
     present = set(counts)
     for relation in RELATIONS:
@@ -58,6 +59,10 @@ def ties(cells: pd.DataFrame, coincide: Callable[[Relation, np.ndarray, np.ndarr
             continue
         if relation.kind in ("at_most", "same"):
             left, right = _pair(keys, counts, term, relation.counts[0], relation.counts[1], same_period=True)
+            if relation.kind == "same":
+                # Each source's rest of a total not given by school or phase is its own: not one figure.
+                kept = ~rest[left]
+                left, right = left[kept], right[kept]
         else:
             # A year's cell (left) beside each of its terms' cells (right), within one count.
             left, right = _pair(keys, counts, term, relation.counts[0], relation.counts[0], same_period=False)
@@ -72,6 +77,18 @@ def ties(cells: pd.DataFrame, coincide: Callable[[Relation, np.ndarray, np.ndarr
             same[relation] = [Line(int(a), (int(b),)) for a, b in zip(left[tied], right[tied])]
             pairs[relation] = len(left)
     return Ties(same, bounding, pairs, _follows(keys, counts, term))
+
+
+def _rests(cells: pd.DataFrame) -> np.ndarray:
+    """Cells that are a source's rest of a total not given by a dimension of their family other than a home place
+    (not given school by school, or by phase); pupils living outside the borough are a place, not a rest."""
+    rest = np.zeros(len(cells), dtype=bool)
+    family = cells["family"].to_numpy(object)
+    for name in set(family.tolist()):
+        mine = family == name
+        for dim in (d for d in FAMILIES_BY_NAME[name].dims if d not in HOME_PLACES):
+            rest[mine] |= cells[dim].isna().to_numpy()[mine]
+    return rest
 
 
 def _keys(cells: pd.DataFrame) -> list[tuple]:

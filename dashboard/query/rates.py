@@ -20,6 +20,7 @@ from dashboard.publish.registry import (
     COUNTS,
     DIMENSIONS,
     FAMILIES,
+    HOME_PLACES,
     KEY_COLUMNS,
     MEASURE_COUNTS,
     canonical,
@@ -34,7 +35,6 @@ from dashboard.store.warehouse import Warehouse
 FILTERED = ("locality", "cluster", "phase", "sen", "need")
 RATE_COLUMNS = ["numerator", "denominator", "value", "status", "low", "high"]  # low, high: the 95% interval
 # Where pupils live, and where they go to school, from the finest place to the whole borough.
-HOME_PLACES = ("area", "ward", "locality")
 SCHOOL_PLACES = ("school", "cluster", "school_locality")
 PLURALS = {
     "area": "small areas",
@@ -313,7 +313,10 @@ def _listed(words: list[str], joiner: str) -> str:
 def refusal(measure: Measure, count: str, group: list[str], filters: list[str], termly: bool) -> str:
     """Why a cut is not published, and where the same view can be had: 'To filter by need, choose localities.'"""
     place = next((g for g in group if g in HOME_PLACES + SCHOOL_PLACES), None)
-    wanted = [f for f in filters if f not in ("locality", "school_locality", "cluster", "school") or not place]
+    # A filter of the place's own kind only narrows the places (a locality of small areas, a cluster of schools);
+    # one of the other kind (a cluster of where pupils live) is a cut of its own.
+    own = ("locality",) if place in HOME_PLACES else ("school_locality", "cluster", "school")
+    wanted = [f for f in filters if f not in own or not place]
     extra = [d for d in group if d != place]
     if termly and not offered(count, canonical(group), True):
         where = [

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.domain.comparison import compare_with
-from dashboard.domain.filters import MAP_LEVELS, FilterOptions, FilterState
+from dashboard.domain.filters import FILTER_LABELS, MAP_LEVELS, FilterOptions, FilterState
 from dashboard.domain.formatting import (
     count_text,
     interval_text,
@@ -38,6 +38,11 @@ class MapView:
     figure: go.Figure | None  # set when the whole figure is drawn (a new level or school layer)
     patch: dict  # the layers, colour axis and title, all that changes with filters (empty without boundaries)
     reference_name: str = "the borough"  # what the verdict column compares with
+    level: str = "area"  # the level drawn: the one asked for, or the finest coarser one published for the filters
+
+    def whole_figure(self) -> go.Figure:
+        """The whole figure, boundaries named or inside: for a new level or school layer."""
+        return self.figure if self.figure is not None else choropleth(self.patch, self.title)
 
     @property
     def table(self) -> pd.DataFrame:
@@ -85,7 +90,7 @@ def map_panel(queries: Queries, state: FilterState) -> Panel:
     """The Map as a panel for export: the whole figure with its boundaries inside, the table, the notes."""
     view = map_view(queries, state, with_geometry=True)
     measure = queries.measure_in(state.measure)
-    table = display_table(view, measure, MAP_LEVELS[state.level].one)
+    table = display_table(view, measure, MAP_LEVELS[view.level].one)
     return Panel(view.title, view.summary, table, view.figure, [view.note] if view.note else [])
 
 
@@ -124,7 +129,7 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     """
     options = queries.filter_options()
     measure = queries.measure_in(state.measure)
-    values = queries.map_values(state.measure, state, state.level)
+    state, values, shown_instead = drawn_level(queries, state)
     unavailable = values.attrs.get("unavailable")
     total, refused = selection_total(queries, state)
     if unavailable and not refused and queries.offers(state.measure, "school"):
@@ -143,7 +148,8 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     geojson = queries.map_geojson(state.level)
     parts = {}
     if geojson is not None:
-        parts = choropleth_values(values, measure, bins, geometry or geojson, colour_by, map_schools(queries, state))
+        address = geometry.format(level=state.level) if geometry else geojson
+        parts = choropleth_values(values, measure, bins, address, colour_by, map_schools(queries, state))
         parts["title"] = wrap_title(title)
     figure = None
     if geojson is None:
@@ -152,7 +158,13 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
         figure = choropleth(parts, title)
     notes = [
         n
-        for n in [unavailable, ignored_filters_note(state, measure), reference_note, symbols_note(values["status"])]
+        for n in [
+            shown_instead,
+            unavailable,
+            ignored_filters_note(state, measure),
+            reference_note,
+            symbols_note(values["status"]),
+        ]
         if n
     ]
     if state.schools == "show" and "cluster" not in measure.filters:
@@ -171,7 +183,36 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
         figure=figure,
         patch=parts,
         reference_name=reference_name,
+        level=state.level,
     )
+
+
+def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.DataFrame, str | None]:
+    """The state at the level the map draws, its places' values, and the sentence saying why when that is not the
+    level asked for: the finest coarser level the publication offers for these filters (never a grey map when a
+    coarser level can answer)."""
+    values = queries.map_values(state.measure, state, state.level)
+    if not values.attrs.get("unavailable"):
+        return state, values, None
+    levels = list(MAP_LEVELS)
+    for coarser in levels[levels.index(state.level) + 1 :]:
+        found = queries.map_values(state.measure, state, coarser)
+        if not found.attrs.get("unavailable"):
+            asked, drawn = MAP_LEVELS[state.level], MAP_LEVELS[coarser]
+            chosen = [
+                FILTER_LABELS[key]
+                for key in ("need", "sen", "phase", "cluster")
+                if getattr(state, key) and key in queries.measure_in(state.measure).filters
+            ]
+            why = f" with the {' and '.join(chosen)} chosen" if chosen else f" for {state.year}"
+            sentence = (
+                f"Shown by {drawn.one.lower()}: {asked.many.lower()} are not published{why}. "
+                f"To see {asked.many.lower()}, clear {'that filter' if len(chosen) == 1 else 'those filters'}."
+                if chosen
+                else f"Shown by {drawn.one.lower()}: {asked.many.lower()} are not published{why}."
+            )
+            return replace(state, level=coarser), found, sentence
+    return state, values, None
 
 
 def selection_total(queries: Queries, state: FilterState) -> tuple[pd.Series, str | None]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from dashboard.domain.comparison import with_interval
@@ -43,20 +44,39 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
     frame = frame.merge(
         totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left"
     )
-    frame.loc[frame["locality"] == "borough", "total"] = borough["numerator"].sum()
+    # The borough's share is of all its plans, not of those its shown needs add up to.
+    whole = queries.borough_value("ehcp_rate", state)
+    frame.loc[frame["locality"] == "borough", "total"] = whole["numerator"] if whole["status"] == SHOWN else np.nan
     frame["group"] = frame["locality"].map(names).fillna("Outside the borough")
     frame["category"] = frame[category]
     frame["share"] = (frame["numerator"] / frame["total"] * 100).where(frame["status"] != SUPPRESSED)
     order = borough.sort_values("numerator", ascending=False)[category].tolist()
     frame["cell"] = [
-        ("c" if status == SUPPRESSED else f"{plans:,.0f} ({share:.1f}%)")
+        "c" if status == SUPPRESSED else f"{plans:,.0f}" + (f" ({share:.1f}%)" if share == share else "")
         for plans, share, status in zip(frame["numerator"], frame["share"], frame["status"])
     ]
     table = frame.pivot(index="category", columns="group", values="cell").reindex(order)
     localities = sorted(g for g in table.columns if g not in ("Borough", "Outside the borough"))
     table = table[localities + [g for g in ("Outside the borough", "Borough") if g in table.columns]].fillna("0 (0.0%)")
+    # Each column's whole, so a reader can add the columns up: the localities' plans and those of young people
+    # living outside the borough (not broken down by need) make the borough's.
+    wholes = {
+        names.get(k, "Outside the borough"): v if status != SUPPRESSED else np.nan
+        for k, v, status in zip(totals["locality"], totals["numerator"], totals["status"])
+    }
+    wholes["Borough"] = whole["numerator"] if whole["status"] == SHOWN else np.nan
+    all_row = {
+        g: (f"{wholes[g]:,.0f} (100%)" if wholes.get(g, np.nan) == wholes.get(g, np.nan) else "c")
+        for g in table.columns
+    }
+    table.loc["All " + ("broad areas" if broad else "needs")] = all_row
     table = table.reset_index(names="Broad area of need" if broad else "Primary need")
     table.columns.name = None
+    if "Outside the borough" in table.columns:
+        notes.append(
+            "Outside the borough: young people with plans who live elsewhere. With the localities they make the "
+            "Borough column."
+        )
     shown = frame[frame["group"].isin(localities) & frame["share"].notna()]
     top = shown.loc[shown.groupby("group")["share"].idxmax()]
     largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]

@@ -339,20 +339,30 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
             ],
         }
     )
+    # The summary counts what the table's last column says, so the two always agree.
     far = shown[shown["reach"] == "beyond the 99.8% limit"]
     within = int((shown["word"] == "similar").sum())
     summary = f"{within} of {len(shown)} schools are within the limits around the borough rate for their phase"
-    explain = (
-        "neither chance nor the usual spread between schools would explain"
-        if spread.tau2 > 0
-        else "chance alone would rarely explain"
-    )
-    summary += (
-        f"; {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which {explain}, "
-        f"led by {far['name'].iat[0]} ({far['word'].iat[0]})."
-        if len(far)
-        else "; none is beyond the 99.8% limit."
-    )
+    outside = shown[shown["word"] != "similar"]
+    if outside.empty:
+        summary += "; none is beyond the 95% limit."
+    else:
+        explain = (
+            "neither chance nor the usual spread between schools would explain"
+            if spread.tau2 > 0
+            else "chance alone would rarely explain"
+        )
+        kinds = [
+            f"{n} {'is' if n == 1 else 'are'} {word} than the borough rate"
+            for word, n in outside["word"].value_counts(sort=False).items()
+        ]
+        summary += f"; {' and '.join(kinds)} (beyond the 95% limit)"
+        summary += (
+            f", of which {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which {explain}, "
+            f"led by {far['name'].iat[0]} ({far['word'].iat[0]})."
+            if len(far)
+            else "; none is beyond the 99.8% limit."
+        )
     if hidden:
         notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
     if given.any():

@@ -24,8 +24,10 @@ def layout() -> html.Div:
     )
 
 
-def content(sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int) -> html.Div:
-    """Each measure's definition, numerator, denominator and unit, the methods, and the files loaded."""
+def content(
+    sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int, version: str = ""
+) -> html.Div:
+    """Each measure's definition, numerator, denominator and unit, the methods, the files loaded and the version."""
     measures = table_box(
         dbc.Table(
             [
@@ -149,6 +151,11 @@ def content(sources: list[tuple[str, str, int, str]], datasets: list[tuple], thr
                 "lines are named; schools within them are similar to the borough, whatever their rank."
             ),
             html.H2("Where the data comes from", className="h4"),
+            html.P(
+                f"Version of the data served: {version} (also at /healthz). Quote it when reporting a figure."
+                if version
+                else "No version of the data is loaded."
+            ),
             table_box(
                 dbc.Table(
                     [

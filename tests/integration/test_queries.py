@@ -205,9 +205,28 @@ def test_areas_outside_the_chosen_locality_are_marked_not_dropped(queries):
 def test_colour_classes_are_fixed_per_measure_whatever_the_filters(queries):
     bins = queries.measure_bins("suspension_rate")
     assert bins == sorted(bins) and len(bins) == 4
-    first = map_view(queries, FilterState(year="2019/20"), with_geometry=False).patch["coloraxis"]
+    first = map_view(queries, FilterState(year="2019/20", level="locality"), with_geometry=False).patch["coloraxis"]
+    # Need is published by locality, not by small area: the map draws localities, in the localities' classes.
     later = map_view(queries, FilterState(year=YEAR, locality="N", need="ASD"), with_geometry=False).patch["coloraxis"]
-    assert first["colorbar"]["ticktext"] == later["colorbar"]["ticktext"]
+    states = ("Suppressed", "No data", "Outside selection")
+    assert [t for t in first["colorbar"]["ticktext"] if not t.startswith(states)] == [
+        t for t in later["colorbar"]["ticktext"] if not t.startswith(states)
+    ]
+
+
+def test_the_legend_lists_only_the_states_a_place_has(queries):
+    """Outside selection only when a locality is chosen; Suppressed only where a place is c."""
+    whole = map_view(queries, FilterState(year=YEAR), with_geometry=False)
+    ticks = whole.patch["coloraxis"]["colorbar"]["ticktext"]
+    assert not any(t.startswith("Outside selection") for t in ticks)
+    assert any(t.startswith("Suppressed") for t in ticks) == (whole.values["status"] == SUPPRESSED).any()
+    assert any(t.startswith("No data") for t in ticks) == (whole.values["status"] == NO_DATA).any()
+    north = map_view(queries, FilterState(year=YEAR, locality="N"), with_geometry=False)
+    labels = north.patch["coloraxis"]["colorbar"]["ticktext"]
+    assert labels[-1] == "Outside selection"
+    # Each class index drawn has its own label and colour band.
+    classes = {z for trace in north.patch["traces"] if trace["type"] == "choropleth" for z in trace["z"]}
+    assert max(classes) == len(labels) - 1 and len(north.patch["coloraxis"]["colorscale"]) == 2 * len(labels)
 
 
 def test_an_empty_selection_says_so(queries):
@@ -238,8 +257,8 @@ def test_a_filter_that_cannot_apply_is_named(queries):
     assert "phase and SEN provision filters do not apply" in view.note
     assert map_view(queries, FilterState(year=YEAR, phase="secondary", level="ward"), False).note is None
     small_areas = map_view(queries, FilterState(year=YEAR, phase="secondary"), False)
-    assert small_areas.note.startswith("To filter the suspension rate by phase, choose wards or localities.")
-    assert set(small_areas.table["status"]) == {NO_DATA}
+    assert small_areas.note.startswith("Shown by ward: small areas are not published with the phase chosen.")
+    assert small_areas.level == "ward" and SHOWN in set(small_areas.table["status"])
 
 
 def test_links_round_trip_and_unknown_values_fall_back_with_a_message(queries):

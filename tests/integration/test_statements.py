@@ -9,9 +9,12 @@ import duckdb
 import pytest
 
 from dashboard.config import Config
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import MAP_LEVELS, FilterState
 from dashboard.domain.measures import MEASURES
+from dashboard.domain.status import SHOWN
+from dashboard.views.map import map_panel, map_view
 from dashboard.views.overview import headline_card, locality_table
+from dashboard.views.schools import funnel_panel
 from dashboard.views.trends import trend_panel
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -151,3 +154,36 @@ def test_the_locality_summary_says_a_ratio_and_its_note_names_the_tables_row(que
     )
     assert any(note.startswith("The table's 'Outside the borough' row") for note in panel.notes)
     assert "Outside the borough" in rows
+
+
+@pytest.mark.parametrize(
+    ("filters", "level", "sentence"),
+    [
+        ({"sen": "ehcp"}, "ward", "Shown by ward: small areas are not published with the SEN provision chosen."),
+        ({"phase": "primary"}, "ward", "Shown by ward: small areas are not published with the phase chosen."),
+        ({"need": "ASD"}, "locality", "Shown by locality: small areas are not published with the need type chosen."),
+    ],
+)
+def test_the_map_draws_the_finest_level_published_and_says_so(queries, filters, level, sentence):
+    """The map at its default small-area level went all grey as soon as a slice of pupils was chosen."""
+    state = FilterState(year="2024/25", **filters)
+    view = map_view(queries, state, with_geometry=False)
+    assert view.level == level and view.note.startswith(sentence)
+    assert (view.values["status"] == SHOWN).any()
+    assert f"by {MAP_LEVELS[level].one.lower()}, 2024/25" in view.title
+    # The export and the board pack draw the same level, their table named by it.
+    panel = map_panel(queries, state)
+    assert panel.table.columns[0] == MAP_LEVELS[level].one and sentence in panel.notes[0]
+
+
+def test_the_funnel_summary_counts_what_its_table_marks(queries):
+    """It said '2 are beyond the 99.8% limit' beside about 10 schools marked worse than the borough."""
+    panel = funnel_panel(queries, FilterState(year="2024/25"))
+    marks = panel.table["Compared with the borough"]
+    worse, far = marks.str.startswith("Worse").sum(), (marks == "Worse (beyond the 99.8% limit)").sum()
+    within = (marks == "Similar (within the limits)").sum()
+    assert (within, worse, far) == (77, 10, 2)
+    assert panel.summary.startswith(
+        f"{within} of {len(marks)} schools are within the limits around the borough rate for their phase; "
+        f"{worse} are worse than the borough rate (beyond the 95% limit), of which {far} are beyond the 99.8% limit"
+    )

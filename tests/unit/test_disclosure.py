@@ -31,6 +31,7 @@ from dashboard.domain.disclosure import (
     attacker_intervals,
     audit_breaks,
     breaks_guarantee,
+    breaks_unpublished,
     consistent,
     gauss_secondary,
     primary_cells,
@@ -195,6 +196,38 @@ def test_a_zero_is_always_shown_even_where_nobody_said_so():
 def test_a_reader_puts_a_hidden_count_at_one_or_more_but_a_symbol_or_a_follower_at_zero_or_more():
     problem = Problem(np.array([1.0, np.nan, 3.0, 5.0]), [], follows=np.array([-1, -1, 0, -1]))
     assert problem.floor(np.array([True, True, True, False])).tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_a_reader_puts_a_part_never_published_at_zero_or_more_even_where_the_protection_hides_it_as_small():
+    problem = Problem(np.array([3.0, 5.0]), [], unpublished=np.array([True, False]))
+    assert problem.floor(np.array([True, True])).tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "broken"),
+    [
+        (3, 3, True),  # pinned at 3
+        (1, 4, True),  # proved 1 to 4: a small count, if not which
+        (2, 3, True),
+        (0.9999999, 4.0000001, True),  # 1 to 4 once rounded inwards
+        (0, 3, False),  # it may be none at all
+        (0, 0, False),  # a zero is no one's secret
+        (5, 5, False),  # above the threshold
+        (3, 6, False),
+    ],
+)
+def test_a_part_never_published_breaks_only_when_proved_a_small_count(low, high, broken):
+    assert breaks_unpublished(low, high, THRESHOLD) is broken
+
+
+def test_a_small_part_never_published_is_covered_like_a_hidden_count():
+    # [9, 8, u | 20], u = 3 never published: with 9, 8 and 20 shown, u = 20 - 9 - 8 = 3, a small count given away.
+    # The smaller shown part, 8, is hidden with it: u + 8 = 11, so u can be 0 to 10 and the 8 (at least 1) 1 to 11.
+    values = np.array([9.0, 8.0, 3.0, 20.0])
+    problem = Problem(values, [Line(3, (0, 1, 2))], unpublished=np.array([False, False, True, False]))
+    hidden = protect(problem, np.array([False, False, True, False]), THRESHOLD)
+    assert cells_of(hidden) == [1, 2]
+    assert attacker_intervals(problem, hidden) == {1: (1.0, 11.0), 2: (0.0, 10.0)}
 
 
 # --- Secondary suppression by Gaussian elimination -----------------------------------------------------------------

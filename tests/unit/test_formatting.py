@@ -10,6 +10,7 @@ from dashboard.domain.formatting import (
     as_shown,
     change_text,
     count_text,
+    date_words,
     interval_text,
     rate_text,
     relative_text,
@@ -171,3 +172,15 @@ def test_the_symbols_note_names_only_the_symbols_present(statuses, expected):
 )
 def test_an_interval_is_printed_so_its_ends_differ_and_blank_if_either_is_missing(low, high, measure, expected):
     assert interval_text(low, high, measure) == expected
+
+
+@pytest.mark.parametrize(
+    "timestamp, expected",
+    [
+        ("2026-12-02 05:35:50", "2 December 2026"),
+        ("2026-01-31", "31 January 2026"),
+        ("2025-09-01T00:00:00", "1 September 2025"),
+    ],
+)
+def test_a_load_date_in_words(timestamp, expected):
+    assert date_words(timestamp) == expected
