@@ -62,16 +62,18 @@ def test_two_filters_and_the_table_follow_each_other(page, live_server):
     page.select_option("#filter-measure", "suspension_rate")
     page.select_option("#filter-phase", "primary")
     page.wait_for_function("document.querySelector('.map-summary').textContent.includes('primary schools')")
-    # By phase the publication offers wards and localities, not small areas: the map says so, and shows none.
+    # By phase the publication offers wards and localities, not small areas: the map draws wards and says why.
     page.wait_for_function(
-        "document.querySelector('#map-note').textContent.includes('by phase, choose wards or localities')"
+        "document.querySelector('#map-note').textContent.startsWith("
+        "'Shown by ward: small areas are not published with the phase chosen.')"
     )
+    page.wait_for_function("document.querySelector('#map-graph').textContent.includes('by ward')")
     # The filter panel says the same before any page has to refuse a view.
     page.wait_for_function(
         "document.querySelector('#filter-hint').textContent.includes('by locality, ward and school')"
     )
     page.select_option("#filter-level", "ward")
-    page.wait_for_function("!document.querySelector('#map-note').textContent.includes('choose wards')")
+    page.wait_for_function("!document.querySelector('#map-note').textContent.includes('Shown by ward')")
     assert query_of(page) == {"year": "2024/25", "phase": "primary", "level": "ward"}
     page.get_by_role("tab", name="Table").click()
     header = page.inner_text("#map-table thead")
