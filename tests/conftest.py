@@ -85,10 +85,11 @@ def second_seed_build(tmp_path_factory) -> tuple[Path, Path, Path | None]:
 
 @pytest.fixture(scope="session")
 def small_demo_build(tmp_path_factory) -> tuple[Path, Path]:
-    """A small borough built once (48 areas, 33 schools, a third of the children): for tests that load many times."""
+    """A small borough built once (48 areas, 33 schools, a third of the children, two years): for tests that load
+    many times."""
     folder = tmp_path_factory.mktemp("small-demo")
     extracts, db = folder / "extracts", folder / "warehouse.duckdb"
-    build_demo(extracts, db, small_borough(seed=7, years=3, areas=48, wards=8, scale=0.3))
+    build_demo(extracts, db, small_borough(seed=7, years=2, areas=48, wards=8, scale=0.3))
     return extracts, db
 
 

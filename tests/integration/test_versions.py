@@ -117,7 +117,7 @@ def test_a_load_killed_midway_leaves_the_previous_version_serving_intact(small_d
     subprocess.run([*command[:-2], "--db", str(tmp_path / "probe.duckdb")], check=True, capture_output=True, cwd=ROOT)
     duration = time.monotonic() - started
     killed = 0
-    for fraction in (0.15, 0.4, 0.6, 0.8, 0.9, 0.97):
+    for fraction in (0.2, 0.5, 0.8, 0.95):
         process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)
         if process.poll() is None:
