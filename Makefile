@@ -53,8 +53,12 @@ run: demo
 	@echo "Serving the Inclusion Dashboard on http://$(HOST):$(PORT)"
 	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 app:server
 
+# The tests run on TEST_WORKERS processes (pytest-xdist), a test file to a process so its fixtures are built once;
+# each process builds its own demo borough. TEST_WORKERS=0 runs them in this process, as plain pytest does.
+TEST_WORKERS ?= 2
+
 test: install-test lint
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
 # What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time;
