@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dash import Input, Output, ctx
 
 from callbacks.guard import guarded, on_filters, problem_message
 from dashboard.domain.filters import FILTER_KEYS, FilterState, parse_query, resolve, to_query
 from dashboard.query.queries import Queries
+from dashboard.views.map import level_to_draw, offered_levels
 from layouts import ids
 from layouts.shell import ALL, select_options
 
@@ -21,11 +24,12 @@ def register(app, queries: Queries) -> None:
         Output(ids.FILTER_STORE, "data"),
         Output(ids.MESSAGES, "children"),
         Output(ids.FILTER_CLUSTER, "options"),
+        Output(ids.FILTER_CONTROLS["level"], "options"),
         *[Output(control, "value") for control in CONTROLS],
         Input(ids.URL, "search"),
         *[Input(control, "value") for control in CONTROLS],
     )
-    @guarded(4 + len(CONTROLS))
+    @guarded(5 + len(CONTROLS))
     def sync_filters(search: str | None, *values: str | None):
         options = queries.filter_options()
         if ctx.triggered_id in (None, ids.URL):  # a link was opened, or back / forward was pressed
@@ -34,6 +38,9 @@ def register(app, queries: Queries) -> None:
             state, messages = resolve(
                 {key: None if value == ALL else value for key, value in zip(FILTER_KEYS, values)}, options
             )
+        # The Map level control shows the level drawn: one the filters leave out is greyed and never chosen.
+        offered = offered_levels(queries, state)
+        state = replace(state, level=level_to_draw(state.level, offered))
         shown = state.as_dict()
         notice = [problem_message(m) for m in messages] or None
         return (
@@ -41,6 +48,10 @@ def register(app, queries: Queries) -> None:
             shown,
             notice,
             select_options("cluster", list(options.clusters_in(state.locality))),
+            [
+                {**choice, "disabled": bool(offered) and choice["value"] not in offered}
+                for choice in select_options("level", options.levels)
+            ],
             *[shown[key] or ALL for key in FILTER_KEYS],
         )
 

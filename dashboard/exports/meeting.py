@@ -27,10 +27,10 @@ def meeting_html(queries: Queries, query: str) -> str:
     """The whole meeting-mode page for the filters in query."""
     state, messages = parse_query(query, queries.filter_options())
     cards, _, _ = overview(queries, state)
-    panels = board_panels(queries, state)
+    panels, left_out = board_panels(queries, state)
     cover = caption_for(queries, state, "Inclusion board meeting", messages, "pack")
     status = f"{cover.filters.removeprefix('Filters: ')}. {cover.as_of}"
-    slides = [_cover_slide(cover, messages)]
+    slides = [_cover_slide(cover, messages + left_out)]
     slides.append(
         _slide(
             "Headline measures",

@@ -43,6 +43,7 @@ class Pack:
     cover: Caption
     cards: list[Card]
     slides: list[Slide]
+    left_out: list[str]  # a line for each view with nothing published for these filters
 
 
 def build_pack(queries: Queries, query: str) -> Pack:
@@ -51,10 +52,11 @@ def build_pack(queries: Queries, query: str) -> Pack:
     cards, _, _ = overview(queries, state)
     cover = caption_for(queries, state, PACK_TITLE, messages, "pack")
     slides = []
-    for chart, panel in board_panels(queries, state):
+    panels, left_out = board_panels(queries, state)
+    for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
         slides.append(Slide(chart, panel, caption, _speaker_notes(panel)))
-    return Pack(state, cover, cards, slides)
+    return Pack(state, cover, cards, slides, left_out)
 
 
 def _speaker_notes(panel: Panel) -> str:
@@ -106,6 +108,7 @@ def _cover_lines(pack: Pack) -> list[str]:
         caption.source,
         caption.suppression,
         *caption.notes,
+        *pack.left_out,
     ]
 
 

@@ -302,9 +302,40 @@ def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) ->
     )
 
 
+def locality_traces(overlay: dict) -> list[dict]:
+    """The localities' outlines and names, to draw over small areas and wards so a reader knows which part is which;
+    neither takes a hover or a click, which go to the places beneath."""
+    names, lon, lat = zip(*overlay["names"]) if overlay["names"] else ((), (), ())
+    return [
+        {
+            "type": "scattergeo",
+            "name": "locality outlines",
+            "lon": overlay["lon"],
+            "lat": overlay["lat"],
+            "mode": "lines",
+            "line": {"color": "#1b1b1b", "width": 2.2},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+        {
+            "type": "scattergeo",
+            "name": "locality names",
+            "lon": list(lon),
+            "lat": list(lat),
+            "mode": "text",
+            "text": [f"<b>{name}</b>" for name in names],
+            # A pale halo keeps the name readable on every colour class beneath it.
+            "textfont": {"family": FONT, "size": 15, "color": "#1b1b1b", "shadow": "0 0 3px #ffffff"},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+    ]
+
+
 def choropleth(parts: dict, title: str) -> go.Figure:
-    """The map from choropleth_values' parts: its layers over the boundaries, the legend naming every class."""
-    figure = go.Figure(parts["traces"])
+    """The map from choropleth_values' parts: its layers over the boundaries, the legend naming every class, and the
+    localities' outlines and names on top where parts has them (they never change with the filters)."""
+    figure = go.Figure(parts["traces"] + parts.get("overlay", []))
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     figure.update_layout(
         coloraxis=parts["coloraxis"],

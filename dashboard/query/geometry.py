@@ -59,3 +59,27 @@ def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
         return {"type": "FeatureCollection", "features": features}
 
     return warehouse.cached(("geojson", level), build)
+
+
+def locality_overlay(warehouse: Warehouse) -> dict | None:
+    """The localities' outlines as lines (lon and lat, a None between rings) and a point inside each for its name,
+    dissolved from the same small-area boundaries the map draws and simplified to what a map of a borough shows."""
+
+    def build() -> dict | None:
+        collection = map_geojson(warehouse, "locality")
+        if collection is None:
+            return None
+        lon, lat, names = [], [], []
+        for feature in collection["features"]:
+            shape = shapely.geometry.shape(feature["geometry"])
+            # About 20 m: finer than a screen pixel at borough scale, and a tenth of the points.
+            outline = shapely.simplify(shape.boundary, 0.0002, preserve_topology=True)
+            for line in getattr(outline, "geoms", [outline]):
+                xs, ys = line.xy
+                lon += [round(x, 5) for x in xs] + [None]
+                lat += [round(y, 5) for y in ys] + [None]
+            point = shape.representative_point()  # inside the locality, even where its shape is hollow or bent
+            names.append((feature["properties"]["name"], round(point.x, 5), round(point.y, 5)))
+        return {"lon": lon, "lat": lat, "names": names}
+
+    return warehouse.cached(("locality-overlay",), build)

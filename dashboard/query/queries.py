@@ -88,6 +88,10 @@ class Queries:
         """Boundaries at one map level as a FeatureCollection, or None where none are loaded."""
         return geometry.map_geojson(self.warehouse, level)
 
+    def locality_overlay(self) -> dict | None:
+        """The localities' outlines and name points, to draw over small areas and wards; None without boundaries."""
+        return geometry.locality_overlay(self.warehouse)
+
     def measure_bins(self, measure_id: str, level: str = "area") -> list[float]:
         """Colour class breaks for a measure at a map level, the same in every year and filter."""
         return classes.measure_bins(self.warehouse, measure_id, level)

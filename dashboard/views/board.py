@@ -43,7 +43,18 @@ CHARTS: dict[str, Callable[[Queries, FilterState], Panel | None]] = {
 }
 
 
-def board_panels(queries: Queries, state: FilterState) -> list[tuple[str, Panel]]:
-    """The sequence's panels for one filter state, leaving out any the filters do not show."""
-    found = ((chart, CHARTS[chart](queries, state)) for chart in SEQUENCE)
-    return [(chart, panel) for chart, panel in found if panel is not None]
+def board_panels(queries: Queries, state: FilterState) -> tuple[list[tuple[str, Panel]], list[str]]:
+    """The sequence's panels for one filter state, and a line for each left out: one the filters do not show (a
+    school's charts without a school) is skipped; one with nothing published at any level says so, never a blank
+    page."""
+    shown, left_out = [], []
+    for chart in SEQUENCE:
+        panel = CHARTS[chart](queries, state)
+        if panel is None:
+            continue
+        if panel.empty:
+            why = " ".join(panel.notes) or "Nothing is published for these filters."
+            left_out.append(f"Left out: {panel.title.rstrip('.')}. {why}")
+        else:
+            shown.append((chart, panel))
+    return shown, left_out

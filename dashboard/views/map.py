@@ -19,7 +19,7 @@ from dashboard.domain.formatting import (
 )
 from dashboard.domain.measures import Measure
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.figures.maps import choropleth, choropleth_values, no_boundaries_figure
+from dashboard.figures.maps import choropleth, choropleth_values, locality_traces, no_boundaries_figure
 from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
@@ -151,6 +151,9 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
         address = geometry.format(level=state.level) if geometry else geojson
         parts = choropleth_values(values, measure, bins, address, colour_by, map_schools(queries, state))
         parts["title"] = wrap_title(title)
+        overlay = queries.locality_overlay() if state.level != "locality" else None
+        if overlay:
+            parts["overlay"] = locality_traces(overlay)
     figure = None
     if geojson is None:
         figure = no_boundaries_figure()
@@ -187,32 +190,47 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     )
 
 
-def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.DataFrame, str | None]:
-    """The state at the level the map draws, its places' values, and the sentence saying why when that is not the
-    level asked for: the finest coarser level the publication offers for these filters (never a grey map when a
-    coarser level can answer)."""
-    values = queries.map_values(state.measure, state, state.level)
-    if not values.attrs.get("unavailable"):
-        return state, values, None
+def offered_levels(queries: Queries, state: FilterState) -> list[str]:
+    """The map levels the publication offers for these filters, finest first."""
+    return [
+        level for level in MAP_LEVELS if not queries.map_values(state.measure, state, level).attrs.get("unavailable")
+    ]
+
+
+def level_to_draw(asked: str, offered: list[str]) -> str:
+    """The level asked for when it is offered, else the finest coarser one offered (never a grey map when a coarser
+    level can answer); the level asked for when nothing coarser is offered either (the map then says why)."""
     levels = list(MAP_LEVELS)
-    for coarser in levels[levels.index(state.level) + 1 :]:
-        found = queries.map_values(state.measure, state, coarser)
-        if not found.attrs.get("unavailable"):
-            asked, drawn = MAP_LEVELS[state.level], MAP_LEVELS[coarser]
-            chosen = [
-                FILTER_LABELS[key]
-                for key in ("need", "sen", "phase", "cluster")
-                if getattr(state, key) and key in queries.measure_in(state.measure).filters
-            ]
-            why = f" with the {' and '.join(chosen)} chosen" if chosen else f" for {state.year}"
-            sentence = (
-                f"Shown by {drawn.one.lower()}: {asked.many.lower()} are not published{why}. "
-                f"To see {asked.many.lower()}, clear {'that filter' if len(chosen) == 1 else 'those filters'}."
-                if chosen
-                else f"Shown by {drawn.one.lower()}: {asked.many.lower()} are not published{why}."
-            )
-            return replace(state, level=coarser), found, sentence
-    return state, values, None
+    coarser = [level for level in levels[levels.index(asked) :] if level in offered]
+    return coarser[0] if coarser else asked
+
+
+def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.DataFrame, str | None]:
+    """The state at the level the map draws, its places' values, and the sentence saying why finer levels are not
+    drawn when the filters leave them out: 'Shown by ward: small areas are not published with the SEN provision
+    chosen. To see small areas, clear that filter.'"""
+    drawn = level_to_draw(state.level, offered_levels(queries, state))
+    values = queries.map_values(state.measure, state, drawn)
+    if values.attrs.get("unavailable"):
+        return state, values, None  # no level is offered: the view says why
+    levels = list(MAP_LEVELS)
+    finer = levels[: levels.index(drawn)]
+    refused = [level for level in finer if queries.map_values(state.measure, state, level).attrs.get("unavailable")]
+    if not refused or len(refused) < len(finer):
+        return replace(state, level=drawn), values, None  # a finer level is offered: drawing this one was a choice
+    chosen = [
+        FILTER_LABELS[key]
+        for key in ("need", "sen", "phase", "cluster")
+        if getattr(state, key) and key in queries.measure_in(state.measure).filters
+    ]
+    names = " and ".join(MAP_LEVELS[level].many.lower() for level in refused)
+    sentence = f"Shown by {MAP_LEVELS[drawn].one.lower()}: {names} are not published"
+    if chosen:
+        those = "that filter" if len(chosen) == 1 else "those filters"
+        sentence += f" with the {' and '.join(chosen)} chosen. To see {names}, clear {those}."
+    else:
+        sentence += f" for {state.year}."
+    return replace(state, level=drawn), values, sentence
 
 
 def selection_total(queries: Queries, state: FilterState) -> tuple[pd.Series, str | None]:

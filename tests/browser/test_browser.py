@@ -72,9 +72,17 @@ def test_two_filters_and_the_table_follow_each_other(page, live_server):
     page.wait_for_function(
         "document.querySelector('#filter-hint').textContent.includes('by locality, ward and school')"
     )
-    page.select_option("#filter-level", "ward")
-    page.wait_for_function("!document.querySelector('#map-note').textContent.includes('Shown by ward')")
+    # The Map level control shows the level drawn, small areas greyed out, and the link says the same.
+    page.wait_for_function("document.querySelector('#filter-level').value === 'ward'")
+    assert page.eval_on_selector("#filter-level option[value='area']", "option => option.disabled")
+    assert not page.eval_on_selector("#filter-level option[value='ward']", "option => option.disabled")
     assert query_of(page) == {"year": "2024/25", "phase": "primary", "level": "ward"}
+    # Clearing the phase offers small areas again; the map stays at the ward level drawn until another is chosen.
+    page.select_option("#filter-phase", "all")
+    page.wait_for_function("!document.querySelector('#filter-level option[value=\\'area\\']').disabled")
+    page.wait_for_function("!document.querySelector('#map-note').textContent.includes('Shown by ward')")
+    page.select_option("#filter-phase", "primary")
+    page.wait_for_function("document.querySelector('#map-note').textContent.startsWith('Shown by ward')")
     page.get_by_role("tab", name="Table").click()
     header = page.inner_text("#map-table thead")
     assert "Suspension rate (per 100 pupils)" in header

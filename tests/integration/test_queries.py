@@ -255,10 +255,14 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(queries):
 def test_a_filter_that_cannot_apply_is_named(queries):
     view = map_view(queries, FilterState(measure="ehcp_rate", year=YEAR, phase="secondary", sen="ehcp"), False)
     assert "phase and SEN provision filters do not apply" in view.note
-    assert map_view(queries, FilterState(year=YEAR, phase="secondary", level="ward"), False).note is None
     small_areas = map_view(queries, FilterState(year=YEAR, phase="secondary"), False)
     assert small_areas.note.startswith("Shown by ward: small areas are not published with the phase chosen.")
     assert small_areas.level == "ward" and SHOWN in set(small_areas.table["status"])
+    # Wards chosen say the same, since the Map level control greys small areas out for these filters; localities
+    # chosen while wards are offered were a choice, and need no sentence.
+    wards = map_view(queries, FilterState(year=YEAR, phase="secondary", level="ward"), False)
+    assert wards.note == small_areas.note
+    assert map_view(queries, FilterState(year=YEAR, phase="secondary", level="locality"), False).note is None
 
 
 def test_links_round_trip_and_unknown_values_fall_back_with_a_message(queries):
@@ -303,12 +307,41 @@ def test_wards_and_localities_are_dissolved_from_small_areas_and_add_up(queries,
     )
     view = map_view(queries, FilterState(year=YEAR, level=level, schools="show"), with_geometry=True)
     # One layer of places per kind of figure (shown, c, a source's symbol, no data, outside), the marks printed on
-    # places (c, ▲, ▼...), then the schools.
+    # places (c, ▲, ▼...), then the schools; over wards, the localities' outlines and names on top.
+    overlay = ["scattergeo"] * 2 if level == "ward" else []
     assert len(view.table) == count
-    assert [t.type for t in view.figure.data] == ["choropleth"] * 5 + ["scattergeo"] * 2
+    assert [t.type for t in view.figure.data] == ["choropleth"] * 5 + ["scattergeo"] * 2 + overlay
     assert sum(len(t.locations) for t in view.figure.data[:5]) == count
     assert view.figure.data[5].name == "marks" and view.figure.data[5].mode == "text"
     assert len(view.figure.data[6].lat) == 127  # every school, suppressed ones grey
+
+
+@pytest.mark.parametrize("level", ["area", "ward"])
+def test_small_areas_and_wards_carry_the_localities_outlines_and_names(queries, level):
+    """Nobody could tell which part of a small-area or ward map was North."""
+    import shapely.geometry
+
+    view = map_view(queries, FilterState(year=YEAR, level=level), with_geometry=True)
+    outlines, names = view.figure.data[-2:]
+    assert (outlines.mode, names.mode) == ("lines", "text")
+    assert outlines.hoverinfo == names.hoverinfo == "skip"  # hovers and clicks reach the places beneath
+    localities = {
+        f["properties"]["name"]: shapely.geometry.shape(f["geometry"])
+        for f in queries.map_geojson("locality")["features"]
+    }
+    assert sorted(n.removeprefix("<b>").removesuffix("</b>") for n in names.text) == sorted(localities)
+    assert sorted(localities) == ["East", "North", "South & Central", "West"]
+    # Each name sits inside its own locality, and every outline point on some locality's boundary (within 20 m).
+    for text, lon, lat in zip(names.text, names.lon, names.lat):
+        assert localities[text[3:-4]].contains(shapely.geometry.Point(lon, lat))
+    borders = shapely.union_all([shape.boundary for shape in localities.values()])
+    points = [shapely.geometry.Point(x, y) for x, y in zip(outlines.lon, outlines.lat) if x is not None]
+    assert len(points) > 100 and max(borders.distance(p) for p in points) < 0.0003
+    # A filter change patches the places' layers only: the outlines are not among them.
+    assert len(view.patch["traces"]) == len(view.figure.data) - 2
+    # The map of localities needs no outlines of its own.
+    localities_map = map_view(queries, FilterState(year=YEAR, level="locality"), with_geometry=True)
+    assert all(t.name not in ("locality outlines", "locality names") for t in localities_map.figure.data)
 
 
 @pytest.mark.parametrize("colour", ["borough", "benchmark"])

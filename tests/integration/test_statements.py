@@ -161,7 +161,11 @@ def test_the_locality_summary_says_a_ratio_and_its_note_names_the_tables_row(que
     [
         ({"sen": "ehcp"}, "ward", "Shown by ward: small areas are not published with the SEN provision chosen."),
         ({"phase": "primary"}, "ward", "Shown by ward: small areas are not published with the phase chosen."),
-        ({"need": "ASD"}, "locality", "Shown by locality: small areas are not published with the need type chosen."),
+        (
+            {"need": "ASD"},
+            "locality",
+            "Shown by locality: small areas and wards are not published with the need type chosen.",
+        ),
     ],
 )
 def test_the_map_draws_the_finest_level_published_and_says_so(queries, filters, level, sentence):
@@ -187,3 +191,22 @@ def test_the_funnel_summary_counts_what_its_table_marks(queries):
         f"{within} of {len(marks)} schools are within the limits around the borough rate for their phase; "
         f"{worse} are worse than the borough rate (beyond the 95% limit), of which {far} are beyond the 99.8% limit"
     )
+
+
+def test_a_view_published_at_no_level_is_left_out_of_the_pack_and_meeting_with_a_line(client, queries):
+    """The board pack printed a blank funnel page ('No data for this selection') for a need type."""
+    from dashboard.exports.pack import build_pack
+
+    # Suspensions by need type are published for localities and the borough, never school by school.
+    pack = build_pack(queries, "?year=2024/25&need=ASD")
+    charts = [slide.chart for slide in pack.slides]
+    assert "funnel" not in charts and "map" in charts and "trend" in charts
+    assert all(not slide.panel.empty for slide in pack.slides)
+    assert len(pack.left_out) == 1 and pack.left_out[0].startswith(
+        "Left out: Suspension rate: each school against schools of its phase"
+    )
+    assert "not published" in pack.left_out[0]
+    # Meeting mode follows the same sequence and says the same on its first slide.
+    page = client.get("/meeting?year=2024/25&need=ASD").get_data(as_text=True)
+    assert 'data-chart="funnel"' not in page and 'data-chart="map"' in page
+    assert "Left out: Suspension rate: each school against schools of its phase" in page
