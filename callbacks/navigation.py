@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dash import Input, Output, dcc, html
+from dash import Input, Output, State, dcc, html
 
 from dashboard.query.queries import Queries
 from layouts import ids
@@ -41,6 +41,21 @@ def register(app, queries: Queries) -> None:
         }}""",
         Output(ids.PAGE_TITLE, "data"),
         Input(ids.URL, "pathname"),
+    )
+
+    app.clientside_callback(
+        # On a phone the filters fold behind a button; the button says whether they are shown, in words and to
+        # assistive technology. In the browser, so it opens at once.
+        """function (clicks, open) {
+            var now = !open;
+            return [now, now ? "true" : "false", now ? "Hide filters" : "Show filters"];
+        }""",
+        Output(ids.FILTER_COLLAPSE, "is_open"),
+        Output(ids.FILTER_TOGGLE, "aria-expanded"),
+        Output(ids.FILTER_TOGGLE, "children"),
+        Input(ids.FILTER_TOGGLE, "n_clicks"),
+        State(ids.FILTER_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
     )
 
     @app.callback(Output(ids.NAV, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))

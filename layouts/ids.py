@@ -22,6 +22,8 @@ TAB_CHOICES = "tab-choices"  # which tab of each tab set is chosen, kept for the
 ANNOUNCE = "view-announcement"  # a live region that says when the views have updated
 PAGE_TITLE = "page-title"  # the browser tab's title follows the page
 FILTER_COLUMN = "filter-column"
+FILTER_TOGGLE = "filter-toggle"  # on a narrow screen the filters fold behind this button
+FILTER_COLLAPSE = "filter-collapse"
 
 FILTER_MEASURE = "filter-measure"
 FILTER_YEAR = "filter-year"

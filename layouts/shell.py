@@ -110,6 +110,23 @@ def filter_panel(options: FilterOptions) -> html.Aside:
     )
 
 
+def folded_filters(options: FilterOptions) -> html.Div:
+    """The filter panel, folded behind a button below 768 px so a phone's first screen shows the page's headline;
+    always open on wider screens (assets/app.css)."""
+    return html.Div(
+        [
+            html.Button(
+                "Show filters",
+                id=ids.FILTER_TOGGLE,
+                type="button",
+                className="btn btn-outline-secondary w-100 mb-2 d-md-none filter-toggle",
+                **{"aria-expanded": "false", "aria-controls": ids.FILTER_COLLAPSE},
+            ),
+            dbc.Collapse(filter_panel(options), id=ids.FILTER_COLLAPSE, is_open=False, className="filter-collapse"),
+        ]
+    )
+
+
 def navigation() -> html.Nav:
     """Links to every page; the callback keeps the current filters on each link."""
     return html.Nav(
@@ -142,7 +159,7 @@ def create_layout(
         if problem
         else dbc.Row(
             [
-                dbc.Col(filter_panel(options), md=3, lg=2, className="pt-3", id=ids.FILTER_COLUMN),
+                dbc.Col(folded_filters(options), md=3, lg=2, className="pt-3", id=ids.FILTER_COLUMN),
                 dbc.Col(
                     html.Main(
                         [

@@ -13,12 +13,11 @@ from dashboard.figures.style import (
     BENCHMARK_DASHES,
     BOROUGH,
     CATEGORY_COLOURS,
-    DASHES,
     HIGHLIGHT,
-    MARKERS,
     MUTED,
     PATTERNS,
     base_layout,
+    line_style,
 )
 
 
@@ -32,10 +31,13 @@ def trend_lines(
     events: pd.DataFrame | None = None,
     periods: list[str] | None = None,
     reference_label: str = "Borough",
+    styles: dict[str, int] | None = None,
 ) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
 
-    periods, when given, is the whole time axis in order (lines may each cover only part of it).
+    periods, when given, is the whole time axis in order (lines may each cover only part of it). styles gives each
+    label its place in its breakdown's full list (see line_style), so it keeps its look whatever is highlighted;
+    without it the highlighted take the first looks in turn.
 
     series has columns period, label, value (NaN where suppressed: drawn as a gap), and optionally low and
     high, the 95% interval, drawn as whiskers on the coloured series and as a band around the borough.
@@ -66,6 +68,7 @@ def trend_lines(
             hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>",
         )
     for i, label in enumerate(highlighted):
+        colour, dash, marker = line_style((styles or {}).get(label, i))
         rows = series[series["label"] == label]
         error = None
         if "low" in rows:
@@ -74,7 +77,7 @@ def trend_lines(
                 "symmetric": False,
                 "array": (rows["high"] - rows["value"]).tolist(),
                 "arrayminus": (rows["value"] - rows["low"]).tolist(),
-                "color": HIGHLIGHT[i],
+                "color": colour,
                 "thickness": 1.2,
                 "width": 3,
             }
@@ -84,8 +87,8 @@ def trend_lines(
             name=label,
             mode="lines+markers",
             error_y=error,
-            line={"color": HIGHLIGHT[i], "width": 3, "dash": DASHES[i]},
-            marker={"symbol": MARKERS[i], "size": 8},
+            line={"color": colour, "width": 3, "dash": dash},
+            marker={"symbol": marker, "size": 8},
             hovertemplate=f"{label}: %{{y:.{measure.decimals}f}}<extra></extra>",
         )
     if borough is not None and not borough.empty:
@@ -115,13 +118,17 @@ def trend_lines(
             yref="paper",
             text=event.label,
             showarrow=False,
-            xanchor="left",
+            # A label runs away from the nearer edge, so it stays on a narrow chart.
+            xanchor="right" if event.period in (periods or [])[len(periods or []) // 2 :] else "left",
             yanchor="bottom",
             font={"size": 11},
             bgcolor="rgba(255,255,255,0.85)",
         )
     figure.update_yaxes(title={"text": measure.unit})
-    figure.update_xaxes(type="category", **({"categoryorder": "array", "categoryarray": periods} if periods else {}))
+    # With the periods known the axis spans them exactly: an event's label must not stretch it (plotly widens an
+    # axis to hold its annotations, which on a phone squeezed the lines into half the width).
+    axis = {"categoryorder": "array", "categoryarray": periods, "range": [-0.4, len(periods) - 0.6]} if periods else {}
+    figure.update_xaxes(type="category", **axis)
     return base_layout(figure, title)
 
 
@@ -215,5 +222,12 @@ def share_bars(frame: pd.DataFrame, title: str) -> go.Figure:
         "legend": {"traceorder": "normal", "orientation": "h", "y": -0.3},
         "xaxis": {"title": {"text": "% of plans"}, "range": [0, 100]},
     }
+    # A group with no share to draw (its whole is hidden) is marked c, so an empty row is never read as none.
+    shares = frame.groupby("group", sort=False)["share"].sum()
+    layout["annotations"] = [
+        {"x": 0, "y": group, "text": "c", "showarrow": False, "xanchor": "left", "font": {"size": 14}}
+        for group, total in shares.items()
+        if total == 0
+    ]
     figure = go.Figure({"data": bars, "layout": layout})
     return base_layout(figure, title, height=max(300, 120 + 50 * frame["group"].nunique()))

@@ -48,6 +48,15 @@ BOROUGH = "#1b1b1b"
 BENCHMARK = "#6b6b6b"
 DASHES = ("solid", "dash", "dot", "dashdot")  # a second cue beside colour
 MARKERS = ("circle", "square", "diamond", "triangle-up")
+
+
+def line_style(index: int) -> tuple[str, str, str]:
+    """The colour, dash and marker of the index-th member of a breakdown (its place in the full list, not its rank),
+    so a place keeps its look in every view and filter; beyond four, colours repeat with another dash and marker."""
+    colour = index % len(HIGHLIGHT)
+    return HIGHLIGHT[colour], DASHES[(colour + index // len(HIGHLIGHT)) % len(DASHES)], MARKERS[index // 4 % 4]
+
+
 BENCHMARK_DASHES = ("dot", "dashdot", "longdashdot")  # England, region, statistical neighbours
 
 

@@ -77,6 +77,13 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
             "Outside the borough: young people with plans who live elsewhere. With the localities they make the "
             "Borough column."
         )
+    unshared = [g for g in localities if wholes.get(g, np.nan) != wholes.get(g, np.nan)]
+    if unshared:
+        are = "is" if len(unshared) == 1 else "are"
+        notes.append(
+            f"{' and '.join(unshared)}: the number of plans in all {are} hidden (c), so no share can be given and "
+            "the bar is empty, marked c; the counts by need are in the table."
+        )
     shown = frame[frame["group"].isin(localities) & frame["share"].notna()]
     top = shown.loc[shown.groupby("group")["share"].idxmax()]
     largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]

@@ -98,6 +98,8 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         events=_events_on_axis(queries.events(), periods, termly),
         periods=periods,
         reference_label=_reference_label(everywhere, options),
+        # Each member keeps the look of its place in the full list, so North looks the same with West chosen.
+        styles={label: index for index, label in enumerate(dict.fromkeys([*names.values(), *series["label"]]))},
     )
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
     # Every period on the chart is a column, so a figure the summary quotes for the reference is in the table.
