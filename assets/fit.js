@@ -18,8 +18,8 @@
       }
     }
     var legend = full.legend && full.legend._height ? full.legend._height : 0;
-    if (full.showlegend && legend > 60) {
-      update.height = full.height + legend - 60;
+    if (full.showlegend && legend > 40 && full._size.h < 0.55 * full.height) {
+      update.height = full.height + legend;
     }
     if (Object.keys(update).length) { window.Plotly.relayout(gd, update); }
   }
