@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.domain.comparison import compare_with
+from dashboard.domain.comparison import compare_with, with_interval
 from dashboard.domain.filters import FILTER_LABELS, MAP_LEVELS, FilterOptions, FilterState
 from dashboard.domain.formatting import (
     count_text,
@@ -39,6 +40,8 @@ class MapView:
     patch: dict  # the layers, colour axis and title, all that changes with filters (empty without boundaries)
     reference_name: str = "the borough"  # what the verdict column compares with
     level: str = "area"  # the level drawn: the one asked for, or the finest coarser one published for the filters
+    total: pd.Series | None = None  # the whole selection's figures, which the summary quotes
+    total_name: str = ""  # the selection in words, e.g. 'West, pupils with EHC plan'
 
     def whole_figure(self) -> go.Figure:
         """The whole figure, boundaries named or inside: for a new level or school layer."""
@@ -57,8 +60,15 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
     Empty when nothing in the selection is shown or suppressed (the page then says there is no data).
     """
     frame = view.table
-    if not frame["status"].isin([SHOWN, SUPPRESSED]).any():
+    has_total = view.total is not None and view.total["status"] in (SHOWN, SUPPRESSED)
+    if not has_total and not frame["status"].isin([SHOWN, SUPPRESSED]).any():
         return pd.DataFrame()
+    if has_total:
+        # The whole selection first, the row the summary quotes; its interval and counts as for any place.
+        total = with_interval(pd.DataFrame([view.total]), measure).assign(
+            name=sentence_case(view.total_name), context="All the places below", verdict=None
+        )
+        frame = pd.concat([total[frame.columns.intersection(total.columns)], frame], ignore_index=True)
     rows = zip(frame["name"], frame["context"], frame["value"], frame["low"], frame["high"], frame["verdict"])
     counts = zip(frame["numerator"], frame["denominator"], frame["status"])
     return pd.DataFrame(
@@ -100,7 +110,7 @@ def summary_sentence(
     """One plain-English line computed from the figures shown."""
     status = values["status"].to_numpy(object)
     in_view = int((status != OUTSIDE).sum())
-    if total["status"] != SHOWN and not (status == SHOWN).any():
+    if total["status"] not in (SHOWN, SUPPRESSED) and not np.isin(status, [SHOWN, SUPPRESSED]).any():
         return NO_DATA_MESSAGE
     where = describe_selection(state, options, measure)
     sentence = f"{measure.label} in {state.year} for {where}: "
@@ -170,6 +180,12 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
         ]
         if n
     ]
+    summary = summary_sentence(values, total, state, options, measure)
+    if summary == NO_DATA_MESSAGE and not notes:
+        notes.append(
+            f"No {measure.numerator_label} are recorded for {describe_selection(state, options, measure)} in "
+            f"{state.year}."
+        )
     if state.schools == "show" and "cluster" not in measure.filters:
         notes.append(f"{measure.label} is counted per resident, so there are no school points for it.")
     elif state.schools == "show" and not queries.offers(state.measure, "school"):
@@ -180,13 +196,15 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     return MapView(
         measure_id=measure.id,
         title=title,
-        summary=summary_sentence(values, total, state, options, measure),
+        summary=summary,
         note=" ".join(notes) or None,
         values=values,
         figure=figure,
         patch=parts,
         reference_name=reference_name,
         level=state.level,
+        total=total,
+        total_name=describe_selection(state, options, measure),
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import FilterState
-from dashboard.domain.formatting import count_text, interval_text, rate_text, sentence_case
+from dashboard.domain.formatting import as_shown, count_text, interval_text, rate_text, sentence_case
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import SEN_PROVISION
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
@@ -125,7 +125,9 @@ def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
     baseline_key = "none" if group == "sen" else "NONE"
     baseline = frame.loc[frame[group] == baseline_key]
     base_value = baseline["value"].iat[0] if not baseline.empty and baseline["status"].iat[0] == SHOWN else float("nan")
-    frame["ratio"] = frame["value"] / base_value
+    # The ratio of the rates as printed, so a reader who divides the two figures gets the same answer.
+    printed = frame["value"].map(lambda v: as_shown(v, measure.decimals) if v == v else np.nan)
+    frame["ratio"] = printed / (as_shown(base_value, measure.decimals) if base_value == base_value else np.nan)
     frame = with_interval(frame, measure)
     if group == "need":
         frame = frame.sort_values("value", ascending=False, na_position="last")
@@ -133,7 +135,16 @@ def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
         frame = frame.set_index(group).reindex([k for k in SEN_PROVISION if k in set(frame[group])]).reset_index()
     title = f"{measure.label} by {'SEN provision' if group == 'sen' else 'primary need'}, {state.year}"
     if not (frame["status"] == SHOWN).any():
-        return no_data_panel(title)
+        hidden = (frame["status"] == SUPPRESSED).any()
+        group_words = "SEN provision" if group == "sen" else "primary need"
+        return no_data_panel(
+            title,
+            [
+                "Every group rests on too few children to show (c)."
+                if hidden
+                else f"No {measure.numerator_label} are recorded by {group_words}."
+            ],
+        )
     table = pd.DataFrame(
         {
             "SEN provision" if group == "sen" else "Primary need": frame["label"],
@@ -153,16 +164,6 @@ def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
             ],
         }
     )
-    shown = frame[(frame["status"] == SHOWN) & (frame[group] != baseline_key)]
-    summary = NO_DATA_MESSAGE
-    if not shown.empty and base_value == base_value:
-        top = shown.loc[shown["value"].idxmax()]
-        summary = (
-            f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest "
-            f"{measure.in_sentence}, "
-            f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN "
-            f"({measure.format(base_value)})."
-        )
     notes = (
         []
         if measure_id == requested.id
@@ -171,6 +172,22 @@ def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
             "rate."
         ]
     )
+    shown = frame[(frame["status"] == SHOWN) & (frame[group] != baseline_key)]
+    summary = NO_DATA_MESSAGE
+    if shown.empty or base_value != base_value:
+        notes.append(
+            "Pupils with no SEN, the group the others are compared with, rest on too few children to show (c)."
+            if base_value != base_value
+            else "Only pupils with no SEN can be shown: every other group rests on too few children (c)."
+        )
+    if not shown.empty and base_value == base_value:
+        top = shown.loc[shown["value"].idxmax()]
+        summary = (
+            f"Pupils with {top['label'] if group == 'sen' else 'a primary need of ' + top['label']} have the highest "
+            f"{measure.in_sentence}, "
+            f"{measure.format(top['value'])}: {top['ratio']:.1f} times the rate for pupils with no SEN "
+            f"({measure.format(base_value)})."
+        )
     return Panel(
         title, summary, table, bar_chart(frame, measure, title, reference=base_value, reference_label="No SEN"), notes
     )

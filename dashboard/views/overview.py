@@ -21,7 +21,7 @@ from dashboard.domain.formatting import (
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import BENCHMARK_LEVELS, EES_SYMBOLS, academic_year_label, academic_year_start
 from dashboard.domain.stats import difference_p
-from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN
+from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart
 from dashboard.query.queries import NotApplicable, NotRecorded, Queries
 from dashboard.views.panel import Panel, no_data_panel
@@ -124,7 +124,7 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
         benchmark = f"{name}: {measure.format(reference)}"
         if current["status"] == SHOWN:
             relative = relative_text(current["value"], reference, measure, name)
-            benchmark += f"; {place_name(state, queries.filter_options())} is {relative}"
+            benchmark += f"; {place_name(state, queries.filter_options(), measure)} is {relative}"
             if not relative.startswith("level"):
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
                 benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
@@ -207,7 +207,18 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
     )
     shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
     if shown.empty:
-        summary = NO_DATA_MESSAGE
+        # Say why no locality is shown, and give the borough's figure where it can be.
+        hidden = (frame["status"] == SUPPRESSED) & frame["locality"].notna()
+        reason = (
+            "every locality's figure rests on too few children to show (c)"
+            if hidden.any()
+            else f"no {measure.numerator_label} are recorded by locality for these pupils"
+        )
+        if total["status"] == SHOWN:
+            summary = f"The borough's {measure.in_sentence} is {measure.format(total['value'])}; {reason}."
+        else:
+            summary = NO_DATA_MESSAGE
+            notes.append(f"{sentence_case(reason)}.")
     else:
         top = shown.loc[shown["value"].idxmax()]
         lead = (

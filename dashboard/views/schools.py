@@ -17,6 +17,7 @@ from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.funnel import funnel_figure
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel, no_data_panel
+from dashboard.views.sentences import place_name
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
 SHARES = {"ehcp": "% with an EHC plan", "sen_support": "% on SEN support"}
@@ -291,7 +292,13 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     shown = values[(values["status"] == SHOWN) & (values["reference"] > 0)].copy()
     hidden = int((values["status"] == SUPPRESSED).sum())
     if shown.empty:
-        return no_data_panel(title, notes)
+        why = (
+            f"Every school's figure rests on too few children to show (c), or its phase's rate is hidden: "
+            f"{hidden} school{'s are' if hidden != 1 else ' is'} hidden."
+            if hidden
+            else "No school has a figure for these pupils."
+        )
+        return no_data_panel(title, notes + [why])
     names, phases = queries.labels("school"), queries.labels("phase")
     shown["name"] = shown["school"].map(names)
     shown["expected"] = shown["reference"] * shown["denominator"]
@@ -342,7 +349,9 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     # The summary counts what the table's last column says, so the two always agree.
     far = shown[shown["reach"] == "beyond the 99.8% limit"]
     within = int((shown["word"] == "similar").sum())
-    summary = f"{within} of {len(shown)} schools are within the limits around the borough rate for their phase"
+    place = place_name(state, queries.filter_options(), measure)
+    schools = "schools" if place == "the borough" else f"schools in {place}"
+    summary = f"{within} of {len(shown)} {schools} are within the limits around the borough rate for their phase"
     outside = shown[shown["word"] != "similar"]
     if outside.empty:
         summary += "; none is beyond the 95% limit."

@@ -6,9 +6,10 @@ from dashboard.domain.filters import FILTER_LABELS, FilterOptions, FilterState
 from dashboard.domain.measures import Measure
 
 
-def place_name(state: FilterState, options: FilterOptions) -> str:
-    """The place the filters chose, as a sentence names it: the cluster, else the locality, else 'the borough'."""
-    if state.cluster:
+def place_name(state: FilterState, options: FilterOptions, measure: Measure) -> str:
+    """The place the filters chose, as a sentence names it: the cluster (for a measure counted by school), else the
+    locality, else 'the borough'."""
+    if state.cluster and "cluster" in measure.filters:
         return options.label("cluster", state.cluster)
     if state.locality:
         return options.label("locality", state.locality)
@@ -17,9 +18,11 @@ def place_name(state: FilterState, options: FilterOptions) -> str:
 
 def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
     """The filters in words, e.g. 'North, pupils with SEN support, secondary schools'."""
-    parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]
+    # A cluster is a place of its own, inside its locality: named alone, never beside 'the whole borough'.
     if state.cluster and "cluster" in measure.filters:
-        parts.append(options.label("cluster", state.cluster))
+        parts = [options.label("cluster", state.cluster)]
+    else:
+        parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]
     if state.sen and "sen" in measure.filters:
         parts.append(f"pupils with {options.label('sen', state.sen).replace('No SEN', 'no SEN')}")
     if state.phase and "phase" in measure.filters:

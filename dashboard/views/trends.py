@@ -66,8 +66,16 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     series = series[series[breakdown].notna()]
     series = _period(series.assign(label=series[breakdown].map(names).fillna(series[breakdown])), termly, order)
     series, borough = with_interval(series, measure), with_interval(_period(borough, termly, order), measure)
+    if not (borough["status"] == SHOWN).any() and not (series["status"] == SHOWN).any():
+        hidden = (series["status"] == SUPPRESSED).any() or (borough["status"] == SUPPRESSED).any()
+        why = "Every figure rests on too few children to show (c)." if hidden else "Nothing is recorded for them."
+        return no_data_panel(title, notes + [why])
     if series.empty or not (series["status"] == SHOWN).any():
-        return no_data_panel(title, notes)
+        # A coarser level answers: the place above the breakdown is drawn alone, and the note says why.
+        notes.append(
+            f"Every {BREAKDOWNS[breakdown].lower()}'s figure rests on too few children to show (c), "
+            f"so the chart shows {place_name(everywhere, options, measure)} alone."
+        )
     latest = series[series["period"] == series["period"].iloc[-1]]  # series is in time order
     ranked = latest[latest["status"] == SHOWN].sort_values("value", ascending=False)["label"].tolist()
     highlighted = ([names.get(chosen, chosen)] if chosen else []) + [
@@ -97,7 +105,7 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         benchmark=bench,
         events=_events_on_axis(queries.events(), periods, termly),
         periods=periods,
-        reference_label=_reference_label(everywhere, options),
+        reference_label=_reference_label(everywhere, options, measure),
         # Each member keeps the look of its place in the full list, so North looks the same with West chosen.
         styles={label: index for index, label in enumerate(dict.fromkeys([*names.values(), *series["label"]]))},
     )
@@ -105,8 +113,8 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     # Every period on the chart is a column, so a figure the summary quotes for the reference is in the table.
     table = series.pivot(index="label", columns="period", values="display").reindex(columns=periods, fill_value="")
     table = table.fillna("")
-    place = place_name(everywhere, options)
-    reference_label = _reference_label(everywhere, options)
+    place = place_name(everywhere, options, measure)
+    reference_label = _reference_label(everywhere, options, measure)
     borough_row = pd.DataFrame(
         [[rate_text(v, s, measure) for v, s in zip(borough["value"], borough["status"])]],
         index=[reference_label],
@@ -150,6 +158,19 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         if ranked:
             top = latest[latest["label"] == ranked[0]].iloc[-1]
             summary += f" {ranked[0]} was highest in {top['period']} ({measure.format(top['value'])})."
+        mine = latest[(latest["label"] == names.get(chosen)) & (latest["status"] == SHOWN)] if chosen else latest[:0]
+        if not mine.empty and names.get(chosen) != (ranked or [None])[0]:
+            # The member the filters chose is the one a reader asked about: say where it stands.
+            position = ranked.index(names[chosen]) + 1
+            summary += (
+                f" {names[chosen]}, the {BREAKDOWNS[breakdown].lower()} chosen, was "
+                f"{measure.format(mine['value'].iat[-1])} in {mine['period'].iat[-1]}, "
+                + (
+                    f"the lowest of {len(ranked)}."
+                    if position == len(ranked)
+                    else f"{_ordinal(position)} highest of {len(ranked)}."
+                )
+            )
     if len(ranked) > MAX_HIGHLIGHTED:
         notes.append(
             f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other "
@@ -169,9 +190,15 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     return Panel(title, summary, table, figure, notes)
 
 
-def _reference_label(state: FilterState, options) -> str:
+def _ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _reference_label(state: FilterState, options, measure: Measure) -> str:
     """The reference line's name: the place the filters chose, 'Borough' when none is."""
-    place = place_name(state, options)
+    place = place_name(state, options, measure)
     return "Borough" if place == "the borough" else place
 
 
