@@ -266,9 +266,10 @@ def test_the_table_tab_shows_the_same_figures_as_the_chart(page, live_server):
 def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, live_server):
     open_map(page, live_server, "?level=locality")
     assert len(area_fills(page)) == 4
-    # The table is built when its tab is opened: one row per locality.
+    # The table is built when its tab is opened: the whole borough the summary quotes, then one row per locality.
     page.get_by_role("tab", name="Table").click()
-    page.wait_for_function("document.querySelectorAll('#map-table tbody tr').length === 4")
+    page.wait_for_function("document.querySelectorAll('#map-table tbody tr').length === 5")
+    assert page.inner_text("#map-table tbody tr:first-child th") == "The whole borough"
     page.get_by_role("tab", name="Chart").click()
     page.wait_for_selector(AREA_PATHS, state="attached")
     page.select_option("#filter-level", "ward")
