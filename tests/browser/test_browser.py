@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from layouts.pages import PAGES
+from tests.browser.test_accessibility import choose_next_by_keyboard
 
 pytestmark = pytest.mark.browser
 AREA_PATHS = "#map-graph path.choroplethlocation"
@@ -141,7 +142,7 @@ def test_the_shell_works_by_keyboard_with_landmarks_and_labels(page, live_server
         assert page.locator(f"label[for='{select.get_attribute('id')}']").count() == 1
     # Every filter can be changed from the keyboard alone.
     page.focus("#filter-phase")
-    page.keyboard.press("ArrowDown")
+    choose_next_by_keyboard(page)
     page.wait_for_function("new URLSearchParams(location.search).get('phase') === 'primary'")
     assert page.problems == []
 
