@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dashboard.domain.filters import MAP_LEVELS, FilterState
+from dashboard.domain.formatting import date_words
 from dashboard.query.queries import Queries
+from dashboard.views.map import level_to_draw, offered_levels
 from dashboard.views.sentences import describe_selection
 
 SYNTHETIC_WARNING = "Synthetic demo data: made up for demonstration, no real child is described."
@@ -23,12 +25,18 @@ class Caption:
     suppression: str
     synthetic: bool
     notes: list[str] = field(default_factory=list)
+    version: str = ""  # the data version, so a paper can be traced to the load it was made from
+
+    @property
+    def traced(self) -> str:
+        """The as-of line with the data version, for files; a projector's bar shows as_of alone."""
+        return f"{self.as_of} Version {self.version}." if self.version else self.as_of
 
     @property
     def lines(self) -> list[str]:
         """Everything below the title, one statement a line, the synthetic warning first where it applies."""
         head = [SYNTHETIC_WARNING] if self.synthetic else []
-        return head + [self.filters, *self.notes, self.suppression, self.source, self.as_of]
+        return head + [self.filters, *self.notes, self.suppression, self.source, self.traced]
 
     @property
     def rows(self) -> list[tuple[str, str]]:
@@ -36,7 +44,7 @@ class Caption:
         rows = [("Title", self.title), ("Filters", self.filters)]
         if self.synthetic:
             rows.append(("Warning", SYNTHETIC_WARNING))
-        rows += [("Source", self.source), ("Data", self.as_of), ("Small numbers", self.suppression)]
+        rows += [("Source", self.source), ("Data", self.traced), ("Small numbers", self.suppression)]
         return rows + [("Note", note) for note in self.notes]
 
 
@@ -52,7 +60,8 @@ def caption_for(queries: Queries, state: FilterState, title: str, notes: list[st
     year = "every year" if chart in EVERY_YEAR else state.year
     filters = f"Filters: {measure.label}, {year}, {describe_selection(state, options, measure)}"
     if chart == "map":
-        filters += f"; map by {MAP_LEVELS[state.level].one.lower()}"
+        # The level drawn, which may be coarser than the one asked for (views.map.drawn_level).
+        filters += f"; map by {MAP_LEVELS[level_to_draw(state.level, offered_levels(queries, state))].one.lower()}"
     info = queries.info()
     synthetic = info.data_kind == "synthetic"
     source = f"Source: {info.description}, Inclusion Dashboard. {LICENCE}"  # as the app's own footer says
@@ -63,11 +72,12 @@ def caption_for(queries: Queries, state: FilterState, title: str, notes: list[st
         title=title,
         filters=filters,
         source=source,
-        as_of=f"{dated}loaded {info.loaded_at[:10]} (version {info.version}).",
+        as_of=f"{dated}loaded on {date_words(info.loaded_at)}.",
         suppression=(
             f"Figures resting on 1 to {threshold} children are shown as c and not drawn, and so is any figure from "
             "which one could be worked out."
         ),
         synthetic=synthetic,
         notes=list(notes),
+        version=info.version,
     )

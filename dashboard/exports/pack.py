@@ -104,7 +104,7 @@ def _cover_lines(pack: Pack) -> list[str]:
     return lines + [
         caption.filters,
         f"Made {dt.date.today():%d %B %Y}.",
-        caption.as_of,
+        caption.traced,
         caption.source,
         caption.suppression,
         *caption.notes,

@@ -210,3 +210,22 @@ def test_a_view_published_at_no_level_is_left_out_of_the_pack_and_meeting_with_a
     page = client.get("/meeting?year=2024/25&need=ASD").get_data(as_text=True)
     assert 'data-chart="funnel"' not in page and 'data-chart="map"' in page
     assert "Left out: Suspension rate: each school against schools of its phase" in page
+
+
+def test_dates_are_words_and_the_version_goes_only_where_a_paper_is_traced(client, queries):
+    """The header showed 'version 20261202-053550-6237510b', which means nothing to a board member."""
+    from dashboard.domain.formatting import MONTHS
+    from dashboard.exports.caption import caption_for
+
+    info = queries.info()
+    year, month, day = (int(part) for part in info.loaded_at[:10].split("-"))
+    words = f"loaded on {day} {MONTHS[month - 1]} {year}."
+    caption = caption_for(queries, FilterState(year="2024/25"), "Map", [], "map")
+    assert caption.as_of.endswith(words) and info.version not in caption.as_of
+    # A file carries the version, so a paper can be traced to its load; the projector's bar does not.
+    assert caption.lines[-1] == f"{caption.as_of} Version {info.version}."
+    bar = client.get("/meeting?year=2024/25").get_data(as_text=True).split('class="meeting-bar__status">')[1]
+    assert words in bar.split("</p>")[0] and info.version not in bar.split("</p>")[0]
+    # The map's caption names the level drawn, not the one asked for.
+    drawn = caption_for(queries, FilterState(year="2024/25", sen="ehcp"), "Map", [], "map")
+    assert drawn.filters.endswith("; map by ward")
