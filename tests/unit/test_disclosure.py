@@ -586,3 +586,23 @@ def test_sessions_are_hidden_wherever_their_pupils_are(groups):
     hidden = protected(problem)
     assert not (hidden[:k] & ~hidden[k:]).any(), "sessions shown for hidden pupils"
     assert_protected(problem, hidden)
+
+
+def test_the_cover_hides_a_detail_before_a_total_that_would_mend_as_well():
+    # P 44 = A 2 + X 12 + B 30, and X = D 6 + E 6 with D and E already hidden. A (small) is hidden and pinned by
+    # P - X - B. Hiding X would mend it (A + X = 14, X at least 2 from D + E, so A is 1..12), and so would hiding B
+    # (A + B = 32, A 1..31); X comes first by position, but X is a total: hiding a total takes another cell of its
+    # own line with it, so the cover takes the detail, B.
+    from collections import defaultdict
+
+    from dashboard.domain.disclosure import _cover
+
+    values = np.array([2, 12, 30, 44, 6, 6], dtype=float)
+    lines = [Line(3, (0, 1, 2)), Line(1, (4, 5))]
+    problem = Problem(values, lines)
+    through = defaultdict(list)
+    for line in lines:
+        for cell in (line.parent, *line.children):
+            through[cell].append(line)
+    hidden = np.array([True, False, False, False, True, True])
+    assert _cover(problem, hidden, np.zeros(6, dtype=bool), 0, THRESHOLD, through) == 2
