@@ -32,8 +32,9 @@ def register(app, queries: Queries) -> None:
         # The level drawn may be coarser than the one asked for (the view says why), so the view names it.
         geometry = app.get_relative_path(f"/geometry/{queries.info().version}/") + "{level}.json"
         view = map_view(queries, state, with_geometry=False, geometry=geometry)
-        # Layers are patched by position, so a new level, school layer or count of layers draws the whole figure.
-        drawn = f"{view.level}|{state.schools}|{len(view.patch.get('traces', []))}"
+        # Layers are patched by position: a level and school layer always have the same layers (an empty school
+        # layer where there is no school to draw), so a new level or school layer draws the whole figure.
+        drawn = f"{view.level}|{state.schools}"
         if loaded != drawn or view.figure is not None:
             figure = view.whole_figure()
         else:

@@ -112,6 +112,7 @@ def choropleth_values(
     geojson: dict | str,
     reference_name: str | None = None,
     schools: pd.DataFrame | None = None,
+    school_layer: bool = False,
 ) -> dict:
     """The map's layers (traces as dicts, schools last if given) and colour axis: all a filter change sends.
 
@@ -179,6 +180,10 @@ def choropleth_values(
     traces.append(_marks(values, measure, geojson, bool(reference_name)))
     if schools is not None and not schools.empty:
         traces.append(school_points(schools, measure, bins).to_plotly_json())
+    elif school_layer:
+        # The school layer asked for, with no school to draw: an empty layer keeps the layers in place, so a filter
+        # change patches them by position.
+        traces.append({"type": "scattergeo", "name": "schools", "lat": [], "lon": [], "showlegend": False})
     count = len(labels)
     coloraxis = {
         "colorscale": scale,

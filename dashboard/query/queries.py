@@ -67,6 +67,10 @@ class Queries:
         """Exclusions per year and main reason up to state.year, protected as one grid."""
         return reasons.reason_counts(self.warehouse, state)
 
+    def answers(self, measure_id: str, state: FilterState, by: str | tuple[str, ...]) -> bool:
+        """True when rates() would answer for this state and cut, found without reading a row."""
+        return rates.answers(self.warehouse, measure_id, state, by)
+
     def offers(self, measure_id: str, by: str | tuple[str, ...]) -> bool:
         """True when the measure is published cut this way (by school, say), whatever the filters."""
         return rates.offers(measure_id, by)

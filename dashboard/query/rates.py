@@ -46,6 +46,33 @@ PLURALS = {
 }
 
 
+def _plan(warehouse: Warehouse, measure_id: str, state: FilterState, by: tuple, termly: bool, school_locality: bool):
+    """What a look-up reads: (filters, cut, year, years published); NotApplicable, saying why, where it cannot."""
+    measure = MEASURES[measure_id]
+    numerator, denominator = MEASURE_COUNTS[measure_id]
+    if termly and not COUNTS[numerator].termly:
+        raise NotApplicable(f"{measure.label} is counted once a year, not by term")
+    filters = _filters(state, measure, school_locality)
+    group = [k for k in by if k not in ("borough", "year", "term")]
+    cut = canonical(group + list(filters))
+    if not offered(numerator, cut, termly):
+        raise NotOffered(refusal(measure, numerator, group, list(filters), termly))
+    den_cut = canonical(d for d in cut if has_dimension(denominator, d))
+    year = None if "year" in by else state.year
+    years = _years_published(warehouse, measure, (numerator, cut), (denominator, den_cut), year=year)
+    return filters, cut, year, years
+
+
+def answers(warehouse: Warehouse, measure_id: str, state: FilterState, by: str | tuple[str, ...]) -> bool:
+    """True when rates() would answer for this state and cut (the registry offers it and the year is published),
+    found without reading a row: what the map asks of every level before drawing one."""
+    try:
+        _plan(warehouse, measure_id, state, (by,) if isinstance(by, str) else tuple(by), False, False)
+    except NotApplicable:
+        return False
+    return True
+
+
 def rates(
     warehouse: Warehouse,
     measure_id: str,
@@ -62,17 +89,7 @@ def rates(
     """
     by = (by,) if isinstance(by, str) else tuple(by)
     measure = MEASURES[measure_id]
-    numerator, denominator = MEASURE_COUNTS[measure_id]
-    if termly and not COUNTS[numerator].termly:
-        raise NotApplicable(f"{measure.label} is counted once a year, not by term")
-    filters = _filters(state, measure, school_locality)
-    group = [k for k in by if k not in ("borough", "year", "term")]
-    cut = canonical(group + list(filters))
-    if not offered(numerator, cut, termly):
-        raise NotOffered(refusal(measure, numerator, group, list(filters), termly))
-    den_cut = canonical(d for d in cut if has_dimension(denominator, d))
-    year = None if "year" in by else state.year
-    years = _years_published(warehouse, measure, (numerator, cut), (denominator, den_cut), year=year)
+    filters, cut, year, years = _plan(warehouse, measure_id, state, by, termly, school_locality)
     joined = _joined(warehouse, measure, cut, termly)
     keys = [k for k in by if k != "borough"] + (["term"] if termly else [])
     frame = joined.rows(year)

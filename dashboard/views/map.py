@@ -159,7 +159,9 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     parts = {}
     if geojson is not None:
         address = geometry.format(level=state.level) if geometry else geojson
-        parts = choropleth_values(values, measure, bins, address, colour_by, map_schools(queries, state))
+        parts = choropleth_values(
+            values, measure, bins, address, colour_by, map_schools(queries, state), school_layer=state.schools == "show"
+        )
         parts["title"] = wrap_title(title)
         overlay = queries.locality_overlay() if state.level != "locality" else None
         if overlay:
@@ -210,9 +212,9 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
 
 def offered_levels(queries: Queries, state: FilterState) -> list[str]:
     """The map levels the publication offers for these filters, finest first."""
-    return [
-        level for level in MAP_LEVELS if not queries.map_values(state.measure, state, level).attrs.get("unavailable")
-    ]
+    # As map_values asks: every place of the level, the chosen locality only marking the others as outside.
+    everywhere = replace(state, locality=None)
+    return [level for level in MAP_LEVELS if queries.answers(state.measure, everywhere, level)]
 
 
 def level_to_draw(asked: str, offered: list[str]) -> str:
@@ -227,13 +229,14 @@ def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.D
     """The state at the level the map draws, its places' values, and the sentence saying why finer levels are not
     drawn when the filters leave them out: 'Shown by ward: small areas are not published with the SEN provision
     chosen. To see small areas, clear that filter.'"""
-    drawn = level_to_draw(state.level, offered_levels(queries, state))
+    offered = offered_levels(queries, state)
+    drawn = level_to_draw(state.level, offered)
     values = queries.map_values(state.measure, state, drawn)
     if values.attrs.get("unavailable"):
         return state, values, None  # no level is offered: the view says why
     levels = list(MAP_LEVELS)
     finer = levels[: levels.index(drawn)]
-    refused = [level for level in finer if queries.map_values(state.measure, state, level).attrs.get("unavailable")]
+    refused = [level for level in finer if level not in offered]
     if not refused or len(refused) < len(finer):
         return replace(state, level=drawn), values, None  # a finer level is offered: drawing this one was a choice
     chosen = [
