@@ -9,6 +9,7 @@ from callbacks.guard import on_filters
 from dashboard.domain.filters import MAP_LEVELS, FilterState, to_query
 from dashboard.domain.measures import MEASURES
 from dashboard.query.queries import Queries
+from dashboard.views.board import CHARTS
 from dashboard.views.map import map_view
 from layouts import ids
 from layouts.components import download_menu
@@ -60,7 +61,7 @@ def register(app, queries: Queries) -> None:
     @on_filters(app, Output(ids.MAP_DOWNLOAD, "children"))
     def update_map_download(state: FilterState):
         # The map and its table as files, for these filters: the same address scheme as every chart.
-        return download_menu("map", to_query(state))
+        return download_menu(CHARTS["map"], to_query(state))
 
     @app.callback(
         Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),

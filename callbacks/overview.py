@@ -7,6 +7,7 @@ from dash import Output
 from callbacks.guard import on_filters
 from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
+from dashboard.views.board import CHARTS
 from dashboard.views.overview import overview
 from layouts import ids
 from layouts.components import panel_id, render_panel
@@ -27,5 +28,5 @@ def register(app, queries: Queries) -> None:
         return (
             f"Headline figures for {state.year}, {selection}.",
             card_row(cards),
-            render_panel(localities, "localities", to_query(state)),
+            render_panel(localities, CHARTS["localities"], to_query(state)),
         )

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.guard import guarded, on_filters
 from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
+from dashboard.views.board import CHARTS
 from dashboard.views.schools import (
     cluster_table,
     display_table,
@@ -53,7 +54,7 @@ def register(app, queries: Queries) -> None:
         if not filters:
             raise PreventUpdate
         state = FilterState.from_dict(filters)
-        return render_panel(funnel_panel(queries, state), "funnel", to_query(state))
+        return render_panel(funnel_panel(queries, state), CHARTS["funnel"], to_query(state))
 
     @app.callback(Output(ids.SCHOOL_PICK, "value"), Input(ids.SCHOOL_GRID, "cellClicked"), prevent_initial_call=True)
     def pick_school_from_grid(clicked: dict | None):
@@ -77,7 +78,7 @@ def register(app, queries: Queries) -> None:
         # The school is not a filter of the page's link: its export names it apart.
         filters_query = to_query(state)
         query = f"{filters_query}{'&' if filters_query else '?'}{urlencode({'urn': urn})}"
-        return render_panel(trend, "school-trend", query), render_panel(needs, "school-needs", query)
+        return render_panel(trend, CHARTS["school-trend"], query), render_panel(needs, CHARTS["school-needs"], query)
 
     @app.callback(
         Output(ids.GRID_DOWNLOAD, "data"),

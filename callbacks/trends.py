@@ -7,6 +7,7 @@ from dash import Output
 from callbacks.guard import on_filters
 from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
+from dashboard.views.board import CHARTS
 from dashboard.views.trends import reasons_panel, trend_panel
 from layouts.components import panel_id, render_panel
 
@@ -21,5 +22,5 @@ def register(app, queries: Queries) -> None:
     )
     def update_trends(state: FilterState):
         reasons, query = reasons_panel(queries, state), to_query(state)
-        trend = render_panel(trend_panel(queries, state), "trend", query)
-        return trend, render_panel(reasons, "reasons", query) if reasons else []
+        trend = render_panel(trend_panel(queries, state), CHARTS["trend"], query)
+        return trend, render_panel(reasons, CHARTS["reasons"], query) if reasons else []

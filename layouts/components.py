@@ -9,10 +9,16 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.figures.style import TOPOJSON_URL
+from dashboard.views.board import IMAGE_FORMATS, Chart
 from dashboard.views.panel import Panel
 
-IMAGE_FORMATS = {"png": "Chart as PNG image", "svg": "Chart as SVG (vector)", "pdf": "Chart as PDF"}
-TABLE_FORMATS = {"csv": "Table as CSV", "xlsx": "Table as Excel workbook"}
+FORMAT_WORDS = {
+    "png": "Chart as PNG image",
+    "svg": "Chart as SVG (vector)",
+    "pdf": "Chart as PDF",
+    "csv": "Table as CSV",
+    "xlsx": "Table as Excel workbook",
+}
 GRAPH_CONFIG = {
     "topojsonURL": TOPOJSON_URL,
     "displaylogo": False,
@@ -113,12 +119,12 @@ def table_box(table, label: str, tall: bool = True) -> html.Div:
     )
 
 
-def panel_placeholder(name: str) -> html.Section:
-    """Where a panel will be drawn once its data arrives: a region named by the panel's own heading."""
+def panel_placeholder(chart: Chart) -> html.Section:
+    """Where a chart's panel will be drawn once its data arrives: a region named by the panel's own heading."""
     return html.Section(
-        dcc.Loading(html.Div(id=panel_id("panel", name)), type="dot"),
+        dcc.Loading(html.Div(id=panel_id("panel", chart.name)), type="dot"),
         className="mb-5 chart-panel",
-        **{"aria-labelledby": title_id(name)},
+        **{"aria-labelledby": title_id(chart.name)},
     )
 
 
@@ -140,24 +146,26 @@ def chart_figure(graph: dcc.Graph, summary: str | dict) -> html.Figure:
     return html.Figure(graph, className="chart mb-0", tabIndex="0", **{"aria-labelledby": dom_id(summary)})
 
 
-def download_menu(name: str, query: str, with_images: bool = True) -> dbc.DropdownMenu:
-    """Links to the chart as images and its table as files, for the page's own filters: a copied link fetches it."""
-    formats = (list(IMAGE_FORMATS.items()) if with_images else []) + list(TABLE_FORMATS.items())
+def download_menu(chart: Chart, query: str, with_images: bool = True) -> dbc.DropdownMenu:
+    """Links to the chart as images and its table as files, in the formats its record declares, for the page's own
+    filters: a copied link fetches it."""
+    formats = [fmt for fmt in chart.formats if with_images or fmt not in IMAGE_FORMATS]
     return dbc.DropdownMenu(
         [
-            dbc.DropdownMenuItem(words, href=f"/export/{name}.{fmt}{query}", external_link=True)
-            for fmt, words in formats
+            dbc.DropdownMenuItem(FORMAT_WORDS[fmt], href=f"/export/{chart.name}.{fmt}{query}", external_link=True)
+            for fmt in formats
         ],
         label="Download",
         color="outline-primary",
         size="sm",
         className="mt-2",
-        id=panel_id("download", name),
+        id=panel_id("download", chart.name),
     )
 
 
-def render_panel(panel: Panel, name: str, query: str) -> list:
+def render_panel(panel: Panel, chart: Chart, query: str) -> list:
     """The panel's heading, summary, notes, Chart / Table tabs and Download menu (query: the page's filters)."""
+    name = chart.name
     # Notes are read with the chart, not announced over it: styled as a box, without the alert role.
     notes = [html.P(note, className="alert alert-secondary py-2 mb-2") for note in panel.notes]
     head = [
@@ -170,7 +178,7 @@ def render_panel(panel: Panel, name: str, query: str) -> list:
         table_box(frame_table(panel.table, f"{panel.title}. c = too few children to show."), f"{panel.title}: table"),
         id=panel_id("table", name),
     )
-    download = download_menu(name, query, with_images=panel.figure is not None)
+    download = download_menu(chart, query, with_images=panel.figure is not None)
     if panel.figure is None:
         return head + [table, download]
     graph = dcc.Graph(figure=panel.figure, config=GRAPH_CONFIG, id=panel_id("graph", name))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from dashboard.domain.filters import MAP_LEVELS, FilterState
 from dashboard.domain.formatting import date_words
 from dashboard.query.queries import Queries
+from dashboard.views.board import Chart
 from dashboard.views.map import level_to_draw, offered_levels
 from dashboard.views.sentences import describe_selection
 
@@ -48,18 +49,15 @@ class Caption:
         return rows + [("Note", note) for note in self.notes]
 
 
-# Charts that show one measure whatever the filters say, and charts that show every year rather than the one chosen.
-FIXED_MEASURE = {"need-mix": "ehcp_rate", "broad-mix": "ehcp_rate"}
-EVERY_YEAR = ("trend", "school-trend")
-
-
-def caption_for(queries: Queries, state: FilterState, title: str, notes: list[str], chart: str) -> Caption:
-    """The caption of one chart for one filter state, from the data being served."""
+def caption_for(queries: Queries, state: FilterState, title: str, notes: list[str], chart: Chart | None) -> Caption:
+    """The caption of one chart (None: a whole pack) for one filter state, from the data being served."""
     options = queries.filter_options()
-    measure = queries.measure_in(FIXED_MEASURE.get(chart, state.measure))
-    year = "every year" if chart in EVERY_YEAR else state.year
+    if chart is not None:
+        state = chart.answers(state)
+    measure = queries.measure_in(state.measure)
+    year = "every year" if chart is not None and chart.every_year else state.year
     filters = f"Filters: {measure.label}, {year}, {describe_selection(state, options, measure)}"
-    if chart == "map":
+    if chart is not None and chart.name == "map":
         # The level drawn, which may be coarser than the one asked for (views.map.drawn_level).
         filters += f"; map by {MAP_LEVELS[level_to_draw(state.level, offered_levels(queries, state))].one.lower()}"
     info = queries.info()

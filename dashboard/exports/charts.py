@@ -50,18 +50,19 @@ def export(queries: Queries, chart: str, fmt: str, query: str, school: str | Non
     """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence."""
     if chart not in CHARTS:
         raise ExportNotFound(f"There is no chart called '{chart}'. Charts: {', '.join(CHARTS)}.")
-    if fmt not in FORMATS:
-        raise ExportNotFound(f"Charts download as {', '.join(FORMATS)}; '{fmt}' is not one of them.")
+    declared = CHARTS[chart]
+    if fmt not in declared.formats:
+        raise ExportNotFound(f"Charts download as {', '.join(declared.formats)}; '{fmt}' is not one of them.")
     # The school is named apart from the filters (urn=...), as its panel's Download menu links it.
     filters = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?")) if k != "urn"])
     state, messages = parse_query(filters, queries.filter_options())
     if school:
         state = replace(state, school=school)
-    panel = CHARTS[chart](queries, state)
+    panel = declared(queries, state)
     if panel is None:
         raise ExportNotFound(f"The '{chart}' chart is not shown for these filters, so there is nothing to download.")
     # An unknown filter value falls back as the pages do, and the file says so.
-    caption = caption_for(queries, state, panel.title, [panel.summary, *messages, *panel.notes], chart)
+    caption = caption_for(queries, state, panel.title, [panel.summary, *messages, *panel.notes], declared)
     # A selection with nothing to show has no table on the page: its file says why, rather than being empty.
     table = panel.table if not panel.table.empty else pd.DataFrame({"Note": [panel.summary, *panel.notes]})
     if fmt == "csv":

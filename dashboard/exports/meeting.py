@@ -28,7 +28,7 @@ def meeting_html(queries: Queries, query: str) -> str:
     state, messages = parse_query(query, queries.filter_options())
     cards, _, _ = overview(queries, state)
     panels, left_out = board_panels(queries, state)
-    cover = caption_for(queries, state, "Inclusion board meeting", messages, "pack")
+    cover = caption_for(queries, state, "Inclusion board meeting", messages, None)
     status = f"{cover.filters.removeprefix('Filters: ')}. {cover.as_of}"
     slides = [_cover_slide(cover, messages + left_out)]
     slides.append(
@@ -44,11 +44,12 @@ def meeting_html(queries: Queries, query: str) -> str:
     )
     figures = {}
     for chart, panel in panels:
-        figures[chart] = json.loads(pio.to_json(_projected(drawable(panel)), validate=False))
+        figures[chart.name] = json.loads(pio.to_json(_projected(drawable(panel)), validate=False))
         note = f'<p class="slide__note">{_e(panel.notes[0])}</p>' if panel.notes else ""
         body = (
             f'<p class="slide__title">{_e(panel.title)}</p>'
-            f'<div class="slide__chart" data-chart="{chart}" role="img" aria-label="{_e(panel.summary)}"></div>{note}'
+            f'<div class="slide__chart" data-chart="{chart.name}" role="img" aria-label="{_e(panel.summary)}">'
+            f"</div>{note}"
         )
         slides.append(_slide(panel.summary, body))
     sections = "".join(

@@ -50,12 +50,12 @@ def build_pack(queries: Queries, query: str) -> Pack:
     """The pack's contents for the filters in query: the same views, summaries and protected cells as the pages."""
     state, messages = parse_query(query, queries.filter_options())
     cards, _, _ = overview(queries, state)
-    cover = caption_for(queries, state, PACK_TITLE, messages, "pack")
+    cover = caption_for(queries, state, PACK_TITLE, messages, None)
     slides = []
     panels, left_out = board_panels(queries, state)
     for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
-        slides.append(Slide(chart, panel, caption, _speaker_notes(panel)))
+        slides.append(Slide(chart.name, panel, caption, _speaker_notes(panel)))
     return Pack(state, cover, cards, slides, left_out)
 
 

@@ -1,11 +1,14 @@
-"""Every chart the pages show, by the name its panel has on the page, and the sequence a board meeting follows.
+"""Every chart, declared once, and the sequence a board meeting follows.
 
-Exports, the board pack and meeting mode read the charts from here, so each shows what its page shows.
+A chart's record names it, builds its panel, and says which measure, years and filters its figures answer to and
+the formats it downloads as. Pages, callbacks, exports, the board pack and meeting mode all read it from here, so
+each shows what its page shows and no page offers a file the server cannot make.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from dashboard.domain.filters import FilterState
 from dashboard.query.queries import Queries
@@ -16,8 +19,28 @@ from dashboard.views.panel import Panel
 from dashboard.views.schools import funnel_panel, school_detail
 from dashboard.views.trends import reasons_panel, trend_panel
 
-# The board's sequence (pack and meeting mode): the map, trends, needs, the funnel plot and the locality table.
-SEQUENCE = ("map", "trend", "need-mix", "funnel", "localities")
+IMAGE_FORMATS = ("png", "svg", "pdf")
+TABLE_FORMATS = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its name on the page and in file addresses, how its panel is built, and what its figures answer
+    to (for captions)."""
+
+    name: str
+    build: Callable[[Queries, FilterState], Panel | None]
+    measure: str | None = None  # the one measure it shows whatever the filters say
+    every_year: bool = False  # it shows every year rather than the one chosen
+    formats: tuple[str, ...] = IMAGE_FORMATS + TABLE_FORMATS
+
+    def __call__(self, queries: Queries, state: FilterState) -> Panel | None:
+        """The chart's panel for one filter state (None where the filters do not show it)."""
+        return self.build(queries, state)
+
+    def answers(self, state: FilterState) -> FilterState:
+        """The filter state its figures answer to, for a caption that names what the chart shows."""
+        return replace(state, measure=self.measure) if self.measure else state
 
 
 def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
@@ -27,29 +50,34 @@ def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
     return build
 
 
-# Panel names as the pages use them (layouts.components.panel_id), so a page's Download menu links its own chart.
-CHARTS: dict[str, Callable[[Queries, FilterState], Panel | None]] = {
-    "map": map_panel,
-    "localities": locality_table,
-    "trend": trend_panel,
-    "reasons": reasons_panel,
-    "need-mix": need_mix,
-    "broad-mix": lambda queries, state: need_mix(queries, state, broad=True),
-    "by-sen": lambda queries, state: by_group(queries, state, "sen"),
-    "by-need": lambda queries, state: by_group(queries, state, "need"),
-    "funnel": funnel_panel,
-    "school-trend": _school(0),
-    "school-needs": _school(1),
+CHARTS: dict[str, Chart] = {
+    chart.name: chart
+    for chart in (
+        Chart("map", map_panel),
+        Chart("localities", locality_table),
+        Chart("trend", trend_panel, every_year=True),
+        Chart("reasons", reasons_panel),
+        Chart("need-mix", need_mix, measure="ehcp_rate"),
+        Chart("broad-mix", lambda queries, state: need_mix(queries, state, broad=True), measure="ehcp_rate"),
+        Chart("by-sen", lambda queries, state: by_group(queries, state, "sen")),
+        Chart("by-need", lambda queries, state: by_group(queries, state, "need")),
+        Chart("funnel", funnel_panel),
+        Chart("school-trend", _school(0), every_year=True),
+        Chart("school-needs", _school(1)),
+    )
 }
+# The board's sequence (pack and meeting mode): the map, trends, needs, the funnel plot and the locality table.
+SEQUENCE = ("map", "trend", "need-mix", "funnel", "localities")
 
 
-def board_panels(queries: Queries, state: FilterState) -> tuple[list[tuple[str, Panel]], list[str]]:
+def board_panels(queries: Queries, state: FilterState) -> tuple[list[tuple[Chart, Panel]], list[str]]:
     """The sequence's panels for one filter state, and a line for each left out: one the filters do not show (a
     school's charts without a school) is skipped; one with nothing published at any level says so, never a blank
     page."""
     shown, left_out = [], []
-    for chart in SEQUENCE:
-        panel = CHARTS[chart](queries, state)
+    for name in SEQUENCE:
+        chart = CHARTS[name]
+        panel = chart(queries, state)
         if panel is None:
             continue
         if panel.empty:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.views.board import CHARTS
 from layouts.components import page_heading, panel_placeholder
 from layouts.page import Page
 
@@ -15,10 +16,10 @@ def layout() -> html.Div:
     return html.Div(
         [
             *page_heading("Needs", QUESTION),
-            panel_placeholder("need-mix"),
-            panel_placeholder("broad-mix"),
-            panel_placeholder("by-sen"),
-            panel_placeholder("by-need"),
+            panel_placeholder(CHARTS["need-mix"]),
+            panel_placeholder(CHARTS["broad-mix"]),
+            panel_placeholder(CHARTS["by-sen"]),
+            panel_placeholder(CHARTS["by-need"]),
         ]
     )
 

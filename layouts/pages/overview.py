@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.views.board import CHARTS
 from dashboard.views.overview import Card
 from layouts import ids
 from layouts.components import card, page_heading, panel_placeholder
@@ -20,7 +21,7 @@ def layout() -> html.Div:
             *page_heading("Overview", QUESTION),
             html.P(id=ids.OVERVIEW_SELECTION),
             dcc.Loading(html.Div(id=ids.OVERVIEW_CARDS), type="dot"),
-            panel_placeholder("localities"),
+            panel_placeholder(CHARTS["localities"]),
         ]
     )
 

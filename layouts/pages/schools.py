@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard.domain.measures import MEASURES
+from dashboard.views.board import CHARTS
 from dashboard.views.schools import SHARES, grid_measures
 from layouts import ids
 from layouts.components import page_heading, panel_placeholder, tabs
@@ -29,7 +30,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             *page_heading("Schools", QUESTION + " Small numbers are shown as c; sort or filter any column."),
-            panel_placeholder("funnel"),
+            panel_placeholder(CHARTS["funnel"]),
             html.H2("Every school and cluster", className="h4"),
             html.P(id=ids.SCHOOLS_SUMMARY, className="schools-summary"),
             tabs(
@@ -44,8 +45,8 @@ def layout() -> html.Div:
             html.Label("School", htmlFor=ids.SCHOOL_PICK, className="form-label"),
             dbc.Select(id=ids.SCHOOL_PICK, options=[], className="mb-3", style={"maxWidth": "32rem"}),
             html.P("Choose a school here, or click its row in the table above.", className="small text-muted"),
-            panel_placeholder("school-trend"),
-            panel_placeholder("school-needs"),
+            panel_placeholder(CHARTS["school-trend"]),
+            panel_placeholder(CHARTS["school-needs"]),
         ]
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.views.board import CHARTS
 from layouts.components import page_heading, panel_placeholder
 from layouts.page import Page
 
@@ -17,8 +18,8 @@ def layout() -> html.Div:
             *page_heading(
                 "Trends", QUESTION + " Choose the breakdown and years or terms under 'Trend chart' in the filters."
             ),
-            panel_placeholder("trend"),
-            panel_placeholder("reasons"),
+            panel_placeholder(CHARTS["trend"]),
+            panel_placeholder(CHARTS["reasons"]),
         ]
     )
 

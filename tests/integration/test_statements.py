@@ -12,6 +12,7 @@ from dashboard.config import Config
 from dashboard.domain.filters import MAP_LEVELS, FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.status import SHOWN
+from dashboard.views.board import CHARTS
 from dashboard.views.map import map_panel, map_view
 from dashboard.views.overview import headline_card, locality_table
 from dashboard.views.schools import funnel_panel
@@ -220,12 +221,12 @@ def test_dates_are_words_and_the_version_goes_only_where_a_paper_is_traced(clien
     info = queries.info()
     year, month, day = (int(part) for part in info.loaded_at[:10].split("-"))
     words = f"loaded on {day} {MONTHS[month - 1]} {year}."
-    caption = caption_for(queries, FilterState(year="2024/25"), "Map", [], "map")
+    caption = caption_for(queries, FilterState(year="2024/25"), "Map", [], CHARTS["map"])
     assert caption.as_of.endswith(words) and info.version not in caption.as_of
     # A file carries the version, so a paper can be traced to its load; the projector's bar does not.
     assert caption.lines[-1] == f"{caption.as_of} Version {info.version}."
     bar = client.get("/meeting?year=2024/25").get_data(as_text=True).split('class="meeting-bar__status">')[1]
     assert words in bar.split("</p>")[0] and info.version not in bar.split("</p>")[0]
     # The map's caption names the level drawn, not the one asked for.
-    drawn = caption_for(queries, FilterState(year="2024/25", sen="ehcp"), "Map", [], "map")
+    drawn = caption_for(queries, FilterState(year="2024/25", sen="ehcp"), "Map", [], CHARTS["map"])
     assert drawn.filters.endswith("; map by ward")
