@@ -24,7 +24,7 @@ from dashboard.figures.maps import choropleth, choropleth_values, locality_trace
 from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
-from dashboard.views.sentences import describe_selection, ignored_filters_note
+from dashboard.views.sentences import describe_selection, headline, ignored_filters_note
 
 
 @dataclass
@@ -101,7 +101,14 @@ def map_panel(queries: Queries, state: FilterState) -> Panel:
     view = map_view(queries, state, with_geometry=True)
     measure = queries.measure_in(state.measure)
     table = display_table(view, measure, MAP_LEVELS[view.level].one)
-    return Panel(view.title, view.summary, table, view.figure, [view.note] if view.note else [])
+    message = ""
+    if view.total is not None and view.total["status"] == SHOWN:
+        value = measure.format(view.total["value"])
+        message = headline(
+            f"{sentence_case(view.total_name)}: {measure.in_sentence} of {value} in {state.year}",
+            f"{sentence_case(measure.in_sentence)} of {value} in {state.year}",
+        )
+    return Panel(view.title, view.summary, table, view.figure, [view.note] if view.note else [], headline=message)
 
 
 def summary_sentence(

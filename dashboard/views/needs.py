@@ -16,6 +16,7 @@ from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart, share_bars
 from dashboard.query.queries import NotApplicable, NotRecorded, Queries
 from dashboard.views.panel import Panel, no_data_panel
+from dashboard.views.sentences import headline
 
 PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence")
 
@@ -95,6 +96,10 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
         )
         + "."
     )
+    message = headline(
+        f"{largest['category']} is the most common {kind} across the borough",
+        f"{largest['category']} is the most common {kind}",
+    )
     # Hidden cells draw as zero width: a gap in a bar must not shift the stacking of the others.
     chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]].fillna({"share": 0.0})
     chart = (
@@ -104,7 +109,7 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
     )
     if (frame["status"] == SUPPRESSED).any():
         notes.append("Cells resting on too few plans show c and are left out of the chart.")
-    return Panel(title, summary, table, share_bars(chart, title), notes)
+    return Panel(title, summary, table, share_bars(chart, title), notes, headline=message)
 
 
 def by_group(queries: Queries, state: FilterState, group: str) -> Panel:

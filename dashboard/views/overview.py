@@ -25,7 +25,7 @@ from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart
 from dashboard.query.queries import NotApplicable, NotRecorded, Queries
 from dashboard.views.panel import Panel, no_data_panel
-from dashboard.views.sentences import describe_selection, ignored_filters_note, place_name
+from dashboard.views.sentences import describe_selection, headline, ignored_filters_note, place_name
 
 
 @dataclass
@@ -206,6 +206,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         }
     )
     shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
+    message = ""
     if shown.empty:
         # Say why no locality is shown, and give the borough's figure where it can be.
         hidden = (frame["status"] == SUPPRESSED) & frame["locality"].notna()
@@ -227,9 +228,11 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             else f"{top['label']} is the only locality whose {measure.in_sentence} can be shown"
         )
         summary = f"{lead}, {measure.format(top['value'])}"
+        message = headline(lead)
         if total["status"] == SHOWN:
             against = relative_text(top["value"], total["value"], measure, "the borough")
             summary += f", {against} ({measure.format(total['value'])})"
+            message = headline(f"{lead}, {against}", lead)
         summary += "."
     if frame["locality"].isna().any() and not by_school:
         notes.append(
@@ -245,7 +248,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         f"{title} ({measure.unit}), with 95% confidence intervals",
         reference=total["value"] if total["status"] == SHOWN else None,
     )
-    return Panel(title, summary, pd.DataFrame(rows), figure, notes)
+    return Panel(title, summary, pd.DataFrame(rows), figure, notes, headline=message)
 
 
 def overview(queries: Queries, state: FilterState) -> tuple[list[Card], Panel, str]:

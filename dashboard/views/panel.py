@@ -19,6 +19,12 @@ class Panel:
     table: pd.DataFrame
     figure: go.Figure | None = None
     notes: list[str] = field(default_factory=list)
+    headline: str = ""  # the message in at most 12 words, for a pack page's or a slide's title
+
+    @property
+    def message(self) -> str:
+        """The title a pack page or slide carries: the headline where the view gives one, else the chart's title."""
+        return self.headline or self.title
 
     @property
     def empty(self) -> bool:

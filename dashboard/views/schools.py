@@ -17,7 +17,7 @@ from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.funnel import funnel_figure
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel, no_data_panel
-from dashboard.views.sentences import place_name
+from dashboard.views.sentences import headline, place_name
 
 SCHOOL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persistent_absence", "severe_absence")
 SHARES = {"ehcp": "% with an EHC plan", "sen_support": "% on SEN support"}
@@ -353,6 +353,10 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     schools = "schools" if place == "the borough" else f"schools in {place}"
     summary = f"{within} of {len(shown)} {schools} are within the limits around the borough rate for their phase"
     outside = shown[shown["word"] != "similar"]
+    message = headline(
+        f"{len(outside) or 'None'} of {len(shown)} {schools} lie beyond the 95% limits for their phase",
+        f"{len(outside) or 'None'} of {len(shown)} schools lie beyond the 95% limits for their phase",
+    )
     if outside.empty:
         summary += "; none is beyond the 95% limit."
     else:
@@ -376,4 +380,4 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
         notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
     if given.any():
         notes.append(f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted.")
-    return Panel(title, summary, table, figure, notes)
+    return Panel(title, summary, table, figure, notes, headline=message)

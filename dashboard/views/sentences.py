@@ -51,3 +51,11 @@ def ignored_filters_note(state: FilterState, measure: Measure) -> str | None:
         f"filter{'s do' if len(ignored) > 1 else ' does'} not apply to it and {'are' if len(ignored) > 1 else 'is'} "
         "ignored here."
     )
+
+
+HEADLINE_WORDS = 12  # a message title a board reads at a glance, on a page or a slide
+
+
+def headline(*candidates: str) -> str:
+    """The first candidate short enough for a message title (at most 12 words), or '' when none is."""
+    return next((text for text in candidates if text and len(text.split()) <= HEADLINE_WORDS), "")

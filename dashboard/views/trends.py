@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import BREAKDOWNS, FilterState
-from dashboard.domain.formatting import as_shown, count_text, rate_text, symbols_note
+from dashboard.domain.formatting import as_shown, count_text, rate_text, sentence_case, symbols_note
 from dashboard.domain.measures import MEASURES, Measure, exclusion_type_for
 from dashboard.domain.reference import BENCHMARK_LEVELS, EXCLUSION_REASONS, EXCLUSION_TYPES, PHASES
 from dashboard.domain.stats import trend
@@ -17,7 +17,7 @@ from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.style import HIGHLIGHT
 from dashboard.query.queries import ALL_REASONS, NotApplicable, Queries
 from dashboard.views.panel import Panel, no_data_panel
-from dashboard.views.sentences import describe_selection, ignored_filters_note, place_name
+from dashboard.views.sentences import describe_selection, headline, ignored_filters_note, place_name
 
 MAX_HIGHLIGHTED = len(HIGHLIGHT)
 
@@ -137,7 +137,7 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         table["Trend over these years"] = table.index.map(verdicts)
     table = table.reset_index(names=BREAKDOWNS[breakdown])
     shown = borough[borough["status"] == SHOWN]
-    summary = NO_DATA_MESSAGE
+    summary, message = NO_DATA_MESSAGE, ""
     if len(shown) >= 2:
         first, last = shown.iloc[0], shown.iloc[-1]
         where = "Across the borough" if place == "the borough" else f"In {place}"
@@ -152,6 +152,12 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
             )
             moved = f"{verb} from {start} in {first['period']} to {measure.format(last['value'])} in {last['period']}"
         summary = f"{where} the {measure.in_sentence} {moved}."
+        if start != end:
+            # A percentage keeps its sign; a rate's unit is in the subtitle ("per 100 pupils" would crowd the title).
+            short = "%" if measure.unit == "%" else ""
+            moved_short = f"{verb} from {start}{short} to {end}{short} since {first['period']}"
+            what = sentence_case(measure.in_sentence)
+            message = headline(f"{what} in {place} {moved_short}", f"{what} {moved_short}")
         if verdicts:
             trend_words = verdicts[reference_label]
             summary += f" Trend in {place}: {trend_words[0].lower()}{trend_words[1:]}."
@@ -187,7 +193,7 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
             else "The trend column tests for a steady rise or fall (chi-square test for trend, 95% level)."
         )
     )
-    return Panel(title, summary, table, figure, notes)
+    return Panel(title, summary, table, figure, notes, headline=message)
 
 
 def _ordinal(n: int) -> str:
