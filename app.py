@@ -13,10 +13,10 @@ from werkzeug.exceptions import HTTPException
 import callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.domain.filters import MAP_LEVELS
-from dashboard.exports.charts import ExportNotFound, export
+from dashboard.exports.cache import cached_export
+from dashboard.exports.charts import ExportNotFound
 from dashboard.exports.images import ImageExportFailed
 from dashboard.exports.meeting import meeting_html
-from dashboard.exports.pack import export_pack
 from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.store.warehouse import Warehouse
 from layouts.shell import PRODUCT_NAME, create_layout
@@ -134,10 +134,7 @@ def _add_routes(app: Dash, queries: Queries) -> None:
         # A file of a chart or its table for the page's own query string: a copied link fetches the same file.
         try:
             query = request.query_string.decode()
-            if chart == "board-pack":
-                found = export_pack(queries, fmt, query)
-            else:
-                found = export(queries, chart, fmt, query, request.args.get("urn"))
+            found = cached_export(queries, chart, fmt, query, request.args.get("urn"))
         except ExportNotFound as exc:
             return server.response_class(str(exc.args[0]), status=404, mimetype="text/plain")
         except (WarehouseMissing, NotPublished, ImageExportFailed) as exc:

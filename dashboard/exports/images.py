@@ -66,8 +66,15 @@ class ImageExportFailed(RuntimeError):
 
 def render(figure: go.Figure, fmt: str, caption: Caption) -> bytes:
     """The captioned figure as PNG (at 2x), SVG or PDF bytes; raises ImageExportFailed if no browser can draw it."""
-    spec = captioned(figure, caption).to_plotly_json()
-    opts = {"format": fmt, "width": WIDTH, "height": spec["layout"]["height"], "scale": 2 if fmt == "png" else 1}
+    drawn = captioned(figure, caption)
+    return draw(drawn, fmt, WIDTH, int(drawn.layout.height), 2 if fmt == "png" else 1)
+
+
+def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
+    """The figure as it stands, width by height CSS pixels, as PNG (at scale), SVG or PDF bytes; raises
+    ImageExportFailed if no browser can draw it."""
+    spec = figure.to_plotly_json()
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
     with _LOCK:
         try:
             return _calc(spec, opts)
@@ -97,3 +104,35 @@ def _stop() -> None:
             kaleido.stop_sync_server(silence_warnings=True)
         finally:
             _server["started"] = False
+
+
+def placed(figure: go.Figure, width: int, height: int, type_px: float) -> go.Figure:
+    """A copy of the figure drawn for a place of width by height CSS pixels (a pack page, a slide), its title left to
+    the page and no text smaller than type_px there: every font the figure sets is raised to at least that."""
+    spec = figure.to_plotly_json()
+    layout = spec.setdefault("layout", {})
+    layout.pop("title", None)
+    layout.update(width=width, height=height)
+    layout.setdefault("font", {})["size"] = max(type_px, layout.get("font", {}).get("size") or 0)
+    _raise_fonts(spec, type_px)
+    drawn = go.Figure(spec)
+    drawn.update_layout(margin={"t": 30}, legend={"font": {"size": type_px}})
+    drawn.update_xaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
+    drawn.update_yaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
+    return drawn
+
+
+def _raise_fonts(node, type_px: float) -> None:
+    """Raise every font size in a figure's JSON below type_px to type_px, in place (a list of sizes, each one)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith("font") and isinstance(value, dict) and "size" in value:
+                size = value["size"]
+                if isinstance(size, (int, float)):
+                    value["size"] = max(size, type_px)
+                elif isinstance(size, list):
+                    value["size"] = [max(s, type_px) if isinstance(s, (int, float)) else type_px for s in size]
+            _raise_fonts(value, type_px)
+    elif isinstance(node, list):
+        for item in node:
+            _raise_fonts(item, type_px)

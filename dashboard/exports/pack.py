@@ -3,36 +3,29 @@ messages, then the map, trends, needs, the funnel plot and the locality table, o
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import textwrap
-from dataclasses import dataclass, replace
-
-import plotly.graph_objects as go
-from pptx import Presentation
-from pptx.util import Inches, Pt
-from pypdf import PdfWriter
+from dataclasses import dataclass
 
 from dashboard.domain.filters import FilterState, parse_query
-from dashboard.exports.caption import SYNTHETIC_WARNING, Caption, caption_for
-from dashboard.exports.charts import ExportFile, ExportNotFound, drawable, slug
-from dashboard.exports.images import render
-from dashboard.query.queries import Queries
+from dashboard.exports.caption import Caption, caption_for
+from dashboard.exports.charts import ExportFile, ExportNotFound, slug
+from dashboard.exports.deck import pack_pptx
+from dashboard.exports.document import pack_pdf
+from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.views.board import board_panels
 from dashboard.views.overview import Card, overview
 from dashboard.views.panel import Panel
 
 PACK_TITLE = "Inclusion board pack"
+PACK = "board-pack"  # its name in a download address: /export/board-pack.pdf?<filters>
 
 
 @dataclass
 class Slide:
-    """One page of the pack: its chart's panel, its caption, and what the presenter says (figures and intervals)."""
+    """One page of the pack: its chart's panel and its caption."""
 
     chart: str
     panel: Panel
     caption: Caption
-    speaker_notes: str
 
 
 @dataclass
@@ -44,6 +37,8 @@ class Pack:
     cards: list[Card]
     slides: list[Slide]
     left_out: list[str]  # a line for each view with nothing published for these filters
+    # The version before and what moved since it (figure, before, now); None when this is the first version kept.
+    changes: tuple[str, list[tuple[str, str, str]]] | None = None
 
 
 def build_pack(queries: Queries, query: str) -> Pack:
@@ -55,122 +50,54 @@ def build_pack(queries: Queries, query: str) -> Pack:
     panels, left_out = board_panels(queries, state)
     for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
-        slides.append(Slide(chart.name, panel, caption, _speaker_notes(panel)))
-    return Pack(state, cover, cards, slides, left_out)
+        slides.append(Slide(chart.name, panel, caption))
+    return Pack(state, cover, cards, slides, left_out, changes_since(queries, state, cards))
 
 
-def _speaker_notes(panel: Panel) -> str:
-    """The panel's summary and every row of its table in words, so the presenter has the figures and intervals."""
-    lines = [panel.summary, *panel.notes]
-    if not panel.table.empty:
-        columns = [str(c) for c in panel.table.columns]
-        for row in panel.table.itertuples(index=False):
-            lines.append("; ".join(f"{c}: {v}" for c, v in zip(columns, row) if str(v) not in ("", "nan")))
-    return "\n".join(lines)
-
-
-def _text_page(lines: list[str], emphasis: int = 0) -> go.Figure:
-    """A page of words drawn as a figure, so the PDF is made by the same export browser as the charts."""
-    figure = go.Figure()
-    y = 0.95
-    for index, line in enumerate(lines):
-        for part in textwrap.wrap(line, 110) or [""]:
-            figure.add_annotation(
-                text=f"<b>{part}</b>" if index < emphasis else part,
-                x=0,
-                y=y,
-                xref="paper",
-                yref="paper",
-                xanchor="left",
-                yanchor="top",
-                showarrow=False,
-                align="left",
-                font={"size": 15},
+def changes_since(queries: Queries, state: FilterState, cards: list[Card]) -> tuple[str, list] | None:
+    """What the summary page would have said on the version loaded before, where it differs: each headline figure
+    and verdict, and each locality's verdict against the borough. None when no earlier version is kept."""
+    before = queries.previous()
+    if before is None:
+        return None
+    try:
+        version = before.info().version
+        then_cards, then_localities, _ = overview(before, state)
+    except (NotPublished, WarehouseMissing) as reason:  # a version loaded by an older release, or since pruned
+        return "before", [("The version before could not be compared", str(reason), "")]
+    rows = []
+    for now, then in zip(cards, then_cards):
+        label = now.measure.label
+        if (now.value, now.unit) != (then.value, then.unit):
+            rows.append(
+                (f"{label}, {state.year}", f"{then.value} {then.unit}".strip(), f"{now.value} {now.unit}".strip())
             )
-            y -= 0.045
-        y -= 0.015
-    figure.update_layout(
-        xaxis_visible=False,
-        yaxis_visible=False,
-        height=800,
-        margin={"l": 40, "r": 40, "t": 90, "b": 30},
-    )
-    return figure
+        if now.verdict != then.verdict:
+            rows.append((f"{label}: change on the year before", then.verdict, now.verdict))
+        if now.against != then.against:
+            rows.append(
+                (f"{label}: against the benchmark", then.against or "not compared", now.against or "not compared")
+            )
+    _, now_localities, _ = overview(queries, state)
+    rows += _verdicts_moved(then_localities, now_localities)
+    return version, rows
 
 
-def _cover_lines(pack: Pack) -> list[str]:
-    caption = pack.cover
-    lines = [SYNTHETIC_WARNING] if caption.synthetic else []
-    return lines + [
-        caption.filters,
-        f"Made {dt.date.today():%d %B %Y}.",
-        caption.traced,
-        caption.source,
-        caption.suppression,
-        *caption.notes,
-        *pack.left_out,
-    ]
-
-
-def _card_lines(cards: list[Card]) -> list[str]:
+def _verdicts_moved(then: Panel, now: Panel) -> list[tuple[str, str, str]]:
+    column = "Compared with the borough"
+    if column not in then.table or column not in now.table:
+        return []
+    first = now.table.columns[0]
+    before = dict(zip(then.table[first], then.table[column]))
     return [
-        f"{card.measure.label}: {card.value} {card.unit}, {' '.join(filter(None, (card.change, card.judgement)))}. "
-        + " ".join(part.rstrip(".") + "." for part in (card.benchmark, card.detail) if part)
-        for card in cards
+        (
+            f"{place}: {now.title.split(' by ')[0].lower()} against the borough",
+            before[place] or "not compared",
+            verdict or "not compared",
+        )
+        for place, verdict in zip(now.table[first], now.table[column])
+        if place in before and before[place] != verdict
     ]
-
-
-def pack_pdf(pack: Pack) -> bytes:
-    """The pack as one PDF: cover, headline measures, then a captioned chart a page."""
-    cover = _text_page(_cover_lines(pack), emphasis=int(pack.cover.synthetic))
-    pages = [
-        render(cover, "pdf", _bare(pack.cover, PACK_TITLE)),
-        render(_text_page(_card_lines(pack.cards)), "pdf", _bare(pack.cover, "Headline measures")),
-    ]
-    pages += [render(drawable(slide.panel), "pdf", slide.caption) for slide in pack.slides]
-    writer = PdfWriter()
-    for page in pages:
-        writer.append(io.BytesIO(page))
-    writer.add_metadata({"/Title": f"{PACK_TITLE}: {pack.cover.filters}"})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def pack_pptx(pack: Pack) -> bytes:
-    """The pack as slides: cover, headline measures, then a chart a slide with its key message as the heading."""
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
-    cover = deck.slides.add_slide(deck.slide_layouts[0])
-    cover.shapes.title.text = PACK_TITLE
-    cover.placeholders[1].text = "\n".join(_cover_lines(pack))
-    _fit(cover.placeholders[1], 14)
-    headline = deck.slides.add_slide(deck.slide_layouts[1])
-    headline.shapes.title.text = "Headline measures"
-    headline.placeholders[1].text = "\n".join(_card_lines(pack.cards))
-    _fit(headline.placeholders[1], 13)
-    blank = deck.slide_layouts[5]  # title only
-    for slide in pack.slides:
-        page = deck.slides.add_slide(blank)
-        page.shapes.title.text = slide.panel.summary  # the key message is the heading; the chart carries its title
-        _fit(page.shapes.title, 20)
-        image = render(drawable(slide.panel), "png", slide.caption)
-        page.shapes.add_picture(io.BytesIO(image), Inches(0.6), Inches(1.5), height=Inches(5.8))
-        page.notes_slide.notes_text_frame.text = slide.speaker_notes
-    out = io.BytesIO()
-    deck.save(out)
-    return out.getvalue()
-
-
-def _bare(caption: Caption, title: str) -> Caption:
-    """A text page's caption: its title, and the filters, source and date below (the page itself says the rest)."""
-    return replace(caption, title=title, synthetic=False, notes=[])
-
-
-def _fit(shape, size: int) -> None:
-    for paragraph in shape.text_frame.paragraphs:
-        for run in paragraph.runs:
-            run.font.size = Pt(size)
 
 
 PACK_FORMATS = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import shapely
 
 from dashboard.domain.formatting import sentence_case, verdict_text
 from dashboard.domain.measures import Measure
@@ -360,3 +361,71 @@ def no_boundaries_figure() -> go.Figure:
     return message_figure(
         "No small-area boundaries are loaded, so the map cannot be drawn.<br>The table below has the figures."
     )
+
+
+# On paper, in black and white: a hidden figure is dotted and an empty place white, so neither reads as a value class.
+PRINT_STATES = {"Suppressed": "#ffffff", "No data": "#ffffff", "Outside selection": "#ffffff"}
+STIPPLE_ACROSS = 120  # dots across the map's width on a suppressed place
+
+
+def for_print(figure: go.Figure) -> go.Figure:
+    """A copy of the map for a printed page that may be photocopied in greys: every class named in a legend of
+    swatches (not a colour bar), suppressed places white with a dot pattern and marked c, places with no data
+    white and outlined, marked –."""
+    printed = go.Figure(figure)
+    axis = printed.layout.coloraxis
+    labels = list(axis.colorbar.ticktext or [])
+    if not labels:
+        return printed
+    steps = [colour for _, colour in axis.colorscale][::2]  # each class is two stops of one colour
+    colours = [
+        next((PRINT_STATES[state] for state in PRINT_STATES if label.startswith(state)), colour)
+        for label, colour in zip(labels, steps)
+    ]
+    printed.update_layout(coloraxis={"colorscale": _scale(colours), "showscale": False})
+    for label, colour in zip(labels, colours):
+        dotted = label.startswith("Suppressed")
+        printed.add_trace(
+            go.Scattergeo(
+                lat=[None],
+                lon=[None],
+                mode="markers",
+                name=label + (", dotted" if dotted else ""),
+                marker={
+                    "symbol": "square-dot" if dotted else "square",
+                    "size": 16,
+                    "color": "#1b1b1b" if dotted else colour,
+                    "line": {"color": "#505050", "width": 1},
+                },
+                hoverinfo="skip",
+            )
+        )
+    suppressed = next((t for t in printed.data if t.type == "choropleth" and t.name == "suppressed"), None)
+    if suppressed is not None and isinstance(suppressed.geojson, dict) and len(suppressed.locations or ()):
+        lon, lat = _stipple(suppressed.geojson, set(suppressed.locations))
+        printed.add_trace(
+            go.Scattergeo(
+                lon=lon,
+                lat=lat,
+                mode="markers",
+                marker={"size": 2.5, "color": "#1b1b1b"},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    printed.update_layout(legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
+    return printed
+
+
+def _stipple(geojson: dict, codes: set) -> tuple[list[float], list[float]]:
+    """Points of a regular grid that fall inside the places named by codes: a dot pattern drawn over them."""
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in geojson["features"] if f.get("id") in codes]
+    everything = shapely.bounds(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in geojson["features"]]))
+    west, south, east, north = everything
+    step = (east - west) / STIPPLE_ACROSS
+    xs, ys = np.meshgrid(np.arange(west, east, step), np.arange(south, north, step * 0.7))
+    xs, ys = xs.ravel(), ys.ravel()
+    inside = np.zeros(len(xs), dtype=bool)
+    for place in shapes:
+        inside |= shapely.contains_xy(place, xs, ys)
+    return xs[inside].round(5).tolist(), ys[inside].round(5).tolist()

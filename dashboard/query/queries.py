@@ -13,6 +13,7 @@ from dashboard.domain.measures import MEASURES, Measure
 from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
+from dashboard.store.versions import previous_version
 from dashboard.store.warehouse import Warehouse, WarehouseInfo, WarehouseMissing
 
 __all__ = ["ALL_REASONS", "NotApplicable", "NotOffered", "NotPublished", "NotRecorded", "Queries", "WarehouseMissing"]
@@ -156,3 +157,9 @@ class Queries:
     def info(self) -> WarehouseInfo:
         """Version, kind (synthetic or real) and dates of the data being served."""
         return self.warehouse.info()
+
+    def previous(self) -> Queries | None:
+        """The same look-ups over the version loaded before this one (None if this is the first kept)."""
+        self.warehouse.stamp  # noqa: B018 - the file being served now decides which version came before it
+        before = previous_version(self.warehouse.path)
+        return Queries(Warehouse(before)) if before is not None else None

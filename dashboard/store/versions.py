@@ -75,6 +75,14 @@ def current_version(path: Path) -> Path | None:
     return next((v for v in list_versions(path) if os.path.samefile(v, path)), None)
 
 
+def previous_version(path: Path) -> Path | None:
+    """The kept version loaded before the one path serves, if there is one."""
+    versions, current = list_versions(path), current_version(path)
+    if current is None or versions.index(current) == 0:
+        return None
+    return versions[versions.index(current) - 1]
+
+
 def rollback(path: Path) -> Path:
     """Serve the version loaded before the one being served; returns it. Raises ValueError if there is none."""
     versions, current = list_versions(path), current_version(path)

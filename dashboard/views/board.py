@@ -32,6 +32,7 @@ class Chart:
     build: Callable[[Queries, FilterState], Panel | None]
     measure: str | None = None  # the one measure it shows whatever the filters say
     every_year: bool = False  # it shows every year rather than the one chosen
+    shows_all: tuple[str, ...] = ()  # filters it does not narrow: it shows every one of their values side by side
     formats: tuple[str, ...] = IMAGE_FORMATS + TABLE_FORMATS
 
     def __call__(self, queries: Queries, state: FilterState) -> Panel | None:
@@ -40,7 +41,7 @@ class Chart:
 
     def answers(self, state: FilterState) -> FilterState:
         """The filter state its figures answer to, for a caption that names what the chart shows."""
-        return replace(state, measure=self.measure) if self.measure else state
+        return replace(state, measure=self.measure or state.measure, **dict.fromkeys(self.shows_all))
 
 
 def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
@@ -57,10 +58,15 @@ CHARTS: dict[str, Chart] = {
         Chart("localities", locality_table),
         Chart("trend", trend_panel, every_year=True),
         Chart("reasons", reasons_panel),
-        Chart("need-mix", need_mix, measure="ehcp_rate"),
-        Chart("broad-mix", lambda queries, state: need_mix(queries, state, broad=True), measure="ehcp_rate"),
-        Chart("by-sen", lambda queries, state: by_group(queries, state, "sen")),
-        Chart("by-need", lambda queries, state: by_group(queries, state, "need")),
+        Chart("need-mix", need_mix, measure="ehcp_rate", shows_all=("need", "locality")),
+        Chart(
+            "broad-mix",
+            lambda queries, state: need_mix(queries, state, broad=True),
+            measure="ehcp_rate",
+            shows_all=("need", "locality"),
+        ),
+        Chart("by-sen", lambda queries, state: by_group(queries, state, "sen"), shows_all=("sen",)),
+        Chart("by-need", lambda queries, state: by_group(queries, state, "need"), shows_all=("need",)),
         Chart("funnel", funnel_panel),
         Chart("school-trend", _school(0), every_year=True),
         Chart("school-needs", _school(1)),

@@ -40,6 +40,9 @@ class Card:
     arrow: str  # ▲ ▼ or –
     benchmark: str
     detail: str
+    previous: str = ""  # the year before's figure as shown, for a summary table
+    reference: str = ""  # the benchmark's figure with its name ("England: 6.9%")
+    against: str = ""  # the selection against it in words ("significantly worse")
 
     @property
     def judgement(self) -> str:
@@ -111,6 +114,11 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
             current["numerator"], current["denominator"], previous["numerator"], previous["denominator"], measure.kind
         )
     verdict, arrow = _verdict(measure, difference, p_value if difference == difference else 0.0)
+    before = "no data"
+    if previous is not None:
+        before = rate_text(previous["value"], previous["status"], measure)
+        before += "%" if percent and previous["status"] == SHOWN else ""
+    reference_text, against = "", ""
     bench = queries.benchmark_values(measure.id, state=state)
     bench = bench[bench["year"] == state.year]
     grouped = any(getattr(state, name) for name in ("phase", "sen", "need") if name in measure.filters)
@@ -121,13 +129,14 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
     elif not bench.empty:
         reference = bench["value"].iat[0]
         name = bench["label"].iat[0]
-        benchmark = f"{name}: {measure.format(reference)}"
+        benchmark = reference_text = f"{name}: {measure.format(reference)}"
         if current["status"] == SHOWN:
             relative = relative_text(current["value"], reference, measure, name)
             benchmark += f"; {place_name(state, queries.filter_options(), measure)} is {relative}"
             if not relative.startswith("level"):
                 judged = compare_with(pd.DataFrame([current]), measure, reference)["verdict"].iat[0]
-                benchmark += ", " + SIGNIFICANCE.get(judged, "not compared")
+                against = SIGNIFICANCE.get(judged, "not compared")
+                benchmark += ", " + against
     others = [queries.benchmark_values(measure.id, level, state) for level in BENCHMARK_LEVELS[1:]]
     others = [
         (b["label"].iat[0], b["value"].iat[0]) for b in (o[o["year"] == state.year] for o in others) if not b.empty
@@ -145,7 +154,7 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
     if current["status"] == SHOWN:
         interval = with_interval(pd.DataFrame([current]), measure)
         detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
-    return Card(measure, value, unit, change, verdict, arrow, benchmark, detail)
+    return Card(measure, value, unit, change, verdict, arrow, benchmark, detail, before, reference_text, against)
 
 
 def locality_table(queries: Queries, state: FilterState) -> Panel:

@@ -169,40 +169,6 @@ def test_one_schools_trend_exports_with_its_name(client, queries):
     assert name in svg_text(response.data)
 
 
-def test_the_board_pack_comes_as_pdf_and_pptx_with_cover_headlines_and_a_chart_a_page(client, queries):
-    from pptx import Presentation
-
-    query = "?measure=persistent_absence&locality=N"
-    pdf = client.get(f"/export/board-pack.pdf{query}")
-    assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages]
-    assert len(pages) == 7  # cover, headline measures, map, trends, needs, funnel, localities
-    assert "Inclusion board pack" in pages[0] and "Synthetic demo data" in pages[0]
-    assert "Filters: Persistent absence, 2024/25, North" in pages[0] and "Data to 31 August 2025" in pages[0]
-    assert "Headline measures" in pages[1] and "Severe absence" in pages[1]
-    assert "Persistent absence by small area, 2024/25: North" in pages[2]
-    for page in pages[2:]:
-        assert "Source:" in page and "shown as c" in page
-
-    pptx = client.get(f"/export/board-pack.pptx{query}")
-    assert pptx.status_code == 200 and pptx.data[:2] == b"PK"
-    deck = Presentation(io.BytesIO(pptx.data))
-    slides = list(deck.slides)
-    assert len(slides) == 7
-    assert slides[0].shapes.title.text == "Inclusion board pack"
-    assert "Filters: Persistent absence, 2024/25, North" in slides[0].placeholders[1].text
-    map_slide = slides[2]
-    assert map_slide.shapes.title.text.startswith("Persistent absence in 2024/25 for North")  # its key message
-    assert any(shape.shape_type == 13 for shape in map_slide.shapes)  # the chart, as a picture
-    notes = map_slide.notes_slide.notes_text_frame.text
-    state, _ = parse_query(query, queries.filter_options())
-    places = CHARTS["map"](queries, state).table
-    assert "95% interval" in notes and len(notes.splitlines()) > len(places)  # every place's figures and interval
-
-    wrong = client.get(f"/export/board-pack.docx{query}")
-    assert wrong.status_code == 404 and b"pdf or pptx" in wrong.data
-
-
 def test_meeting_mode_is_the_packs_sequence_with_the_same_summaries_as_the_pages(client, queries):
     response = client.get("/meeting?measure=suspension_rate&locality=ZZ")
     assert response.status_code == 200 and response.mimetype == "text/html"
