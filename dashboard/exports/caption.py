@@ -38,15 +38,6 @@ class Caption:
         head = [SYNTHETIC_WARNING] if self.synthetic else []
         return head + [self.filters, *self.notes, self.suppression, self.source, self.traced]
 
-    @property
-    def rows(self) -> list[tuple[str, str]]:
-        """The same as labelled rows, for a workbook's notes sheet."""
-        rows = [("Title", self.title), ("Filters", self.filters)]
-        if self.synthetic:
-            rows.append(("Warning", SYNTHETIC_WARNING))
-        rows += [("Source", self.source), ("Data", self.traced), ("Small numbers", self.suppression)]
-        return rows + [("Note", note) for note in self.notes]
-
 
 # Charts that show one measure whatever the filters say, and charts that show every year rather than the one chosen.
 FIXED_MEASURE = {"need-mix": "ehcp_rate", "broad-mix": "ehcp_rate"}
