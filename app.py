@@ -70,7 +70,7 @@ def create_app(config: Config | None = None) -> Dash:
 
     app.layout = serve_layout
     callbacks.register(app, queries)
-    _add_routes(app, queries)
+    _add_routes(app, queries, config)
     # The look-ups every request makes are built once, beside the first requests rather than inside them.
     threading.Thread(target=_warm, args=(queries,), name="warm", daemon=True).start()
     return app
@@ -85,7 +85,7 @@ def _warm(queries: Queries) -> None:
         logging.getLogger(__name__).exception("warming the look-ups failed")
 
 
-def _add_routes(app: Dash, queries: Queries) -> None:
+def _add_routes(app: Dash, queries: Queries, config: Config) -> None:
     server = app.server
 
     @server.route("/healthz")
@@ -134,7 +134,7 @@ def _add_routes(app: Dash, queries: Queries) -> None:
         # A file of a chart or its table for the page's own query string: a copied link fetches the same file.
         try:
             query = request.query_string.decode()
-            found = cached_export(queries, chart, fmt, query, request.args.get("urn"))
+            found = cached_export(queries, chart, fmt, query, request.args.get("urn"), contact=config.contact)
         except ExportNotFound as exc:
             return server.response_class(str(exc.args[0]), status=404, mimetype="text/plain")
         except (WarehouseMissing, NotPublished, ImageExportFailed) as exc:

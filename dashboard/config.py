@@ -36,3 +36,5 @@ class Config:
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))
     # Where readers report an accessibility problem (the accessibility statement gives it): an email address.
     accessibility_contact: str = field(default_factory=lambda: os.environ.get("ACCESSIBILITY_CONTACT", ""))
+    # Who a downloaded workbook's cover says to ask about the figures: an email address or a team's name.
+    contact: str = field(default_factory=lambda: os.environ.get("INCLUSION_CONTACT", ""))

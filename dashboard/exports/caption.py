@@ -39,15 +39,6 @@ class Caption:
         head = [SYNTHETIC_WARNING] if self.synthetic else []
         return head + [self.filters, *self.notes, self.suppression, self.source, self.traced]
 
-    @property
-    def rows(self) -> list[tuple[str, str]]:
-        """The same as labelled rows, for a workbook's notes sheet."""
-        rows = [("Title", self.title), ("Filters", self.filters)]
-        if self.synthetic:
-            rows.append(("Warning", SYNTHETIC_WARNING))
-        rows += [("Source", self.source), ("Data", self.traced), ("Small numbers", self.suppression)]
-        return rows + [("Note", note) for note in self.notes]
-
 
 def caption_for(queries: Queries, state: FilterState, title: str, notes: list[str], chart: Chart | None) -> Caption:
     """The caption of one chart (None: a whole pack) for one filter state, from the data being served."""

@@ -46,8 +46,11 @@ class ExportFile:
     filename: str
 
 
-def export(queries: Queries, chart: str, fmt: str, query: str, school: str | None = None) -> ExportFile:
-    """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence."""
+def export(
+    queries: Queries, chart: str, fmt: str, query: str, school: str | None = None, contact: str = ""
+) -> ExportFile:
+    """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence. A workbook's
+    cover gives contact as who to ask about the figures."""
     if chart not in CHARTS:
         raise ExportNotFound(f"There is no chart called '{chart}'. Charts: {', '.join(CHARTS)}.")
     declared = CHARTS[chart]
@@ -68,7 +71,7 @@ def export(queries: Queries, chart: str, fmt: str, query: str, school: str | Non
     if fmt == "csv":
         content = csv_bytes(table)
     elif fmt == "xlsx":
-        content = xlsx_bytes(table, caption)
+        content = xlsx_bytes(table, caption, contact)
     else:
         content = render(drawable(panel), fmt, caption)
     return ExportFile(content, FORMATS[fmt], f"{slug(panel.title)}.{fmt}")

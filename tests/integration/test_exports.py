@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import threading
 import xml.etree.ElementTree as ET
 
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from PIL import Image
 from pypdf import PdfReader
 
@@ -21,13 +23,14 @@ from dashboard.domain.filters import parse_query
 from dashboard.views.board import CHARTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+CONTACT = "inclusion.data@example.gov.uk"
 
 
 @pytest.fixture(scope="module")
 def app(demo_build):
     from app import create_app
 
-    return create_app(Config(warehouse_path=demo_build[1]))
+    return create_app(Config(warehouse_path=demo_build[1], contact=CONTACT))
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +68,11 @@ def test_each_format_is_a_valid_file_that_carries_its_title_filters_source_and_d
     if fmt == "xlsx":
         assert content[:2] == b"PK"
         book = load_workbook(io.BytesIO(content))
-        assert book.sheetnames == ["Data", "Notes"]
-        assert book["Data"]["A1"].value == title
-        notes = " ".join(str(c.value) for row in book["Notes"].iter_rows() for c in row)
-        text = f"{title} {notes}"
+        assert book.sheetnames == ["Cover", "Notes", "Data"]
+        assert book["Data"]["A1"].value == book["Cover"]["A1"].value == title
+        cover = [row[0] for row in book["Cover"].iter_rows(values_only=True)]
+        assert cover[cover.index("Source and licence") + 1].startswith("Synthetic demo borough")
+        text = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row)
     elif fmt == "svg":
         assert content.lstrip().startswith(b"<svg")
         text = svg_text(content)
@@ -76,10 +80,107 @@ def test_each_format_is_a_valid_file_that_carries_its_title_filters_source_and_d
         assert content[:5] == b"%PDF-"
         text = pdf_text(content)
     assert title in text
-    for part in CAPTION[1:]:
+    source = "Source and licence" if fmt == "xlsx" else "Source:"  # a workbook's cover gives the label as a heading
+    for part in (source, *CAPTION[2:]):
         assert part in text, (fmt, part)
     assert "Synthetic demo data" in text and "shown as c" in text
     assert "Persistent absence, 2024/25, North, primary schools" in text
+
+
+# Text a reader would take for a figure: a workbook must hold it as a number, never as text.
+FIGURE_TEXT = re.compile(r"[-\u2212]?[\d,]+(\.\d+)?%?")
+
+
+def count(text: str) -> int | None:
+    """A count as the page prints it, read here apart from the code under test: '1,006' -> 1006; c -> None."""
+    return None if text == "c" else int(text.split(" (")[0].replace(",", ""))
+
+
+def share(text: str) -> float | None:
+    """The share in '272 (22.2%)' -> 22.2; None where the page gives none ('c', '65')."""
+    return float(text.split(" (")[1].rstrip("%)")) if " (" in text else None
+
+
+def cells(column: pd.Series) -> list:
+    """A column read back from the workbook, a blank cell as None."""
+    return [None if pd.isna(value) else value for value in column]
+
+
+@pytest.mark.parametrize(
+    ("chart", "query", "filters"),
+    [
+        (
+            "localities",
+            "?measure=persistent_absence&locality=N&phase=primary",
+            "Persistent absence, 2024/25, North, primary schools",
+        ),
+        ("need-mix", "?locality=N&need=SEMH", "EHC plan rate, 2024/25, North, primary need SEMH"),
+    ],
+)
+def test_a_workbook_holds_the_pages_figures_as_numbers_one_kind_a_column_in_one_excel_table(
+    client, queries, chart, query, filters
+):
+    response = client.get(f"/export/{chart}.xlsx{query}")
+    assert response.status_code == 200
+    state, _ = parse_query(query, queries.filter_options())
+    panel = CHARTS[chart](queries, state)
+    page = panel.table.fillna("")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Cover", "Notes", "Data"]
+    assert all(not sheet.merged_cells.ranges for sheet in book)
+
+    cover = [row[0] for row in book["Cover"].iter_rows(values_only=True) if row[0] is not None]
+    assert cover[0] == panel.title
+    assert cover[cover.index("Filters") + 1] == filters
+    assert cover[cover.index("Source and licence") + 1].startswith(
+        f"{queries.info().description}, Inclusion Dashboard."
+    )
+    dated = cover[cover.index("Data version and date") + 1]
+    assert dated.startswith("Data to 31 August 2025; loaded on ") and queries.info().version in dated
+    assert cover[cover.index("Contact") + 1] == CONTACT
+
+    data = book["Data"]
+    assert data["A1"].value == panel.title and data["A2"].value.startswith("This worksheet contains one table.")
+    (table,) = data.tables.values()
+    assert table.ref == f"A3:{get_column_letter(data.max_column)}{3 + len(page)}" and data.max_row == 3 + len(page)
+    assert table.headerRowCount == 1 and table.autoFilter.ref == table.ref and table.tableStyleInfo is not None
+    for column in data.iter_cols(min_row=4):
+        filled = [cell for cell in column if cell.value is not None]
+        assert len({cell.data_type for cell in filled}) <= 1, column[0].column_letter  # one kind a column
+        for cell in filled:
+            if cell.data_type == "n":
+                assert type(cell.value) in (int, float), cell.coordinate
+            else:
+                assert not FIGURE_TEXT.fullmatch(cell.value), cell.coordinate  # no figure kept as text
+
+    sheet = pd.read_excel(io.BytesIO(response.data), sheet_name="Data", header=2)
+    assert [str(c.value) for c in data[3]] == list(sheet.columns)
+    if chart == "localities":
+        assert cells(sheet["Locality"]) == page["Locality"].tolist()
+        for name in ("Persistently absent pupils", "Pupil enrolments"):
+            assert cells(sheet[name]) == [count(text) for text in page[name]]
+        assert cells(sheet["Persistent absence (%)"]) == [float(text) for text in page["Persistent absence (%)"]]
+        ends = [text.split(" to ") for text in page["95% interval"]]
+        assert cells(sheet["95% interval: lower"]) == [float(low) for low, _ in ends]
+        assert cells(sheet["95% interval: upper"]) == [float(high) for _, high in ends]
+        verdicts = page["Compared with the borough"].tolist()
+        assert cells(sheet["Compared with the borough"]) == [verdict or None for verdict in verdicts]
+        return
+    assert cells(sheet["Primary need"]) == page["Primary need"].tolist()
+    for place in page.columns[1:]:
+        texts = page[place].tolist()
+        shares = [share(text) for text in texts]
+        if all(value is None for value in shares):  # no share anywhere: a column of counts
+            assert cells(sheet[place]) == [count(text) for text in texts]
+            status = f"{place}: status"
+        else:
+            assert cells(sheet[f"{place}: count"]) == [count(text) for text in texts]
+            assert cells(sheet[f"{place}: share (%)"]) == shares
+            status = f"{place}: count status"
+        if "c" in texts:
+            assert cells(sheet[status]) == ["c" if text == "c" else None for text in texts]
+        else:
+            assert status not in sheet.columns
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
