@@ -342,8 +342,12 @@ def test_meeting_mode_runs_from_the_keyboard_forward_back_and_out(page, live_ser
     page.keyboard.press(" ")
     assert showing() == 3
     heading = page.inner_text("#slide-3 h2")
-    assert heading.startswith("Persistent absence in 2024/25 for North")  # the key message is the heading
+    assert heading == "North: persistent absence of 22.2% in 2024/25"  # the key message is the heading
     assert heading in page.inner_text("#meeting-position")  # and is said aloud by the live region
+    # The figures behind it are the subtitle, and the chart is described by them.
+    summary = page.inner_text("#slide-3 .slide__summary")
+    assert summary.startswith("Persistent absence in 2024/25 for North")
+    assert page.get_attribute("#slide-3 [role=img]", "aria-label") == summary
     page.keyboard.press("ArrowLeft")
     assert showing() == 2
     page.keyboard.press("End")
@@ -356,6 +360,69 @@ def test_meeting_mode_runs_from_the_keyboard_forward_back_and_out(page, live_ser
     page.wait_for_url(re.compile(r".*/\?.*measure=persistent_absence.*"))
     assert query_of(page)["locality"] == "N"
     assert page.problems == []
+
+
+# The shown slide measured: whether the page scrolls, whether the bar, the slide and the controls lie in the window
+# and every part of the slide inside it, the heading's lines, the chart's height and its text sizes.
+SHOWN_SLIDE = """() => {
+    const slide = [...document.querySelectorAll('.slide')].find(s => !s.hidden);
+    const box = e => e.getBoundingClientRect();
+    const within = (b, o) => b.top >= o.top - 1 && b.left >= o.left - 1 && b.bottom <= o.bottom + 1
+        && b.right <= o.right + 1;
+    const screen = {top: 0, left: 0, bottom: innerHeight, right: innerWidth};
+    const heading = slide.querySelector('.slide__heading');
+    const chart = slide.querySelector('.slide__chart');
+    const tiles = slide.querySelector('.tiles');
+    return {
+        id: slide.id,
+        scrolls: document.scrollingElement.scrollHeight > innerHeight,
+        outside: ['.meeting-bar', '.meeting-controls', '.meeting-keys', '#' + slide.id]
+            .filter(s => !within(box(document.querySelector(s)), screen)),
+        spilled: [...slide.querySelectorAll('*')]
+            .filter(e => !e.parentElement.closest('.slide__chart') && !within(box(e), box(slide)))
+            .map(e => e.className || e.tagName),
+        lines: box(heading).height / parseFloat(getComputedStyle(heading).lineHeight),
+        height: box(slide).height,
+        chart: chart ? box(chart).height : null,
+        tiles: tiles ? box(tiles).height : null,
+        fonts: [...slide.querySelectorAll('.main-svg text')].filter(t => t.textContent.trim())
+            .map(t => parseFloat(getComputedStyle(t).fontSize)),
+    };
+}"""
+
+
+def test_meeting_mode_fits_the_screen_at_projector_sizes_slide_by_slide(browser, live_server):
+    """At 1080p, 768p and 720p every slide fits the screen with its bar and controls: no scrolling, nothing spilling
+    out of the slide, headings of at most two lines, the chart filling the room left, its text 20px at 1080p."""
+    problems = []
+    for width, height in ((1920, 1080), (1366, 768), (1280, 720)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(live_server + "/meeting")  # the default filters: the funnel slide is among them
+        page.wait_for_function(
+            "[...document.querySelectorAll('.slide__chart')].every(c => c.querySelector('.main-svg'))"
+        )
+        count = page.locator(".slide").count()
+        assert count == 7
+        for number in range(1, count + 1):
+            if number > 1:
+                page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(150)  # plotly fits a chart to its frame 100 ms after it is shown
+            shown = page.evaluate(SHOWN_SLIDE)
+            where = f"slide {number} at {width}x{height}"
+            assert shown["id"] == f"slide-{number}", where
+            assert not shown["scrolls"] and shown["outside"] == [] and shown["spilled"] == [], (where, shown)
+            assert shown["lines"] <= 2.1, (where, shown["lines"])
+            if shown["chart"] is not None:
+                assert shown["chart"] >= 0.4 * height, (where, shown["chart"])  # the chart takes the room left
+                assert shown["fonts"], where
+                # 20px at 1080p, scaled with the screen but never under 14px.
+                assert min(shown["fonts"]) >= (20 if height == 1080 else 14), (where, sorted(set(shown["fonts"])))
+            if shown["tiles"] is not None:
+                assert shown["tiles"] >= 0.7 * shown["height"], where  # the headline tiles fill the slide
+        page.close()
+    assert problems == []
 
 
 def test_the_map_downloads_as_a_pdf_for_its_filters(page, live_server):

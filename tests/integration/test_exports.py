@@ -275,11 +275,14 @@ def test_meeting_mode_is_the_packs_sequence_with_the_same_summaries_as_the_pages
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.data.decode()
     assert '<html lang="en-GB">' in page and page.count("<h1") == 1
-    assert page.count('class="slide"') == 7  # cover, headlines, map, trends, needs, funnel, localities
+    assert page.count('<section class="slide ') == 7  # cover, headlines, map, trends, needs, funnel, localities
     assert "There is no locality &#x27;ZZ&#x27;" in page  # an unknown filter falls back, and the cover says so
     state, _ = parse_query("?measure=suspension_rate", queries.filter_options())
     for chart in ("map", "trend", "funnel"):
-        assert html.escape(CHARTS[chart](queries, state).summary) in page
+        panel = CHARTS[chart](queries, state)
+        # The message is the slide's heading; the figures behind it are the subtitle under it.
+        assert f'<h2 class="slide__heading">{html.escape(panel.message)}</h2>' in page
+        assert f'<p class="slide__summary">{html.escape(panel.summary)}</p>' in page
     assert "cdn." not in page  # plotly.js, its topojson and the styles all come from this server
 
 
