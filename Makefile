@@ -11,6 +11,11 @@ export PORT HOST
 .PHONY: run test lint bench mutation install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
+	@# WeasyPrint lays out board packs with Debian's pango.
+	@if ! ldconfig -p | grep -q libpangoft2-1.0; then \
+		echo "Installing Debian's pango for the board pack's PDF"; \
+		apt-get update && apt-get install -y libpango-1.0-0 libpangoft2-1.0-0; \
+	fi
 	$(PYTHON_SYSTEM) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt

@@ -150,11 +150,21 @@ def download_menu(chart: Chart, query: str, with_images: bool = True) -> dbc.Dro
     """Links to the chart as images and its table as files, in the formats its record declares, for the page's own
     filters: a copied link fetches it."""
     formats = [fmt for fmt in chart.formats if with_images or fmt not in IMAGE_FORMATS]
+    items = [
+        dbc.DropdownMenuItem(FORMAT_WORDS[fmt], href=f"/export/{chart.name}.{fmt}{query}", external_link=True)
+        for fmt in formats
+    ]
+    if "png" in formats:
+        # Beside the screen's size, one for a Word document: 16 cm across at 300 dpi, text at least 9 pt there.
+        document = f"{query}&size=document" if query else "?size=document"
+        items.insert(
+            formats.index("png") + 1,
+            dbc.DropdownMenuItem(
+                "Chart as PNG for documents (16 cm)", href=f"/export/{chart.name}.png{document}", external_link=True
+            ),
+        )
     return dbc.DropdownMenu(
-        [
-            dbc.DropdownMenuItem(FORMAT_WORDS[fmt], href=f"/export/{chart.name}.{fmt}{query}", external_link=True)
-            for fmt in formats
-        ],
+        items,
         label="Download",
         color="outline-primary",
         size="sm",

@@ -15,8 +15,9 @@ import plotly.graph_objects as go
 
 from dashboard.domain.filters import parse_query
 from dashboard.exports.caption import caption_for
-from dashboard.exports.images import render
+from dashboard.exports.images import SIZES, render
 from dashboard.exports.tables import csv_bytes, xlsx_bytes
+from dashboard.figures.maps import for_print
 from dashboard.figures.style import message_figure
 from dashboard.query.queries import Queries
 from dashboard.views.board import CHARTS
@@ -50,14 +51,19 @@ def export(
     queries: Queries, chart: str, fmt: str, query: str, school: str | None = None, contact: str = ""
 ) -> ExportFile:
     """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence. A workbook's
-    cover gives contact as who to ask about the figures."""
+    cover gives contact as who to ask about the figures; size=document in query draws an image for a page 16 cm
+    across at 300 dpi rather than for a screen."""
     if chart not in CHARTS:
         raise ExportNotFound(f"There is no chart called '{chart}'. Charts: {', '.join(CHARTS)}.")
     declared = CHARTS[chart]
     if fmt not in declared.formats:
         raise ExportNotFound(f"Charts download as {', '.join(declared.formats)}; '{fmt}' is not one of them.")
-    # The school is named apart from the filters (urn=...), as its panel's Download menu links it.
-    filters = urlencode([(k, v) for k, v in parse_qsl(query.lstrip("?")) if k != "urn"])
+    # The school is named apart from the filters (urn=...), as its panel's Download menu links it; so is the size.
+    pairs = parse_qsl(query.lstrip("?"))
+    size = dict(pairs).get("size", "screen")
+    if size not in SIZES:
+        raise ExportNotFound(f"Images come in the sizes {' and '.join(SIZES)}; '{size}' is not one of them.")
+    filters = urlencode([(k, v) for k, v in pairs if k not in ("urn", "size")])
     state, messages = parse_query(filters, queries.filter_options())
     if school:
         state = replace(state, school=school)
@@ -73,8 +79,12 @@ def export(
     elif fmt == "xlsx":
         content = xlsx_bytes(table, caption, contact)
     else:
-        content = render(drawable(panel), fmt, caption)
-    return ExportFile(content, FORMATS[fmt], f"{slug(panel.title)}.{fmt}")
+        figure = drawable(panel)
+        # On paper a map may be copied in greys: its states are named swatches, suppressed places dotted.
+        figure = for_print(figure) if chart == "map" and panel.figure is not None else figure
+        content = render(figure, fmt, caption, SIZES[size])
+    suffix = "-for-documents" if size == "document" and fmt in IMAGES else ""
+    return ExportFile(content, FORMATS[fmt], f"{slug(panel.title)}{suffix}.{fmt}")
 
 
 def drawable(panel: Panel) -> go.Figure:

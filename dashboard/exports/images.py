@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import threading
+from dataclasses import dataclass
 
 import kaleido
 import plotly.graph_objects as go
@@ -12,29 +13,58 @@ from dashboard.config import ROOT
 from dashboard.exports.caption import Caption
 
 WIDTH = 1200  # CSS pixels; PNG is drawn at twice this (print resolution), SVG and PDF are vectors
-LINE_HEIGHT = 17
 TOPOJSON = (ROOT / "assets" / "topojson").as_uri() + "/"  # served locally: nothing is fetched at run time
 # One export browser for the process, behind a lock: kaleido mixes up results between concurrent threads otherwise.
 _LOCK = threading.Lock()
 _server = {"started": False}
 
 
-def captioned(figure: go.Figure, caption: Caption) -> go.Figure:
-    """A copy of the figure with the title above and the caption's lines below it, wrapped to the width."""
+@dataclass(frozen=True)
+class Size:
+    """Where an image will be placed: its width in CSS pixels (96 to the inch), its smallest text there, and the
+    scale a PNG is drawn at."""
+
+    width: int
+    type_px: float
+    scale: float
+
+
+# The screen's size, and a document's: 16 cm across at 300 dpi, where 12.5 px is 9.4 pt on the printed page.
+SIZES = {"screen": Size(WIDTH, 12, 2), "document": Size(605, 12.5, 300 / 96)}
+
+
+def captioned(figure: go.Figure, caption: Caption, size: Size = SIZES["screen"]) -> go.Figure:
+    """A copy of the figure with the title above and the caption's lines below it, wrapped inside the width."""
     drawn = go.Figure(figure)
-    lines = [part for line in caption.lines for part in textwrap.wrap(line, 150)]
+    if size.width < WIDTH:
+        drawn = placed(drawn, size.width, int(drawn.layout.height or 500), size.type_px)
+    # An average character is about half the type's size across: lines wrap well inside the image's edges.
+    across = int((size.width - 50) / (size.type_px * 0.56))
+    lines = [part for line in caption.lines for part in textwrap.wrap(line, across)]
+    line_height = round(size.type_px * 1.4)
     height = int(drawn.layout.height or 500)
-    below = 85 + LINE_HEIGHT * len(lines)  # room for an axis title, then the caption
+    below = 85 + line_height * len(lines)  # room for an axis title, then the caption
     margin = drawn.layout.margin
     drawn.update_layout(
-        title={"text": f"<b>{caption.title}</b>", "x": 0.01, "font": {"size": 18}},
+        title={"text": _wrapped(caption.title, size), "x": 0.01, "font": {"size": max(18, size.type_px + 3)}},
         height=height + below,
-        width=WIDTH,
-        margin={"t": 80, "b": below + (margin.b or 0) // 2, "r": 40},
+        width=size.width,
+        margin={
+            "t": 50 + round((size.type_px + 9) * _wrapped(caption.title, size).count("<br>")) + 30,
+            "b": below + (margin.b or 0) // 2,
+            "r": 40,
+        },
         # The legend goes to the right, top down, so the caption below never runs into it.
         legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"},
     )
-    drawn.update_yaxes(automargin=True)  # long place names keep their room beside the bars
+    # The caption starts at the image's left edge, not the plot's: the left margin is set here (long category names
+    # wrapped to two fifths of the width), so where the plot begins is known.
+    left = _left_margin(drawn, size)
+    if left is not None:
+        drawn.update_layout(margin={"l": left})
+        drawn.update_yaxes(automargin=False)
+    plot_width = size.width - (left or 0) - 40
+    start = -((left or 0) - 10) / plot_width if left else 0
     # Hatching laid over the colour, not in place of it, and coarser than on screen: Chromium's PDF printer draws
     # a pattern as an image, several megabytes and seconds for plotly's own; this is a third of both, and prints well.
     drawn.for_each_trace(
@@ -47,14 +77,14 @@ def captioned(figure: go.Figure, caption: Caption) -> go.Figure:
             text=f"<b>{line}</b>" if warning else line,
             xref="paper",
             yref="paper",
-            x=0,
+            x=start,
             y=0,
             xanchor="left",
             yanchor="top",
-            yshift=-(75 + LINE_HEIGHT * index),
+            yshift=-(75 + line_height * index),
             showarrow=False,
             align="left",
-            font={"size": 12, "color": "#1b1b1b"},
+            font={"size": size.type_px, "color": "#1b1b1b"},
             bgcolor="#ffdd00" if warning else None,
         )
     return drawn
@@ -64,10 +94,38 @@ class ImageExportFailed(RuntimeError):
     """The export browser could not draw the image (no Chromium on the server, say): the sentence says so."""
 
 
-def render(figure: go.Figure, fmt: str, caption: Caption) -> bytes:
-    """The captioned figure as PNG (at 2x), SVG or PDF bytes; raises ImageExportFailed if no browser can draw it."""
-    drawn = captioned(figure, caption)
-    return draw(drawn, fmt, WIDTH, int(drawn.layout.height), 2 if fmt == "png" else 1)
+def render(figure: go.Figure, fmt: str, caption: Caption, size: Size = SIZES["screen"]) -> bytes:
+    """The captioned figure as PNG (at the size's scale), SVG or PDF bytes; raises ImageExportFailed if no browser
+    can draw it."""
+    drawn = captioned(figure, caption, size)
+    return draw(drawn, fmt, size.width, int(drawn.layout.height), size.scale if fmt == "png" else 1)
+
+
+def _left_margin(figure: go.Figure, size: Size) -> int | None:
+    """Room for the y axis's labels (wrapped to two fifths of the width, in place) and its title; None for a figure
+    without a y axis of its own (a map)."""
+    if not any(trace.type in ("bar", "scatter") for trace in figure.data):
+        return None
+    tick_px = max(figure.layout.yaxis.tickfont.size or 0, figure.layout.font.size or 12, size.type_px)
+    names = [
+        str(value)
+        for trace in figure.data
+        if trace.type == "bar" and trace.orientation == "h" and trace.y is not None
+        for value in trace.y
+    ]
+    widest = 6  # characters of a number on a value axis
+    if names:
+        across = int(size.width * 0.42 / (tick_px * 0.6))
+        wrapped = {name: textwrap.wrap(name, across) or [name] for name in dict.fromkeys(names)}
+        figure.update_yaxes(tickvals=list(wrapped), ticktext=["<br>".join(lines) for lines in wrapped.values()])
+        widest = max(len(line) for lines in wrapped.values() for line in lines)
+    titled = bool(figure.layout.yaxis.title.text)
+    return int(widest * tick_px * 0.6) + 20 + (int(tick_px * 2.2) if titled else 0)
+
+
+def _wrapped(title: str, size: Size) -> str:
+    across = int((size.width - 30) / ((size.type_px + 3) * 0.6))
+    return "<br>".join(f"<b>{part}</b>" for part in textwrap.wrap(title, across))
 
 
 def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:

@@ -365,7 +365,7 @@ def no_boundaries_figure() -> go.Figure:
 
 # On paper, in black and white: a hidden figure is dotted and an empty place white, so neither reads as a value class.
 PRINT_STATES = {"Suppressed": "#ffffff", "No data": "#ffffff", "Outside selection": "#ffffff"}
-STIPPLE_ACROSS = 120  # dots across the map's width on a suppressed place
+STIPPLE_ACROSS = 80  # dots across the map's width on a suppressed place
 
 
 def for_print(figure: go.Figure) -> go.Figure:
@@ -391,11 +391,12 @@ def for_print(figure: go.Figure) -> go.Figure:
                 lon=[None],
                 mode="markers",
                 name=label + (", dotted" if dotted else ""),
+                showlegend=True,
                 marker={
                     "symbol": "square-dot" if dotted else "square",
                     "size": 16,
-                    "color": "#1b1b1b" if dotted else colour,
-                    "line": {"color": "#505050", "width": 1},
+                    "color": colour,
+                    "line": {"color": "#1b1b1b" if dotted else "#505050", "width": 1.5 if dotted else 1},
                 },
                 hoverinfo="skip",
             )
@@ -403,16 +404,27 @@ def for_print(figure: go.Figure) -> go.Figure:
     suppressed = next((t for t in printed.data if t.type == "choropleth" and t.name == "suppressed"), None)
     if suppressed is not None and isinstance(suppressed.geojson, dict) and len(suppressed.locations or ()):
         lon, lat = _stipple(suppressed.geojson, set(suppressed.locations))
-        printed.add_trace(
-            go.Scattergeo(
-                lon=lon,
-                lat=lat,
-                mode="markers",
-                marker={"size": 2.5, "color": "#1b1b1b"},
-                hoverinfo="skip",
-                showlegend=False,
-            )
+        dots = go.Scattergeo(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            marker={"size": 2.5, "color": "#505050"},
+            hoverinfo="skip",
+            showlegend=False,
         )
+        # Under the marks, so each place's c stays on top of its dots.
+        traces = list(printed.data)
+        at = next((i for i, t in enumerate(traces) if t.name == "marks"), len(traces))
+        printed.data = ()
+        printed.add_traces(traces[:at] + [dots] + traces[at:])
+    for trace in printed.data:
+        if trace.name == "marks" and trace.text:
+            # The places they mark are white on paper now: their marks are in black ink.
+            inks = trace.textfont.color
+            inks = inks if isinstance(inks, (list, tuple)) else [inks] * len(trace.text)
+            trace.textfont.color = [
+                "#0b0c0c" if text in ("c", NO_DATA_MARK) else ink for text, ink in zip(trace.text, inks)
+            ]
     printed.update_layout(legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
     return printed
 

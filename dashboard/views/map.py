@@ -134,7 +134,7 @@ def summary_sentence(
         places = MAP_LEVELS[state.level].many.lower()
         sentence += (
             f" {suppressed} of {in_view} {places} {verb} on too few children to show and "
-            f"{'is' if suppressed == 1 else 'are'} drawn dark grey."
+            f"{'is' if suppressed == 1 else 'are'} marked c."
         )
     return sentence
 

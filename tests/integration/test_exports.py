@@ -296,3 +296,49 @@ def test_without_a_browser_an_image_export_says_so_and_tables_still_download(cli
     response = client.get("/export/trend.png")
     assert response.status_code == 503 and b"needs Debian's chromium" in response.data
     assert client.get("/export/trend.csv").status_code == 200
+
+
+def test_a_chart_for_documents_is_16_cm_at_300_dpi_with_its_caption_inside_and_no_small_text(client):
+    response = client.get("/export/by-need.png?measure=suspension_rate&size=document")
+    assert response.status_code == 200
+    assert (
+        'filename="suspension-rate-by-primary-need-2024-25-for-documents.png"'
+        in response.headers["Content-Disposition"]
+    )
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert abs(image.width - 1890) <= 2  # 16 cm at 300 dpi: 6.3 in x 300
+        # The caption wraps inside the image: the rightmost 1% of columns is blank paper.
+        pixels = image.convert("L")
+        edge = pixels.crop((int(image.width * 0.99), 0, image.width, image.height))
+        assert edge.getextrema()[0] > 200
+    svg = client.get("/export/by-need.svg?measure=suspension_rate&size=document").data
+    root = ET.fromstring(svg)
+    sizes = [
+        float(match)
+        for element in root.iter()
+        for match in re.findall(r"font-size:\s*([\d.]+)px", element.get("style", ""))
+    ]
+    # 605 CSS px drawn 16 cm across: a pixel is 0.75 pt, so 12 px is 9 pt on the page.
+    assert sizes and min(sizes) >= 12
+    wrong = client.get("/export/by-need.png?size=poster")
+    assert wrong.status_code == 404 and b"screen and document" in wrong.data
+
+
+def test_a_printed_map_names_every_state_in_a_legend_and_dots_suppressed_places(queries):
+    from dashboard.figures.maps import for_print
+
+    # Permanent exclusions in 2024/25 are drawn by locality in the demo, and one locality's figure is hidden.
+    state, _ = parse_query("?measure=permanent_rate", queries.filter_options())
+    printed = for_print(CHARTS["map"](queries, state).figure)
+    assert printed.layout.coloraxis.showscale is False  # swatches with names, not a colour bar
+    swatches = {trace.name: trace.marker for trace in printed.data if trace.showlegend}
+    assert "Suppressed (c), dotted" in swatches
+    # On paper the hidden place is white under a dot pattern, never a grey a value class could be taken for.
+    assert swatches["Suppressed (c), dotted"].color == "#ffffff"
+    assert swatches["Suppressed (c), dotted"].symbol == "square-dot"
+    suppressed = next(t for t in printed.data if t.type == "choropleth" and t.name == "suppressed")
+    assert len(suppressed.locations) == 1
+    dots = [t for t in printed.data if t.type == "scattergeo" and t.mode == "markers" and not t.showlegend]
+    assert len(dots) == 1 and len(dots[0].lon) > 100
+    marks = next(t for t in printed.data if t.name == "marks")
+    assert list(marks.text) == ["c"] and list(marks.textfont.color) == ["#0b0c0c"]  # black ink on white
