@@ -8,6 +8,7 @@ import io
 
 import pandas as pd
 from pptx import Presentation
+from pptx.dml.color import RGBColor
 from pptx.util import Emu, Inches, Pt
 
 from dashboard.exports.caption import SYNTHETIC_WARNING
@@ -35,6 +36,9 @@ def pack_pptx(pack) -> bytes:
     lines += [pack.cover.filters, f"Made on {dt.date.today():%-d %B %Y}. {pack.cover.traced}", *pack.left_out]
     cover.placeholders[1].text = "\n".join(lines)
     _size(cover.placeholders[1], 18)
+    for paragraph in cover.placeholders[1].text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.color.rgb = RGBColor(0x0B, 0x0C, 0x0C)  # the template's grey is too pale to project
     _table_slide(deck, "Summary of measures", _summary_table(pack), pack.cover.filters)
     for slide in pack.slides:
         _chart_slide(deck, slide)

@@ -174,7 +174,7 @@ def placed(figure: go.Figure, width: int, height: int, type_px: float) -> go.Fig
     layout.setdefault("font", {})["size"] = max(type_px, layout.get("font", {}).get("size") or 0)
     _raise_fonts(spec, type_px)
     drawn = go.Figure(spec)
-    drawn.update_layout(margin={"t": 30}, legend={"font": {"size": type_px}})
+    drawn.update_layout(margin={"t": 60}, legend={"font": {"size": type_px}})  # room for labels above the plot
     drawn.update_xaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
     drawn.update_yaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
     return drawn
