@@ -174,7 +174,19 @@ def placed(figure: go.Figure, width: int, height: int, type_px: float) -> go.Fig
     layout.setdefault("font", {})["size"] = max(type_px, layout.get("font", {}).get("size") or 0)
     _raise_fonts(spec, type_px)
     drawn = go.Figure(spec)
-    drawn.update_layout(margin={"t": 60}, legend={"font": {"size": type_px}})  # room for labels above the plot
+    # Room above the plot for its labels; the legend to the right, top down, where larger type cannot reach an axis,
+    # unless it is longer than the chart is tall: then across, below the axis title.
+    entries = sum(1 for trace in drawn.data if trace.showlegend is not False and trace.name)
+    beside = entries * type_px * 1.6 <= height - 90
+    legend = {"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top"}
+    if not beside:
+        legend = {"orientation": "h", "x": 0, "xanchor": "left", "y": -6 * type_px / height, "yanchor": "top"}
+    drawn.update_layout(margin={"t": 60}, legend={"font": {"size": type_px}, **legend})
+    # Labels by points may run past the plot's edge rather than be cut off at it.
+    drawn.update_traces(cliponaxis=False, selector={"type": "scatter"})
+    title = drawn.layout.yaxis.title.text
+    if title and len(title) * type_px * 0.6 > height * 0.8 and " (" in title:
+        drawn.update_yaxes(title_text=title.replace(" (", "<br>(", 1))  # an axis title in two lines, not clipped
     drawn.update_xaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
     drawn.update_yaxes(automargin=True, tickfont={"size": type_px}, title_font={"size": type_px})
     return drawn
