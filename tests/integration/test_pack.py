@@ -200,3 +200,38 @@ def test_a_repeated_download_is_served_from_the_cache(client):
     before = _build.cache_info().hits
     again = client.get("/export/board-pack.pdf?year=2024/25&measure=suspension_rate")  # the same filters reordered
     assert again.data == first.data and _build.cache_info().hits == before + 1
+
+
+def test_the_changes_page_lists_a_figure_and_a_verdict_that_moved_since_the_version_before(demo_build, tmp_path):
+    import duckdb
+
+    from dashboard.exports.pack import build_pack
+    from dashboard.query.queries import Queries
+    from dashboard.store.versions import serve_version, versions_folder
+    from dashboard.store.warehouse import Warehouse
+
+    path = tmp_path / "warehouse.duckdb"
+    folder = versions_folder(path)
+    folder.mkdir()
+    before, now = folder / "20260101-000000-a.duckdb", folder / "20260102-000000-b.duckdb"
+    shutil.copy(demo_build[1], before)
+    shutil.copy(demo_build[1], now)
+    # The version before counted 100 more suspensions in the borough in 2024/25: 4,224 of 45,737 pupils.
+    borough = " AND ".join(
+        f"{dimension} IS NULL"
+        for dimension in (
+            "term", "area", "ward", "locality", "school", "cluster", "school_locality", "phase", "sen", "need",
+            "broad_area", "reason",
+        )
+    )  # fmt: skip
+    with duckdb.connect(str(before)) as con:
+        con.execute(
+            "UPDATE published SET value = value + 100 WHERE count = 'suspensions' AND academic_year = '2024/25' "
+            f"AND family = 'borough' AND {borough}"
+        )
+    serve_version(path, now)
+    _, rows = build_pack(Queries(Warehouse(path)), WHOLE).changes
+    # 4,224 / 45,737 x 100 = 9.235 -> 9.24 before; 4,124 / 45,737 x 100 = 9.017 -> 9.02 now. Against 8.69 in
+    # 2023/24, 9.24 was a significant rise (worse); 9.02 is not.
+    assert rows[0] == ("Suspension rate, 2024/25", "9.24 per 100 pupils", "9.02 per 100 pupils")
+    assert rows[1] == ("Suspension rate: change on the year before", "worse", "no significant change")
