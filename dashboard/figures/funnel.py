@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.domain.formatting import sentence_case
+from dashboard.domain.funnel import BEYOND_998, Comparison, limits, verdict_text
 from dashboard.domain.measures import Measure
-from dashboard.domain.stats import funnel_limits, widened_limits
 from dashboard.figures.style import BOROUGH, HIGHLIGHT, MUTED, base_layout
 
 # Marker shape and colour together, so the verdict never rests on colour alone.
@@ -55,18 +55,21 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: dict[str, str]) -> go.Figure:
+def funnel_figure(
+    shown: pd.DataFrame, measure: Measure, tau2: float, phases: dict[str, str], comparison: Comparison
+) -> go.Figure:
     """Each school's observed / expected against its expected count, with 95% and 99.8% limits widened by tau2.
 
-    shown has one row per school: name, phase, value, reference, numerator, expected, ratio, high998, word (better,
-    similar, worse...) and reach (how far outside the limits); it comes sorted furthest above first.
+    shown has one row per school: name, phase, value, numerator, expected, ratio, high998, direction (higher,
+    lower, similar), word (better, similar, worse...) and reach (which limits it lies beyond), sorted furthest above
+    first. comparison gives the words: what each school's expected count assumes, for the axes, the line at 1 and
+    the hover text.
     """
     shown = shown.copy()
     figure = go.Figure()
     grid = np.geomspace(max(shown["expected"].min() * 0.8, 0.5), shown["expected"].max() * 1.2, 200)
-    for level, dash, label in ((0.998, "dash", "99.8% limits"), (0.95, "dot", "95% limits")):
-        low, high = widened_limits(*funnel_limits(1.0, grid, "rate", level), level, tau2)
-        for i, bound in enumerate((low, high)):
+    for level, dash, label in ((0.998, "dash", "99.8% limits (outer)"), (0.95, "dot", "95% limits (inner)")):
+        for i, bound in enumerate(limits(grid, level, tau2)):
             figure.add_scatter(
                 x=grid,
                 y=bound,
@@ -83,13 +86,13 @@ def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: di
         x=1,
         xref="paper",
         y=1,
-        text="Borough rate for the phase",
+        text=f"1 = {comparison.its}",
         showarrow=False,
         xanchor="right",
         yanchor="bottom",
         yshift=4,  # clear of the line it names
     )
-    named = shown["reach"] == "beyond the 99.8% limit"
+    named = shown["reach"] == BEYOND_998
     shown["position"] = POSITIONS[0]
     if named.any():  # shown is sorted furthest above first, so the highest ratio keeps its name above it
         shown.loc[named, "position"] = label_positions(
@@ -101,22 +104,25 @@ def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: di
         )
     for word, rows in shown.groupby("word", sort=False):
         colour, symbol = STYLE[word]
-        outliers = rows["reach"] == "beyond the 99.8% limit"
+        direction = rows["direction"].iat[0]
+        outliers = rows["reach"] == BEYOND_998
         figure.add_scatter(
             x=rows["expected"],
             y=rows["ratio"],
             mode="markers+text",
-            name=f"{sentence_case(word)} than the borough" if word != "similar" else "Within the limits",
+            name=(
+                "Within the 95% limits"
+                if word == "similar"
+                else f"{sentence_case(direction)} than expected (beyond the 95% limits)"
+            ),
             marker={"color": colour, "symbol": symbol, "size": 10, "line": {"color": "#1b1b1b", "width": 1}},
             text=np.where(outliers, rows["name"], ""),
             textposition=list(rows["position"]),
             textfont={"size": 11},
             hovertext=[
-                f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)} "
-                "against "
-                f"{measure.format(r.reference * measure.scale)} for its phase<br>{r.numerator:,.0f} "
-                f"{measure.numerator_label}, "
-                f"{r.expected:,.1f} expected<br>{sentence_case(r.word)} ({r.reach})"
+                f"<b>{r.name}</b> ({phases.get(r.phase, r.phase)})<br>{measure.label}: {measure.format(r.value)}"
+                f"<br>{r.numerator:,.0f} {measure.numerator_label}, {r.expected:,.1f} expected at {comparison.its}"
+                f"<br>{r.ratio:,.2f} times expected: {verdict_text(r.direction, r.reach).lower()}"
                 for r in rows.itertuples()
             ],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -124,17 +130,18 @@ def funnel_figure(shown: pd.DataFrame, measure: Measure, tau2: float, phases: di
     # Ticks at 1, 2, 5, 10, 20, 50...: plotly's own log ticks print 20 as '2', which reads as two.
     ticks = [m * 10**e for e in range(-1, 8) for m in (1, 2, 5) if grid[0] <= m * 10**e <= grid[-1]]
     figure.update_xaxes(
-        title={"text": f"{sentence_case(measure.numerator_label)} expected at the borough rate for the phase"},
+        title={"text": comparison.x_title(measure.numerator_label)},
         type="log",
         tickvals=ticks,
         ticktext=[f"{t:,g}" for t in ticks],
     )
-    figure.update_yaxes(title={"text": "Observed / expected (1 = the borough rate)"}, rangemode="tozero")
+    # Two lines, so the title is not cut at the plot's height: the words, then what 1 means.
+    figure.update_yaxes(title={"text": comparison.y_title.replace(" (", "<br>(", 1)}, rangemode="tozero")
     base_layout(
         figure,
-        "Points outside the dashed lines are unlikely to be chance"
+        "Dots beyond the dashed lines are very unlikely to be chance"
         + (" or the usual spread between schools" if tau2 > 0 else "")
-        + "; names mark the furthest.",
+        + "; names mark them.",
         height=540,
     )
     return figure

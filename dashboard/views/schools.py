@@ -9,9 +9,9 @@ import pandas as pd
 
 from dashboard.domain.filters import FilterState
 from dashboard.domain.formatting import count_text, rate_text, sentence_case
-from dashboard.domain.measures import MEASURES
+from dashboard.domain.funnel import BEYOND_95, BEYOND_998, BOROUGH_PHASE, WITHIN, Comparison, funnel, verdict_text
+from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import NO_SEN_AREA
-from dashboard.domain.stats import funnel_limits, overdispersion, widened_limits
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.funnel import funnel_figure
@@ -235,20 +235,6 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
     return [trend, mix_panel]
 
 
-def _verdict(value, low95, high95, low998, high998, higher_is_worse: bool | None) -> tuple[str, str]:
-    """(direction word, how far) for one school: e.g. ('worse', 'beyond 99.8%')."""
-    if low998 <= value <= high998 and low95 <= value <= high95:
-        return "similar", "within the limits"
-    above = value > high95
-    word = (
-        ("higher" if above else "lower")
-        if higher_is_worse is None
-        else ("worse" if above == higher_is_worse else "better")
-    )
-    reach = "beyond the 99.8% limit" if (value > high998 or value < low998) else "beyond the 95% limit"
-    return word, reach
-
-
 def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     """The default way schools are compared: each school against the borough rate for its own phase, by size.
 
@@ -302,82 +288,105 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     names, phases = queries.labels("school"), queries.labels("phase")
     shown["name"] = shown["school"].map(names)
     shown["expected"] = shown["reference"] * shown["denominator"]
-    shown["ratio"] = shown["numerator"] / shown["expected"]
-    # Schools differ for reasons beyond chance (the pupils they serve); where they differ more than chance allows,
-    # the limits take in that spread, so a school is named only when it stands out among schools.
-    spread = overdispersion(shown["numerator"], shown["expected"])
-    chance_alone = {}
-    for level, suffix in ((0.95, "95"), (0.998, "998")):
-        low, high = funnel_limits(1.0, shown["expected"], "rate", level)
-        chance_alone[suffix] = ((shown["ratio"] < low) | (shown["ratio"] > high)).sum()
-        shown[f"low{suffix}"], shown[f"high{suffix}"] = widened_limits(low, high, level, spread.tau2)
-    verdicts = [
-        _verdict(r.ratio, r.low95, r.high95, r.low998, r.high998, measure.higher_is_worse) for r in shown.itertuples()
-    ]
-    shown["word"], shown["reach"] = [v[0] for v in verdicts], [v[1] for v in verdicts]
+    place = place_name(state, queries.filter_options(), measure)
+    panel = compared_panel(title, shown, measure, BOROUGH_PHASE, place, phases, notes)
+    if hidden:
+        panel.notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
+    if given.any():
+        panel.notes.append(
+            f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted."
+        )
+    return panel
+
+
+def _names(rows: pd.DataFrame) -> str:
+    """Schools named with their direction, e.g. 'Abbey (higher) and Birch (lower)'."""
+    named = [f"{name} ({direction})" for name, direction in zip(rows["name"], rows["direction"])]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+# A summary names every school beyond the 95% limits up to this many; beyond it, the table names the rest.
+NAMED_IN_SUMMARY = 6
+
+
+def compared_panel(
+    title: str,
+    shown: pd.DataFrame,
+    measure: Measure,
+    comparison: Comparison,
+    place: str,
+    phases: dict[str, str],
+    notes: list[str],
+) -> Panel:
+    """The funnel panel for schools with a count and an expected count: chart, table and summary from the same rows.
+
+    shown has one row per school whose figure is shown (never a suppressed one): name, phase, value (the rate),
+    numerator (the count O), denominator and expected (the count E that comparison describes); place is the place
+    the filters chose, in words. Any way of working out E fits, so long as comparison says it in words.
+    """
+    result = funnel(shown["numerator"], shown["expected"], measure.higher_is_worse)
+    spread = result.spread
+    shown = shown.assign(**{c: result.points[c] for c in result.points.columns if c not in ("observed", "expected")})
+    notes = [*notes, comparison.how_to_read(spread.tau2 > 0)]
     if spread.tau2 > 0:
         notes.append(
             f"Schools differ more than chance alone would make them (overdispersion {spread.phi:.1f} times chance "
-            "across "
-            f"{spread.schools} schools, p {'< 0.001' if spread.p_value < 0.001 else f'= {spread.p_value:.3f}'}), as "
-            "schools "
-            "serving different pupils do. The limits are widened by that spread between schools (Spiegelhalter's "
-            "random-effects "
-            f"method), so a school is named only when it stands out among schools. With limits for chance alone, "
-            f"{chance_alone['998']} would be beyond the 99.8% limit."
+            f"across {spread.schools} schools, p {'< 0.001' if spread.p_value < 0.001 else f'= {spread.p_value:.3f}'}"
+            "), as schools serving different pupils do. The limits are widened by that spread between schools "
+            "(Spiegelhalter's random-effects method), so a school is named only when it stands out among schools. "
+            f"With limits for chance alone, {result.beyond_998_by_chance_alone} would be beyond the 99.8% limits."
         )
-    shown = shown.sort_values("ratio", ascending=False)
+    # Flagged schools first, furthest out first: the table leads with them, and the figure names the highest first.
+    shown["band"] = shown["reach"].map({BEYOND_998: 0, BEYOND_95: 1, WITHIN: 2})
+    shown = shown.sort_values(["band", "ratio"], ascending=[True, False])
 
-    figure = funnel_figure(shown, measure, spread.tau2, phases)
+    figure = funnel_figure(shown, measure, spread.tau2, phases, comparison)
 
+    events = sentence_case(measure.numerator_label)
     table = pd.DataFrame(
         {
             "School": shown["name"],
             "Phase": shown["phase"].map(phases),
+            events: [count_text(v, SHOWN) for v in shown["numerator"]],
+            sentence_case(measure.denominator_label): [count_text(v, SHOWN) for v in shown["denominator"]],
             f"{measure.label} ({measure.unit})": [rate_text(v, SHOWN, measure) for v in shown["value"]],
-            "Borough rate for the phase": [
-                measure.format(v * measure.scale, with_unit=False) for v in shown["reference"]
-            ],
-            sentence_case(measure.numerator_label): [count_text(v, SHOWN) for v in shown["numerator"]],
-            "Expected": [f"{v:,.1f}" for v in shown["expected"]],
-            "Compared with the borough": [
-                f"{sentence_case(w)} ({r})" if w != "similar" else "Similar (within the limits)"
-                for w, r in zip(shown["word"], shown["reach"])
-            ],
+            f"{events} expected": [f"{v:,.1f}" for v in shown["expected"]],
+            "Times expected": [f"{v:,.2f}" for v in shown["ratio"]],
+            "Compared with expected": [verdict_text(d, r) for d, r in zip(shown["direction"], shown["reach"])],
         }
-    )
-    # The summary counts what the table's last column says, so the two always agree.
-    far = shown[shown["reach"] == "beyond the 99.8% limit"]
-    within = int((shown["word"] == "similar").sum())
-    place = place_name(state, queries.filter_options(), measure)
+    ).reset_index(drop=True)
+    # The summary and headline count the rows of the table's last column, so the words and the table always agree.
+    outside, far = shown[shown["reach"] != WITHIN], shown[shown["reach"] == BEYOND_998]
     schools = "schools" if place == "the borough" else f"schools in {place}"
-    summary = f"{within} of {len(shown)} {schools} are within the limits around the borough rate for their phase"
-    outside = shown[shown["word"] != "similar"]
+    lie = "lies" if len(outside) == 1 else "lie"
     message = headline(
-        f"{len(outside) or 'None'} of {len(shown)} {schools} lie beyond the 95% limits for their phase",
-        f"{len(outside) or 'None'} of {len(shown)} schools lie beyond the 95% limits for their phase",
+        f"{len(outside) or 'None'} of {len(shown)} {schools} {lie} beyond the 95% limits {comparison.short}",
+        f"{len(outside) or 'None'} of {len(shown)} schools {lie} beyond the 95% limits {comparison.short}",
     )
     if outside.empty:
-        summary += "; none is beyond the 95% limit."
+        summary = f"None of {len(shown)} {schools} {lie} beyond the 95% limits around {comparison.their}."
     else:
+        directions = ", ".join(f"{n} {d}" for d, n in outside["direction"].value_counts(sort=False).items())
+        summary = (
+            f"{len(outside)} of {len(shown)} {schools} {lie} beyond the 95% limits around {comparison.their} "
+            f"({directions} than expected)."
+        )
         explain = (
             "neither chance nor the usual spread between schools would explain"
             if spread.tau2 > 0
             else "chance alone would rarely explain"
         )
-        kinds = [
-            f"{n} {'is' if n == 1 else 'are'} {word} than the borough rate"
-            for word, n in outside["word"].value_counts(sort=False).items()
-        ]
-        summary += f"; {' and '.join(kinds)} (beyond the 95% limit)"
         summary += (
-            f", of which {len(far)} {'is' if len(far) == 1 else 'are'} beyond the 99.8% limit, which {explain}, "
-            f"led by {far['name'].iat[0]} ({far['word'].iat[0]})."
+            f" Beyond the 99.8% limits, which {explain}: {_names(far)}."
             if len(far)
-            else "; none is beyond the 99.8% limit."
+            else " None is beyond the 99.8% limits."
         )
-    if hidden:
-        notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
-    if given.any():
-        notes.append(f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted.")
+        only95 = outside[outside["reach"] == BEYOND_95]
+        if len(only95):
+            summary += (
+                f" Beyond the 95% limits only: {_names(only95)}."
+                if len(outside) <= NAMED_IN_SUMMARY
+                else f" {'The other' if len(far) else 'All'} {len(only95)}, beyond the 95% limits only, are named in "
+                "the table."
+            )
     return Panel(title, summary, table, figure, notes, headline=message)

@@ -9,7 +9,7 @@ import pytest
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.stats import difference_p, funnel_limits, trend
-from dashboard.domain.status import NO_DATA_MESSAGE
+from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.overview import headline_card, locality_table, overview
 from dashboard.views.schools import (
@@ -255,9 +255,9 @@ def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(quer
     panel = funnel_panel(queries, FilterState(year="2024/25"))
     points = [t for t in panel.figure.data if t.mode == "markers+text"]
     labelled = [text for t in points for text in t.text if text]
-    assert labelled, "an outlier beyond the 99.8% limit is named on the plot"
+    assert labelled, "an outlier beyond the 99.8% limits is named on the plot"
     table = panel.table
-    far = table[table["Compared with the borough"].str.contains("99.8%")]
+    far = table[table["Compared with expected"].str.contains("99.8%")]
     assert set(labelled) == set(far["School"])
     assert set(table["Phase"]) >= {"Primary", "Secondary"}
     assert "schools rest on too few children" in " ".join(panel.notes)
@@ -266,5 +266,36 @@ def test_the_funnel_compares_each_school_with_its_phase_and_labels_outliers(quer
     note = next(n for n in panel.notes if n.startswith("Schools differ more than chance alone"))
     chance_alone = int(note.split("With limits for chance alone, ")[1].split(" ")[0])
     assert chance_alone > len(far) >= 1
-    limit = next(t for t in panel.figure.data if t.name == "99.8% limits" and max(t.y) > 1)
+    limit = next(t for t in panel.figure.data if t.name == "99.8% limits (outer)" and max(t.y) > 1)
     assert max(limit.y) > max(funnel_limits(1.0, np.asarray(limit.x), "rate", 0.998)[1])
+    # The reader is told how to read it beside the chart, in words that match a widened funnel.
+    assert panel.notes[0].startswith("How to read this: each dot is a school")
+    assert "chance and the usual spread between schools" in panel.notes[0]
+
+
+def test_the_funnel_never_places_or_names_a_suppressed_school(queries):
+    state = FilterState(year="2024/25")
+    cells = queries.rates("suspension_rate", state, ("school", "phase"), school_locality=True)
+    names = queries.labels("school")
+    hidden = {names[s] for s in cells.loc[cells["status"] == "suppressed", "school"]}
+    shown = {names[s] for s in cells.loc[cells["status"] == SHOWN, "school"]}
+    assert len(hidden) == 40 and not hidden & shown
+    panel = funnel_panel(queries, state)
+    assert set(panel.table["School"]) == shown
+    drawn = " ".join(" ".join([*t.hovertext, *t.text]) for t in panel.figure.data if t.mode == "markers+text")
+    assert not [name for name in hidden if name in drawn]
+    assert not [name for name in hidden if name in panel.summary]
+    assert f"{len(hidden)} schools rest on too few children to show and are not plotted." in panel.notes
+
+
+def test_the_funnel_summary_names_the_place_chosen_and_every_school_its_table_flags(queries):
+    panel = funnel_panel(queries, FilterState(year="2024/25", locality="N"))
+    flagged = panel.table[panel.table["Compared with expected"] != "Similar to expected (within the limits)"]
+    assert len(flagged) == 4 and list(flagged.index) == [0, 1, 2, 3]  # flagged schools lead the table
+    assert panel.summary.startswith(
+        f"4 of {len(panel.table)} schools in North lie beyond the 95% limits around the borough rate for their "
+        "phase (4 higher than expected). None is beyond the 99.8% limits. Beyond the 95% limits only: "
+    )
+    for name in flagged["School"]:
+        assert f"{name} (higher)" in panel.summary
+    assert panel.headline == f"4 of {len(panel.table)} schools lie beyond the 95% limits for their phase"

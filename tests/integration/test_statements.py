@@ -184,14 +184,19 @@ def test_the_map_draws_the_finest_level_published_and_says_so(queries, filters, 
 def test_the_funnel_summary_counts_what_its_table_marks(queries):
     """It said '2 are beyond the 99.8% limit' beside about 10 schools marked worse than the borough."""
     panel = funnel_panel(queries, FilterState(year="2024/25"))
-    marks = panel.table["Compared with the borough"]
-    worse, far = marks.str.startswith("Worse").sum(), (marks == "Worse (beyond the 99.8% limit)").sum()
-    within = (marks == "Similar (within the limits)").sum()
-    assert (within, worse, far) == (77, 10, 2)
-    assert panel.summary.startswith(
-        f"{within} of {len(marks)} schools are within the limits around the borough rate for their phase; "
-        f"{worse} are worse than the borough rate (beyond the 95% limit), of which {far} are beyond the 99.8% limit"
+    marks = panel.table["Compared with expected"]
+    higher = marks.str.startswith("Higher than expected").sum()
+    far = marks == "Higher than expected (beyond the 99.8% limits)"
+    within = (marks == "Similar to expected (within the limits)").sum()
+    assert (within, higher, far.sum()) == (77, 10, 2)
+    first, second = panel.table.loc[far, "School"]
+    assert panel.summary == (
+        f"{higher} of {len(marks)} schools lie beyond the 95% limits around the borough rate for their phase "
+        f"({higher} higher than expected). Beyond the 99.8% limits, which neither chance nor the usual spread "
+        f"between schools would explain: {first} (higher) and {second} (higher). The other 8, beyond the 95% limits "
+        "only, are named in the table."
     )
+    assert panel.headline == f"{higher} of {len(marks)} schools lie beyond the 95% limits for their phase"
 
 
 def test_a_view_published_at_no_level_is_left_out_of_the_pack_and_meeting_with_a_line(client, queries):

@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dashboard.domain.funnel import funnel, verdict_text
+from dashboard.domain.funnel import BOROUGH_PHASE, funnel, verdict_text
+from dashboard.domain.measures import MEASURES
+from dashboard.views.schools import compared_panel
 
 # A school of 100 pupils in a phase whose borough rate is 5 suspensions per 100 pupils expects E = 100 x 5 / 100 = 5.
 # Poisson with mean 5, summed by hand (e^-5 = 0.0067379, terms 5^k / k!):
@@ -79,3 +81,68 @@ def test_limits_widen_only_where_schools_differ_more_than_chance():
         .count("beyond the 99.8% limits")
         == 4
     )
+
+
+def schools_in_east() -> pd.DataFrame:
+    """24 primary schools: four worked by hand above and twenty of 200 pupils with exactly the 10 expected."""
+    hand = pd.DataFrame(
+        {
+            "name": ["Ash Primary", "Birch Primary", "Cedar Primary", "Damson Primary"],
+            "numerator": [12, 14, 5, 0],
+            "denominator": [100, 100, 100, 100],
+        }
+    )
+    rest = pd.DataFrame(
+        {"name": [f"School {i:02d}" for i in range(20)], "numerator": [10] * 20, "denominator": [200] * 20}
+    )
+    frame = pd.concat([hand, rest], ignore_index=True)
+    return frame.assign(
+        phase="primary",
+        value=frame["numerator"] / frame["denominator"] * 100,
+        expected=[EXPECTED] * 4 + [10.0] * 20,  # 100 and 200 pupils at 5 per 100
+    )
+
+
+def test_the_panel_names_every_flagged_school_in_its_table_summary_and_headline():
+    measure = MEASURES["suspension_rate"]
+    panel = compared_panel("Title", schools_in_east(), measure, BOROUGH_PHASE, "East", {"primary": "Primary"}, [])
+    table = panel.table
+    assert table.columns.tolist() == [
+        "School",
+        "Phase",
+        "Suspensions",
+        "Pupils on roll",
+        "Suspension rate (per 100 pupils)",
+        "Suspensions expected",
+        "Times expected",
+        "Compared with expected",
+    ]
+    # Flagged schools lead the table, the furthest out first: beyond the 99.8% limits, then beyond the 95% ones.
+    higher_998 = "Higher than expected (beyond the 99.8% limits)"
+    higher_95 = "Higher than expected (beyond the 95% limits)"
+    assert table.head(3).values.tolist() == [
+        ["Birch Primary", "Primary", "14", "100", "14.00", "5.0", "2.80", higher_998],
+        ["Ash Primary", "Primary", "12", "100", "12.00", "5.0", "2.40", higher_95],
+        ["Damson Primary", "Primary", "0", "100", "0.00", "5.0", "0.00", "Lower than expected (beyond the 95% limits)"],
+    ]  # fmt: skip
+    assert table.iloc[3:]["Compared with expected"].eq("Similar to expected (within the limits)").all()
+    assert table.loc[table["School"] == "Cedar Primary"].values.tolist() == [
+        ["Cedar Primary", "Primary", "5", "100", "5.00", "5.0", "1.00", "Similar to expected (within the limits)"]
+    ]
+    assert panel.summary == (
+        "3 of 24 schools in East lie beyond the 95% limits around the borough rate for their phase (2 higher, 1 lower "
+        "than expected). Beyond the 99.8% limits, which chance alone would rarely explain: Birch Primary (higher). "
+        "Beyond the 95% limits only: Ash Primary (higher) and Damson Primary (lower)."
+    )
+    # With the place, the headline would run to 14 words: it keeps to 12 without it.
+    assert panel.headline == "3 of 24 schools lie beyond the 95% limits for their phase"
+    assert panel.notes[0].startswith("How to read this: each dot is a school")
+    assert "what chance alone would give a school of that size" in panel.notes[0]
+    assert "a question to ask, not a judgement" in panel.notes[0]
+
+
+def test_a_panel_with_nobody_outside_says_so():
+    frame = schools_in_east().iloc[4:]
+    panel = compared_panel("Title", frame, MEASURES["suspension_rate"], BOROUGH_PHASE, "the borough", {}, [])
+    assert panel.summary == "None of 20 schools lie beyond the 95% limits around the borough rate for their phase."
+    assert panel.headline == "None of 20 schools lie beyond the 95% limits for their phase"
