@@ -50,12 +50,13 @@ def glossary() -> list[tuple[str, str]]:
             "Funnel plot",
             "Each school's rate against what the borough rate for its phase would give a school of its "
             "size. The funnel's limits are where chance alone would put 95% (inner) and 99.8% (outer) of schools; "
-            "small schools have wide limits, so a few children do not make a school look unusual.",
+            "small schools have wide limits, so a few children do not make a school look unusual. A school outside "
+            "is flagged for a question, not a judgement; it is not adjusted for intake unless the chart says so.",
         ),
         (
-            "Observed / expected",
+            "Times expected",
             "A school's count divided by the count the borough rate for its phase would give "
-            "it: 1 is the borough rate, 2 is twice it.",
+            "it (observed / expected): 1 is the borough rate, 2 is twice it.",
         ),
         (
             "Trend test",

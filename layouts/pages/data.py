@@ -140,15 +140,26 @@ def content(
                 "their intervals understate the true uncertainty: read their verdicts with that in mind."
             ),
             html.P(
-                "Schools are compared on a funnel plot. Each school's count is set against the count expected if it "
-                "had "
-                "the borough rate for schools of its phase, so an alternative provision centre is not held to a "
-                "primary "
-                "school's rate. The dotted lines hold 95% and the dashed lines 99.8% of the variation chance alone "
-                "would "
-                "give; they narrow as schools grow, so a small school is not named for a blip. Schools beyond the "
-                "99.8% "
-                "lines are named; schools within them are similar to the borough, whatever their rank."
+                "Schools are compared on a funnel plot. Each dot is a school. Across is the number of events it "
+                "would be expected to have: its pupils times the borough rate for schools of its phase, so an "
+                "alternative provision centre is not held to a primary school's rate, and larger schools sit further "
+                "right. Up is its own count divided by that expected count: 1 is the borough rate for its phase, 2 is "
+                "twice it. The lines around 1 show how far a school's count could fall from the expected count by "
+                "chance alone. They are exact Poisson limits: the counts a Poisson distribution with the expected "
+                "count as its mean gives, worked out exactly rather than approximated, which matters for the small "
+                "counts of small schools. The dotted inner lines hold 95% of that chance variation, so about 1 school "
+                "in 20 lies outside them by chance alone; the dashed outer lines hold 99.8%, so only about 1 in 500 "
+                "does. The funnel narrows for larger schools because their rates are steadier, so a small school is "
+                "not named for a blip. Where schools differ from one another more than chance allows, as schools "
+                "serving different pupils do, the lines are widened by that spread and the chart's note says so."
+            ),
+            html.P(
+                "A school outside the limits is flagged for a question, not a judgement: its rate is unusual for a "
+                "school of its size, but the plot cannot say why. The comparison is not adjusted for intake (the "
+                "deprivation of where pupils live, their needs or prior attainment) unless the chart says what it "
+                "compares with: against the borough rate for its phase, a school serving more disadvantaged pupils "
+                "may lie above the funnel for that reason alone. Schools whose figures rest on too few children to "
+                "show (c) are neither plotted nor named."
             ),
             html.H2("Where the data comes from", className="h4"),
             html.P(
