@@ -33,7 +33,9 @@ class Comparison:
 
     def x_title(self, events: str) -> str:
         """The size axis in words: the count expected, which grows with the school's pupils."""
-        return f"{sentence_case(events)} expected at {self.its} (larger schools to the right)"
+        # Not 'larger schools to the right': across phases a small special school can expect more than a large
+        # primary, so only growth with size is true of every school.
+        return f"{sentence_case(events)} expected at {self.its} (grows with the school's size)"
 
     def how_to_read(self, widened: bool) -> str:
         """The line that teaches a reader the chart, shown beside it and carried into every export.
@@ -41,10 +43,11 @@ class Comparison:
         widened: the limits also take in the usual spread between schools, so the line says so."""
         spread = " and the usual spread between schools" if widened else " alone"
         return (
-            "How to read this: each dot is a school, higher up for a higher rate, further right for a larger "
-            f"school. Dots inside the funnel are within what chance{spread} would give a school of that size; dots "
-            "beyond the outer dashed lines (99.8%) are very unlikely to be chance. The funnel narrows for larger "
-            "schools because their rates are steadier. A dot outside is a question to ask, not a judgement."
+            "How to read this: each dot is a school. Higher up means a higher rate than expected; further right "
+            f"means more expected, as in a larger school. Dots inside the dotted lines (95%) are within what chance"
+            f"{spread} would give a school of that size; dots beyond the dashed lines (99.8%) are very unlikely to "
+            "be chance. The funnel narrows for larger schools because their rates are steadier. A dot outside is a "
+            "question to ask, not a judgement."
         )
 
 

@@ -80,17 +80,14 @@ def funnel_figure(
                 showlegend=i == 0,
                 hoverinfo="skip",
             )
-    # What add_hline draws, built directly (add_hline is slow): the line across the plot and its label.
-    figure.add_shape(type="line", x0=0, x1=1, xref="paper", y0=1, y1=1, yref="y", line={"color": BOROUGH, "width": 2})
-    figure.add_annotation(
-        x=1,
-        xref="paper",
-        y=1,
-        text=f"1 = {comparison.its}",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        yshift=4,  # clear of the line it names
+    # The line at 1 is named in the legend rather than on the plot, where its label overprinted schools' dots.
+    figure.add_scatter(
+        x=[grid[0], grid[-1]],
+        y=[1, 1],
+        mode="lines",
+        line={"color": BOROUGH, "width": 2},
+        name=f"1 = {comparison.its}",
+        hoverinfo="skip",
     )
     named = shown["reach"] == BEYOND_998
     shown["position"] = POSITIONS[0]
