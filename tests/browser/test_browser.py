@@ -298,7 +298,14 @@ def test_the_funnel_plot_renders_and_names_an_outlier(page, live_server):
         "#page-content .js-plotly-plot .scatterlayer .textpoint text", "ts => ts.map(t => t.textContent)"
     )
     assert [n for n in names if n.strip()], "an outlier school is labelled on the funnel plot"
-    assert "beyond the 99.8% limit" in page.inner_text("#page-content .panel-summary")
+    assert "Beyond the 99.8% limits, which" in page.inner_text("#page-content .panel-summary")
+    # A councillor reads the chart from words on the page: the how-to-read line beside it and axes in words.
+    assert "How to read this: each dot is a school." in page.inner_text("#page-content .chart-panel")
+    titles = page.eval_on_selector_all(
+        "#page-content .js-plotly-plot .g-ytitle, .g-xtitle", "ts => ts.map(t => t.textContent)"
+    )
+    assert "Times the borough rate for its phase" in " ".join(titles)
+    assert "Suspensions expected at the borough rate for its phase" in " ".join(titles)
     assert page.problems == []
 
 
