@@ -210,9 +210,10 @@ def card(
     arrow: str,
     benchmark: str,
     detail: str,
+    target: str = "",
 ) -> dbc.Card:
     """A headline card: the value large, the change with an arrow and its verdict in words (verdict sets the tone,
-    judgement is what is printed, empty where the change already says it)."""
+    judgement is what is printed, empty where the change already says it), and the board's target where it set one."""
     tone = {"better": "text-success", "worse": "text-danger"}.get(verdict, "text-secondary")
     return dbc.Card(
         dbc.CardBody(
@@ -231,6 +232,7 @@ def card(
                 ),
                 html.P(benchmark, className="small text-muted mb-1"),
                 html.P(detail, className="small mb-0"),
+                html.P(target, className="small mb-0 mt-1 card-target") if target else None,
             ]
         ),
         className="h-100 headline-card",

@@ -104,6 +104,15 @@ def speaker_notes(panel) -> str:
 
 def _summary_table(pack) -> pd.DataFrame:
     year = pack.state.year
+    # The board's targets, where it set one for these measures and this place: the same columns as the PDF's summary.
+    targets = (
+        {
+            "Board target": [card.target for card in pack.cards],
+            "Against the target": [card.target_status for card in pack.cards],
+        }
+        if any(card.target for card in pack.cards)
+        else {}
+    )
     return pd.DataFrame(
         {
             "Measure": [card.measure.label for card in pack.cards],
@@ -114,6 +123,7 @@ def _summary_table(pack) -> pd.DataFrame:
             "Benchmark": [card.reference or card.benchmark for card in pack.cards],
             "Against it": [card.against or "not compared" for card in pack.cards],
         }
+        | targets
     )
 
 

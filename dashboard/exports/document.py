@@ -59,6 +59,12 @@ def glossary() -> list[tuple[str, str]]:
             "it (observed / expected): 1 is the borough rate, 2 is twice it.",
         ),
         (
+            "Board target",
+            "A figure the board set out to reach by a year (targets.csv). Met, not met or too close to call once "
+            "that year's data are in; on track, off track or too early to say before then, judged on the latest "
+            "year. Each is judged on the 95% interval, not the figure alone.",
+        ),
+        (
             "Trend test",
             "A chi-square test for trend: whether a rate rose or fell steadily over the years shown, "
             "more than chance would explain.",
@@ -80,6 +86,14 @@ def glossary() -> list[tuple[str, str]]:
         *((need.code, f"{need.label} ({need.broad_area.lower()})") for need in NEEDS if need.code != "NONE"),
     ]
     return terms
+
+
+NO_TARGETS = "No board targets are loaded for these measures and this place, so no measure is judged against one."
+TARGETS_NOTE = (
+    "Board target: the next target for the place chosen. It is met when the year's whole 95% interval is on the "
+    "target's side of it, not met when it is wholly on the other side, and too close to call when it includes the "
+    "target; a target for a later year is on track, off track or too early to say in the same way."
+)
 
 
 def pack_pdf(pack) -> bytes:
@@ -140,16 +154,19 @@ def _contents(pages: list[tuple[str, str]]) -> str:
 def _summary(pack) -> str:
     year = pack.state.year
     rows = []
+    targets = any(card.target for card in pack.cards)
     for card in pack.cards:
         value = f"{card.value} {card.unit}".strip()
         change = " ".join(part for part in (card.arrow if card.arrow != "–" else "", card.change) if part)
         verdict = card.verdict if card.verdict not in ("no change", "not comparable") else card.verdict
         benchmark = card.reference or card.benchmark
         against = card.against or "not compared"
+        # The board's target columns appear only where it set a target for one of these measures and this place.
+        target = f"<td>{_text(card.target)}</td><td>{_text(card.target_status)}</td>" if targets else ""
         rows.append(
             f'<tr><th scope="row">{_text(card.measure.label)}</th><td class="number">{_text(value)}</td>'
             f'<td class="number">{_text(card.previous)}</td><td>{_text(change)}</td>'
-            f"<td>{_text(verdict)}</td><td>{_text(benchmark)}</td><td>{_text(against)}</td></tr>"
+            f"<td>{_text(verdict)}</td><td>{_text(benchmark)}</td><td>{_text(against)}</td>{target}</tr>"
         )
     return (
         '<section id="summary" class="page"><h2>Summary of measures</h2>'
@@ -159,9 +176,10 @@ def _summary(pack) -> str:
         "</caption><thead><tr>"
         f'<th scope="col">Measure</th><th scope="col">{_text(year)}</th><th scope="col">Year before</th>'
         '<th scope="col">Change</th><th scope="col">Verdict</th><th scope="col">Benchmark</th>'
-        '<th scope="col">Against the benchmark</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        '<p class="note">No board targets are loaded, so no measure is judged against one.</p></section>'
+        '<th scope="col">Against the benchmark</th>'
+        + ('<th scope="col">Board target</th><th scope="col">Against the target</th>' if targets else "")
+        + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="note">{_text(TARGETS_NOTE if targets else NO_TARGETS)}</p></section>'
     )
 
 

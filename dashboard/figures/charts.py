@@ -32,8 +32,12 @@ def trend_lines(
     periods: list[str] | None = None,
     reference_label: str = "Borough",
     styles: dict[str, int] | None = None,
+    targets: pd.DataFrame | None = None,
 ) -> go.Figure:
     """A measure over time: up to four named series in colour, the rest grey, borough and benchmark lines.
+
+    targets (columns period, value, text, name), where given, are the board's targets: a bar marker at the target's
+    year and value, labelled in words beside it, so a target is read from its label and never from colour alone.
 
     periods, when given, is the whole time axis in order (lines may each cover only part of it). styles gives each
     label its place in its breakdown's full list (see line_style), so it keeps its look whatever is highlighted;
@@ -109,6 +113,25 @@ def trend_lines(
                 mode="lines",
                 line={"color": BENCHMARK, "width": 2, "dash": BENCHMARK_DASHES[i % len(BENCHMARK_DASHES)]},
             )
+    named = set()
+    for target in targets.itertuples(index=False) if targets is not None else []:
+        late = target.period in (periods or [])[len(periods or []) // 2 :]
+        figure.add_scatter(
+            x=[target.period],
+            y=[target.value],
+            name=target.name,
+            mode="markers+text",
+            marker={"symbol": "line-ew-open", "size": 26, "line": {"width": 3, "color": BOROUGH}},
+            text=[target.text],
+            # The label runs away from the nearer edge, as an event's does, so it stays on the chart.
+            textposition="middle left" if late else "middle right",
+            textfont={"size": 11},
+            cliponaxis=False,
+            hovertemplate=f"{target.name}: {target.text}<extra></extra>",
+            legendgroup=target.name,
+            showlegend=target.name not in named,  # a place's targets share one legend entry
+        )
+        named.add(target.name)
     for i, event in enumerate(events.itertuples(index=False) if events is not None else []):
         figure.add_shape(vertical_line(event.period, {"color": "#505050", "width": 1, "dash": "dot"}))
         # Alternate heights so labels of neighbouring events do not overprint each other.

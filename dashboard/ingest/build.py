@@ -24,6 +24,7 @@ from dashboard.ingest.templates import (
     MAPPED_DIMENSIONS,
     MAPPING,
     REASONS,
+    TARGETS,
     Template,
 )
 from dashboard.publish.protect import publish
@@ -224,12 +225,14 @@ def extra_tables(
     tables: dict[str, pd.DataFrame],
     report: LoadReport,
 ) -> list[ParsedFile] | None:
-    """Add events, benchmarks and reasons for exclusion to tables; returns the files read, or None if one failed."""
+    """Add events, benchmarks, reasons for exclusion and board targets to tables; returns the files read, or None if one
+    failed."""
     read: list[ParsedFile] = []
     extras = (
         (EVENTS, "event", event_table),
         (BENCHMARKS, "benchmark", lambda frame: frame),
         (REASONS, "exclusion_reason", lambda frame: frame),
+        (TARGETS, "board_target", lambda frame: frame.rename(columns={"year": "academic_year"})),
     )
     for template, table, shape in extras:
         path = source / template.filename

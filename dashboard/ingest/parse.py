@@ -11,8 +11,15 @@ import pandera.pandas as pa
 
 from dashboard.domain.reference import EES_SYMBOLS, FULL_YEAR, OUT_OF_BOROUGH, academic_year_start
 from dashboard.ingest.report import MAX_ISSUES_PER_FILE, LoadIssue, LoadReport
-from dashboard.ingest.templates import BENCHMARK_BREAKDOWNS, BENCHMARKS, OPTIONAL_PUPIL_COLUMNS, Column, Template
-from dashboard.ingest.validate import consistency_issues, describe_failures, pandera_schema
+from dashboard.ingest.templates import (
+    BENCHMARK_BREAKDOWNS,
+    BENCHMARKS,
+    OPTIONAL_PUPIL_COLUMNS,
+    TARGETS,
+    Column,
+    Template,
+)
+from dashboard.ingest.validate import consistency_issues, describe_failures, pandera_schema, target_issues
 
 # What leaving a breakdown out of an aggregated file means, as the load report says it.
 BREAKDOWN_LEFT_OUT = {
@@ -103,7 +110,7 @@ def _parse_column(
         parsed = text.mask(blank).astype(object)
         if column.allowed:
             # Accept any letter case for fixed codes ('ehcp', 'EHCP'), store the canonical spelling.
-            canonical = {a.lower(): a for a in column.allowed}
+            canonical = {a.lower(): a for a in column.allowed} | {s.lower(): a for s, a in column.synonyms}
             spelling = {v: canonical.get(v.lower(), v) for v in parsed.dropna().unique()}
             parsed = parsed.map(spelling)
         return parsed
@@ -201,6 +208,8 @@ def parse_template_file(
             if (issue.row, issue.column) not in unparsed:
                 issues.append(issue)
     issues.extend(consistency_issues(typed, template, pupil_level, path.name))
+    if template is TARGETS:
+        issues.extend(i for i in target_issues(typed, known, path.name) if (i.row, i.column) not in unparsed)
     if len(issues) > MAX_ISSUES_PER_FILE:
         more = len(issues) - MAX_ISSUES_PER_FILE
         issues = issues[:MAX_ISSUES_PER_FILE] + [LoadIssue(path.name, f"and {more} more problems in this file")]

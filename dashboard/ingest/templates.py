@@ -20,6 +20,7 @@ from dashboard.domain.reference import (
     SETTING_TYPES,
     TERMS,
 )
+from dashboard.domain.targets import DIRECTION_SYNONYMS, DIRECTIONS, TARGET_LEVELS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     symbols: bool = False  # an aggregated file may give an EES symbol (c, low, x, z, u) instead of the number
+    synonyms: tuple[tuple[str, str], ...] = ()  # (other spelling, allowed code), matched in any letter case
 
 
 @dataclass(frozen=True)
@@ -459,11 +461,55 @@ REASONS = Template(
     ),
     key=("academic_year", "urn", "phase", "exclusion_type", "reason"),
 )
+TARGETS = Template(
+    "targets",
+    "Board targets",
+    "one row per measure, academic year and place the board sets a target for",
+    (
+        Column("measure", "code", "Measure id, as on the Data & methods page.", "suspension_rate", allowed=MEASURE_IDS),
+        Column(
+            "year",
+            "year",
+            "Academic year by which the target is to be met, written 2025/26.",
+            "2025/26",
+        ),
+        Column(
+            "level",
+            "code",
+            "The place the target is for: borough, locality or cluster.",
+            "borough",
+            allowed=TARGET_LEVELS,
+        ),
+        Column(
+            "place",
+            "code",
+            "Code of the locality (localities.csv) or cluster (clusters.csv); blank for the borough.",
+            "",
+            required=False,
+        ),
+        Column(
+            "target",
+            "float",
+            "The target in the measure's own unit as shown: 8.0 for 8.0 suspensions per 100 pupils, 18.5 for 18.5%.",
+            "8.0",
+            minimum=0,
+        ),
+        Column(
+            "direction",
+            "code",
+            "at most (lower is the aim) or at least (higher is the aim); lower, higher, <= and >= are read as these.",
+            "at most",
+            allowed=DIRECTIONS,
+            synonyms=DIRECTION_SYNONYMS,
+        ),
+    ),
+    key=("measure", "year", "level", "place"),
+)
 DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS, AREAS, SCHOOLS)
 # localities.csv and clusters.csv may be left out when mapping.csv names the localities and clusters.
 MAPPED_DIMENSIONS: tuple[Template, ...] = (LOCALITIES, CLUSTERS)
 FACTS: tuple[Template, ...] = (POPULATION, CENSUS, EXCLUSIONS, ATTENDANCE, EHCP)
-EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS, REASONS)  # optional, loaded as they are
+EXTRAS: tuple[Template, ...] = (EVENTS, BENCHMARKS, REASONS, TARGETS)  # optional, loaded as they are
 TEMPLATES: tuple[Template, ...] = (MAPPING,) + DIMENSIONS + FACTS + EXTRAS
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from dashboard.domain.measures import MEASURES
 from dashboard.ingest.report import MAX_ISSUES_PER_FILE, LoadIssue
 from dashboard.ingest.templates import ATTENDANCE, EXCLUSIONS, Column, Template
 
@@ -47,11 +48,13 @@ def describe_failures(cases: pd.DataFrame, frame: pd.DataFrame, key: tuple[str, 
             if index is None or any(issue.row == row and "repeats" in issue.message for issue in issues):
                 continue
             if joined_keys is None:
-                joined_keys = frame[list(key)].astype(str).agg("|".join, axis=1)
+                # A blank key part (the borough's place) is NaN, which str.join refuses: it joins as ''.
+                joined_keys = frame[list(key)].astype(object).fillna("").astype(str).agg("|".join, axis=1)
                 first_row = pd.Series(joined_keys.index, index=joined_keys.values)
                 first_row = first_row[~first_row.index.duplicated()]
             first = int(first_row[joined_keys[index]]) + 2
-            described = ", ".join(f"{k}={frame.at[index, k]}" for k in key)
+            # A blank part of the key (the borough's place, a benchmark for all phases) is printed blank, not 'nan'.
+            described = ", ".join(f"{k}={'' if pd.isna(frame.at[index, k]) else frame.at[index, k]}" for k in key)
             issues.append(
                 LoadIssue(file, f"repeats the key of row {first} ({described}); each key may appear once", row, None)
             )
@@ -99,4 +102,35 @@ def consistency_issues(frame: pd.DataFrame, template: Template, pupil_level: boo
     for column, failing, message in rules:
         for index in frame.index[failing.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:
             issues.append(LoadIssue(file, message, int(index) + 2, column, str(frame.at[index, column])))
+    return issues
+
+
+# Where a target's place code must be found, by its level (the borough has none).
+TARGET_PLACES = {"locality": "localities.locality_code", "cluster": "clusters.cluster_code"}
+
+
+def target_issues(frame: pd.DataFrame, known: dict[str, set[str]], file: str) -> list[LoadIssue]:
+    """Checks a target's place against its level: blank for the borough, a known code for a locality or cluster."""
+    issues = []
+    for index, row in frame.iterrows():
+        line, place, level = int(index) + 2, row["place"], row["level"]
+        if level == "borough":
+            if not pd.isna(place):
+                issues.append(LoadIssue(file, "must be blank for the borough", line, "place", str(place)))
+            continue
+        if level not in TARGET_PLACES:  # an unknown level is reported by its own column's check
+            continue
+        if pd.isna(place):
+            issues.append(LoadIssue(file, f"is blank but a {level} code is required", line, "place"))
+        elif place not in known.get(TARGET_PLACES[level], set()):
+            listed = TARGET_PLACES[level].split(".")[0]
+            issues.append(LoadIssue(file, f"is not in {listed}.csv", line, "place", str(place)))
+        measure = MEASURES.get(row["measure"])
+        if measure is not None and level not in measure.filters:
+            # EHC plans are counted per resident, by where they live: they have no figure for a cluster of schools.
+            issues.append(
+                LoadIssue(file, f"{measure.label} has no figure by {level} to set a target for", line, "level", level)
+            )
+        if len(issues) >= MAX_ISSUES_PER_FILE:
+            break
     return issues

@@ -10,7 +10,8 @@ import pandas as pd
 
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
-from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools
+from dashboard.domain.targets import Target
+from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools, targets
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
 from dashboard.store.versions import previous_version
@@ -137,6 +138,10 @@ class Queries:
     def benchmark_values(self, measure_id: str, level: str = "England", state: FilterState | None = None):
         """Benchmark values of a measure by academic year, for the same pupils as state's filters."""
         return catalogue.benchmark_values(self.warehouse, measure_id, level, state)
+
+    def targets(self, measure_id: str, level: str | None = None, place: str | None = None) -> list[Target]:
+        """The board's targets for a measure (targets.csv), oldest first; with level (and place), that place's only."""
+        return targets.targets(self.warehouse, measure_id, level, place)
 
     def dataset_status(self) -> list[tuple]:
         """Each dataset loaded: rows, first and latest academic year, and the date its data runs to."""

@@ -137,6 +137,15 @@ CREATE TABLE event (
     academic_year VARCHAR NOT NULL,
     term VARCHAR NOT NULL
 );
+-- A board's own targets (targets.csv): a measure's figure for a place, at most or at least a value, by a year.
+CREATE TABLE board_target (
+    measure VARCHAR NOT NULL,
+    academic_year VARCHAR NOT NULL,  -- the year by which the target is to be met
+    level VARCHAR NOT NULL,  -- borough, locality or cluster
+    place VARCHAR,  -- the locality's or cluster's code; blank for the borough
+    target DOUBLE NOT NULL,  -- in the measure's own unit as shown: 8.0 per 100 pupils, 18.5 for 18.5%
+    direction VARCHAR NOT NULL  -- at most, at least
+);
 CREATE TABLE load_version (
     version VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
@@ -211,6 +220,7 @@ TABLE_ORDER = (
     "fact_ehcp",
     "benchmark",
     "event",
+    "board_target",
     "load_version",
     "load_source",
     "dataset_status",

@@ -26,6 +26,7 @@ from dashboard.figures.charts import bar_chart
 from dashboard.query.queries import NotApplicable, NotRecorded, Queries
 from dashboard.views.panel import Panel, no_data_panel
 from dashboard.views.sentences import describe_selection, headline, ignored_filters_note, place_name
+from dashboard.views.targets import card_target, locality_targets, target_note, with_target_columns
 
 
 @dataclass
@@ -43,6 +44,9 @@ class Card:
     previous: str = ""  # the year before's figure as shown, for a summary table
     reference: str = ""  # the benchmark's figure with its name ("England: 6.9%")
     against: str = ""  # the selection against it in words ("significantly worse")
+    target: str = ""  # the board's target due for the place chosen ("at most 8.50 by 2025/26"), if it set one
+    target_status: str = ""  # its status judged on the 95% interval ("off track")
+    target_text: str = ""  # the card's line: "Board target for the borough: at most 8.50 by 2025/26 — off track (...)"
 
     @property
     def judgement(self) -> str:
@@ -154,7 +158,10 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
     if current["status"] == SHOWN:
         interval = with_interval(pd.DataFrame([current]), measure)
         detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
-    return Card(measure, value, unit, change, verdict, arrow, benchmark, detail, before, reference_text, against)
+    targets = card_target(queries, measure, state)
+    return Card(
+        measure, value, unit, change, verdict, arrow, benchmark, detail, before, reference_text, against, *targets
+    )
 
 
 def locality_table(queries: Queries, state: FilterState) -> Panel:
@@ -214,6 +221,10 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             "Compared with the borough": "",
         }
     )
+    targets = locality_targets(queries, measure, state, "school_locality" if by_school else "locality")
+    rows = with_target_columns(rows, list(frame["locality"]), targets, measure)
+    if targets != (None, {}):
+        notes.append(target_note(state, measure))
     shown = frame[(frame["status"] == SHOWN) & frame["locality"].notna()]
     message = ""
     if shown.empty:

@@ -18,6 +18,7 @@ from dashboard.figures.style import HIGHLIGHT
 from dashboard.query.queries import ALL_REASONS, NotApplicable, Queries
 from dashboard.views.panel import Panel, no_data_panel
 from dashboard.views.sentences import describe_selection, headline, ignored_filters_note, place_name
+from dashboard.views.targets import STATUS_COLUMN, PlaceLine, line_targets, target_place, targets_sentence
 
 MAX_HIGHLIGHTED = len(HIGHLIGHT)
 
@@ -96,6 +97,12 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
             order,
         )["period"]
     )
+    targets = line_targets(queries, measure, everywhere, _target_lines(queries, state, series, borough, measure))
+    if termly and targets:
+        notes.append("Board targets are set for academic years: choose academic years to see them on the chart.")
+    targets = [] if termly else targets
+    # A target for a year the data have not reached yet is drawn at its own year, beyond the last figure.
+    periods = sorted(set(periods) | {judged.target.year for _, judged in targets}) if targets else periods
     figure = trend_lines(
         series,
         highlighted,
@@ -108,6 +115,13 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         reference_label=_reference_label(everywhere, options, measure),
         # Each member keeps the look of its place in the full list, so North looks the same with West chosen.
         styles={label: index for index, label in enumerate(dict.fromkeys([*names.values(), *series["label"]]))},
+        targets=pd.DataFrame(
+            [
+                (j.target.year, j.target.value, f"Target: {j.words(measure)}", f"Board target, {line.label}")
+                for line, j in targets
+            ],
+            columns=["period", "value", "text", "name"],
+        ),
     )
     series = series.assign(display=[rate_text(v, s, measure) for v, s in zip(series["value"], series["status"])])
     # Every period on the chart is a column, so a figure the summary quotes for the reference is in the table.
@@ -135,6 +149,16 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         for label, rows in list(series.groupby("label", sort=False)) + [(reference_label, borough)]:
             verdicts[label] = trend_text(rows, periods, measure)
         table["Trend over these years"] = table.index.map(verdicts)
+    if targets:
+        # Every target drawn is a row of the table, its figure in its year's column and its status beside it.
+        target_rows = pd.DataFrame(
+            [
+                {j.target.year: measure.format(j.target.value, with_unit=False), STATUS_COLUMN: j.status}
+                for _, j in targets
+            ],
+            index=[f"{line.label}: board target for {j.target.year} ({j.target.direction})" for line, j in targets],
+        )
+        table = pd.concat([table, target_rows]).fillna("")
     table = table.reset_index(names=BREAKDOWNS[breakdown])
     shown = borough[borough["status"] == SHOWN]
     summary, message = NO_DATA_MESSAGE, ""
@@ -177,6 +201,13 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
                     else f"{_ordinal(position)} highest of {len(ranked)}."
                 )
             )
+    if targets and summary != NO_DATA_MESSAGE:
+        summary += " " + targets_sentence(targets, measure)
+    if targets:
+        notes.append(
+            "Board targets are judged on the 95% interval of their own year, or of the latest year for a target "
+            "still to come, never on the figure alone."
+        )
     if len(ranked) > MAX_HIGHLIGHTED:
         notes.append(
             f"The {MAX_HIGHLIGHTED} highest in the latest period are in colour; the other "
@@ -194,6 +225,31 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
         )
     )
     return Panel(title, summary, table, figure, notes, headline=message)
+
+
+def _target_lines(queries: Queries, state: FilterState, series, borough, measure: Measure) -> list[PlaceLine]:
+    """The lines that may carry the board's targets: the place the filters chose (the reference line) and the
+    locality or cluster chosen among the breakdown's lines."""
+    breakdown, chosen = state.by, getattr(state, state.by)
+    everywhere = replace(state, **{breakdown: None})
+    options = queries.filter_options()
+    lines = []
+    # Beside clusters, a chosen locality's line counts the schools there, not the pupils living there: not its target.
+    if not (breakdown == "cluster" and everywhere.locality):
+        level, code = target_place(everywhere, measure)
+        lines.append(
+            PlaceLine(
+                _reference_label(everywhere, options, measure),
+                place_name(everywhere, options, measure),
+                level,
+                code,
+                borough,
+            )
+        )
+    if chosen and breakdown in ("locality", "cluster"):
+        label = queries.labels(breakdown).get(chosen, chosen)
+        lines.append(PlaceLine(label, label, breakdown, chosen, series[series[breakdown] == chosen]))
+    return lines
 
 
 def _ordinal(n: int) -> str:

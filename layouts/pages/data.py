@@ -162,6 +162,22 @@ def content(
                 "may lie above the funnel for that reason alone. Schools whose figures rest on too few children to "
                 "show (c) are neither plotted nor named."
             ),
+            html.H2("Board targets", className="h4"),
+            html.P(
+                "A board can load its own targets (targets.csv): a measure's figure for the borough, a locality or a "
+                "school cluster, at most or at least a value, by an academic year. The Overview's cards and locality "
+                "table, Trends and the board pack give each target a status in words, judged on the 95% interval "
+                "rather than the figure alone, because a figure just under a target may be under it by chance."
+            ),
+            html.P(
+                "Once the data reach the target's year: met when that year's whole interval is on the target's good "
+                "side (touching the target counts as meeting it), not met when the whole interval is on the other "
+                "side, and too close to call when the interval includes the target. For a target whose year is still "
+                "to come, the latest year's interval is judged the same way: on track, off track, or too early to "
+                "say. A figure hidden to protect children is not judged: it says not shown (too few children). A "
+                "target is for all pupils in its place, so it is not judged when a phase, SEN provision or need is "
+                "chosen."
+            ),
             html.H2("Where the data comes from", className="h4"),
             html.P(
                 f"Version of the data served: {version} (also at /healthz). Quote it when reporting a figure."

@@ -32,7 +32,16 @@ def card_row(cards: list[Card]) -> dbc.Row:
         [
             dbc.Col(
                 card(
-                    c.measure.label, c.value, c.unit, c.change, c.verdict, c.judgement, c.arrow, c.benchmark, c.detail
+                    c.measure.label,
+                    c.value,
+                    c.unit,
+                    c.change,
+                    c.verdict,
+                    c.judgement,
+                    c.arrow,
+                    c.benchmark,
+                    c.detail,
+                    c.target_text,
                 ),
                 md=6,
                 xl=4,

@@ -404,3 +404,120 @@ def test_a_warehouse_loaded_by_the_release_before_still_serves(template_set, tmp
     )  # never all pupils' figure beside a group
     panel = reasons_panel(queries, FilterState(measure="suspension_rate", year="2023/24"))
     assert panel.empty and "No reasons for exclusion are loaded" in panel.notes[-1]
+
+
+GOOD_TARGET = ["suspension_rate", "2025/26", "borough", "", "8.0", "at most"]
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            ["suspensions", "2025/26", "borough", "", "8.0", "at most"],
+            "targets.csv, row 3, column 'measure': is not one of suspension_rate, permanent_rate, ehcp_rate, "
+            "absence_rate, persistent_absence, severe_absence (found 'suspensions')",
+        ),
+        (
+            ["suspension_rate", "2025/26", "locality", "Q", "8.0", "at most"],
+            "targets.csv, row 3, column 'place': is not in localities.csv (found 'Q')",
+        ),
+        (
+            ["suspension_rate", "2025/26", "cluster", "Q1", "8.0", "at most"],
+            "targets.csv, row 3, column 'place': is not in clusters.csv (found 'Q1')",
+        ),
+        (
+            ["suspension_rate", "2025/26", "locality", "", "8.0", "at most"],
+            "targets.csv, row 3, column 'place': is blank but a locality code is required",
+        ),
+        (
+            ["suspension_rate", "2024/25", "borough", "N", "8.0", "at most"],
+            "targets.csv, row 3, column 'place': must be blank for the borough (found 'N')",
+        ),
+        (
+            ["suspension_rate", "2025/26", "ward", "X05000001", "8.0", "at most"],
+            "targets.csv, row 3, column 'level': is not one of borough, locality, cluster (found 'ward')",
+        ),
+        (
+            ["ehcp_rate", "2025/26", "cluster", "N1", "40", "at most"],
+            "targets.csv, row 3, column 'level': EHC plan rate has no figure by cluster to set a target for "
+            "(found 'cluster')",
+        ),
+        (
+            ["suspension_rate", "2025", "locality", "N", "8.0", "at most"],
+            "targets.csv, row 3, column 'year': expected an academic year written like 2023/24 (found '2025')",
+        ),
+        (
+            ["suspension_rate", "2025/27", "locality", "N", "8.0", "at most"],
+            "targets.csv, row 3, column 'year': expected an academic year written like 2023/24 (found '2025/27')",
+        ),
+        (
+            ["suspension_rate", "2024/25", "borough", "", "eight", "at most"],
+            "targets.csv, row 3, column 'target': expected a number (found 'eight')",
+        ),
+        (
+            ["suspension_rate", "2024/25", "borough", "", "8.0", "below"],
+            "targets.csv, row 3, column 'direction': is not one of at most, at least (found 'below')",
+        ),
+        (
+            GOOD_TARGET,
+            "targets.csv, row 3: repeats the key of row 2 (measure=suspension_rate, year=2025/26, level=borough, "
+            "place=); each key may appear once",
+        ),
+    ],
+)
+def test_a_bad_target_is_refused_with_its_file_row_and_column_and_the_serving_warehouse_is_untouched(
+    template_set, tmp_path, row, expected
+):
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    before = digest(db)
+    header = rows_of(template_set / "targets.csv")[0]
+    write_rows(template_set / "targets.csv", [header, GOOD_TARGET, row])
+    with pytest.raises(IngestError) as refused:
+        load(template_set, db)
+    assert expected in str(refused.value)
+    assert str(refused.value).count("targets.csv") == 1  # one problem, said once
+    assert digest(db) == before
+
+
+def test_targets_load_in_any_letter_case_with_the_directions_other_words_and_are_asked_for_by_place(
+    template_set, tmp_path
+):
+    header = rows_of(template_set / "targets.csv")[0]
+    write_rows(
+        template_set / "targets.csv",
+        [
+            header,
+            ["suspension_rate", "2025/26", "Borough", "", "8", "Lower"],
+            ["SUSPENSION_RATE", "2022/23", "borough", "", "9.5", "<="],
+            ["suspension_rate", "2025/26", "locality", "N", "7.25", "AT MOST"],
+            ["suspension_rate", "2025/26", "cluster", "N1", "6.5", "at most"],
+            ["persistent_absence", "2025/26", "locality", "N", "18.5", "lower"],
+            ["absence_rate", "2025/26", "borough", "", "93", "higher"],
+        ],
+    )
+    db = tmp_path / "wh.duckdb"
+    assert load(template_set, db).errors == []
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute(
+        "SELECT measure, academic_year, level, place, target, direction FROM board_target ORDER BY 1, 2, 3"
+    ).fetchall() == [
+        ("absence_rate", "2025/26", "borough", None, 93.0, "at least"),
+        ("persistent_absence", "2025/26", "locality", "N", 18.5, "at most"),
+        ("suspension_rate", "2022/23", "borough", None, 9.5, "at most"),
+        ("suspension_rate", "2025/26", "borough", None, 8.0, "at most"),
+        ("suspension_rate", "2025/26", "cluster", "N1", 6.5, "at most"),
+        ("suspension_rate", "2025/26", "locality", "N", 7.25, "at most"),
+    ]
+    con.close()
+    queries = Queries(Warehouse(db))
+    assert [(t.year, t.value) for t in queries.targets("suspension_rate", "borough")] == [
+        ("2022/23", 9.5),
+        ("2025/26", 8.0),
+    ]
+    assert [(t.level, t.place, t.value) for t in queries.targets("suspension_rate", "locality", "N")] == [
+        ("locality", "N", 7.25)
+    ]
+    assert queries.targets("suspension_rate", "locality", "E") == []
+    assert len(queries.targets("suspension_rate")) == 4
+    assert queries.targets("severe_absence") == []

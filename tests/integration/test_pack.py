@@ -106,7 +106,11 @@ def test_the_summary_page_gives_each_measure_its_year_the_year_before_and_a_benc
         assert card.measure.label.split()[0] in summary
     # Suspension rate: 9.02 per 100 pupils in 2024/25 against 8.69 the year before (the demo's Overview cards).
     assert "9.02 per 100 pupils" in summary and "8.69" in summary and "2023/24" in summary
-    assert "No board targets are loaded" in summary
+    # The demo board's targets, from the cards: suspensions off track, persistent absence on track (worked in
+    # test_pages), in their own columns (whose headers and cells wrap, so single lines are looked for).
+    assert "at most 8.50 off track" in summary and "on track" in summary and "by 2025/26" in summary
+    assert "Board target: the next target for the place chosen." in summary
+    assert "No board targets are loaded" not in summary
 
 
 def test_a_filtered_pack_names_only_the_filters_each_chart_answers_to(packs):

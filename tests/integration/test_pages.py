@@ -112,11 +112,11 @@ def test_trends_by_locality_equal_a_direct_query_and_highlight_at_most_four(quer
     table = panel.table.set_index("School cluster")
     for cluster, year, value in expected:
         assert table.at[cluster, year] == f"{value:.1f}"
-    lines = ("Borough", "Borough 95% interval", "England (illustrative)")
+    lines = ("Borough", "Borough 95% interval", "England (illustrative)", "Board target, Borough")
     coloured = [trace for trace in panel.figure.data if trace.showlegend is not False and trace.name not in lines]
     assert (
-        len(coloured) == 4 and len(panel.figure.data) == 16 + 3
-    )  # every cluster, the borough, its band and the benchmark
+        len(coloured) == 4 and len(panel.figure.data) == 16 + 3 + 2
+    )  # every cluster, the borough, its band, the benchmark and the borough's two targets (the demo's)
     assert all(trace.error_y.array is not None for trace in coloured)  # 95% intervals as whiskers
     assert "other 12 are grey" in " ".join(panel.notes)
     assert panel.summary.startswith("Across the borough the persistent absence")
@@ -299,3 +299,89 @@ def test_the_funnel_summary_names_the_place_chosen_and_every_school_its_table_fl
     for name in flagged["School"]:
         assert f"{name} (higher)" in panel.summary
     assert panel.headline == f"4 of {len(panel.table)} schools lie beyond the 95% limits for their phase"
+
+
+def test_the_demo_boards_targets_are_on_the_cards_with_a_status_from_the_interval(queries):
+    """The demo's targets (calibration.DEMO_TARGETS), worked by hand against the figures the cards print.
+
+    Suspensions, 2024/25: 4,124 of 45,737 pupils, 9.02 per 100, exact Poisson interval 8.74 to 9.30, wholly above
+    "at most 8.50 by 2025/26": off track. Persistent absence, 2024/25: 8,946 of 45,737 enrolments, 19.6%, Wilson
+    interval 19.2 to 19.9, wholly under "at most 20.0": on track. In 2022/23 the interval 7.49 to 8.00 includes the
+    2022/23 target of 7.50 (too close to call), and persistent absence's 21.6 to 22.4 is wholly under 22.5 (met).
+    """
+    cards = {c.measure.id: c for c in overview(queries, FilterState(year=YEAR))[0]}
+    assert cards["suspension_rate"].target == "at most 8.50 by 2025/26"
+    assert cards["suspension_rate"].target_status == "off track"
+    assert cards["suspension_rate"].target_text == (
+        "Board target for the borough: at most 8.50 by 2025/26 — off track (95% interval 8.74 to 9.30 in 2024/25)"
+    )
+    assert cards["suspension_rate"].detail.endswith("95% interval 8.74 to 9.30")  # the same interval, shown above
+    assert cards["persistent_absence"].target_text == (
+        "Board target for the borough: at most 20.0% by 2025/26 — on track (95% interval 19.2 to 19.9 in 2024/25)"
+    )
+    assert (cards["permanent_rate"].target, cards["permanent_rate"].target_text) == ("", "")
+    before = {c.measure.id: c for c in overview(queries, FilterState(year="2022/23"))[0]}
+    assert before["suspension_rate"].target_text == (
+        "Board target for the borough: at most 7.50 by 2022/23 — too close to call (95% interval 7.49 to 8.00 in "
+        "2022/23)"
+    )
+    assert before["persistent_absence"].target_status == "met"
+    north = headline_card(queries, MEASURES["suspension_rate"], FilterState(year=YEAR, locality="N"))
+    assert north.target_text == (
+        "Board target for North: at most 14.00 by 2025/26 — off track (95% interval 14.74 to 16.23 in 2024/25)"
+    )
+    # A target is for all pupils: beside secondary pupils' figure it is named, not judged.
+    secondary = headline_card(queries, MEASURES["suspension_rate"], FilterState(year=YEAR, phase="secondary"))
+    assert secondary.target_status == "not judged for the pupils chosen"
+
+
+def test_the_locality_table_carries_each_places_target_and_status_and_no_empty_columns_without_one(queries):
+    table = locality_table(queries, FilterState(year=YEAR)).table.set_index("Locality")
+    # North 15.47 (14.74 to 16.23) against at most 14.00: off track; West 5.35 (4.94 to 5.79) against 6.00: on track.
+    assert table.loc["North", ["Board target", "Against the board target"]].tolist() == [
+        "at most 14.00 by 2025/26",
+        "Off track",
+    ]
+    assert table.loc["West", ["Board target", "Against the board target"]].tolist() == [
+        "at most 6.00 by 2025/26",
+        "On track",
+    ]
+    assert table.loc["Borough", ["Board target", "Against the board target"]].tolist() == [
+        "at most 8.50 by 2025/26",
+        "Off track",
+    ]
+    assert table.loc["East", ["Board target", "Against the board target"]].tolist() == ["", ""]
+    assert table.at["North", "95% interval"] == "14.74 to 16.23"  # the interval the status was judged on
+    permanent = locality_table(queries, FilterState(measure="permanent_rate", year=YEAR)).table
+    assert "Board target" not in permanent.columns and "Against the board target" not in permanent.columns
+
+
+def test_the_trend_draws_the_places_targets_and_its_table_and_summary_carry_them(queries):
+    panel = trend_panel(queries, FilterState(year=YEAR, locality="N"))
+    table = panel.table.set_index("Locality")
+    assert table.at["Borough: board target for 2025/26 (at most)", "2025/26"] == "8.50"
+    assert table.at["Borough: board target for 2025/26 (at most)", "Against the board target"] == "off track"
+    assert table.at["Borough: board target for 2022/23 (at most)", "2022/23"] == "7.50"
+    assert table.at["Borough: board target for 2022/23 (at most)", "Against the board target"] == "too close to call"
+    assert table.at["North: board target for 2025/26 (at most)", "2025/26"] == "14.00"
+    # Every figure the sentence quotes is in the table: 9.02 and 7.74 (the borough), 15.47 (North).
+    assert (table.at["Borough", "2024/25"], table.at["Borough", "2022/23"], table.at["North", "2024/25"]) == (
+        "9.02",
+        "7.74",
+        "15.47",
+    )
+    assert panel.summary.endswith(
+        "Board targets for the borough: at most 7.50 by 2022/23, too close to call (7.74 in 2022/23); at most 8.50 "
+        "by 2025/26, off track (9.02 in 2024/25). Board target for North: at most 14.00 by 2025/26, off track "
+        "(15.47 in 2024/25)."
+    )
+    markers = [(t.name, list(t.x), list(t.y), list(t.text)) for t in panel.figure.data if t.name.startswith("Board")]
+    assert markers == [
+        ("Board target, Borough", ["2022/23"], [7.5], ["Target: at most 7.50 by 2022/23"]),
+        ("Board target, Borough", ["2025/26"], [8.5], ["Target: at most 8.50 by 2025/26"]),
+        ("Board target, North", ["2025/26"], [14.0], ["Target: at most 14.00 by 2025/26"]),
+    ]
+    assert list(panel.figure.layout.xaxis.categoryarray)[-1] == "2025/26"  # the axis runs on to the target's year
+    termly = trend_panel(queries, FilterState(year=YEAR, period="term"))
+    assert not any(t.name.startswith("Board") for t in termly.figure.data)
+    assert "Board targets are set for academic years" in " ".join(termly.notes)

@@ -74,6 +74,20 @@ DEMO_EVENTS = [
     ("2021-09-01", "Restorative practice programme starts"),
     ("2023-01-09", "Attendance support team expanded"),
 ]
+# The demo board's targets, as (measure, years after the latest year of data, level, place, target, direction): the
+# year after the data and one two years before their end, so the Overview, the locality table and Trends show a
+# target still to come and one whose year has passed. Chosen against the seed-1 borough's figures so several statuses
+# appear: suspensions off track for the borough (2024/25: 8.74 to 9.30 against 8.50) and North, on track for West;
+# persistent absence on track (19.2 to 19.9 against 20.0); the 2022/23 suspension target too close to call (7.49 to
+# 8.00 against 7.50) and its persistent absence target met (21.6 to 22.4 against 22.5).
+DEMO_TARGETS = (
+    ("suspension_rate", 1, "borough", "", 8.5, "at most"),
+    ("suspension_rate", -2, "borough", "", 7.5, "at most"),
+    ("persistent_absence", 1, "borough", "", 20.0, "at most"),
+    ("persistent_absence", -2, "borough", "", 22.5, "at most"),
+    ("suspension_rate", 1, "locality", "N", 14.0, "at most"),
+    ("suspension_rate", 1, "locality", "W", 6.0, "at most"),
+)
 # A comparator for the demo's charts: round values near England's published series, labelled as illustrative
 # because the demo must not present made-up numbers as official ones. A real load uses benchmarks.csv.
 DEMO_BENCHMARK = {

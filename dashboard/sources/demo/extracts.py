@@ -8,10 +8,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from dashboard.domain.reference import academic_year_label, academic_year_start
 from dashboard.ingest.boundaries import WGS84, read_boundaries, to_feature_collection
 from dashboard.ingest.build import load
-from dashboard.ingest.templates import AREAS, ATTENDANCE, EXCLUSIONS, SCHOOLS
-from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, LOCALITIES, DemoSettings
+from dashboard.ingest.templates import AREAS, ATTENDANCE, EXCLUSIONS, SCHOOLS, TARGETS
+from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, DEMO_TARGETS, LOCALITIES, DemoSettings
 from dashboard.sources.demo.people import Borough, generate
 
 
@@ -67,6 +68,14 @@ def write_extracts(borough: Borough, out: Path) -> None:
             "source",
         ],
     ).to_csv(out / "benchmarks.csv", index=False)
+    latest = academic_year_start(years[-1])
+    pd.DataFrame(
+        [
+            (measure, academic_year_label(latest + after), level, place, target, direction)
+            for measure, after, level, place, target, direction in DEMO_TARGETS
+        ],
+        columns=[c.name for c in TARGETS.columns],
+    ).to_csv(out / TARGETS.filename, index=False)
     frame = gpd.GeoDataFrame(
         {"code": borough.areas["area_code"], "name": borough.areas["area_name"]},
         geometry=borough.areas.geometry,
