@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.targets import Target
-from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools, targets
+from dashboard.query import catalogue, classes, expected, geometry, published, rates, reasons, schools, targets
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
 from dashboard.store.versions import previous_version
@@ -168,3 +168,11 @@ class Queries:
         self.warehouse.stamp  # noqa: B018 - the file being served now decides which version came before it
         before = previous_version(self.warehouse.path)
         return Queries(Warehouse(before)) if before is not None else None
+
+    def expected(self, measure_id: str, state: FilterState, level: str) -> pd.DataFrame:
+        """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""
+        return expected.expected(self.warehouse, measure_id, state, level)
+
+    def offers_expected(self, measure_id: str, state: FilterState, level: str) -> str | None:
+        """None when a level can be compared with what deprivation predicts for these filters; else why not."""
+        return expected.offers_expected(measure_id, state, level)
