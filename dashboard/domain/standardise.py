@@ -16,6 +16,17 @@ from dashboard.domain.stats import poisson_exact
 
 # A place's rate judged against what its deprivation predicts, at the 95% level (and the 99.8% beside it).
 HIGHER, SIMILAR, LOWER = "higher", "similar", "lower"
+# What the standardisation takes account of, and what it does not, in the words every view uses.
+ADJUSTED_FOR = "the deprivation of where their pupils live (the IDACI decile of each home's small area)"
+NOT_ADJUSTED_FOR = "SEN, ethnicity, prior attainment or anything else about the pupils"
+EXPECTED_NAME = "expected given deprivation"
+
+
+def as_verdict(direction: str, higher_is_worse: bool | None) -> str:
+    """A higher / lower than expected as better or worse where the measure knows which way is good."""
+    if higher_is_worse is None or direction not in (HIGHER, LOWER):
+        return direction
+    return "worse" if (direction == HIGHER) == higher_is_worse else "better"
 
 
 def expected_counts(places: pd.DataFrame, cells: pd.DataFrame, strata: pd.DataFrame, totals: pd.DataFrame):
@@ -31,8 +42,10 @@ def expected_counts(places: pd.DataFrame, cells: pd.DataFrame, strata: pd.DataFr
     """
     strata = strata.assign(rate=strata["numerator"] / strata["denominator"])
     usable = strata[strata["rate"].notna() & (strata["denominator"] > 0)]
-    joined = cells[cells["value"].notna()].merge(places[["place", "group"]], on="place").merge(
-        usable, on=["group", "stratum"]
+    joined = (
+        cells[cells["value"].notna()]
+        .merge(places[["place", "group"]], on="place")
+        .merge(usable, on=["group", "stratum"])
     )
     joined = joined.assign(contribution=joined["value"] * joined["rate"])
     used = joined.groupby("place", sort=False).agg(

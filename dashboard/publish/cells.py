@@ -74,7 +74,8 @@ def read_facts(con: duckdb.DuckDBPyConnection, count: Count) -> pd.DataFrame:
     need = "CAST(f.primary_need AS VARCHAR)" if "need" in count.dimensions else "NULL::VARCHAR"
     sql = (
         f"SELECT f.academic_year AS year, {term} AS term, a.area_code AS area, a.ward_code AS ward, "
-        f"a.locality_code AS locality, CAST(a.idaci_decile AS VARCHAR) AS decile, s.urn AS school, s.cluster_code AS cluster, c.locality_code AS school_locality, "
+        f"a.locality_code AS locality, CAST(a.idaci_decile AS VARCHAR) AS decile, s.urn AS school, "
+        f"s.cluster_code AS cluster, c.locality_code AS school_locality, "
         f"s.phase, {sen} AS sen, {need} AS need, n.broad_area, f.{column} AS value, {symbol} AS symbol_rank, "
         f"{school} IS NULL AND {'TRUE' if 'school' in count.dimensions else 'FALSE'} AS rest "
         f"FROM {count.table} f LEFT JOIN area a ON a.area_code = {area} "

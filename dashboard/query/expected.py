@@ -20,9 +20,6 @@ from dashboard.store.warehouse import Warehouse
 
 OUTSIDE_STRATUM = "outside"  # pupils living outside the borough: a stratum of their own, as in the borough's total
 LEVELS = ("area", "ward", "locality", "school", "cluster")
-# What the standardisation takes account of, and what it does not, in the words every view uses.
-ADJUSTED_FOR = "the deprivation of where pupils live (the IDACI decile of their home's small area)"
-NOT_ADJUSTED_FOR = "SEN provision, ethnicity, prior attainment or anything else about the pupils"
 
 
 def offers_expected(measure_id: str, state: FilterState, level: str) -> str | None:
@@ -42,11 +39,15 @@ def offers_expected(measure_id: str, state: FilterState, level: str) -> str | No
             "filter to compare with it"
         )
     strata = ("phase", "decile") if level == "school" else ("decile",)
-    if level not in LEVELS or not offered(numerator, canonical(strata)) or not offered(
-        denominator, canonical((level, "decile"))
+    if (
+        level not in LEVELS
+        or not offered(numerator, canonical(strata))
+        or not offered(denominator, canonical((level, "decile")))
     ):
-        return f"The {measure.in_sentence} is not published by deprivation decile, so it cannot be compared with "\
+        return (
+            f"The {measure.in_sentence} is not published by deprivation decile, so it cannot be compared with "
             "what deprivation predicts"
+        )
     return None
 
 
