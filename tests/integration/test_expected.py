@@ -84,3 +84,79 @@ def test_a_pupil_group_is_refused_with_a_sentence_naming_the_filter(demo_build):
         queries.expected("suspension_rate", FilterState(year=YEAR, sen="ehcp"), "locality")
     with pytest.raises(NotApplicable, match="not published by deprivation decile"):
         queries.expected("permanent_rate", FilterState(year=YEAR), "locality")
+
+
+def test_the_locality_table_compared_with_expected_prints_the_recounted_expected_counts_and_their_verdicts(
+    demo_build, recount
+):
+    from dashboard.views.overview import locality_table
+
+    census, suspensions = recount
+    queries = Queries(Warehouse(demo_build[1]))
+    borough = locality_table(queries, FilterState(year=YEAR)).table.set_index("Locality")
+    panel = locality_table(queries, FilterState(year=YEAR, compare="expected"))
+    table = panel.table.set_index("Locality")
+    direct = _direct(census, suspensions, "locality_code", [])
+    names = queries.labels("locality")
+    assert "Compared with the borough" in borough and "Compared with the borough" not in table
+    for code, expected in direct.items():
+        row = table.loc[names[code]]
+        assert row["Suspensions expected given deprivation"] == f"{expected:,.1f}"
+        observed = (suspensions["locality_code"] == code).sum()
+        ratio = float(row["Times expected (95% interval)"].split(" ")[0])
+        assert ratio == pytest.approx(observed / expected, abs=0.005)
+        low, high = (float(x) for x in row["Times expected (95% interval)"].split("(")[1].rstrip(")").split(" to "))
+        word = "Worse" if low > 1 else "Better" if high < 1 else "Similar"
+        assert row["Compared with expected given deprivation"].startswith(word)
+    # A locality no different from the borough can still be above what its deprivation predicts: the point of it.
+    changed = [
+        name
+        for name in table.index
+        if table.at[name, "Compared with expected given deprivation"].split(" ")[0]
+        != borough.at[name, "Compared with the borough"].split(" ")[0]
+        and name not in ("Borough", "Outside the borough")
+    ]
+    assert changed
+    for name in table.index:
+        if table.at[name, "Compared with expected given deprivation"].startswith("Worse"):
+            assert name in panel.summary.split("Against what deprivation predicts")[1].split("fewer")[0]
+
+
+def test_the_map_compared_with_expected_colours_by_that_verdict_and_counts_its_places_from_its_rows(demo_build):
+    from dashboard.views.map import display_table, map_view
+
+    queries = Queries(Warehouse(demo_build[1]))
+    state = FilterState(year=YEAR, level="ward", compare="expected", colour="verdict")
+    view = map_view(queries, state, with_geometry=False)
+    assert view.reference_name == "expected given deprivation"
+    assert "against expected given deprivation" in view.patch["coloraxis"]["colorbar"]["title"]["text"]
+    table = display_table(view, queries.measure_in("suspension_rate"), "Ward").iloc[1:]
+    verdicts = table["Compared with expected given deprivation"]
+    more, fewer = int(verdicts.str.startswith("Worse").sum()), int(verdicts.str.startswith("Better").sum())
+    assert f"{more} of {len(table)} wards have significantly more suspensions than expected and {fewer}" in (
+        view.summary
+    )
+    assert "Not adjusted for SEN" in view.note
+    # With a pupil group chosen, the map says why and compares with the borough instead.
+    grouped = map_view(queries, FilterState(year=YEAR, compare="expected", sen="ehcp"), with_geometry=False)
+    assert grouped.reference_name == "the borough"
+    assert "clear the SEN provision filter" in grouped.note
+
+
+def test_the_worked_example_on_data_and_methods_adds_up_to_the_figures_it_quotes(demo_build):
+    from dashboard.views.methods import standardisation_example
+
+    queries = Queries(Warehouse(demo_build[1]))
+    example = standardisation_example(queries, FilterState(year=YEAR, locality="N"))
+    table = example.table
+    parts = table["Suspensions expected"].iloc[:-1].str.replace(",", "").astype(float)
+    total = table["Suspensions expected"].iat[-1]
+    assert parts.sum() == pytest.approx(float(total.replace(",", "")), abs=0.1 * len(parts))
+    pupils = table["North's pupils on roll"]
+    assert pupils.iloc[:-1].str.replace(",", "").astype(int).sum() == int(pupils.iat[-1].replace(",", ""))
+    assert f"Its {pupils.iat[-1]} pupils on roll" in example.sentences[0]
+    assert f"{total} suspensions expected" in example.sentences[0]
+    row = queries.expected("suspension_rate", FilterState(year=YEAR), "locality").set_index("locality").loc["N"]
+    assert f"North had {row['numerator']:,.0f} suspensions, {row['ratio']:.2f} times the {total} expected" in (
+        example.sentences[1]
+    )
