@@ -157,6 +157,7 @@ def test_the_worked_example_on_data_and_methods_adds_up_to_the_figures_it_quotes
     assert f"Its {pupils.iat[-1]} pupils on roll" in example.sentences[0]
     assert f"{total} suspensions expected" in example.sentences[0]
     row = queries.expected("suspension_rate", FilterState(year=YEAR), "locality").set_index("locality").loc["N"]
-    assert f"North had {row['numerator']:,.0f} suspensions, {row['ratio']:.2f} times the {total} expected" in (
-        example.sentences[1]
+    assert (
+        f"North had {row['numerator']:,.0f} suspensions, {row['ratio']:.2f} times the {total} expected"
+        in (example.sentences[1])
     )
