@@ -181,7 +181,10 @@ def render_panel(panel: Panel, chart: Chart, query: str) -> list:
     head = [
         html.H2(panel.title, className="h4", id=title_id(name)),
         html.P(panel.summary, className="panel-summary", id=summary_id(name)),
-    ] + notes
+    ]
+    if panel.findings:
+        head.append(html.Ul([html.Li(finding) for finding in panel.findings], className="panel-findings"))
+    head += notes
     if panel.table.empty:
         return head
     table = html.Div(

@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.targets import Target
-from dashboard.query import catalogue, classes, expected, geometry, published, rates, reasons, schools, targets
+from dashboard.query import catalogue, classes, early, expected, geometry, published, rates, reasons, schools, targets
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
 from dashboard.store.versions import previous_version
@@ -176,3 +176,11 @@ class Queries:
     def offers_expected(self, measure_id: str, state: FilterState, level: str) -> str | None:
         """None when a level can be compared with what deprivation predicts for these filters; else why not."""
         return expected.offers_expected(measure_id, state, level)
+
+    def identification(self, state: FilterState, level: str) -> pd.DataFrame:
+        """Each place's pupils identified with SEN against what its deprivation predicts (query.early)."""
+        return early.identification(self.warehouse, state, level)
+
+    def absence_change(self, state: FilterState, level: str) -> pd.DataFrame:
+        """Persistent absence and suspensions per place two years before state.year and in it (query.early)."""
+        return early.absence_change(self.warehouse, state, level)
