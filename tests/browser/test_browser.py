@@ -344,7 +344,8 @@ def test_compared_with_expected_given_deprivation_changes_the_legend_colours_and
     page.get_by_label("Compared with").select_option("expected")
     page.wait_for_function("new URLSearchParams(location.search).get('compare') === 'expected'")
     page.wait_for_function(
-        "(document.querySelector('#map-graph') || {textContent: ''}).textContent.includes('against expected given deprivation')"
+        "(document.querySelector('#map-graph') || {textContent: ''}).textContent"
+        ".includes('against expected given deprivation')"
     )
     page.wait_for_function(
         "(document.querySelector('#map-table') || {textContent: ''}).textContent.includes('Times expected')"
@@ -355,7 +356,7 @@ def test_compared_with_expected_given_deprivation_changes_the_legend_colours_and
     table = page.inner_text("#map-table")
     assert "Compared with expected given deprivation" in table and "Compared with the borough" not in table
     assert table != borough_table
-    page.get_by_role("tab", name="Map").click()
+    page.get_by_role("tab", name="Chart").click()
     page.wait_for_timeout(300)
     assert area_fills(page) != against_borough  # some wards change colour: the verdicts moved
     assert "Against what deprivation predicts" in page.inner_text(".map-summary")
