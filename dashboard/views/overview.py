@@ -162,6 +162,8 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
     targets = card_target(queries, measure, state)
     if state.compare == "expected" and current["status"] == SHOWN:
         reference_text, against = against_deprivation(queries, measure, state)
+        # The card says it too: the comparison chosen, beside England's.
+        benchmark += f". {reference_text}" + (f": {against}" if not against.startswith("not compared") else "")
     return Card(
         measure, value, unit, change, verdict, arrow, benchmark, detail, before, reference_text, against, *targets
     )

@@ -161,3 +161,20 @@ def test_the_worked_example_on_data_and_methods_adds_up_to_the_figures_it_quotes
         f"North had {row['numerator']:,.0f} suspensions, {row['ratio']:.2f} times the {total} expected"
         in (example.sentences[1])
     )
+
+
+def test_a_localitys_card_and_pack_summary_cells_set_it_against_its_recounted_expected_count(demo_build, recount):
+    from dashboard.views.overview import overview
+
+    census, suspensions = recount
+    queries = Queries(Warehouse(demo_build[1]))
+    expected = _direct(census, suspensions, "locality_code", [])["N"]
+    cards = {c.measure.id: c for c in overview(queries, FilterState(year=YEAR, locality="N", compare="expected"))[0]}
+    card = cards["suspension_rate"]
+    assert card.reference == f"Expected given deprivation: {expected:,.0f} suspensions"
+    observed = (suspensions["locality_code"] == "N").sum()
+    assert f"({observed / expected:.2f} times" in card.against and card.reference in card.benchmark
+    # Permanent exclusions are not published by decile: the card says so rather than comparing.
+    assert "not published by deprivation decile" in cards["permanent_rate"].reference
+    whole = overview(queries, FilterState(year=YEAR, compare="expected"))[0][0]
+    assert whole.against == "not compared (the borough itself)"
