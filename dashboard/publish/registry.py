@@ -277,12 +277,9 @@ FAMILIES: tuple[Family, ...] = (
     # each place's rate is divided by, by decile: enough to say what each place's count would be at the borough's
     # rates for its pupils' deprivation. Small areas need none (an area has one decile).
     Family(("decile",), PUPILS | SEVERE | PLANS | RESIDENTS),  # permanent exclusions: 65% would be hidden
-    Family(("phase", "decile"), PUPILS),
     Family(("sen", "decile"), frozenset({"pupils"})),
     Family(("locality", "decile"), DENOMINATORS | RESIDENTS),
     Family(("ward", "decile"), DENOMINATORS | RESIDENTS),
-    Family(("school", "decile"), DENOMINATORS),
-    Family(("cluster", "decile"), DENOMINATORS),
 )
 FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}
 

@@ -38,6 +38,11 @@ def offers_expected(measure_id: str, state: FilterState, level: str) -> str | No
             f"Expected given deprivation is worked out for all pupils, not for one {chosen}: clear the {chosen} "
             "filter to compare with it"
         )
+    if level in SCHOOL_PLACES and not offered(denominator, canonical((level, "decile"))):
+        return (
+            "Pupils at each school are not published by the deprivation decile of their homes: protecting those small "
+            "cells jointly with the rest cost too much (docs/disclosure.md)"
+        )
     strata = ("phase", "decile") if level == "school" else ("decile",)
     if (
         level not in LEVELS
