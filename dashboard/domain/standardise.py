@@ -33,7 +33,8 @@ def expected_counts(places: pd.DataFrame, cells: pd.DataFrame, strata: pd.DataFr
     """Each place's expected count from published figures only.
 
     places: place, group, denominator (the place's whole denominator; NaN if hidden).
-    cells: place, stratum, value (the place's denominator in the stratum; NaN where hidden).
+    cells: place, stratum, value (the place's denominator in the stratum; NaN where hidden). A place may have several
+    cells in one stratum (its parts): those shown are added up.
     strata: group, stratum, numerator, denominator (the standard's counts in the stratum; NaN where hidden).
     totals: group, numerator, denominator (the standard's whole counts).
     group is what the standard is taken within (a school's phase), or one value for every place.
@@ -42,11 +43,9 @@ def expected_counts(places: pd.DataFrame, cells: pd.DataFrame, strata: pd.DataFr
     """
     strata = strata.assign(rate=strata["numerator"] / strata["denominator"])
     usable = strata[strata["rate"].notna() & (strata["denominator"] > 0)]
-    joined = (
-        cells[cells["value"].notna()]
-        .merge(places[["place", "group"]], on="place")
-        .merge(usable, on=["group", "stratum"])
-    )
+    # A place's shown cells in one stratum are added first (a ward's small areas of one decile, a cluster's schools).
+    shown = cells[cells["value"].notna()].groupby(["place", "stratum"], as_index=False, sort=False)["value"].sum()
+    joined = shown.merge(places[["place", "group"]], on="place").merge(usable, on=["group", "stratum"])
     joined = joined.assign(contribution=joined["value"] * joined["rate"])
     used = joined.groupby("place", sort=False).agg(
         shown_expected=("contribution", "sum"),

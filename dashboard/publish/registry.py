@@ -273,13 +273,16 @@ FAMILIES: tuple[Family, ...] = (
     Family(("cluster", "sen"), PUPILS),
     Family(("school_locality",), PUPILS | SEVERE | PERMANENT),
     Family(("school_locality", "sen"), PUPILS | SEVERE),
-    # Deprivation: the borough's rates by decile of home (for every pupil, each phase, each SEN provision), and what
-    # each place's rate is divided by, by decile: enough to say what each place's count would be at the borough's
-    # rates for its pupils' deprivation. Small areas need none (an area has one decile).
+    # Deprivation: the borough's rates by decile of home (for every pupil, each phase, each SEN provision), and each
+    # school's pupils by decile: enough to say what each place's count would be at the borough's rates for its pupils'
+    # deprivation. Places where pupils live need no family of their own: a small area has one decile, so a ward's or
+    # a locality's pupils in a decile are the sum of its small areas' (the area family). A family of them was tried:
+    # its lines tie every ward to every decile, and the protection's search took over 17 minutes instead of 50 seconds
+    # on the second-seed demo (docs/disclosure.md). A cluster's pupils by decile are likewise its schools'.
     Family(("decile",), PUPILS | SEVERE | PLANS | RESIDENTS),  # permanent exclusions: 65% would be hidden
+    Family(("phase", "decile"), PUPILS),
     Family(("sen", "decile"), frozenset({"pupils"})),
-    Family(("locality", "decile"), DENOMINATORS | RESIDENTS),
-    Family(("ward", "decile"), DENOMINATORS | RESIDENTS),
+    Family(("school", "decile"), DENOMINATORS),
 )
 FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}
 

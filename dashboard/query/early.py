@@ -12,7 +12,7 @@ from dashboard.domain.standardise import expected_counts, ratio_verdicts
 from dashboard.domain.stats import difference_p, newcombe_difference
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.query import published
-from dashboard.query.expected import OUTSIDE_STRATUM
+from dashboard.query.expected import DECILE_SOURCE, OUTSIDE_STRATUM, by_decile
 from dashboard.query.published import NotApplicable
 from dashboard.query.rates import count_values, rates
 from dashboard.store.warehouse import Warehouse
@@ -78,7 +78,7 @@ def identification(warehouse: Warehouse, state: FilterState, level: str) -> pd.D
     year = state.year
     _check_published(
         warehouse,
-        [("sen", "decile"), ("decile",), ("sen",), (), (level,), (level, "sen"), (level, "decile")],
+        [("sen", "decile"), ("decile",), ("sen",), (), (level,), (level, "sen"), DECILE_SOURCE[level]],
         year,
         "pupils identified with SEN",
     )
@@ -95,10 +95,10 @@ def identification(warehouse: Warehouse, state: FilterState, level: str) -> pd.D
     )
     totals = _identified(count("sen").assign(**one), count("borough").assign(**one), "all")
     places = _identified(count((level, "sen")).dropna(subset=[level]), count(level).dropna(subset=[level]), level)
-    cells = count((level, "decile")).dropna(subset=[level]).fillna({"decile": OUTSIDE_STRATUM})
+    cells = by_decile(warehouse, "pupils", year, level)
     found = expected_counts(
         pd.DataFrame({"place": places[level], "group": "", "denominator": places["pupils"]}),
-        pd.DataFrame({"place": cells[level], "stratum": cells["decile"], "value": _shown(cells)}),
+        cells,
         pd.DataFrame(
             {
                 "group": "",

@@ -20,6 +20,16 @@ from dashboard.store.warehouse import Warehouse
 
 OUTSIDE_STRATUM = "outside"  # pupils living outside the borough: a stratum of their own, as in the borough's total
 LEVELS = ("area", "ward", "locality", "school", "cluster")
+# Where each level's pupils by decile of home are read. A small area has one decile, so a ward's or a locality's
+# pupils in a decile are the sum of its small areas' (a family of their own would only repeat those sums, and its
+# lines made the protection far slower: publish/registry.py); a cluster's are the sum of its schools'.
+DECILE_SOURCE = {
+    "area": ("area",),
+    "ward": ("area",),
+    "locality": ("area",),
+    "school": ("school", "decile"),
+    "cluster": ("school", "decile"),
+}
 
 
 def offers_expected(measure_id: str, state: FilterState, level: str) -> str | None:
@@ -38,16 +48,11 @@ def offers_expected(measure_id: str, state: FilterState, level: str) -> str | No
             f"Expected given deprivation is worked out for all pupils, not for one {chosen}: clear the {chosen} "
             "filter to compare with it"
         )
-    if level in SCHOOL_PLACES and not offered(denominator, canonical((level, "decile"))):
-        return (
-            "Pupils at each school are not published by the deprivation decile of their homes: protecting those small "
-            "cells jointly with the rest cost too much (docs/disclosure.md)"
-        )
     strata = ("phase", "decile") if level == "school" else ("decile",)
     if (
         level not in LEVELS
         or not offered(numerator, canonical(strata))
-        or not offered(denominator, canonical((level, "decile")))
+        or not offered(denominator, DECILE_SOURCE[level])
     ):
         return (
             f"The {measure.in_sentence} is not published by deprivation decile, so it cannot be compared with "
@@ -73,12 +78,7 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
     places = rates(warehouse, measure_id, base, key, school_locality=school_side)
     strata = rates(warehouse, measure_id, base, ("phase", "decile") if by_school else ("decile",))
     totals = rates(warehouse, measure_id, base, "phase" if by_school else "borough")
-    family = canonical((level, "decile"))
-    cells = published.cells(warehouse, denominator, family, state.year, False, {})
-    if published.gap(warehouse, denominator, family, state.year) or cells.empty:
-        raise NotApplicable(f"The pupils by deprivation decile are not published for {state.year}")
-    if by_school and state.phase:
-        cells = cells[cells["phase"] == state.phase]
+    cells = by_decile(warehouse, denominator, state.year, level)
 
     def group(frame: pd.DataFrame) -> pd.Series:
         return frame["phase"] if by_school else pd.Series("", index=frame.index)
@@ -106,13 +106,7 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
         pd.DataFrame(
             {"place": places[level], "group": group(places), "denominator": shown(places, "denominator")}
         ).reset_index(drop=True),
-        pd.DataFrame(
-            {
-                "place": cells[level],
-                "stratum": cells["decile"].fillna(OUTSIDE_STRATUM),
-                "value": cells["value"].where(cells["status"] == SHOWN),
-            }
-        ),
+        cells,
         standard,
         whole,
     )
@@ -121,3 +115,24 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
     verdicts = ratio_verdicts(frame["numerator"].where(frame["status"] == SHOWN), frame["expected"])
     frame = frame.drop(columns=[c for c in ("low", "high") if c in frame])
     return pd.concat([frame, verdicts], axis=1)
+
+
+def by_decile(warehouse: Warehouse, count: str, year: str, level: str) -> pd.DataFrame:
+    """A count for each place of a level by decile of home, from published cells: place, stratum (the decile, or
+    'outside' for pupils living outside the borough) and value (NaN where hidden). A place's cells in one decile
+    may be several (its small areas, or its schools): they are added up where they are used."""
+    family = DECILE_SOURCE[level]
+    cells = published.cells(warehouse, count, family, year, False, {})
+    if published.gap(warehouse, count, family, year) or cells.empty:
+        raise NotApplicable(f"The pupils by deprivation decile are not published for {year}")
+    if level == "cluster":
+        clusters = warehouse.query("SELECT urn AS school, cluster_code AS cluster FROM school")
+        cells = cells.drop(columns="cluster", errors="ignore").merge(clusters, on="school", how="left")
+    cells = cells[cells[level].notna()]
+    return pd.DataFrame(
+        {
+            "place": cells[level].to_numpy(object),
+            "stratum": cells["decile"].fillna(OUTSIDE_STRATUM).to_numpy(object),
+            "value": cells["value"].where(cells["status"] == SHOWN).to_numpy(float),
+        }
+    )

@@ -173,6 +173,10 @@ class Queries:
         """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""
         return expected.expected(self.warehouse, measure_id, state, level)
 
+    def by_decile(self, count: str, year: str, level: str) -> pd.DataFrame:
+        """A count for each place of a level by decile of home, from published cells (query.expected.by_decile)."""
+        return expected.by_decile(self.warehouse, count, year, level)
+
     def offers_expected(self, measure_id: str, state: FilterState, level: str) -> str | None:
         """None when a level can be compared with what deprivation predicts for these filters; else why not."""
         return expected.offers_expected(measure_id, state, level)

@@ -30,7 +30,8 @@ def standardisation_example(queries: Queries, state: FilterState) -> WorkedExamp
     try:
         found = queries.expected(MEASURE, everywhere, "locality")
         rates = queries.rates(MEASURE, everywhere, "decile")
-        pupils = queries.count_values("pupils", everywhere, ("locality", "decile"))
+        # A locality's pupils in a decile: its small areas' in that decile, added up.
+        pupils = queries.by_decile("pupils", year, "locality")
     except NotApplicable:
         return None
     found = found[found["expected"].notna() & (found["covered"] == 1)]
@@ -39,7 +40,8 @@ def standardisation_example(queries: Queries, state: FilterState) -> WorkedExamp
     names = queries.labels("locality")
     chosen = state.locality if state.locality in set(found["locality"]) else found["locality"].iat[0]
     row = found[found["locality"] == chosen].iloc[0]
-    mine = pupils[(pupils["locality"] == chosen) & (pupils["status"] == SHOWN)]
+    mine = pupils[pupils["place"] == chosen].groupby("stratum", as_index=False)["value"].sum(min_count=1)
+    mine = mine.rename(columns={"stratum": "decile"}).dropna(subset=["value"])
     rates = rates[rates["status"] == SHOWN]
     frame = mine.merge(rates[["decile", "numerator", "denominator"]], on="decile")
     frame = frame.assign(rate=frame["numerator"] / frame["denominator"] * 100)

@@ -23,12 +23,12 @@ def recount(demo_build):
     def read(name: str) -> pd.DataFrame:
         frame = pd.read_csv(extracts / name, dtype=str)
         frame = frame[frame["academic_year"] == YEAR].merge(
-            areas[["area_code", "locality_code", "idaci_decile"]],
+            areas[["area_code", "ward_code", "locality_code", "idaci_decile"]],
             left_on="home_area_code",
             right_on="area_code",
             how="left",
         )
-        frame = frame.merge(schools[["urn", "phase"]], on="urn", how="left")
+        frame = frame.merge(schools[["urn", "phase", "cluster_code"]], on="urn", how="left")
         return frame.assign(decile=frame["idaci_decile"].fillna("outside"))
 
     census = read("census_pupil.csv")
@@ -55,6 +55,34 @@ def test_locality_expected_counts_equal_a_direct_recount_from_the_pupil_rows(dem
         assert frame.at[locality, "numerator"] == (suspensions["locality_code"] == locality).sum()
     # Every locality's pupils are placed decile by decile: nothing hidden, nothing pooled.
     assert (frame["covered"] == 1).all()
+
+
+def test_ward_expected_counts_add_up_their_small_areas_decile_by_decile_and_equal_a_recount(demo_build, recount):
+    # No family of wards by decile is published: a ward's pupils in a decile are its small areas' in that decile.
+    census, suspensions = recount
+    queries = Queries(Warehouse(demo_build[1]))
+    frame = queries.expected("suspension_rate", FilterState(year=YEAR), "ward").set_index("ward")
+    direct = _direct(census, suspensions, "ward_code", [])
+    whole = frame[frame["covered"] == 1]
+    assert len(whole) >= 0.9 * len(direct)
+    for ward in whole.index:
+        assert whole.at[ward, "expected"] == pytest.approx(direct[ward], rel=1e-9)
+
+
+def test_cluster_expected_counts_add_up_their_schools_and_match_where_every_decile_is_shown(demo_build, recount):
+    census, suspensions = recount
+    queries = Queries(Warehouse(demo_build[1]))
+    frame = queries.expected("suspension_rate", FilterState(year=YEAR), "cluster").set_index("cluster")
+    direct = _direct(census, suspensions, "cluster_code", [])
+    assert set(frame.index) >= set(direct.index)
+    shown = frame[frame["status"] == "shown"]
+    assert len(shown) >= 4
+    for cluster in shown.index:
+        # A cluster's schools with hidden deciles pool those pupils at the rest of the borough's rate: close, and
+        # equal where every decile of every school is shown.
+        tolerance = 1e-9 if shown.at[cluster, "covered"] == 1 else 0.1
+        assert shown.at[cluster, "expected"] == pytest.approx(direct[cluster], rel=tolerance)
+        assert shown.at[cluster, "covered"] > 0.6
 
 
 def test_school_expected_counts_use_the_rates_for_the_schools_phase_and_match_where_every_decile_is_shown(
