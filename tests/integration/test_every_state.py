@@ -21,7 +21,7 @@ PAGE_CHARTS = [name for name in CHARTS if not name.startswith("school")]  # a sc
 # Words that carry digits but are not figures from a table: units, the age range, the years, the fixed limits, and
 # counts of the table's own rows ('3 of 20 wards').
 NOT_FIGURES = re.compile(
-    r"per 1?,?0+\b|aged 0-25|\d{4}/\d{2}|\b(?:95|99\.8)%|\d+ of \d+ (?:small areas|wards|localities|schools)"
+    r"per 1?,?0+\b|aged 0-25|\d{4}/\d{2}|\b(?:95|99\.8)%|(?:\d+|None) of \d+ (?:small areas|wards|localities|schools)"
     r"|\d+(?:st|nd|rd|th) highest of \d+|the lowest of \d+"
 )
 # A figure worked out from two printed ones: checked against them, not looked up in the table.
@@ -81,6 +81,12 @@ def check_figures_are_in_the_table(name: str, panel) -> None:
     rest = NOT_FIGURES.sub("", RELATIVE.sub("", sentence))
     missing = [figure for figure in FIGURE.findall(rest) if figure not in text]
     assert not missing, (name, missing, sentence)
+    if name == "funnel":
+        # "N of M schools" is a count of the table's rows and of its flagged rows, so it is checked against them.
+        counted = re.search(r"(?P<n>\d+|None) of (?P<m>\d+) schools", sentence)
+        flagged = (panel.table["Compared with expected"] != "Similar to expected (within the limits)").sum()
+        assert counted and int(counted["m"]) == len(panel.table), (name, sentence)
+        assert (0 if counted["n"] == "None" else int(counted["n"])) == flagged, (name, sentence)
 
 
 def check_the_place_is_named_from_the_filters(name: str, panel, state: FilterState, measure) -> None:
