@@ -19,6 +19,13 @@ HIGHER, SIMILAR, LOWER = "higher", "similar", "lower"
 # What the standardisation takes account of, and what it does not, in the words every view uses.
 ADJUSTED_FOR = "the deprivation of where their pupils live (the IDACI decile of each home's small area)"
 NOT_ADJUSTED_FOR = "SEN, ethnicity, prior attainment or anything else about the pupils"
+# Where pupils live, the publication also gives pupils by SEN provision, small area by small area.
+ADJUSTED_FOR_SEN = (
+    "the deprivation of where their pupils live (the IDACI decile of each home's small area) and their SEN provision "
+    "(none, SEN support or an EHC plan), taken together"
+)
+NOT_ADJUSTED_FOR_SEN = "ethnicity, prior attainment or anything else about the pupils"
+ADJUSTED_FOR_PHASE = f"their phase and {ADJUSTED_FOR}"
 EXPECTED_NAME = "expected given deprivation"
 
 

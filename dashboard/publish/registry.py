@@ -281,7 +281,8 @@ FAMILIES: tuple[Family, ...] = (
     # on the second-seed demo (docs/disclosure.md). A cluster's pupils by decile are likewise its schools'.
     Family(("decile",), PUPILS | SEVERE | PLANS | RESIDENTS),  # permanent exclusions: 65% would be hidden
     Family(("phase", "decile"), PUPILS),
-    Family(("sen", "decile"), frozenset({"pupils"})),
+    Family(("sen", "decile"), PUPILS | SEVERE),
+    Family(("area", "sen"), DENOMINATORS),
     Family(("school", "decile"), DENOMINATORS),
 )
 FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}

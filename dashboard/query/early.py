@@ -12,7 +12,7 @@ from dashboard.domain.standardise import expected_counts, ratio_verdicts
 from dashboard.domain.stats import difference_p, newcombe_difference
 from dashboard.domain.status import SHOWN, SUPPRESSED
 from dashboard.query import published
-from dashboard.query.expected import DECILE_SOURCE, OUTSIDE_STRATUM, by_decile
+from dashboard.query.expected import OUTSIDE_STRATUM, by_decile, decile_source
 from dashboard.query.published import NotApplicable
 from dashboard.query.rates import count_values, rates
 from dashboard.store.warehouse import Warehouse
@@ -78,7 +78,7 @@ def identification(warehouse: Warehouse, state: FilterState, level: str) -> pd.D
     year = state.year
     _check_published(
         warehouse,
-        [("sen", "decile"), ("decile",), ("sen",), (), (level,), (level, "sen"), DECILE_SOURCE[level]],
+        [("sen", "decile"), ("decile",), ("sen",), (), (level,), (level, "sen"), decile_source(level)],
         year,
         "pupils identified with SEN",
     )

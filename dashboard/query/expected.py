@@ -3,16 +3,24 @@ from published cells only (the registry's decile families), with its observed-to
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
-from dashboard.domain.standardise import expected_counts, ratio_verdicts
+from dashboard.domain.standardise import (
+    ADJUSTED_FOR,
+    ADJUSTED_FOR_PHASE,
+    ADJUSTED_FOR_SEN,
+    NOT_ADJUSTED_FOR,
+    NOT_ADJUSTED_FOR_SEN,
+    expected_counts,
+    ratio_verdicts,
+)
 from dashboard.domain.status import SHOWN
-from dashboard.publish.registry import MEASURE_COUNTS, canonical, offered
+from dashboard.publish.registry import MEASURE_COUNTS, offered
 from dashboard.query import published
 from dashboard.query.published import NotApplicable, NotOffered
 from dashboard.query.rates import SCHOOL_PLACES, rates
@@ -20,16 +28,47 @@ from dashboard.store.warehouse import Warehouse
 
 OUTSIDE_STRATUM = "outside"  # pupils living outside the borough: a stratum of their own, as in the borough's total
 LEVELS = ("area", "ward", "locality", "school", "cluster")
-# Where each level's pupils by decile of home are read. A small area has one decile, so a ward's or a locality's
-# pupils in a decile are the sum of its small areas' (a family of their own would only repeat those sums, and its
-# lines made the protection far slower: publish/registry.py); a cluster's are the sum of its schools'.
-DECILE_SOURCE = {
-    "area": ("area",),
-    "ward": ("area",),
-    "locality": ("area",),
-    "school": ("school", "decile"),
-    "cluster": ("school", "decile"),
-}
+
+
+@dataclass(frozen=True)
+class Design:
+    """How a level's expected counts are made: the standard's strata, the family a place's pupils by stratum are
+    read from, and the words for what is taken into account."""
+
+    strata: tuple[str, ...]  # the borough's rates are taken in these cells (a school's within its phase)
+    source: tuple[str, ...]  # each place's denominator by stratum: its small areas' or its schools' cells
+    adjusted_for: str
+    not_adjusted_for: str
+
+    @property
+    def placed_by(self) -> str:
+        """What a place's pupils are counted by, for sentences: 'decile' or 'decile and SEN provision'."""
+        return "decile and SEN provision" if "sen" in self.strata else "decile"
+
+
+# A small area has one decile, so a ward's or a locality's pupils in a decile (and SEN provision) are the sum of its
+# small areas' (a family of wards by decile would only repeat those sums, and its lines made the protection far
+# slower: publish/registry.py); a cluster's are the sum of its schools'.
+HOME_SOURCE, SCHOOL_SOURCE = ("area",), ("school", "decile")
+WITH_SEN = Design(("sen", "decile"), ("area", "sen"), ADJUSTED_FOR_SEN, NOT_ADJUSTED_FOR_SEN)
+
+
+def design(measure_id: str, level: str) -> Design:
+    """The richest standardisation the publication supports for a measure at a level.
+
+    Where pupils live, by deprivation and SEN provision together where both the borough's rates and each small
+    area's pupils by SEN provision are published, else by deprivation alone; schools by phase and deprivation;
+    clusters by deprivation.
+    """
+    numerator, denominator = MEASURE_COUNTS[measure_id]
+    if level in SCHOOL_PLACES:
+        strata = ("phase", "decile") if level == "school" else ("decile",)
+        return Design(
+            strata, SCHOOL_SOURCE, ADJUSTED_FOR_PHASE if level == "school" else ADJUSTED_FOR, NOT_ADJUSTED_FOR
+        )
+    if offered(numerator, WITH_SEN.strata) and offered(denominator, WITH_SEN.source):
+        return WITH_SEN
+    return Design(("decile",), HOME_SOURCE, ADJUSTED_FOR, NOT_ADJUSTED_FOR)
 
 
 def offers_expected(measure_id: str, state: FilterState, level: str) -> str | None:
@@ -48,12 +87,10 @@ def offers_expected(measure_id: str, state: FilterState, level: str) -> str | No
             f"Expected given deprivation is worked out for all pupils, not for one {chosen}: clear the {chosen} "
             "filter to compare with it"
         )
-    strata = ("phase", "decile") if level == "school" else ("decile",)
-    if (
-        level not in LEVELS
-        or not offered(numerator, canonical(strata))
-        or not offered(denominator, DECILE_SOURCE[level])
-    ):
+    if level not in LEVELS:
+        return f"Expected given deprivation is not worked out by {level}"
+    plan = design(measure_id, level)
+    if not offered(numerator, plan.strata) or not offered(denominator, plan.source):
         return (
             f"The {measure.in_sentence} is not published by deprivation decile, so it cannot be compared with "
             "what deprivation predicts"
@@ -76,9 +113,10 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
     by_school = level == "school"
     key = ("school", "phase") if by_school else level
     places = rates(warehouse, measure_id, base, key, school_locality=school_side)
-    strata = rates(warehouse, measure_id, base, ("phase", "decile") if by_school else ("decile",))
+    plan = design(measure_id, level)
+    strata = rates(warehouse, measure_id, base, plan.strata)
     totals = rates(warehouse, measure_id, base, "phase" if by_school else "borough")
-    cells = by_decile(warehouse, denominator, state.year, level)
+    cells = by_stratum(warehouse, denominator, state.year, level, plan)
 
     def group(frame: pd.DataFrame) -> pd.Series:
         return frame["phase"] if by_school else pd.Series("", index=frame.index)
@@ -90,7 +128,7 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
     standard = pd.DataFrame(
         {
             "group": group(strata),
-            "stratum": strata["decile"].fillna(OUTSIDE_STRATUM),
+            "stratum": stratum_keys(strata, plan),
             "numerator": shown(strata, "numerator"),
             "denominator": shown(strata, "denominator"),
         }
@@ -117,13 +155,20 @@ def expected(warehouse: Warehouse, measure_id: str, state: FilterState, level: s
     return pd.concat([frame, verdicts], axis=1)
 
 
-def by_decile(warehouse: Warehouse, count: str, year: str, level: str) -> pd.DataFrame:
-    """A count for each place of a level by decile of home, from published cells: place, stratum (the decile, or
-    'outside' for pupils living outside the borough) and value (NaN where hidden). A place's cells in one decile
-    may be several (its small areas, or its schools): they are added up where they are used."""
-    family = DECILE_SOURCE[level]
-    cells = published.cells(warehouse, count, family, year, False, {})
-    if published.gap(warehouse, count, family, year) or cells.empty:
+def stratum_keys(frame: pd.DataFrame, plan: Design) -> np.ndarray:
+    """Each row's stratum as one key: 'ehcp|3', or the decile alone ('outside' for pupils living elsewhere)."""
+    parts = [frame["decile"].fillna(OUTSIDE_STRATUM).astype(str)]
+    if "sen" in plan.strata:
+        parts.insert(0, frame["sen"].astype(str))
+    return parts[0].str.cat(parts[1:], sep="|").to_numpy(object) if len(parts) > 1 else parts[0].to_numpy(object)
+
+
+def by_stratum(warehouse: Warehouse, count: str, year: str, level: str, plan: Design) -> pd.DataFrame:
+    """A count for each place of a level by the standard's strata, from published cells: place, stratum and value
+    (NaN where hidden). A place's cells in one stratum may be several (its small areas, or its schools): they are
+    added up where they are used."""
+    cells = published.cells(warehouse, count, plan.source, year, False, {})
+    if published.gap(warehouse, count, plan.source, year) or cells.empty:
         raise NotApplicable(f"The pupils by deprivation decile are not published for {year}")
     if level == "cluster":
         clusters = warehouse.query("SELECT urn AS school, cluster_code AS cluster FROM school")
@@ -132,7 +177,18 @@ def by_decile(warehouse: Warehouse, count: str, year: str, level: str) -> pd.Dat
     return pd.DataFrame(
         {
             "place": cells[level].to_numpy(object),
-            "stratum": cells["decile"].fillna(OUTSIDE_STRATUM).to_numpy(object),
+            "stratum": stratum_keys(cells, plan),
             "value": cells["value"].where(cells["status"] == SHOWN).to_numpy(float),
         }
     )
+
+
+def decile_source(level: str) -> tuple[str, ...]:
+    """The family a level's pupils by decile of home are read from: its small areas' or its schools'."""
+    return SCHOOL_SOURCE if level in SCHOOL_PLACES else HOME_SOURCE
+
+
+def by_decile(warehouse: Warehouse, count: str, year: str, level: str) -> pd.DataFrame:
+    """A count for each place of a level by decile of home alone (by_stratum): for views that need no other cut."""
+    plan = Design(("decile",), decile_source(level), ADJUSTED_FOR, NOT_ADJUSTED_FOR)
+    return by_stratum(warehouse, count, year, level, plan)

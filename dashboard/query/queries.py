@@ -173,6 +173,19 @@ class Queries:
         """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""
         return expected.expected(self.warehouse, measure_id, state, level)
 
+    def expected_design(self, measure_id: str, level: str) -> expected.Design:
+        """What a level's expected counts take into account (query.expected.design)."""
+        return expected.design(measure_id, level)
+
+    def by_stratum(self, count: str, year: str, level: str, plan: expected.Design) -> pd.DataFrame:
+        """A count for each place of a level by the standard's strata, from published cells (query.expected)."""
+        return expected.by_stratum(self.warehouse, count, year, level, plan)
+
+    @staticmethod
+    def stratum_keys(frame: pd.DataFrame, plan: expected.Design):
+        """Each row's stratum as one key, as by_stratum writes it (query.expected.stratum_keys)."""
+        return expected.stratum_keys(frame, plan)
+
     def by_decile(self, count: str, year: str, level: str) -> pd.DataFrame:
         """A count for each place of a level by decile of home, from published cells (query.expected.by_decile)."""
         return expected.by_decile(self.warehouse, count, year, level)

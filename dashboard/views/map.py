@@ -19,7 +19,7 @@ from dashboard.domain.formatting import (
     verdict_text,
 )
 from dashboard.domain.measures import Measure
-from dashboard.domain.standardise import ADJUSTED_FOR, EXPECTED_NAME, NOT_ADJUSTED_FOR, as_verdict
+from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, locality_traces, no_boundaries_figure
 from dashboard.figures.style import wrap_title
@@ -368,15 +368,17 @@ def against_expected(
         found[["code", "expected", "ratio", "ratio_low", "ratio_high", "verdict", "covered"]], on="code", how="left"
     )
     values["verdict"] = values["verdict"].where(values["status"] == SHOWN, "").fillna("")
+    plan = queries.expected_design(measure.id, state.level)
     note = (
         f"Expected given deprivation: the {measure.numerator_label} each of these {level} would have at the "
-        f"borough's rates for {ADJUSTED_FOR}. Not adjusted for {NOT_ADJUSTED_FOR}. A place is higher or lower "
-        "than expected when the 95% interval of observed / expected lies wholly above or below 1."
+        f"borough's rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}. A place is higher or "
+        "lower than expected when the 95% interval of observed / expected lies wholly above or below 1."
     )
     thin = int(((values["covered"] < 0.5) & (values["status"] == SHOWN)).sum())
     if thin:
         note += (
-            f" For {thin} of them fewer than half the pupils can be placed by decile (the rest are hidden to protect "
+            f" For {thin} of them fewer than half the pupils can be placed by {plan.placed_by} (the rest are hidden to "
+            "protect "
             "small numbers), so their expected count leans on the borough's overall rate."
         )
     return values, EXPECTED_NAME, note, True
@@ -389,6 +391,6 @@ def expected_sentence(values: pd.DataFrame, state: FilterState, measure: Measure
     above = int((rows["ratio_low"] > 1).sum())
     below = int((rows["ratio_high"] < 1).sum())
     return (
-        f"Against what deprivation predicts, {above} of {len(rows)} {level} have significantly more "
+        f"Against the count expected for their pupils, {above} of {len(rows)} {level} have significantly more "
         f"{measure.numerator_label} than expected and {below} significantly fewer."
     )

@@ -20,7 +20,7 @@ from dashboard.domain.formatting import (
 )
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import BENCHMARK_LEVELS, EES_SYMBOLS, academic_year_label, academic_year_start
-from dashboard.domain.standardise import ADJUSTED_FOR, EXPECTED_NAME, NOT_ADJUSTED_FOR, as_verdict
+from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.stats import difference_p
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart
@@ -340,9 +340,10 @@ def locality_comparison(
             found[["locality", "expected", "ratio", "ratio_low", "ratio_high", "verdict"]], on="locality", how="left"
         )
         frame["verdict"] = frame["verdict"].where(frame["status"] == SHOWN, "").fillna("")
+        plan = queries.expected_design(measure.id, "locality")
         note = (
             f"Expected given deprivation: the {measure.numerator_label} each locality would have at the borough's "
-            f"rates for {ADJUSTED_FOR}. Not adjusted for {NOT_ADJUSTED_FOR}."
+            f"rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}."
         )
         return frame, EXPECTED_NAME, note
     return compare_with(frame, measure, borough), "the borough", None
@@ -359,14 +360,14 @@ def expected_words(shown: pd.DataFrame, measure: Measure) -> str:
         return found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
 
     if not more and not fewer:
-        return f"No locality has significantly more or fewer {measure.numerator_label} than its deprivation predicts."
+        return f"No locality has significantly more or fewer {measure.numerator_label} than expected for its pupils."
     parts = [
         f"{names(found)} {'has' if len(found) == 1 else 'have'} significantly {word} {measure.numerator_label} "
         "than expected"
         for found, word in ((more, "more"), (fewer, "fewer"))
         if found
     ]
-    return f"Against what deprivation predicts, {'; '.join(parts)}."
+    return f"Against the count expected for their pupils, {'; '.join(parts)}."
 
 
 def expected_cells(row, measure: Measure) -> dict[str, str]:

@@ -12,7 +12,7 @@ from dashboard.domain.formatting import count_text, rate_text, sentence_case
 from dashboard.domain.funnel import BEYOND_95, BEYOND_998, BOROUGH_PHASE, WITHIN, Comparison, funnel, verdict_text
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import NO_SEN_AREA
-from dashboard.domain.standardise import ADJUSTED_FOR, NOT_ADJUSTED_FOR
+from dashboard.domain.standardise import ADJUSTED_FOR_PHASE, NOT_ADJUSTED_FOR
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.funnel import funnel_figure
@@ -323,7 +323,7 @@ def _against_deprivation(
     shown = shown.drop(columns="expected").merge(found, on="school", how="inner")
     note = (
         f"Expected given deprivation: the {measure.numerator_label} each school would have at the borough's rates "
-        f"for its phase and {ADJUSTED_FOR}. Not adjusted for {NOT_ADJUSTED_FOR}."
+        f"for {ADJUSTED_FOR_PHASE}. Not adjusted for {NOT_ADJUSTED_FOR}."
     )
     thin = int((shown["covered"] < 0.5).sum())
     if thin:

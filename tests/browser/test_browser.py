@@ -359,7 +359,7 @@ def test_compared_with_expected_given_deprivation_changes_the_legend_colours_and
     page.get_by_role("tab", name="Chart").click()
     page.wait_for_timeout(300)
     assert area_fills(page) != against_borough  # some wards change colour: the verdicts moved
-    assert "Against what deprivation predicts" in page.inner_text(".map-summary")
+    assert "Against the count expected for their pupils" in page.inner_text(".map-summary")
     assert page.problems == []
 
 

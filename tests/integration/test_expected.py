@@ -48,13 +48,19 @@ def test_locality_expected_counts_equal_a_direct_recount_from_the_pupil_rows(dem
     census, suspensions = recount
     queries = Queries(Warehouse(demo_build[1]))
     frame = queries.expected("suspension_rate", FilterState(year=YEAR), "locality").set_index("locality")
-    direct = _direct(census, suspensions, "locality_code", [])
+    # The standard is the borough's rate for pupils of each SEN provision in each decile: the demo publishes each
+    # small area's pupils by SEN provision, so a locality's are its small areas' added up.
+    direct = _direct(census, suspensions, "locality_code", ["sen_provision"])
     assert set(frame.index) == set(direct.index) == {"E", "N", "SC", "W"}
+    whole = frame[frame["covered"] == 1]
+    assert len(whole) >= 2
     for locality in direct.index:
-        assert frame.at[locality, "expected"] == pytest.approx(direct[locality], rel=1e-9)
+        # Where a small area's pupils of one provision are hidden, they are pooled at the rest of the borough's rate:
+        # exact where nothing is pooled, and close where a few pupils are.
+        tolerance = 1e-9 if locality in whole.index else 0.02
+        assert frame.at[locality, "expected"] == pytest.approx(direct[locality], rel=tolerance)
         assert frame.at[locality, "numerator"] == (suspensions["locality_code"] == locality).sum()
-    # Every locality's pupils are placed decile by decile: nothing hidden, nothing pooled.
-    assert (frame["covered"] == 1).all()
+    assert (frame["covered"] > 0.95).all()
 
 
 def test_ward_expected_counts_add_up_their_small_areas_decile_by_decile_and_equal_a_recount(demo_build, recount):
@@ -62,11 +68,36 @@ def test_ward_expected_counts_add_up_their_small_areas_decile_by_decile_and_equa
     census, suspensions = recount
     queries = Queries(Warehouse(demo_build[1]))
     frame = queries.expected("suspension_rate", FilterState(year=YEAR), "ward").set_index("ward")
-    direct = _direct(census, suspensions, "ward_code", [])
+    direct = _direct(census, suspensions, "ward_code", ["sen_provision"])
     whole = frame[frame["covered"] == 1]
-    assert len(whole) >= 0.9 * len(direct)
-    for ward in whole.index:
-        assert whole.at[ward, "expected"] == pytest.approx(direct[ward], rel=1e-9)
+    assert len(whole) >= 0.6 * len(direct)
+    for ward in direct.index:
+        tolerance = 1e-9 if ward in whole.index else 0.05
+        assert frame.at[ward, "expected"] == pytest.approx(direct[ward], rel=tolerance)
+
+
+def test_what_each_level_takes_into_account_follows_what_the_publication_holds(demo_build):
+    queries = Queries(Warehouse(demo_build[1]))
+    # Pupils by small area and SEN provision are published: where pupils live, SEN provision is taken in too.
+    home = queries.expected_design("suspension_rate", "ward")
+    assert home.strata == ("sen", "decile") and "SEN provision" in home.adjusted_for
+    assert "SEN" not in home.not_adjusted_for and home.placed_by == "decile and SEN provision"
+    # EHC plans per resident: residents have no SEN provision, so deprivation alone.
+    plans = queries.expected_design("ehcp_rate", "locality")
+    assert plans.strata == ("decile",) and "SEN" in plans.not_adjusted_for
+    # Schools: their phase's rates by decile; a school's pupils by SEN provision and decile are not published.
+    school = queries.expected_design("suspension_rate", "school")
+    assert school.strata == ("phase", "decile") and "SEN" in school.not_adjusted_for
+    map_note = " ".join(queries_map_notes(queries))
+    assert "SEN provision (none, SEN support or an EHC plan), taken together" in map_note
+    assert "Not adjusted for ethnicity, prior attainment" in map_note
+
+
+def queries_map_notes(queries: Queries) -> list[str]:
+    """The Map's notes at ward level compared with expected given deprivation."""
+    from dashboard.views.map import map_panel
+
+    return map_panel(queries, FilterState(year=YEAR, level="ward", compare="expected")).notes
 
 
 def test_cluster_expected_counts_add_up_their_schools_and_match_where_every_decile_is_shown(demo_build, recount):
@@ -124,12 +155,18 @@ def test_the_locality_table_compared_with_expected_prints_the_recounted_expected
     borough = locality_table(queries, FilterState(year=YEAR)).table.set_index("Locality")
     panel = locality_table(queries, FilterState(year=YEAR, compare="expected"))
     table = panel.table.set_index("Locality")
-    direct = _direct(census, suspensions, "locality_code", [])
+    direct = _direct(census, suspensions, "locality_code", ["sen_provision"])
     names = queries.labels("locality")
     assert "Compared with the borough" in borough and "Compared with the borough" not in table
+    covered = queries.expected("suspension_rate", FilterState(year=YEAR), "locality").set_index("locality")["covered"]
     for code, expected in direct.items():
         row = table.loc[names[code]]
-        assert row["Suspensions expected given deprivation"] == f"{expected:,.1f}"
+        printed = float(row["Suspensions expected given deprivation"].replace(",", ""))
+        if covered[code] == 1:
+            assert row["Suspensions expected given deprivation"] == f"{expected:,.1f}"
+        else:
+            assert printed == pytest.approx(expected, rel=0.02)  # a few pupils pooled (see above)
+            expected = printed
         observed = (suspensions["locality_code"] == code).sum()
         ratio = float(row["Times expected (95% interval)"].split(" ")[0])
         assert ratio == pytest.approx(observed / expected, abs=0.005)
@@ -147,7 +184,7 @@ def test_the_locality_table_compared_with_expected_prints_the_recounted_expected
     assert changed
     for name in table.index:
         if table.at[name, "Compared with expected given deprivation"].startswith("Worse"):
-            assert name in panel.summary.split("Against what deprivation predicts")[1].split("fewer")[0]
+            assert name in panel.summary.split("Against the count expected for their pupils")[1].split("fewer")[0]
 
 
 def test_the_map_compared_with_expected_colours_by_that_verdict_and_counts_its_places_from_its_rows(demo_build):
@@ -164,7 +201,7 @@ def test_the_map_compared_with_expected_colours_by_that_verdict_and_counts_its_p
     assert f"{more} of {len(table)} wards have significantly more suspensions than expected and {fewer}" in (
         view.summary
     )
-    assert "Not adjusted for SEN" in view.note
+    assert "SEN provision (none, SEN support or an EHC plan), taken together. Not adjusted for ethnicity" in view.note
     # With a pupil group chosen, the map says why and compares with the borough instead.
     grouped = map_view(queries, FilterState(year=YEAR, compare="expected", sen="ehcp"), with_geometry=False)
     assert grouped.reference_name == "the borough"
@@ -196,7 +233,7 @@ def test_a_localitys_card_and_pack_summary_cells_set_it_against_its_recounted_ex
 
     census, suspensions = recount
     queries = Queries(Warehouse(demo_build[1]))
-    expected = _direct(census, suspensions, "locality_code", [])["N"]
+    expected = _direct(census, suspensions, "locality_code", ["sen_provision"])["N"]
     cards = {c.measure.id: c for c in overview(queries, FilterState(year=YEAR, locality="N", compare="expected"))[0]}
     card = cards["suspension_rate"]
     assert card.reference == f"Expected given deprivation: {expected:,.0f} suspensions"
