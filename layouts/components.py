@@ -108,7 +108,7 @@ def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> d
 
 # Rows beyond which a panel's table is drawn as a virtualised grid: an HTML table of a few hundred rows is thousands
 # of components for Dash to draw, and held the Needs page for many seconds.
-LONG_TABLE = 60
+LONG_TABLE = 150
 
 
 def frame_grid(frame: pd.DataFrame, label: str, grid_id: str) -> html.Div:

@@ -281,7 +281,9 @@ FAMILIES: tuple[Family, ...] = (
     # on the second-seed demo (docs/disclosure.md). A cluster's pupils by decile are likewise its schools'.
     Family(("decile",), PUPILS | SEVERE | PLANS | RESIDENTS),  # permanent exclusions: 65% would be hidden
     Family(("phase", "decile"), PUPILS),
-    Family(("sen", "decile"), PUPILS | SEVERE),
+    # SEN provision taken in with deprivation where pupils live: the borough's rates by provision and decile, and
+    # each small area's pupils by provision (a small area fixes its decile, so those are its pupils by both).
+    Family(("sen", "decile"), PUPILS),  # severe absentees: mostly hidden in 2019/20, so deprivation alone
     Family(("area", "sen"), DENOMINATORS),
     Family(("school", "decile"), DENOMINATORS),
 )

@@ -168,7 +168,13 @@ def by_stratum(warehouse: Warehouse, count: str, year: str, level: str, plan: De
     (NaN where hidden). A place's cells in one stratum may be several (its small areas, or its schools): they are
     added up where they are used."""
     cells = published.cells(warehouse, count, plan.source, year, False, {})
-    if published.gap(warehouse, count, plan.source, year) or cells.empty:
+    gap = published.gap(warehouse, count, plan.source, year)
+    if (gap and gap.startswith("not recorded")) or (cells.empty and not gap):
+        # Public files count pupils by school or by LA, never by where they live.
+        raise NotApplicable(
+            f"Expected given deprivation needs to know where pupils live, which the data loaded for {year} do not say"
+        )
+    if gap or cells.empty:
         raise NotApplicable(f"The pupils by deprivation decile are not published for {year}")
     if level == "cluster":
         clusters = warehouse.query("SELECT urn AS school, cluster_code AS cluster FROM school")
