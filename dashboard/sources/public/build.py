@@ -65,11 +65,6 @@ def build_templates(args: argparse.Namespace) -> list[str]:
         areas["imd_decile"] = (
             ons.imd_deciles_2021(args.imd, args.lsoa11_lookup, list(areas["area_code"])).astype("Int64").to_numpy()
         )
-    if getattr(args, "iod_domains", None) and args.lsoa11_lookup:
-        # IDACI: what "expected given deprivation" stratifies by, once pupils' homes are known.
-        codes = list(areas["area_code"])
-        deciles = ons.idaci_deciles_2021(args.iod_domains, args.lsoa11_lookup, codes)
-        areas["idaci_decile"] = deciles.astype("Int64").to_numpy()
     write(areas, "areas.csv", f"{la_name}'s small areas in {areas['ward_code'].nunique()} wards")
     schools, left_out = gias_schools(args.gias, args.la)
     outside = ~schools["area_code"].isin(areas["area_code"])

@@ -56,9 +56,6 @@ def main(argv: list[str] | None = None) -> int:
         "--mapping", type=Path, help="your mapping.csv placing wards, areas and schools in localities and clusters"
     )
     build.add_argument("--imd", type=Path, help="IoD 2019 File 1 CSV (IMD decile by 2011 LSOA)")
-    build.add_argument(
-        "--iod-domains", type=Path, help="IoD 2019 File 2 CSV (domain deciles by 2011 LSOA: IDACI for each area)"
-    )
     build.add_argument("--lsoa11-lookup", type=Path, help="LSOA 2011 to 2021 lookup CSV, to carry IMD onto 2021 areas")
     build.add_argument("--population", type=Path, help="Census 2021 residents by LSOA 2021 and age CSV")
     build.add_argument("--school-exclusions", type=Path, help="EES exclusions file with School and LA rows")

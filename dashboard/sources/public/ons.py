@@ -66,25 +66,13 @@ def lsoa_areas(lookup_path: Path, la_ons_code: str) -> pd.DataFrame:
 
 
 def imd_deciles_2021(iod_path: Path, lsoa11_to_21_path: Path, area_codes: list[str]) -> pd.Series:
-    """IMD 2019 decile (keyed on 2011 LSOAs) for 2021 LSOAs (iod_deciles_2021 with IoD 2019 File 1 or 2)."""
-    return iod_deciles_2021(iod_path, lsoa11_to_21_path, area_codes, "Index of Multiple Deprivation (IMD)")
-
-
-def idaci_deciles_2021(iod_path: Path, lsoa11_to_21_path: Path, area_codes: list[str]) -> pd.Series:
-    """IDACI 2019 decile (income deprivation affecting children) for 2021 LSOAs, from IoD 2019 File 2."""
-    return iod_deciles_2021(
-        iod_path, lsoa11_to_21_path, area_codes, "Income Deprivation Affecting Children Index (IDACI)"
-    )
-
-
-def iod_deciles_2021(iod_path: Path, lsoa11_to_21_path: Path, area_codes: list[str], index: str) -> pd.Series:
-    """An IoD 2019 index's decile (keyed on 2011 LSOAs) for 2021 LSOAs: a split area keeps its parent's decile, and
-    an area made from several takes the decile of the 2011 area that makes up most of it."""
+    """IMD 2019 decile (keyed on 2011 LSOAs) for 2021 LSOAs: a split area keeps its parent's decile, and an area
+    made from several takes the decile of the 2011 area that makes up most of it."""
     iod = _read(iod_path)
     code = _column(iod, r"LSOA code \(2011\)|LSOA11CD", iod_path, "LSOA 2011 code")
-    decile = next((c for c in iod.columns if f"{index} Decile" in c), None)
+    decile = next((c for c in iod.columns if "Index of Multiple Deprivation (IMD) Decile" in c), None)
     if decile is None:
-        raise PublicFileError(f"{Path(iod_path).name}: no '{index} Decile' column")
+        raise PublicFileError(f"{Path(iod_path).name}: no 'Index of Multiple Deprivation (IMD) Decile' column")
     deciles = iod.set_index(code)[decile].astype(int)
     lookup = _read(lsoa11_to_21_path)
     for column in ("LSOA11CD", "LSOA21CD", "share_of_lsoa21"):
