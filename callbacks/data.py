@@ -5,9 +5,11 @@ from __future__ import annotations
 from dash import Input, Output
 
 from callbacks.guard import guarded
+from dashboard.domain.filters import FilterState, default_state
 from dashboard.query.queries import Queries
+from dashboard.views.methods import standardisation_example, standardisation_words
 from layouts import ids
-from layouts.pages.data import content
+from layouts.pages.data import content, standardisation_section
 
 
 def register(app, queries: Queries) -> None:
@@ -16,4 +18,14 @@ def register(app, queries: Queries) -> None:
     @app.callback(Output(ids.DATA_CONTENT, "children"), Input(ids.FILTER_STORE, "data"))
     @guarded(1)
     def update_data_page(filters: dict | None):
-        return content(queries.load_sources(), queries.dataset_status(), queries.threshold, queries.info().version)
+        state = FilterState.from_dict(filters)
+        if state.year is None:
+            state = default_state(queries.filter_options())
+        example = standardisation_example(queries, state)
+        return content(
+            queries.load_sources(),
+            queries.dataset_status(),
+            queries.threshold,
+            queries.info().version,
+            standardisation_section(standardisation_words(), example),
+        )

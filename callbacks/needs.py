@@ -14,7 +14,7 @@ from layouts.components import panel_id, render_panel
 def register(app, queries: Queries) -> None:
     """Attach the Needs page's callbacks to app."""
     # Each panel is its own request: they are built side by side and each shows as soon as it is ready.
-    for name in ("need-mix", "broad-mix", "by-sen", "by-need"):
+    for name in ("need-mix", "broad-mix", "by-sen", "by-need", "early-identification", "early-absence"):
         _register_panel(app, queries, CHARTS[name])
 
 

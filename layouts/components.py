@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
@@ -105,6 +106,34 @@ def frame_table(frame: pd.DataFrame, caption: str, row_header: bool = True) -> d
     )
 
 
+# Rows beyond which a panel's table is drawn as a virtualised grid: an HTML table of a few hundred rows is thousands
+# of components for Dash to draw, and held the Needs page for many seconds.
+LONG_TABLE = 150
+
+
+def frame_grid(frame: pd.DataFrame, label: str, grid_id: str) -> html.Div:
+    """A long DataFrame as a virtualised, sortable grid named by label, the first column pinned as the row's name."""
+    fields = [f"c{i}" for i in range(len(frame.columns))]
+    columns = [
+        {"field": field, "headerName": str(name), **({"pinned": "left"} if i == 0 else {})}
+        for i, (field, name) in enumerate(zip(fields, frame.columns))
+    ]
+    rows = [
+        {field: "" if pd.isna(value) else str(value) for field, value in zip(fields, row)}
+        for row in frame.itertuples(index=False)
+    ]
+    grid = dag.AgGrid(
+        id=grid_id,
+        columnDefs=columns,
+        rowData=rows,
+        defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
+        dashGridOptions={"animateRows": False, "enableCellTextSelection": True, "ensureDomOrder": True},
+        columnSize="autoSize",
+        style={"height": "480px"},
+    )
+    return html.Div([html.P(label, className="small text-muted mb-1"), grid], role="region", **{"aria-label": label})
+
+
 def table_box(table, label: str, tall: bool = True) -> html.Div:
     """A table in a box that scrolls, rather than the page, when it is wider (or taller) than the screen.
 
@@ -181,13 +210,19 @@ def render_panel(panel: Panel, chart: Chart, query: str) -> list:
     head = [
         html.H2(panel.title, className="h4", id=title_id(name)),
         html.P(panel.summary, className="panel-summary", id=summary_id(name)),
-    ] + notes
+    ]
+    if panel.findings:
+        head.append(html.Ul([html.Li(finding) for finding in panel.findings], className="panel-findings"))
+    head += notes
     if panel.table.empty:
         return head
-    table = html.Div(
-        table_box(frame_table(panel.table, f"{panel.title}. c = too few children to show."), f"{panel.title}: table"),
-        id=panel_id("table", name),
-    )
+    caption = f"{panel.title}. c = too few children to show."
+    if len(panel.table) > LONG_TABLE:
+        table = html.Div(frame_grid(panel.table, caption, panel_id("grid", name)), id=panel_id("table", name))
+    else:
+        table = html.Div(
+            table_box(frame_table(panel.table, caption), f"{panel.title}: table"), id=panel_id("table", name)
+        )
     download = download_menu(chart, query, with_images=panel.figure is not None)
     if panel.figure is None:
         return head + [table, download]

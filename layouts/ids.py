@@ -46,6 +46,7 @@ FILTER_CONTROLS = {
     "level": "filter-level",
     "schools": "filter-schools",
     "colour": "filter-colour",
+    "compare": "filter-compare",
 }
 TREND_OPTIONS = "trend-options"
 MAP_OPTIONS = "map-options"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.domain.filters import DEFAULTS, FILTER_LABELS, FILTER_PLURALS, FilterOptions, default_state
+from dashboard.domain.filters import (
+    CONTROL_LABELS,
+    DEFAULTS,
+    FILTER_LABELS,
+    FILTER_PLURALS,
+    FilterOptions,
+    default_state,
+)
 from dashboard.domain.formatting import date_words, sentence_case
 from dashboard.store.warehouse import WarehouseInfo
 from layouts import ids
@@ -47,7 +54,9 @@ def _select(key: str, options: list[tuple[str, str]], value: str | None) -> html
     control_id = ids.FILTER_CONTROLS[key]
     return html.Div(
         [
-            html.Label(sentence_case(FILTER_LABELS[key]), htmlFor=control_id, className="form-label"),
+            html.Label(
+                CONTROL_LABELS.get(key, sentence_case(FILTER_LABELS[key])), htmlFor=control_id, className="form-label"
+            ),
             dbc.Select(id=control_id, options=select_options(key, options), value=value or ALL),
         ],
         className="mb-3",
@@ -67,6 +76,7 @@ def filter_panel(options: FilterOptions) -> html.Aside:
             _select("need", list(options.needs), None),
             _select("sen", list(options.sen), None),
             _select("phase", list(options.phases), None),
+            _select("compare", list(options.comparisons), "borough"),
             html.P(id=ids.FILTER_HINT, className="small filter-hint", **{"aria-live": "polite"}),
             html.Fieldset(
                 [

@@ -22,6 +22,7 @@ FILTER_KEYS = (
     "level",
     "schools",
     "colour",
+    "compare",
 )
 # Settings that always have a value (no 'all'); links leave them out when they are at their default.
 DEFAULTS = {
@@ -31,6 +32,7 @@ DEFAULTS = {
     "level": "area",
     "schools": "hide",
     "colour": "value",
+    "compare": "borough",
 }
 
 
@@ -48,8 +50,13 @@ MAP_LEVELS = {
     "locality": MapLevel("Locality", "Localities"),
 }
 SCHOOL_POINTS = {"hide": "Hide schools", "show": "Show schools"}
-# Colour places by their rate, or by whether their 95% interval lies above, across or below a reference.
-COLOURINGS = {"value": "Rate", "borough": "Against borough", "benchmark": "Against benchmark"}
+# Colour places by their rate, or by whether their 95% interval lies above, across or below what they are set against.
+COLOURINGS = {"value": "Rate", "verdict": "Against the comparison"}
+# What places, schools and the selection are compared with: the borough, the benchmark (England unless the LA loads
+# another), or the count expected at the borough's rates for the deprivation of where their pupils live.
+COMPARISONS = {"borough": "The borough", "benchmark": "England or benchmark", "expected": "Expected given deprivation"}
+# Links from before the choice was its own: a colouring named what it was against.
+OLD_COLOURINGS = {"borough": "borough", "benchmark": "benchmark"}
 BREAKDOWNS = {
     "locality": "Locality",
     "cluster": "School cluster",
@@ -72,7 +79,10 @@ FILTER_LABELS = {
     "level": "map level",
     "schools": "school points",
     "colour": "map colouring",
+    "compare": "comparison",
 }
+# A control's label where it is not the filter's name in sentence case.
+CONTROL_LABELS = {"compare": "Compared with"}
 FILTER_PLURALS = {
     "locality": "localities",
     "cluster": "school clusters",
@@ -98,6 +108,7 @@ class FilterOptions:
     levels: tuple[tuple[str, str], ...] = tuple((k, v.many) for k, v in MAP_LEVELS.items())
     school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
     colourings: tuple[tuple[str, str], ...] = tuple(COLOURINGS.items())
+    comparisons: tuple[tuple[str, str], ...] = tuple(COMPARISONS.items())
     # The latest year each measure has data for (public files for one dataset may stop years before another's).
     latest_years: tuple[tuple[str, str], ...] = ()
 
@@ -120,6 +131,7 @@ class FilterOptions:
             "level": self.levels,
             "schools": self.school_points,
             "colour": self.colourings,
+            "compare": self.comparisons,
         }[key]
 
     def allowed(self, key: str) -> tuple[str, ...]:
@@ -153,6 +165,7 @@ class FilterState:
     level: str = "area"
     schools: str = "hide"
     colour: str = "value"
+    compare: str = "borough"
     school: str | None = None  # one school's URN, for its own page; never in a link
 
     def as_dict(self) -> dict:
@@ -175,6 +188,10 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
     """Check requested filter values against the data; unknown ones fall back to 'all' with a message."""
     state = default_state(options)
     messages: list[str] = []
+    requested = dict(requested)
+    if requested.get("colour") in OLD_COLOURINGS:
+        requested["compare"] = requested.get("compare") or OLD_COLOURINGS[requested["colour"]]
+        requested["colour"] = "verdict"
     for key in FILTER_KEYS:
         value = requested.get(key)
         if value in (None, "", "all"):
@@ -188,6 +205,7 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
                 "level": "small areas",
                 "schools": "no school points",
                 "colour": "colours by rate",
+                "compare": "the borough",
             }.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(
                 f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead."
@@ -220,6 +238,13 @@ def parse_query(search: str | None, options: FilterOptions) -> tuple[FilterState
             f"The link has settings this dashboard does not know ({', '.join(unknown)}); they were ignored."
         )
     return state, messages
+
+
+def normalised(state: FilterState) -> FilterState:
+    """The state with an old link's colouring ('borough', 'benchmark') read as a colouring against that comparison."""
+    if state.colour in OLD_COLOURINGS:
+        return replace(state, colour="verdict", compare=OLD_COLOURINGS[state.colour])
+    return state
 
 
 def to_query(state: FilterState) -> str:

@@ -157,6 +157,20 @@ def difference_p(x1: float, n1: float, x2: float, n2: float, kind: str) -> float
     return float(stats.binomtest(int(round(x1)), total, n1 / (n1 + n2)).pvalue)
 
 
+def newcombe_difference(x1, n1, x2, n2, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Interval for the difference x1/n1 - x2/n2 of two independent proportions (as fractions), from their Wilson
+    limits: Newcombe's hybrid score method (1998, method 10), which stays inside -1 to 1 and suits small counts."""
+    x1, n1, x2, n2 = (np.asarray(v, dtype=float) for v in (x1, n1, x2, n2))
+    low1, high1 = wilson(x1, n1, level)
+    low2, high2 = wilson(x2, n2, level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p2 = x1 / n1, x2 / n2
+    difference = p1 - p2
+    low = difference - np.sqrt((p1 - low1) ** 2 + (high2 - p2) ** 2)
+    high = difference + np.sqrt((high1 - p1) ** 2 + (p2 - low2) ** 2)
+    return low, high
+
+
 def trend(
     numerators, denominators, kind: str, higher_is_worse: bool | None, level: float = 0.95, positions=None
 ) -> tuple[str, float]:

@@ -71,7 +71,9 @@ def export(
     if panel is None:
         raise ExportNotFound(f"The '{chart}' chart is not shown for these filters, so there is nothing to download.")
     # An unknown filter value falls back as the pages do, and the file says so.
-    caption = caption_for(queries, state, panel.title, [panel.summary, *messages, *panel.notes], declared)
+    caption = caption_for(
+        queries, state, panel.title, [panel.summary, *panel.findings, *messages, *panel.notes], declared
+    )
     # A selection with nothing to show has no table on the page: its file says why, rather than being empty.
     table = panel.table if not panel.table.empty else pd.DataFrame({"Note": [panel.summary, *panel.notes]})
     if fmt == "csv":

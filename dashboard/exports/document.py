@@ -175,8 +175,12 @@ def _summary(pack) -> str:
         f'<table class="summary"><caption>Each measure in {_text(year)}, the year before, and a benchmark'
         "</caption><thead><tr>"
         f'<th scope="col">Measure</th><th scope="col">{_text(year)}</th><th scope="col">Year before</th>'
-        '<th scope="col">Change</th><th scope="col">Verdict</th><th scope="col">Benchmark</th>'
-        '<th scope="col">Against the benchmark</th>'
+        '<th scope="col">Change</th><th scope="col">Verdict</th>'
+        + (
+            '<th scope="col">Compared with</th><th scope="col">Against it</th>'
+            if pack.state.compare == "expected"
+            else '<th scope="col">Benchmark</th><th scope="col">Against the benchmark</th>'
+        )
         + ('<th scope="col">Board target</th><th scope="col">Against the target</th>' if targets else "")
         + f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="note">{_text(TARGETS_NOTE if targets else NO_TARGETS)}</p></section>'

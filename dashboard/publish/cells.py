@@ -10,6 +10,7 @@ still adds up).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import duckdb
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 from dashboard.domain.disclosure import Line
 from dashboard.domain.reference import FULL_YEAR, SYMBOL_ORDER, TERMS
 from dashboard.publish.registry import (
-    HOME_PLACES,
+    HOME_KEYS,
     KEY_COLUMNS,
     PARENTS,
     READ_FROM,
@@ -31,7 +32,8 @@ from dashboard.publish.registry import (
 
 # Which fact column holds each of a count's own dimensions: a dimension no row gives is not recorded that year.
 # A phase is a column of the fact rows once the school is joined; the rest are read as the registry says.
-SOURCE_OF = {**{d: source for d, source in READ_FROM.items() if d != "term"}, "phase": "phase"}
+# A decile is a column of its own too: areas loaded without deprivation deciles do not record it.
+SOURCE_OF = {**{d: source for d, source in READ_FROM.items() if d != "term"}, "phase": "phase", "decile": "decile"}
 
 
 @dataclass
@@ -72,7 +74,8 @@ def read_facts(con: duckdb.DuckDBPyConnection, count: Count) -> pd.DataFrame:
     need = "CAST(f.primary_need AS VARCHAR)" if "need" in count.dimensions else "NULL::VARCHAR"
     sql = (
         f"SELECT f.academic_year AS year, {term} AS term, a.area_code AS area, a.ward_code AS ward, "
-        f"a.locality_code AS locality, s.urn AS school, s.cluster_code AS cluster, c.locality_code AS school_locality, "
+        f"a.locality_code AS locality, CAST(a.idaci_decile AS VARCHAR) AS decile, s.urn AS school, "
+        f"s.cluster_code AS cluster, c.locality_code AS school_locality, "
         f"s.phase, {sen} AS sen, {need} AS need, n.broad_area, f.{column} AS value, {symbol} AS symbol_rank, "
         f"{school} IS NULL AND {'TRUE' if 'school' in count.dimensions else 'FALSE'} AS rest "
         f"FROM {count.table} f LEFT JOIN area a ON a.area_code = {area} "
@@ -186,7 +189,7 @@ class _Rows:
         # each such cell is protected, and can cover its neighbours, as a locality's can. The rest of a total a
         # source does not give school by school or by phase is a different rest in each source: broken down, it is
         # not published, but a small one is still protected (the total less the parts would give it away).
-        given = [np.array([v is not None or k in HOME_PLACES for v in columns[k]], dtype=bool) for k in keys]
+        given = [np.array([v is not None or k in HOME_KEYS for v in columns[k]], dtype=bool) for k in keys]
         columns["published"] = np.logical_and.reduce(given) if len(keys) >= 2 else np.ones(size, dtype=bool)
         if keys:
             # Cells in key order, missing keys last, so the choice of secondary cells is the same every time.
@@ -207,7 +210,10 @@ def _coarser(family: Family, names: set[str]) -> list[str]:
         dims = frontier.pop()
         for i, dim in enumerate(dims):
             rest = dims[:i] + dims[i + 1 :]
-            for step in [rest] + [canonical(set(rest) | {parent}) for parent in PARENTS.get(dim, ())]:
+            # A small area fixes its ward and its decile at once: a ward's cell of one decile is a sum of areas too.
+            parents = PARENTS.get(dim, ())
+            combos = [set(c) for size in range(1, len(parents) + 1) for c in combinations(parents, size)]
+            for step in [rest] + [canonical(set(rest) | combo) for combo in combos]:
                 step = canonical(step)
                 if step in seen:
                     continue

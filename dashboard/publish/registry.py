@@ -22,6 +22,7 @@ DIMENSIONS = {
     "need": "primary need",
     "broad_area": "broad area of need",
     "reason": "main reason",
+    "decile": "deprivation decile of home",
     "term": "term",
 }
 # The columns a published cell is keyed by: every dimension but the term (kept apart, beside the year).
@@ -31,9 +32,13 @@ KEY_COLUMNS = tuple(d for d in DIMENSIONS if d != "term")
 # it from the small areas), and ties a ward to its locality only where it does.
 # Where pupils live, finest first: a cell with none of them is of pupils living outside the borough.
 HOME_PLACES = ("area", "ward", "locality")
+# Read from where pupils live, like the places: a cell with none of them is of pupils living outside the borough.
+# The decile is the IDACI decile of the home's small area (1: England's most deprived tenth), public for every area,
+# so a small area fixes its decile as it fixes its ward.
+HOME_KEYS = (*HOME_PLACES, "decile")
 
 PARENTS = {
-    "area": ("ward", "locality"),
+    "area": ("ward", "locality", "decile"),
     "ward": ("locality",),
     "school": ("cluster", "phase"),
     "cluster": ("school_locality",),
@@ -236,6 +241,9 @@ PERMANENT = frozenset({"permanent"})
 PLANS = frozenset({"plans"})
 RESIDENTS = frozenset({"residents"})
 REASONS = frozenset(REASON_TOTALS)
+# What a measure divides by, cut by deprivation decile: with the borough's rates by decile, the count a place would
+# have if its pupils had the borough's rates for where they live (dashboard/query/expected.py).
+DENOMINATORS = frozenset({"pupils", "enrolments", "sessions_possible"})
 
 FAMILIES: tuple[Family, ...] = (
     # The whole borough, and one characteristic of the pupils at a time (phase and SEN provision together).
@@ -265,6 +273,19 @@ FAMILIES: tuple[Family, ...] = (
     Family(("cluster", "sen"), PUPILS),
     Family(("school_locality",), PUPILS | SEVERE | PERMANENT),
     Family(("school_locality", "sen"), PUPILS | SEVERE),
+    # Deprivation: the borough's rates by decile of home (for every pupil, each phase, each SEN provision), and each
+    # school's pupils by decile: enough to say what each place's count would be at the borough's rates for its pupils'
+    # deprivation. Places where pupils live need no family of their own: a small area has one decile, so a ward's or
+    # a locality's pupils in a decile are the sum of its small areas' (the area family). A family of them was tried:
+    # its lines tie every ward to every decile, and the protection's search took over 17 minutes instead of 50 seconds
+    # on the second-seed demo (docs/disclosure.md). A cluster's pupils by decile are likewise its schools'.
+    Family(("decile",), PUPILS | SEVERE | PLANS | RESIDENTS),  # permanent exclusions: 65% would be hidden
+    Family(("phase", "decile"), PUPILS),
+    # SEN provision taken in with deprivation where pupils live: the borough's rates by provision and decile, and
+    # each small area's pupils by provision (a small area fixes its decile, so those are its pupils by both).
+    Family(("sen", "decile"), PUPILS),  # severe absentees: mostly hidden in 2019/20, so deprivation alone
+    Family(("area", "sen"), DENOMINATORS),
+    Family(("school", "decile"), DENOMINATORS),
 )
 FAMILIES_BY_NAME = {family.name: family for family in FAMILIES}
 
@@ -294,6 +315,7 @@ READ_FROM = {
     "area": "area",
     "ward": "area",
     "locality": "area",
+    "decile": "area",
     "school": "school",
     "cluster": "school",
     "school_locality": "school",

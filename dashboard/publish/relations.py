@@ -16,7 +16,7 @@ import pandas as pd
 
 from dashboard.domain.disclosure import AtMost, Line
 from dashboard.domain.reference import TERMS
-from dashboard.publish.registry import COUNTS, FAMILIES_BY_NAME, HOME_PLACES, KEY_COLUMNS, RELATIONS, Relation
+from dashboard.publish.registry import COUNTS, FAMILIES_BY_NAME, HOME_KEYS, KEY_COLUMNS, RELATIONS, Relation
 
 # Two cells are the same cell of two counts (or of a year and a term) when these agree.
 _PLACE = ["family", *KEY_COLUMNS]
@@ -86,7 +86,7 @@ def _rests(cells: pd.DataFrame) -> np.ndarray:
     family = cells["family"].to_numpy(object)
     for name in set(family.tolist()):
         mine = family == name
-        for dim in (d for d in FAMILIES_BY_NAME[name].dims if d not in HOME_PLACES):
+        for dim in (d for d in FAMILIES_BY_NAME[name].dims if d not in HOME_KEYS):
             rest[mine] |= cells[dim].isna().to_numpy()[mine]
     return rest
 

@@ -23,6 +23,7 @@ DATA_WORDS = {
 # What a source file may not say, by dimension.
 GAP_WORDS = {
     "area": "where pupils live",
+    "decile": "where pupils live (the deprivation decile of home)",
     "school": "which school",
     "sen": "SEN provision",
     "need": "primary need",

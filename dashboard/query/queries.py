@@ -11,7 +11,7 @@ import pandas as pd
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.targets import Target
-from dashboard.query import catalogue, classes, geometry, published, rates, reasons, schools, targets
+from dashboard.query import catalogue, classes, early, expected, geometry, published, rates, reasons, schools, targets
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
 from dashboard.store.versions import previous_version
@@ -168,3 +168,36 @@ class Queries:
         self.warehouse.stamp  # noqa: B018 - the file being served now decides which version came before it
         before = previous_version(self.warehouse.path)
         return Queries(Warehouse(before)) if before is not None else None
+
+    def expected(self, measure_id: str, state: FilterState, level: str) -> pd.DataFrame:
+        """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""
+        return expected.expected(self.warehouse, measure_id, state, level)
+
+    def expected_design(self, measure_id: str, level: str) -> expected.Design:
+        """What a level's expected counts take into account (query.expected.design)."""
+        return expected.design(measure_id, level)
+
+    def by_stratum(self, count: str, year: str, level: str, plan: expected.Design) -> pd.DataFrame:
+        """A count for each place of a level by the standard's strata, from published cells (query.expected)."""
+        return expected.by_stratum(self.warehouse, count, year, level, plan)
+
+    @staticmethod
+    def stratum_keys(frame: pd.DataFrame, plan: expected.Design):
+        """Each row's stratum as one key, as by_stratum writes it (query.expected.stratum_keys)."""
+        return expected.stratum_keys(frame, plan)
+
+    def by_decile(self, count: str, year: str, level: str) -> pd.DataFrame:
+        """A count for each place of a level by decile of home, from published cells (query.expected.by_decile)."""
+        return expected.by_decile(self.warehouse, count, year, level)
+
+    def offers_expected(self, measure_id: str, state: FilterState, level: str) -> str | None:
+        """None when a level can be compared with what deprivation predicts for these filters; else why not."""
+        return expected.offers_expected(measure_id, state, level)
+
+    def identification(self, state: FilterState, level: str) -> pd.DataFrame:
+        """Each place's pupils identified with SEN against what its deprivation predicts (query.early)."""
+        return early.identification(self.warehouse, state, level)
+
+    def absence_change(self, state: FilterState, level: str) -> pd.DataFrame:
+        """Persistent absence and suspensions per place two years before state.year and in it (query.early)."""
+        return early.absence_change(self.warehouse, state, level)

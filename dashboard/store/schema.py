@@ -171,7 +171,8 @@ CREATE TABLE published (
     family VARCHAR NOT NULL,  -- the cut: 'locality|sen', 'school', 'borough'
     academic_year VARCHAR NOT NULL,
     term VARCHAR,  -- blank: the full year
-    area VARCHAR, ward VARCHAR, locality VARCHAR, school VARCHAR, cluster VARCHAR, school_locality VARCHAR,
+    area VARCHAR, ward VARCHAR, locality VARCHAR, decile VARCHAR,  -- decile: IDACI decile of the pupils' homes
+    school VARCHAR, cluster VARCHAR, school_locality VARCHAR,
     phase VARCHAR, sen VARCHAR, need VARCHAR, broad_area VARCHAR, reason VARCHAR,
     value DOUBLE,  -- blank unless shown
     status VARCHAR NOT NULL  -- shown, suppressed, not published, or a source's symbol (c, low, x, z, u)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from dashboard.domain.filters import FilterState
 from dashboard.query.queries import Queries
 from dashboard.views.map import map_panel
-from dashboard.views.needs import by_group, need_mix
+from dashboard.views.needs import by_group, early_absence, early_identification, need_mix
 from dashboard.views.overview import locality_table
 from dashboard.views.panel import Panel
 from dashboard.views.schools import funnel_panel, school_detail
@@ -67,6 +67,20 @@ CHARTS: dict[str, Chart] = {
         ),
         Chart("by-sen", lambda queries, state: by_group(queries, state, "sen"), shows_all=("sen",)),
         Chart("by-need", lambda queries, state: by_group(queries, state, "need"), shows_all=("need",)),
+        # Early identification: every pupil, whatever the SEN provision, need or phase chosen; tables alone.
+        Chart(
+            "early-identification",
+            early_identification,
+            shows_all=("sen", "need", "phase", "cluster"),
+            formats=TABLE_FORMATS,
+        ),
+        Chart(
+            "early-absence",
+            early_absence,
+            measure="persistent_absence",
+            shows_all=("sen", "need", "phase", "cluster"),
+            formats=TABLE_FORMATS,
+        ),
         Chart("funnel", funnel_panel),
         Chart("school-trend", _school(0), every_year=True),
         Chart("school-needs", _school(1)),

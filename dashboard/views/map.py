@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.domain.comparison import compare_with, with_interval
-from dashboard.domain.filters import FILTER_LABELS, MAP_LEVELS, FilterOptions, FilterState
+from dashboard.domain.filters import FILTER_LABELS, MAP_LEVELS, FilterOptions, FilterState, normalised
 from dashboard.domain.formatting import (
     count_text,
     interval_text,
@@ -19,6 +19,7 @@ from dashboard.domain.formatting import (
     verdict_text,
 )
 from dashboard.domain.measures import Measure
+from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
 from dashboard.figures.maps import choropleth, choropleth_values, locality_traces, no_boundaries_figure
 from dashboard.figures.style import wrap_title
@@ -51,7 +52,19 @@ class MapView:
     def table(self) -> pd.DataFrame:
         """The places in the selection with their figures, as the Table tab lists them."""
         columns = ["code", "name", "context", "value", "low", "high", "verdict", "numerator", "denominator", "status"]
+        columns += [c for c in EXPECTED_COLUMNS if c in self.values]
         return self.values[self.values["status"] != OUTSIDE][columns].sort_values(["context", "name"])
+
+
+# Each place against what its deprivation predicts: the count expected, and observed / expected with its interval.
+EXPECTED_COLUMNS = ["expected", "ratio", "ratio_low", "ratio_high"]
+
+
+def ratio_text(ratio: float, low: float, high: float) -> str:
+    """'1.24 (1.16 to 1.31)': observed / expected with its 95% interval, or blank where there is none."""
+    if ratio != ratio:
+        return ""
+    return f"{ratio:.2f} ({low:.2f} to {high:.2f})"
 
 
 def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataFrame:
@@ -71,7 +84,7 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
         frame = pd.concat([total[frame.columns.intersection(total.columns)], frame], ignore_index=True)
     rows = zip(frame["name"], frame["context"], frame["value"], frame["low"], frame["high"], frame["verdict"])
     counts = zip(frame["numerator"], frame["denominator"], frame["status"])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             (
                 name,
@@ -94,6 +107,14 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
             sentence_case(measure.denominator_label),
         ],
     )
+    if view.reference_name == EXPECTED_NAME and "expected" in frame:
+        table[f"{sentence_case(measure.numerator_label)} expected given deprivation"] = [
+            "" if e != e else f"{e:,.1f}" for e in frame["expected"]
+        ]
+        table["Times expected (95% interval)"] = [
+            ratio_text(r, lo, hi) for r, lo, hi in zip(frame["ratio"], frame["ratio_low"], frame["ratio_high"])
+        ]
+    return table
 
 
 def map_panel(queries: Queries, state: FilterState) -> Panel:
@@ -146,6 +167,7 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     """
     options = queries.filter_options()
     measure = queries.measure_in(state.measure)
+    state = normalised(state)
     state, values, shown_instead = drawn_level(queries, state)
     unavailable = values.attrs.get("unavailable")
     total, refused = selection_total(queries, state)
@@ -158,7 +180,10 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     unavailable = refused or unavailable  # a selection not published at all says so once, not level by level
     reference_name, reference, reference_note = map_reference(queries, state, (total, refused))
     values = compare_with(values, measure, reference)
-    colour_by = reference_name if state.colour != "value" and reference == reference else None
+    compared = reference == reference
+    if state.compare == "expected":
+        values, reference_name, reference_note, compared = against_expected(queries, state, values, measure)
+    colour_by = reference_name if state.colour != "value" and compared else None
     bins = queries.measure_bins(state.measure, state.level)
     level = MAP_LEVELS[state.level].one.lower()
     title = f"{measure.label} by {level}, {state.year}: {describe_selection(state, options, measure)}"
@@ -190,6 +215,8 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
         if n
     ]
     summary = summary_sentence(values, total, state, options, measure)
+    if reference_name == EXPECTED_NAME:
+        summary += " " + expected_sentence(values, state, measure)
     if summary == NO_DATA_MESSAGE and not notes:
         notes.append(
             f"No {measure.numerator_label} are recorded for {describe_selection(state, options, measure)} in "
@@ -285,7 +312,7 @@ def map_reference(
         return "the borough", float("nan"), None  # nothing is shown, so there is nothing to compare
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
-    if state.colour == "benchmark":
+    if state.compare == "benchmark":
         bench = queries.benchmark_values(state.measure, state=state)
         bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
         if not bench.empty:
@@ -322,3 +349,48 @@ def map_schools(queries: Queries, state: FilterState) -> pd.DataFrame | None:
     places = queries.school_points()
     frame = places.merge(values, on="school")
     return frame.rename(columns={"name": "School"}).assign(Phase=frame["phase"].map(queries.labels("phase")))
+
+
+def against_expected(
+    queries: Queries, state: FilterState, values: pd.DataFrame, measure: Measure
+) -> tuple[pd.DataFrame, str, str | None, bool]:
+    """Places set against the count their deprivation predicts: (values with expected, ratio and verdict, the
+    comparison's name, its note, whether anything is compared). Where the publication cannot support it, places stay
+    compared with the borough and the note says why, naming the control to change."""
+    level = MAP_LEVELS[state.level].many.lower()
+    try:
+        found = queries.expected(measure.id, replace(state, locality=None), state.level)
+    except NotApplicable as reason:
+        return values, "the borough", f"{reason}. Places are compared with the borough instead.", True
+    found = found.rename(columns={state.level: "code", "low": "ratio_low", "high": "ratio_high"})
+    found = found.assign(verdict=[as_verdict(v, measure.higher_is_worse) for v in found["verdict"]])
+    values = values.drop(columns=["verdict"]).merge(
+        found[["code", "expected", "ratio", "ratio_low", "ratio_high", "verdict", "covered"]], on="code", how="left"
+    )
+    values["verdict"] = values["verdict"].where(values["status"] == SHOWN, "").fillna("")
+    plan = queries.expected_design(measure.id, state.level)
+    note = (
+        f"Expected given deprivation: the {measure.numerator_label} each of these {level} would have at the "
+        f"borough's rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}. A place is higher or "
+        "lower than expected when the 95% interval of observed / expected lies wholly above or below 1."
+    )
+    thin = int(((values["covered"] < 0.5) & (values["status"] == SHOWN)).sum())
+    if thin:
+        note += (
+            f" For {thin} of them fewer than half the pupils can be placed by {plan.placed_by} (the rest are hidden to "
+            "protect "
+            "small numbers), so their expected count leans on the borough's overall rate."
+        )
+    return values, EXPECTED_NAME, note, True
+
+
+def expected_sentence(values: pd.DataFrame, state: FilterState, measure: Measure) -> str:
+    """How many places have more or fewer than their deprivation predicts, counted from the table's rows."""
+    rows = values[(values["status"] == SHOWN) & values["ratio"].notna()]
+    level = MAP_LEVELS[state.level].many.lower()
+    above = int((rows["ratio_low"] > 1).sum())
+    below = int((rows["ratio_high"] < 1).sum())
+    return (
+        f"Against the count expected for their pupils, {above} of {len(rows)} {level} have significantly more "
+        f"{measure.numerator_label} than expected and {below} significantly fewer."
+    )

@@ -196,3 +196,291 @@ def by_group(queries: Queries, state: FilterState, group: str) -> Panel:
     return Panel(
         title, summary, table, bar_chart(frame, measure, title, reference=base_value, reference_label="No SEN"), notes
     )
+
+
+# Early identification: the kinds of place each part lists, in order, with their names in sentences.
+EARLY_KINDS = {
+    "locality": ("Locality", "locality", "localities"),
+    "ward": ("Ward", "ward", "wards"),
+    "cluster": ("Cluster", "cluster", "clusters"),
+    "school": ("School", "school", "schools"),
+}
+LOWER_WORDS = "Lower than deprivation predicts"
+IDENTIFICATION_NOTES = (
+    "Expected given deprivation: the borough's share of pupils identified with SEN (SEN support or an EHC plan) in "
+    "each IDACI decile of home (1 is England's most deprived tenth; pupils living outside the borough are a group of "
+    "their own), applied to each place's pupils by decile. It takes account of the deprivation of where pupils live "
+    "and nothing else: not SEN need itself, ethnicity, prior attainment or a school's phase.",
+    "A place identifying fewer pupils than its deprivation predicts raises a question (are some pupils' needs not "
+    "yet identified?), not a verdict: its pupils may simply have fewer needs.",
+    "A place is flagged where the whole 95% interval of its ratio (exact Poisson limits on the number identified) "
+    "lies below 1, and said to be beyond the 99.8% limits too where that interval does as well.",
+    "Clusters and schools are set beside all the borough's pupils, of every phase (identification is not published "
+    "by phase and decile together), and are placed by where the school is; localities and wards by where pupils live.",
+)
+ABSENCE_NOTES = (
+    "Persistent absence: pupil enrolments missing 10% or more of their possible sessions. A rise is significant "
+    "where the test of the two years' proportions gives p below 0.05 (the interval is Newcombe's for the change); "
+    "suspensions are significantly up where the test of the two years' suspension rates gives p below 0.05.",
+    "Absence rising while suspensions do not can be an early sign of needs not yet met, worth asking about before it "
+    "shows as exclusion; it is a question, not a verdict.",
+    "Clusters and schools are placed by where the school is; localities and wards by where pupils live.",
+)
+
+
+def _early_notes(queries: Queries, state: FilterState) -> list[str]:
+    """What the filters do to these tables: the locality narrows the places; pupil filters do not apply."""
+    notes = []
+    if state.locality:
+        name = queries.labels("locality").get(state.locality, state.locality)
+        notes.append(
+            f"Only places in {name} are listed: the locality itself, its wards, and the clusters and schools in it; "
+            "each is compared with the whole borough."
+        )
+    ignored = [
+        words
+        for key, words in (("cluster", "cluster"), ("sen", "SEN provision"), ("need", "need"), ("phase", "phase"))
+        if getattr(state, key)
+    ]
+    if ignored:
+        are = "does" if len(ignored) == 1 else "do"
+        notes.append(
+            f"The {' and '.join(ignored)} filter{'s' if len(ignored) > 1 else ''} {are} not apply here: these "
+            "figures are for all pupils."
+        )
+    return notes
+
+
+def _early_rows(queries: Queries, state: FilterState, ask) -> tuple[pd.DataFrame, list[str]]:
+    """Every kind of place's rows from ask(state, level), with the place's name and kind; a note for each level
+    that cannot be had."""
+    frames, reasons = [], {}
+    for level, (kind, _, plural) in EARLY_KINDS.items():
+        try:
+            frame = ask(state, level)
+        except NotApplicable as reason:
+            reasons[plural] = str(reason)
+            continue
+        names = queries.labels(level)
+        # Cluster names say 'cluster' and schools' say what they are; a locality's or ward's name alone does not.
+        suffix = {"locality": " locality", "ward": " ward"}.get(level, "")
+        named = [f"{names.get(code, code)}{suffix}" for code in frame[level]]
+        frames.append(frame.rename(columns={level: "code"}).assign(level=level, kind=kind, name=named))
+    if not frames and len(set(reasons.values())) == 1:
+        notes = [f"{next(iter(reasons.values()))}."]  # one reason for every kind of place: said once
+    else:
+        notes = [f"{sentence_case(plural)} are not listed: {why}." for plural, why in reasons.items()]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), notes
+
+
+def _kinds_words(levels, joiner: str, counted: bool = True) -> str:
+    """'localities, wards, clusters and schools' (or 'locality, ward, cluster or school') for the kinds present."""
+    words = [EARLY_KINDS[level][2 if counted else 1] for level in EARLY_KINDS if level in set(levels)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+def _ordered(frame: pd.DataFrame, flag: pd.Series, by: str) -> pd.DataFrame:
+    """Rows by kind of place, the flagged first, then by the figure that matters most, hidden rows last."""
+    order = {level: i for i, level in enumerate(EARLY_KINDS)}
+    return (
+        frame.assign(_kind=frame["level"].map(order), _flag=~flag)
+        .sort_values(["_kind", "_flag", by], na_position="last", kind="stable")
+        .drop(columns=["_kind", "_flag"])
+        .reset_index(drop=True)
+    )
+
+
+def _two(value: float) -> str:
+    return "" if value != value else f"{value:.2f}"
+
+
+def _ends(low: float, high: float, decimals: int, pivot: float, sign: str = "") -> str:
+    """'0.84 to 0.99': with more decimals (up to two more) where an end would print as the pivot (1 for a ratio, 0 for
+    a change) without being it, so an interval judged wholly below 1 never reads 'to 1.00'."""
+    if low != low or high != high:
+        return ""
+    for places in range(decimals, decimals + 3):
+        ends = [f"{v:{sign}.{places}f}" for v in (low, high)]
+        if all(float(text) != pivot or v == pivot for text, v in zip(ends, (low, high))):
+            break
+    return f"{ends[0]} to {ends[1]}"
+
+
+def early_identification(queries: Queries, state: FilterState) -> Panel:
+    """Localities, wards, clusters and schools identifying significantly fewer pupils with SEN than their
+    deprivation predicts, with a sentence for each."""
+    title = f"SEN identification against what deprivation predicts, {state.year}"
+    place = f" in {queries.labels('locality').get(state.locality, state.locality)}" if state.locality else ""
+    frame, gaps = _early_rows(queries, state, queries.identification)
+    notes = [*_early_notes(queries, state), *gaps]
+    if frame.empty or not (frame["verdict"] != "").any():
+        return no_data_panel(title, [*notes, "No place's identification of SEN can be set beside its deprivation."])
+    flagged = frame["verdict"] == "lower"
+    frame = _ordered(frame, flagged, "ratio")
+    flagged = frame["verdict"] == "lower"
+    shown = frame["status"] == SHOWN
+    judged = frame["verdict"] != ""
+    judgement = {"lower": LOWER_WORDS, "similar": "Similar", "higher": "Higher than deprivation predicts"}
+    table = pd.DataFrame(
+        {
+            "Place": frame["name"],
+            "Type": frame["kind"],
+            "Pupils on roll": [count_text(v, s) for v, s in zip(frame["pupils"], frame["status"])],
+            "Identified with SEN": [count_text(v, s) for v, s in zip(frame["identified"], frame["status"])],
+            "Identified (%)": [f"{v:.1f}" if ok else "c" for v, ok in zip(frame["share"], shown)],
+            "Expected given deprivation (%)": [
+                f"{v:.1f}" if ok else "" for v, ok in zip(frame["expected_share"], judged)
+            ],
+            "Times expected": frame["ratio"].map(_two),
+            "95% interval": [
+                _ends(lo, hi, 2, 1) if ok else "" for lo, hi, ok in zip(frame["low"], frame["high"], judged)
+            ],
+            "99.8% interval": [
+                _ends(lo, hi, 2, 1) if ok else "" for lo, hi, ok in zip(frame["low998"], frame["high998"], judged)
+            ],
+            "Judgement": [
+                judgement.get(v, "") + (" (beyond 99.8% too)" if v == v998 == "lower" else "")
+                for v, v998 in zip(frame["verdict"], frame["verdict998"])
+            ],
+        }
+    )
+    findings = [
+        f"{r.name}: {r.share:.1f}% of pupils identified with SEN against {r.expected_share:.1f}% expected given "
+        f"deprivation ({r.ratio:.2f} times expected, 95% interval {_ends(r.low, r.high, 2, 1)}"
+        + ("; beyond the 99.8% limits too" if r.verdict998 == "lower" else "")
+        + ")."
+        for r in frame[flagged].itertuples()
+    ]
+    levels = frame["level"].unique()
+    if findings:
+        summary = (
+            f"{len(findings)} of {int(judged.sum())} {_kinds_words(levels, 'and')}{place} identify significantly "
+            f"fewer pupils with SEN than their deprivation predicts in {state.year}."
+        )
+    else:
+        summary = (
+            f"No {_kinds_words(levels, 'or', counted=False)}{place} identifies significantly fewer pupils than its "
+            f"deprivation predicts in {state.year}."
+        )
+    notes += list(IDENTIFICATION_NOTES)
+    difference = int((frame["observed_from"] == "difference").sum())
+    if difference:
+        notes.append(
+            f"For {difference} of these places the pupils with SEN support or those with plans are hidden (c) on "
+            "their own: the number identified is all pupils less those with no SEN."
+        )
+    partial = int((judged & (frame["covered"] < 1)).sum())
+    if partial:
+        notes.append(
+            f"For {partial} places some pupils' deciles are hidden: those pupils are expected at the borough's "
+            "share for the rest of its pupils."
+        )
+    hidden = int((~shown).sum())
+    if hidden:
+        notes.append(f"{hidden} places rest on too few children to show (c) and are not judged.")
+    message = headline(
+        f"{len(findings)} places identify fewer pupils with SEN than deprivation predicts"
+        if findings
+        else "SEN identification is in line with deprivation",
+        "Identification against deprivation",
+    )
+    return Panel(title, summary, table, None, notes, headline=message, findings=findings)
+
+
+def early_absence(queries: Queries, state: FilterState) -> Panel:
+    """Places where persistent absence rose significantly over two years while suspensions did not, with a sentence
+    for each."""
+    frame, gaps = _early_rows(queries, state, queries.absence_change)
+    before = frame["before_year"].iat[0] if "before_year" in frame else ""
+    notes = [*_early_notes(queries, state), *gaps]
+    title = (
+        f"Persistent absence rising before suspensions, {before} to {state.year}"
+        if before
+        else (f"Persistent absence rising before suspensions, {state.year}")
+    )
+    if frame.empty:
+        return no_data_panel(title, notes)
+    place = f" in {queries.labels('locality').get(state.locality, state.locality)}" if state.locality else ""
+    pa, susp = MEASURES["persistent_absence"], MEASURES["suspension_rate"]
+    flagged = frame["flagged"]
+    frame = _ordered(frame, flagged, "pa_p")
+    flagged = frame["flagged"]
+    compared = frame["pa_change"].notna()
+    # Changes as the difference of the printed figures, so a reader who subtracts them gets the same answer.
+    for prefix, measure in (("pa_", pa), ("susp_", susp)):
+        frame[f"{prefix}change"] = [
+            as_shown(now, measure.decimals) - as_shown(then, measure.decimals) if change == change else np.nan
+            for now, then, change in zip(
+                frame[f"{prefix}now_value"], frame[f"{prefix}before_value"], frame[f"{prefix}change"]
+            )
+        ]
+    if not compared.any():
+        return no_data_panel(title, [*notes, "No place's persistent absence is shown in both years."])
+
+    def yes_no(rose, change) -> list[str]:
+        return ["" if c != c else ("Yes" if r else "No") for r, c in zip(rose, change)]
+
+    table = pd.DataFrame(
+        {
+            "Place": frame["name"],
+            "Type": frame["kind"],
+            f"Persistent absence {before} (%)": [
+                rate_text(v, s, pa) for v, s in zip(frame["pa_before_value"], frame["pa_before_status"])
+            ],
+            f"Persistent absence {state.year} (%)": [
+                rate_text(v, s, pa) for v, s in zip(frame["pa_now_value"], frame["pa_now_status"])
+            ],
+            "Change (percentage points)": [f"{v:+.1f}" if v == v else "" for v in frame["pa_change"]],
+            "95% interval of change": [
+                _ends(lo, hi, 1, 0, "+") for lo, hi in zip(frame["pa_change_low"], frame["pa_change_high"])
+            ],
+            "Persistent absence significantly up": yes_no(frame["pa_rose"], frame["pa_change"]),
+            f"Suspensions per 100 pupils {before}": [
+                rate_text(v, s, susp) for v, s in zip(frame["susp_before_value"], frame["susp_before_status"])
+            ],
+            f"Suspensions per 100 pupils {state.year}": [
+                rate_text(v, s, susp) for v, s in zip(frame["susp_now_value"], frame["susp_now_status"])
+            ],
+            "Suspensions change": [f"{v:+.2f}" if v == v else "" for v in frame["susp_change"]],
+            "Suspensions significantly up": yes_no(frame["susp_rose"], frame["susp_change"]),
+            "Flagged": ["Absence rising, suspensions not" if f else "" for f in flagged],
+        }
+    )
+    findings = [
+        f"{r.name}: persistent absence rose from {r.pa_before_value:.1f}% in {before} to {r.pa_now_value:.1f}% in "
+        f"{state.year} ({r.pa_change:+.1f} percentage points, 95% interval "
+        f"{_ends(r.pa_change_low, r.pa_change_high, 1, 0, '+')}), while suspensions went from "
+        f"{r.susp_before_value:.2f} to {r.susp_now_value:.2f} per 100 pupils, not a significant rise."
+        for r in frame[flagged].itertuples()
+    ]
+    levels = frame["level"].unique()
+    if findings:
+        summary = (
+            f"{len(findings)} of {int(compared.sum())} {_kinds_words(levels, 'and')}{place} saw persistent absence "
+            f"rise significantly from {before} to {state.year} while their suspensions did not."
+        )
+    else:
+        summary = (
+            f"No {_kinds_words(levels, 'or', counted=False)}{place} saw persistent absence rise significantly from "
+            f"{before} to {state.year} while its suspensions did not."
+        )
+    notes += list(ABSENCE_NOTES)
+    both = int((frame["pa_rose"] & frame["susp_rose"]).sum())
+    if both:
+        notes.append(f"In {both} places persistent absence and suspensions both rose significantly: not flagged here.")
+    unseen = int((frame["pa_rose"] & ~frame["flagged"] & frame["susp_change"].isna()).sum())
+    if unseen:
+        notes.append(
+            f"In {unseen} places persistent absence rose but suspensions are hidden (c) in a year, so it cannot be "
+            "said they did not rise: not flagged."
+        )
+    hidden = int((~compared).sum())
+    if hidden:
+        notes.append(f"{hidden} places' persistent absence is hidden (c) in a year, so no change is given.")
+    message = headline(
+        f"{len(findings)} places' absence rising before suspensions"
+        if findings
+        else "No absence rise ahead of suspensions",
+        "Absence rising before suspensions",
+    )
+    return Panel(title, summary, table, None, notes, headline=message, findings=findings)

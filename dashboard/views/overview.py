@@ -20,6 +20,7 @@ from dashboard.domain.formatting import (
 )
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import BENCHMARK_LEVELS, EES_SYMBOLS, academic_year_label, academic_year_start
+from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.stats import difference_p
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, SHOWN, SUPPRESSED
 from dashboard.figures.charts import bar_chart
@@ -159,8 +160,34 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
         interval = with_interval(pd.DataFrame([current]), measure)
         detail += f"; 95% interval {interval_text(interval['low'].iat[0], interval['high'].iat[0], measure)}"
     targets = card_target(queries, measure, state)
+    if state.compare == "expected" and current["status"] == SHOWN:
+        reference_text, against = against_deprivation(queries, measure, state)
+        # The card says it too: the comparison chosen, beside England's.
+        benchmark += f". {reference_text}" + (f": {against}" if not against.startswith("not compared") else "")
     return Card(
         measure, value, unit, change, verdict, arrow, benchmark, detail, before, reference_text, against, *targets
+    )
+
+
+def against_deprivation(queries: Queries, measure: Measure, state: FilterState) -> tuple[str, str]:
+    """The chosen locality against what its deprivation predicts, as a summary table's two cells (reference, verdict).
+    The whole borough is its own standard, so it is not compared."""
+    if not state.locality:
+        return "Expected given deprivation: the borough's rates are the standard", "not compared (the borough itself)"
+    try:
+        found = queries.expected(measure.id, replace(state, locality=None), "locality")
+    except NotApplicable as reason:
+        return f"{reason}", "not compared"
+    row = found[found["locality"] == state.locality]
+    if row.empty or row["expected"].isna().iat[0]:
+        return "Expected given deprivation: not available", "not compared"
+    row = row.iloc[0]
+    verdict = {"higher": "significantly higher than expected", "lower": "significantly lower than expected"}.get(
+        row["verdict"], "not significantly different from expected"
+    )
+    return (
+        f"Expected given deprivation: {row['expected']:,.0f} {measure.numerator_label}",
+        f"{verdict} ({row['ratio']:.2f} times, 95% interval {row['low']:.2f} to {row['high']:.2f})",
     )
 
 
@@ -194,7 +221,9 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
     )
     frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
-    frame = compare_with(frame, measure, total["value"] if total["status"] == SHOWN else float("nan"))
+    frame, reference_name, compare_note = locality_comparison(queries, state, measure, frame, total, by_school)
+    notes += [compare_note] if compare_note else []
+    against = f"Compared with {reference_name}"
     rows = [
         {
             "Locality": row.label + (" (selected)" if row.locality == state.locality else ""),
@@ -205,7 +234,8 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             if row.status == NO_DATA
             else rate_text(row.value, row.status, measure),
             "95% interval": interval_text(row.low, row.high, measure),
-            "Compared with the borough": verdict_text(row.verdict, "the borough"),
+            against: verdict_text(row.verdict, reference_name),
+            **expected_cells(row, measure),
         }
         for row in frame.itertuples(index=False)
     ]
@@ -218,7 +248,8 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             "95% interval": interval_text(
                 *with_interval(pd.DataFrame([total]), measure)[["low", "high"]].iloc[0], measure
             ),
-            "Compared with the borough": "",
+            against: verdict_text(total.get("verdict", ""), reference_name),
+            **(expected_cells(None, measure) if reference_name == EXPECTED_NAME else {}),
         }
     )
     targets = locality_targets(queries, measure, state, "school_locality" if by_school else "locality")
@@ -254,6 +285,8 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             summary += f", {against} ({measure.format(total['value'])})"
             message = headline(f"{lead}, {against}", lead)
         summary += "."
+        if reference_name == EXPECTED_NAME:
+            summary += " " + expected_words(shown, measure)
     if frame["locality"].isna().any() and not by_school:
         notes.append(
             "The table's 'Outside the borough' row: young people with plans who live elsewhere; there is no resident "
@@ -269,6 +302,95 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         reference=total["value"] if total["status"] == SHOWN else None,
     )
     return Panel(title, summary, pd.DataFrame(rows), figure, notes, headline=message)
+
+
+def locality_comparison(
+    queries: Queries, state: FilterState, measure: Measure, frame: pd.DataFrame, total: pd.Series, by_school: bool
+) -> tuple[pd.DataFrame, str, str | None]:
+    """Localities with a verdict against the comparison chosen: (rows, its name, a note saying what it is or why the
+    borough stands in). The borough's own row is judged against a benchmark too (total gains a verdict)."""
+    borough = total["value"] if total["status"] == SHOWN else float("nan")
+    everywhere = replace(state, locality=None)
+    if state.compare == "benchmark":
+        bench = queries.benchmark_values(measure.id, state=everywhere)
+        bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
+        if not bench.empty:
+            name, value = str(bench["label"].iat[0]), float(bench["value"].iat[0])
+            if total["status"] == SHOWN:
+                total["verdict"] = compare_with(pd.DataFrame([total]), measure, value)["verdict"].iat[0]
+            return compare_with(frame, measure, value), name, None
+        note = f"No benchmark is loaded for the {measure.in_sentence} in {state.year}, so localities are compared with "
+        return compare_with(frame, measure, borough), "the borough", note + "the borough."
+    if state.compare == "expected":
+        try:
+            if by_school:
+                raise NotApplicable(
+                    "Expected given deprivation needs to know where pupils live, which these data do not"
+                )
+            found = queries.expected(measure.id, everywhere, "locality")
+        except NotApplicable as reason:
+            return (
+                compare_with(frame, measure, borough),
+                "the borough",
+                f"{reason}. Localities are compared with the borough.",
+            )
+        found = found.assign(verdict=[as_verdict(v, measure.higher_is_worse) for v in found["verdict"]])
+        found = found.rename(columns={"low": "ratio_low", "high": "ratio_high"})
+        frame = with_interval(frame, measure).merge(
+            found[["locality", "expected", "ratio", "ratio_low", "ratio_high", "verdict"]], on="locality", how="left"
+        )
+        frame["verdict"] = frame["verdict"].where(frame["status"] == SHOWN, "").fillna("")
+        plan = queries.expected_design(measure.id, "locality")
+        note = (
+            f"Expected given deprivation: the {measure.numerator_label} each locality would have at the borough's "
+            f"rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}."
+        )
+        return frame, EXPECTED_NAME, note
+    return compare_with(frame, measure, borough), "the borough", None
+
+
+def expected_words(shown: pd.DataFrame, measure: Measure) -> str:
+    """Which localities have more or fewer than their deprivation predicts, from the table's rows."""
+    if "ratio_low" not in shown:
+        return ""
+    more = list(shown.loc[shown["ratio_low"] > 1, "label"])
+    fewer = list(shown.loc[shown["ratio_high"] < 1, "label"])
+
+    def names(found: list[str]) -> str:
+        return found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+
+    if not more and not fewer:
+        return f"No locality has significantly more or fewer {measure.numerator_label} than expected for its pupils."
+    parts = [
+        f"{names(found)} {'has' if len(found) == 1 else 'have'} significantly {word} {measure.numerator_label} "
+        "than expected"
+        for found, word in ((more, "more"), (fewer, "fewer"))
+        if found
+    ]
+    return f"Against the count expected for their pupils, {'; '.join(parts)}."
+
+
+def expected_cells(row, measure: Measure) -> dict[str, str]:
+    """A row's count expected given deprivation and its observed / expected, as the table prints them."""
+    if row is None or not hasattr(row, "expected"):
+        return (
+            {}
+            if row is not None
+            else {
+                f"{sentence_case(measure.numerator_label)} expected given deprivation": "",
+                "Times expected (95% interval)": "",
+            }
+        )
+    expected = row.expected
+    ratio = row.ratio
+    return {
+        f"{sentence_case(measure.numerator_label)} expected given deprivation": ""
+        if expected != expected
+        else f"{expected:,.1f}",
+        "Times expected (95% interval)": ""
+        if ratio != ratio
+        else f"{ratio:.2f} ({row.ratio_low:.2f} to {row.ratio_high:.2f})",
+    }
 
 
 def overview(queries: Queries, state: FilterState) -> tuple[list[Card], Panel, str]:

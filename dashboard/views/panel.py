@@ -20,6 +20,7 @@ class Panel:
     figure: go.Figure | None = None
     notes: list[str] = field(default_factory=list)
     headline: str = ""  # the message in at most 12 words, for a pack page's or a slide's title
+    findings: list[str] = field(default_factory=list)  # one sentence per place the table flags, read after the summary
 
     @property
     def message(self) -> str:

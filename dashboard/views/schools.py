@@ -12,6 +12,7 @@ from dashboard.domain.formatting import count_text, rate_text, sentence_case
 from dashboard.domain.funnel import BEYOND_95, BEYOND_998, BOROUGH_PHASE, WITHIN, Comparison, funnel, verdict_text
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import NO_SEN_AREA
+from dashboard.domain.standardise import ADJUSTED_FOR_PHASE, NOT_ADJUSTED_FOR
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN, SOURCE_SYMBOLS, SUPPRESSED
 from dashboard.figures.charts import bar_chart, trend_lines
 from dashboard.figures.funnel import funnel_figure
@@ -288,8 +289,12 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     names, phases = queries.labels("school"), queries.labels("phase")
     shown["name"] = shown["school"].map(names)
     shown["expected"] = shown["reference"] * shown["denominator"]
+    comparison = BOROUGH_PHASE
+    if state.compare == "expected":
+        shown, comparison, title, note = _against_deprivation(queries, state, measure, shown, title)
+        notes.append(note)
     place = place_name(state, queries.filter_options(), measure)
-    panel = compared_panel(title, shown, measure, BOROUGH_PHASE, place, phases, notes)
+    panel = compared_panel(title, shown, measure, comparison, place, phases, notes)
     if hidden:
         panel.notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
     if given.any():
@@ -297,6 +302,37 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
             f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted."
         )
     return panel
+
+
+# Each school against the count its phase's rates predict for the deprivation of where its pupils live.
+GIVEN_DEPRIVATION = Comparison(
+    "what deprivation predicts for its pupils", "what deprivation predicts for their pupils", "given deprivation"
+)
+
+
+def _against_deprivation(
+    queries: Queries, state: FilterState, measure: Measure, shown: pd.DataFrame, title: str
+) -> tuple[pd.DataFrame, Comparison, str, str]:
+    """Schools' expected counts given the deprivation of their pupils' homes, at the borough's rates for their phase;
+    where that cannot be worked out, the phase's rate stands and the note says why (naming the control)."""
+    try:
+        found = queries.expected(measure.id, replace(state, locality=None, cluster=None), "school")
+    except NotApplicable as reason:
+        return shown, BOROUGH_PHASE, title, f"{reason}. Schools are compared with the borough rate for their phase."
+    found = found[found["expected"] > 0][["school", "expected", "covered"]]
+    shown = shown.drop(columns="expected").merge(found, on="school", how="inner")
+    note = (
+        f"Expected given deprivation: the {measure.numerator_label} each school would have at the borough's rates "
+        f"for {ADJUSTED_FOR_PHASE}. Not adjusted for {NOT_ADJUSTED_FOR}."
+    )
+    thin = int((shown["covered"] < 0.5).sum())
+    if thin:
+        note += (
+            f" For {thin} schools fewer than half the pupils can be placed by decile (the rest are hidden to protect "
+            "small numbers), so their expected count leans on the phase's overall rate."
+        )
+    title = title.replace("against schools of its phase", "against what deprivation predicts")
+    return shown, GIVEN_DEPRIVATION, title, note
 
 
 def _names(rows: pd.DataFrame) -> str:

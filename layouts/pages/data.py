@@ -8,7 +8,7 @@ from dash import dcc, html
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import EES_SYMBOLS
 from layouts import ids
-from layouts.components import page_heading, table_box
+from layouts.components import frame_table, page_heading, table_box
 from layouts.page import Page
 
 QUESTION = "What do the measures mean and where does the data come from?"
@@ -24,8 +24,26 @@ def layout() -> html.Div:
     )
 
 
+def standardisation_section(words: list[str], example) -> list:
+    """Expected given deprivation in plain English, with the worked example's sentences and table when there is one."""
+    section = [html.H2("Compared with what deprivation predicts", className="h4"), *[html.P(w) for w in words]]
+    if example is not None:
+        section += [html.P(" ".join(example.sentences))]
+        section.append(
+            table_box(
+                frame_table(example.table, "Worked example: expected suspensions decile by decile"),
+                "Worked example: expected suspensions decile by decile",
+            )
+        )
+    return section
+
+
 def content(
-    sources: list[tuple[str, str, int, str]], datasets: list[tuple], threshold: int, version: str = ""
+    sources: list[tuple[str, str, int, str]],
+    datasets: list[tuple],
+    threshold: int,
+    version: str = "",
+    deprivation: list | None = None,
 ) -> html.Div:
     """Each measure's definition, numerator, denominator and unit, the methods, the files loaded and the version."""
     measures = table_box(
@@ -162,6 +180,7 @@ def content(
                 "may lie above the funnel for that reason alone. Schools whose figures rest on too few children to "
                 "show (c) are neither plotted nor named."
             ),
+            *(deprivation or []),
             html.H2("Board targets", className="h4"),
             html.P(
                 "A board can load its own targets (targets.csv): a measure's figure for the borough, a locality or a "

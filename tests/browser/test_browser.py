@@ -312,8 +312,8 @@ def test_the_funnel_plot_renders_and_names_an_outlier(page, live_server):
 def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and_table(page, live_server):
     open_map(page, live_server)
     by_rate = area_fills(page)
-    page.select_option("#filter-colour", "borough")
-    page.wait_for_function("new URLSearchParams(location.search).get('colour') === 'borough'")
+    page.select_option("#filter-colour", "verdict")
+    page.wait_for_function("new URLSearchParams(location.search).get('colour') === 'verdict'")
     page.wait_for_function("document.querySelector('#map-graph').textContent.includes('Worse than the borough')")
     page.wait_for_timeout(300)
     fills = area_fills(page)
@@ -327,6 +327,39 @@ def test_the_map_colours_places_better_similar_or_worse_with_words_in_legend_and
     page.wait_for_selector("#map-table table")
     table = page.inner_text("#map-table")
     assert "Compared with the borough" in table and "95% interval" in table and "Worse than the borough" in table
+    assert page.problems == []
+
+
+def test_compared_with_expected_given_deprivation_changes_the_legend_colours_and_table(page, live_server):
+    open_map(page, live_server, "?colour=verdict&level=ward")
+    page.wait_for_function(
+        "(document.querySelector('#map-graph') || {textContent: ''}).textContent.includes('Worse than the borough')"
+    )
+    page.wait_for_timeout(300)
+    against_borough = area_fills(page)
+    page.get_by_role("tab", name="Table").click()
+    page.wait_for_selector("#map-table table")
+    borough_table = page.inner_text("#map-table")
+    # The choice is a labelled control in the filters, used from the keyboard like the rest.
+    page.get_by_label("Compared with").select_option("expected")
+    page.wait_for_function("new URLSearchParams(location.search).get('compare') === 'expected'")
+    page.wait_for_function(
+        "(document.querySelector('#map-graph') || {textContent: ''}).textContent"
+        ".includes('against expected given deprivation')"
+    )
+    page.wait_for_function(
+        "(document.querySelector('#map-table') || {textContent: ''}).textContent.includes('Times expected')"
+    )
+    page.wait_for_timeout(300)
+    legend = page.inner_text("#map-graph")
+    assert "Worse than expected given deprivation" in legend and "Worse than the borough" not in legend
+    table = page.inner_text("#map-table")
+    assert "Compared with expected given deprivation" in table and "Compared with the borough" not in table
+    assert table != borough_table
+    page.get_by_role("tab", name="Chart").click()
+    page.wait_for_timeout(300)
+    assert area_fills(page) != against_borough  # some wards change colour: the verdicts moved
+    assert "Against the count expected for their pupils" in page.inner_text(".map-summary")
     assert page.problems == []
 
 

@@ -213,6 +213,19 @@ def test_views_the_public_data_cannot_support_say_why_instead_of_showing_zeros(w
     assert set(trend["year"]) == {"2024/25"}
 
 
+def test_expected_given_deprivation_says_why_the_public_files_cannot_give_it(walsall):
+    _, warehouse, _ = walsall
+    # The public files count pupils by school and by LA, never by home: the comparison says so, and the funnel falls
+    # back to its phase's rate with that sentence rather than a blank.
+    queries = Queries(warehouse)
+    state = FilterState(measure="suspension_rate", year="2016/17", compare="expected")
+    for level in ("locality", "school"):
+        with pytest.raises(NotApplicable, match="where pupils live"):
+            queries.expected("suspension_rate", state, level)
+    panel = funnel_panel(queries, state)
+    assert any("where pupils live" in note for note in panel.notes)
+
+
 def test_a_link_without_a_year_opens_on_the_latest_year_the_measure_has_data(walsall):
     _, warehouse, _ = walsall
     queries = Queries(warehouse)

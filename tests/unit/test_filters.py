@@ -35,11 +35,12 @@ EVERYTHING = FilterState(
     period="term",
     level="ward",
     schools="show",
-    colour="borough",
+    colour="verdict",
+    compare="expected",
 )
 EVERYTHING_LINK = (
     "?measure=ehcp_rate&year=2023%2F24&locality=N&cluster=N1&need=SEMH&sen=ehcp&phase=primary"
-    "&by=cluster&period=term&level=ward&schools=show&colour=borough"
+    "&by=cluster&period=term&level=ward&schools=show&colour=verdict&compare=expected"
 )
 CLEARED = "Cluster 'South One' is not in North, so the cluster filter was cleared."
 
@@ -82,7 +83,8 @@ def test_latest_year(options, measure, expected):
         ("period", ("year", "term")),
         ("level", ("area", "ward", "locality")),
         ("schools", ("hide", "show")),
-        ("colour", ("value", "borough", "benchmark")),
+        ("colour", ("value", "verdict")),
+        ("compare", ("borough", "benchmark", "expected")),
     ],
 )
 def test_allowed_values_of_each_filter(key, expected):
@@ -122,7 +124,8 @@ def test_pairs_of_an_unknown_filter_is_an_error():
         ("period", "term", "Terms"),
         ("level", "ward", "Wards"),
         ("schools", "show", "Show schools"),
-        ("colour", "benchmark", "Against benchmark"),
+        ("colour", "verdict", "Against the comparison"),
+        ("compare", "expected", "Expected given deprivation"),
         ("year", "2021/22", "2021/22"),
     ],
 )
@@ -157,6 +160,7 @@ def test_as_dict_holds_every_field_including_the_school():
         "level": "area",
         "schools": "hide",
         "colour": "value",
+        "compare": "borough",
         "school": "123456",
     }
 
@@ -182,7 +186,8 @@ def test_as_dict_holds_every_field_including_the_school():
                 "period": "term",
                 "level": "ward",
                 "schools": "show",
-                "colour": "borough",
+                "colour": "verdict",
+                "compare": "expected",
             },
             EVERYTHING,
         ),
@@ -370,8 +375,8 @@ def test_parse_query(search, expected, messages):
         (FilterState(measure="absence_rate"), "?measure=absence_rate"),
         (FilterState(locality="N", cluster="N2"), "?locality=N&cluster=N2"),
         (
-            FilterState(schools="show", colour="benchmark", level="locality"),
-            "?level=locality&schools=show&colour=benchmark",
+            FilterState(schools="show", colour="verdict", compare="benchmark", level="locality"),
+            "?level=locality&schools=show&colour=verdict&compare=benchmark",
         ),
         (FilterState(by="need", period="term", sen="sen_support"), "?sen=sen_support&by=need&period=term"),
         (FilterState(need="Speech & language"), "?need=Speech+%26+language"),
@@ -390,7 +395,9 @@ def test_to_query(state, link):
         FilterState(measure="absence_rate", year="2021/22"),
         FilterState(year="2023/24", locality="S", cluster="S1", phase="ap"),
         FilterState(year="2021/22", cluster="N2", need="ASD", sen="none", by="phase"),
-        FilterState(year="2022/23", period="term", level="locality", schools="show", colour="benchmark"),
+        FilterState(
+            year="2022/23", period="term", level="locality", schools="show", colour="verdict", compare="benchmark"
+        ),
     ],
 )
 def test_a_link_opens_the_state_it_was_written_from(state):
@@ -424,7 +431,8 @@ def states(draw) -> FilterState:
         period=draw(st.sampled_from(["year", "term"])),
         level=draw(st.sampled_from(["area", "ward", "locality"])),
         schools=draw(st.sampled_from(["hide", "show"])),
-        colour=draw(st.sampled_from(["value", "borough", "benchmark"])),
+        colour=draw(st.sampled_from(["value", "verdict"])),
+        compare=draw(st.sampled_from(["borough", "benchmark", "expected"])),
     )
 
 
@@ -435,3 +443,17 @@ def test_any_link_opens_its_state_and_never_holds_the_school(state, school):
     assert "school=" not in link
     assert parse_query(link, OPTIONS) == (state, [])
     assert FilterState.from_dict(state.as_dict()) == state
+
+
+@pytest.mark.parametrize(
+    ("link", "colour", "compare"),
+    [
+        ("?colour=borough", "verdict", "borough"),
+        ("?colour=benchmark", "verdict", "benchmark"),
+        ("?colour=benchmark&compare=expected", "verdict", "expected"),
+        ("?compare=expected", "value", "expected"),
+    ],
+)
+def test_a_link_from_before_the_comparison_was_its_own_choice_opens_the_same_colouring(link, colour, compare):
+    state, messages = parse_query(link, OPTIONS)
+    assert (state.colour, state.compare, messages) == (colour, compare, [])

@@ -9,6 +9,7 @@ from dashboard.domain.stats import (
     compare,
     difference_p,
     funnel_limits,
+    newcombe_difference,
     overdispersion,
     poisson_byar,
     poisson_exact,
@@ -556,3 +557,11 @@ def test_trend_leaves_out_periods_without_a_denominator(missing):
     """A period with no denominator is left out; the three others give the hand-worked p-value at times 1, 2, 3."""
     found = trend([4, 10, 20, 30], [missing, 1000, 1000, 1000], "rate", True, positions=[0, 1, 2, 3])
     assert found[0] == "worsening" and found[1] == pytest.approx(0.0015654, rel=1e-4)
+
+
+def test_newcombe_difference_matches_his_worked_examples():
+    # Newcombe RG (1998), Interval estimation for the difference between independent proportions, Stat Med
+    # 17:873-890, Table II, method 10: 56/70 - 48/80 gives 0.0524 to 0.3339; 9/10 - 3/10 gives 0.1705 to 0.8090.
+    low, high = newcombe_difference([56, 9], [70, 10], [48, 3], [80, 10])
+    assert np.round(low, 4).tolist() == [0.0524, 0.1705]
+    assert np.round(high, 4).tolist() == [0.3339, 0.8090]
