@@ -127,7 +127,9 @@ def _cell_index(warehouse: Warehouse) -> dict[tuple[str, str, bool], _Family]:
             keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
             columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
             # Plain object columns: a few hundred rows per look-up join faster without Arrow-backed strings.
-            part = part[columns].astype({c: object for c in columns if c != "value"}).reset_index(drop=True)
+            # A publication from before a key column existed (the decile) has none: blank, as nothing is cut by it.
+            part = part.reindex(columns=columns).astype({c: object for c in columns if c != "value"})
+            part = part.reset_index(drop=True)
             by_year = {year: rows.reset_index(drop=True) for year, rows in part.groupby("year", sort=False)}
             index[(count, family, bool(termly))] = _Family(part, by_year)
         return index
