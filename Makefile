@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run test lint bench mutation install install-test demo demo-rebuild templates browser clean
+.PHONY: run serve test lint bench mutation install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
 	@# WeasyPrint lays out board packs with Debian's pango.
@@ -56,7 +56,13 @@ demo-rebuild: install
 
 run: demo
 	@echo "Serving the Inclusion Dashboard on http://$(HOST):$(PORT)"
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 app:server
+	$(VENV)/bin/gunicorn --config web/gunicorn.conf.py app:server
+
+# Production: the warehouse at $$INCLUSION_DB, sign-in from $$INCLUSION_USERS (or single sign-on), a secret key in
+# $$INCLUSION_SECRET_KEY, $$INCLUSION_WORKERS processes; see docs/security.md. No demo is built.
+serve: install
+	@echo "Serving the Inclusion Dashboard on http://$(HOST):$(PORT) with $${INCLUSION_WORKERS:-2} workers"
+	$(VENV)/bin/gunicorn --config web/gunicorn.conf.py app:server
 
 # The tests run on TEST_WORKERS processes (pytest-xdist), a test file to a process so its fixtures are built once;
 # each process builds its own demo borough. TEST_WORKERS=0 runs them in this process, as plain pytest does.
@@ -68,9 +74,15 @@ test: install-test lint
 # One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
 # What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time;
 # then the load's protection with the relations between counts against the same without them.
-bench: demo
+# Last, 25 signed-in users (locust, headless, on loopback) against make serve, mixing page callbacks and exports.
+$(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: demo $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.map_update --load
 	$(PYTHON) -m benchmarks.protection
+	$(PYTHON) -m benchmarks.load_test
 
 # Mutation testing of the protection's arithmetic (dashboard/domain/disclosure.py) against its unit tests, with
 # mutmut: not part of `make test` (about 40 minutes on two cores). Prints the score; `mutmut results` lists survivors.

@@ -5,21 +5,26 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 
 from dash import Dash
-from flask import jsonify, request
+from flask import g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 import callbacks
 from dashboard.config import Config, absolute_path
+from dashboard.domain.access import NOBODY
 from dashboard.domain.filters import MAP_LEVELS
 from dashboard.exports.cache import cached_export
-from dashboard.exports.charts import ExportNotFound
-from dashboard.exports.images import ImageExportFailed
+from dashboard.exports.charts import ExportNotFound, ExportRefused
+from dashboard.exports.images import ImageExportBusy, ImageExportFailed
 from dashboard.exports.meeting import meeting_html
 from dashboard.query.queries import NotPublished, Queries, WarehouseMissing
 from dashboard.store.warehouse import Warehouse
+from layouts.pages import PAGES
 from layouts.shell import PRODUCT_NAME, create_layout
+from web import admin, log, policy, security
+from web.auth import SignIn
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -53,12 +58,20 @@ def create_app(config: Config | None = None) -> Dash:
         update_title=None,
         assets_ignore=r"meeting\..*",  # meeting mode's own script and style load on its page only
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        compress=True,  # responses gzip- or brotli-compressed by flask-compress
     )
     app.index_string = INDEX_STRING
+    log.configure()
+    # The order requests meet the edge: malformed ones are refused, then the reader is known, then their rights.
+    limiter = security.limits(app, config)
+    security.screen(app)
+    sign_in = SignIn(app.server, config, lambda: _synthetic(queries), limiter)
+    policy.enforce(app, PAGES)
 
     def serve_layout():
+        audience = g.get("audience", NOBODY)
         try:
-            return create_layout(queries.filter_options(), queries.info(), queries.threshold)
+            return create_layout(queries.filter_options(), queries.info(), queries.threshold, audience=audience)
         except WarehouseMissing:
             problem = (
                 "No data has been loaded. Run 'make run' to build the demo borough, or load your own extracts "
@@ -66,11 +79,14 @@ def create_app(config: Config | None = None) -> Dash:
             )
         except NotPublished as exc:
             problem = str(exc)  # never an unprotected figure: the version must be published first
-        return create_layout(None, None, None, problem=problem)
+        return create_layout(None, None, None, problem=problem, audience=audience)
 
     app.layout = serve_layout
     callbacks.register(app, queries)
-    _add_routes(app, queries, config)
+    _add_routes(app, queries, config, limiter)
+    admin.register(app, queries, config, limiter)
+    security.headers(app, config)  # last: the policy lists the hashes of every inline script the callbacks added
+    app.sign_in = sign_in
     # The look-ups every request makes are built once, beside the first requests rather than inside them.
     threading.Thread(target=_warm, args=(queries,), name="warm", daemon=True).start()
     return app
@@ -85,7 +101,15 @@ def _warm(queries: Queries) -> None:
         logging.getLogger(__name__).exception("warming the look-ups failed")
 
 
-def _add_routes(app: Dash, queries: Queries, config: Config) -> None:
+def _synthetic(queries: Queries) -> bool:
+    """Whether the data served is the synthetic demo (or there is none yet, so nothing to protect)."""
+    try:
+        return queries.info().data_kind == "synthetic"
+    except (WarehouseMissing, NotPublished):
+        return True
+
+
+def _add_routes(app: Dash, queries: Queries, config: Config, limiter) -> None:
     server = app.server
 
     @server.route("/healthz")
@@ -124,22 +148,31 @@ def _add_routes(app: Dash, queries: Queries, config: Config) -> None:
     def meeting():
         # The board pack's sequence, one slide a screen, for the filters in the address.
         try:
-            page = meeting_html(queries, request.query_string.decode())
+            page = meeting_html(queries, request.query_string.decode(), g.audience)
         except (WarehouseMissing, NotPublished) as exc:
             return server.response_class(str(exc), status=503, mimetype="text/plain")
         return server.response_class(page, mimetype="text/html")
 
     @server.route("/export/<chart>.<fmt>")
+    @limiter.limit(config.export_limit)
     def export_file(chart: str, fmt: str):
         # A file of a chart or its table for the page's own query string: a copied link fetches the same file.
+        started = time.perf_counter()
         try:
             query = request.query_string.decode()
-            found = cached_export(queries, chart, fmt, query, request.args.get("urn"), contact=config.contact)
+            found = cached_export(
+                queries, chart, fmt, query, request.args.get("urn"), contact=config.contact, audience=g.audience
+            )
         except ExportNotFound as exc:
             return server.response_class(str(exc.args[0]), status=404, mimetype="text/plain")
+        except ExportRefused as exc:
+            log.event("refused", what="export", chart=chart, format=fmt)
+            return server.response_class(str(exc), status=403, mimetype="text/plain")
         except (WarehouseMissing, NotPublished, ImageExportFailed) as exc:
-            logging.getLogger(__name__).warning("export %s.%s unavailable: %s", chart, fmt, exc.__cause__ or exc)
-            return server.response_class(str(exc), status=503, mimetype="text/plain")
+            log.event("export unavailable", chart=chart, format=fmt, reason=str(exc.__cause__ or exc)[:200])
+            retry = {"Retry-After": "60"} if isinstance(exc, ImageExportBusy) else {}
+            return server.response_class(str(exc), status=503, mimetype="text/plain", headers=retry)
+        log.event("export", chart=chart, format=fmt, seconds=round(time.perf_counter() - started, 3))
         return server.response_class(
             found.content,
             mimetype=found.mimetype,

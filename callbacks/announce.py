@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State
 
-from callbacks.guard import guarded
-from dashboard.domain.filters import FilterState
+from callbacks.guard import filters_from, guarded
 from dashboard.domain.measures import MEASURES
 from dashboard.query.queries import Queries
 from dashboard.views.sentences import views_updated
@@ -30,5 +29,5 @@ def register(app, queries: Queries) -> None:
         page = PAGES_BY_PATH.get((pathname or "/").rstrip("/") or "/")
         if not filters or page is None or not (panels or views):
             return ""
-        state = FilterState.from_dict(filters)
+        state = filters_from(filters, queries)
         return views_updated(page.name, state, queries.filter_options(), MEASURES[state.measure])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, Output
 
-from callbacks.guard import guarded
-from dashboard.domain.filters import FilterState, default_state
+from callbacks.guard import filters_from, guarded
+from dashboard.domain.filters import default_state
 from dashboard.query.queries import Queries
 from dashboard.views.methods import standardisation_example, standardisation_words
 from layouts import ids
@@ -18,7 +18,7 @@ def register(app, queries: Queries) -> None:
     @app.callback(Output(ids.DATA_CONTENT, "children"), Input(ids.FILTER_STORE, "data"))
     @guarded(1)
     def update_data_page(filters: dict | None):
-        state = FilterState.from_dict(filters)
+        state = filters_from(filters, queries) if filters else default_state(queries.filter_options())
         if state.year is None:
             state = default_state(queries.filter_options())
         example = standardisation_example(queries, state)

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from dash import Input, Output, ctx
 
-from callbacks.guard import guarded, on_filters, problem_message
+from callbacks.guard import audience, guarded, on_filters, problem_message
+from dashboard.domain.access import restricted
 from dashboard.domain.filters import FILTER_KEYS, FilterState, parse_query, resolve, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.map import level_to_draw, offered_levels
@@ -38,6 +39,9 @@ def register(app, queries: Queries) -> None:
             state, messages = resolve(
                 {key: None if value == ALL else value for key, value in zip(FILTER_KEYS, values)}, options
             )
+        # What the reader's role does not allow (school points for a viewer) is taken off here, once, with a sentence.
+        state, refused = restricted(audience(), state)
+        messages += refused
         # The Map level control shows the level drawn: one the filters leave out is greyed and never chosen.
         offered = offered_levels(queries, state)
         state = replace(state, level=level_to_draw(state.level, offered))
@@ -55,7 +59,7 @@ def register(app, queries: Queries) -> None:
             *[shown[key] or ALL for key in FILTER_KEYS],
         )
 
-    @on_filters(app, Output(ids.FILTER_HINT, "children"))
+    @on_filters(app, queries, Output(ids.FILTER_HINT, "children"))
     def where_offered(state: FilterState):
         # Says beside the filters where the chosen pupils can be seen, before a page has to refuse a view.
         return queries.where_offered(state)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
-from callbacks.guard import on_filters
+from callbacks.guard import audience, on_filters
+from dashboard.domain.access import SCHOOLS, may
 from dashboard.domain.filters import MAP_LEVELS, FilterState, to_query
 from dashboard.domain.measures import MEASURES
 from dashboard.query.queries import Queries
@@ -21,6 +22,7 @@ def register(app, queries: Queries) -> None:
 
     @on_filters(
         app,
+        queries,
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.MAP_LOADED, "data"),
         Output(ids.MAP_SUMMARY, "children"),
@@ -32,7 +34,7 @@ def register(app, queries: Queries) -> None:
         # A new level or school layer draws the whole figure; any other change sends the layers as a Patch.
         # The level drawn may be coarser than the one asked for (the view says why), so the view names it.
         geometry = app.get_relative_path(f"/geometry/{queries.info().version}/") + "{level}.json"
-        view = map_view(queries, state, with_geometry=False, geometry=geometry)
+        view = map_view(queries, state, with_geometry=False, geometry=geometry, schools=may(audience(), SCHOOLS))
         # Layers are patched by position: a level and school layer always have the same layers (an empty school
         # layer where there is no school to draw), so a new level or school layer draws the whole figure.
         drawn = f"{view.level}|{state.schools}"
@@ -48,6 +50,7 @@ def register(app, queries: Queries) -> None:
 
     @on_filters(
         app,
+        queries,
         Output(ids.MAP_TABLE, "children"),
         inputs=(Input(ids.TAB_CHOICES, "data"),),
     )
@@ -55,10 +58,10 @@ def register(app, queries: Queries) -> None:
         # The table is built when it is read: hundreds of rows need not travel with every change of the map.
         if (tab_choices or {}).get(ids.MAP_TABS) != "table":
             raise PreventUpdate
-        view = map_view(queries, state, with_geometry=False)
+        view = map_view(queries, state, with_geometry=False, schools=may(audience(), SCHOOLS))
         return values_table(view, MEASURES[view.measure_id], MAP_LEVELS[view.level].one)
 
-    @on_filters(app, Output(ids.MAP_DOWNLOAD, "children"))
+    @on_filters(app, queries, Output(ids.MAP_DOWNLOAD, "children"))
     def update_map_download(state: FilterState):
         # The map and its table as files, for these filters: the same address scheme as every chart.
         return download_menu(CHARTS["map"], to_query(state))

@@ -6,6 +6,8 @@ import json
 
 from dash import Input, Output, State, dcc, html
 
+from callbacks.guard import audience
+from dashboard.domain.access import may, refusal
 from dashboard.query.queries import Queries
 from layouts import ids
 from layouts.pages import PAGES, PAGES_BY_PATH, not_found
@@ -29,6 +31,9 @@ def register(app, queries: Queries) -> None:
         settings = page.settings if page else None
         shown = ("" if settings == "trend" else "d-none", "" if settings == "map" else "d-none")
         filters = "pt-3" if page is None or page.filters else "d-none"
+        if page is not None and not may(audience(), page.right):
+            # The page's components are never drawn, so none of its callbacks has anything to answer.
+            return html.Div([html.H1(page.name), html.P(refusal(page.right))]), *shown, filters
         return (page.layout() if page else not_found(pathname)), *shown, filters
 
     app.clientside_callback(
@@ -62,7 +67,7 @@ def register(app, queries: Queries) -> None:
     def update_navigation(pathname: str | None, search: str | None):
         current = (pathname or "/").rstrip("/") or "/"
         items = []
-        for page in PAGES:
+        for page in (page for page in PAGES if may(audience(), page.right)):
             active = page.path == current
             label = [page.name, html.Span(" (current page)", className="visually-hidden")] if active else page.name
             items.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Output
 
-from callbacks.guard import on_filters
+from callbacks.guard import audience, on_filters
 from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.board import CHARTS, Chart
@@ -19,6 +19,6 @@ def register(app, queries: Queries) -> None:
 
 
 def _register_panel(app, queries: Queries, chart: Chart) -> None:
-    @on_filters(app, Output(panel_id("panel", chart.name), "children"))
+    @on_filters(app, queries, Output(panel_id("panel", chart.name), "children"))
     def update_panel(state: FilterState):
-        return render_panel(chart(queries, state), chart, to_query(state))
+        return render_panel(chart(queries, state, audience()), chart, to_query(state))

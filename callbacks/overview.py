@@ -19,6 +19,7 @@ def register(app, queries: Queries) -> None:
 
     @on_filters(
         app,
+        queries,
         Output(ids.OVERVIEW_SELECTION, "children"),
         Output(ids.OVERVIEW_CARDS, "children"),
         Output(panel_id("panel", "localities"), "children"),

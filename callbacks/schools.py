@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.guard import guarded, on_filters
+from callbacks.guard import filters_from, guarded, on_filters
 from dashboard.domain.filters import FilterState, to_query
 from dashboard.query.queries import Queries
 from dashboard.views.board import CHARTS
@@ -31,6 +31,7 @@ def register(app, queries: Queries) -> None:
 
     @on_filters(
         app,
+        queries,
         Output(ids.SCHOOLS_SUMMARY, "children"),
         Output(ids.SCHOOL_GRID_HOLDER, "children"),
         Output(ids.CLUSTER_GRID_HOLDER, "children"),
@@ -53,7 +54,7 @@ def register(app, queries: Queries) -> None:
     def update_funnel(filters: dict | None):
         if not filters:
             raise PreventUpdate
-        state = FilterState.from_dict(filters)
+        state = filters_from(filters, queries)
         return render_panel(funnel_panel(queries, state), CHARTS["funnel"], to_query(state))
 
     @app.callback(Output(ids.SCHOOL_PICK, "value"), Input(ids.SCHOOL_GRID, "cellClicked"), prevent_initial_call=True)
@@ -73,7 +74,7 @@ def register(app, queries: Queries) -> None:
     def update_school_detail(urn: str | None, filters: dict | None):
         if not filters or not urn:
             return html.P("Choose a school to see its trend beside its cluster and the borough."), None
-        state = FilterState.from_dict(filters)
+        state = filters_from(filters, queries)
         trend, needs = school_detail(queries, state, urn)
         # The school is not a filter of the page's link: its export names it apart.
         filters_query = to_query(state)
@@ -88,7 +89,7 @@ def register(app, queries: Queries) -> None:
     )
     @guarded(1)
     def download_grids(clicks: int | None, filters: dict | None):
-        state = FilterState.from_dict(filters)
+        state = filters_from(filters, queries)
         schools = display_table(school_table(queries, state), ["URN", "School", "Phase", "Cluster", "Locality"])
         clusters = display_table(cluster_table(queries, state), ["Cluster", "Locality"])
         combined = pd.concat([schools.assign(Level="School"), clusters.assign(Level="Cluster")], ignore_index=True)

@@ -17,6 +17,7 @@ def register(app, queries: Queries) -> None:
 
     @on_filters(
         app,
+        queries,
         Output(panel_id("panel", "trend"), "children"),
         Output(panel_id("panel", "reasons"), "children"),
     )

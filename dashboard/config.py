@@ -38,3 +38,44 @@ class Config:
     accessibility_contact: str = field(default_factory=lambda: os.environ.get("ACCESSIBILITY_CONTACT", ""))
     # Who a downloaded workbook's cover says to ask about the figures: an email address or a team's name.
     contact: str = field(default_factory=lambda: os.environ.get("INCLUSION_CONTACT", ""))
+    # Sessions are signed with this key: required wherever people sign in (a random one per process otherwise).
+    secret_key: str = field(default_factory=lambda: os.environ.get("INCLUSION_SECRET_KEY", ""))
+    # Who may sign in with a password: a CSV of username, role and password hash (python -m web.users add ...).
+    users_file: Path | None = field(default_factory=lambda: _optional_path("INCLUSION_USERS"))
+    # A real warehouse needs sign-in unless the LA turns it off: the role everyone then gets (viewer or officer).
+    open_access: str = field(default_factory=lambda: _open_access(os.environ.get("INCLUSION_OPEN_ACCESS", "")))
+    # Minutes without a request after which a reader signs in again; and hours after which they do anyway.
+    session_minutes: int = field(default_factory=lambda: int(os.environ.get("INCLUSION_SESSION_MINUTES", "60")))
+    session_hours: int = field(default_factory=lambda: int(os.environ.get("INCLUSION_SESSION_HOURS", "12")))
+    # Wrong passwords in a row before an account is locked, and for how long.
+    attempts: int = field(default_factory=lambda: int(os.environ.get("INCLUSION_SIGNIN_ATTEMPTS", "5")))
+    lock_minutes: int = field(default_factory=lambda: int(os.environ.get("INCLUSION_LOCK_MINUTES", "15")))
+    # Served behind TLS: cookies only over HTTPS, and browsers told to keep to HTTPS (HSTS).
+    https: bool = field(default_factory=lambda: env_flag("INCLUSION_HTTPS"))
+    # The council's OpenID Connect single sign-on, optional: its discovery address, this app's client, and which
+    # claim holds the groups that map to roles ("Inclusion Board=viewer,Inclusion Officers=officer").
+    oidc_metadata_url: str = field(default_factory=lambda: os.environ.get("INCLUSION_OIDC_METADATA_URL", ""))
+    oidc_client_id: str = field(default_factory=lambda: os.environ.get("INCLUSION_OIDC_CLIENT_ID", ""))
+    oidc_client_secret: str = field(default_factory=lambda: os.environ.get("INCLUSION_OIDC_CLIENT_SECRET", ""))
+    oidc_role_claim: str = field(default_factory=lambda: os.environ.get("INCLUSION_OIDC_ROLE_CLAIM", "roles"))
+    oidc_roles: str = field(default_factory=lambda: os.environ.get("INCLUSION_OIDC_ROLES", ""))
+    # Rate limits (flask-limiter's notation) per address, and where their counts are kept: memory:// is per worker
+    # process; a shared store (redis://...) makes them hold across workers.
+    signin_limit: str = field(default_factory=lambda: os.environ.get("INCLUSION_SIGNIN_LIMIT", "10 per minute"))
+    export_limit: str = field(default_factory=lambda: os.environ.get("INCLUSION_EXPORT_LIMIT", "60 per minute"))
+    limits_storage: str = field(default_factory=lambda: os.environ.get("INCLUSION_LIMITS_STORAGE", "memory://"))
+    # The longest one image export may take before its reader is told to try again; others never wait longer.
+    export_seconds: float = field(default_factory=lambda: float(os.environ.get("INCLUSION_EXPORT_SECONDS", "45")))
+
+
+def _optional_path(name: str) -> Path | None:
+    value = os.environ.get(name, "").strip()
+    return absolute_path(value) if value else None
+
+
+def _open_access(value: str) -> str:
+    """'viewer' or 'officer' as given; any other yes is the cautious 'viewer'; no or unset is ''."""
+    value = value.strip().lower()
+    if value in ("viewer", "officer"):
+        return value
+    return "viewer" if value in {"1", "true", "yes", "on"} else ""

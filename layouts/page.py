@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from dash.development.base_component import Component
 
+from dashboard.domain.access import AGGREGATES
+
 
 @dataclass(frozen=True)
 class Page:
@@ -19,3 +21,4 @@ class Page:
     layout: Callable[[], Component]
     settings: str | None = None  # the filter panel's own fieldset for this page ("trend" or "map"), if any
     filters: bool = True  # False for a page of text, such as the accessibility statement, that no filter changes
+    right: str = AGGREGATES  # what a reader must be allowed to open it (dashboard.domain.access)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.domain.access import ADMINISTER, NOBODY, SCHOOLS, SIGNED_IN, Audience, describe, may
 from dashboard.domain.filters import (
     CONTROL_LABELS,
     DEFAULTS,
@@ -50,21 +51,23 @@ def select_options(key: str, options: list[tuple[str, str]]) -> list[dict]:
     return [{"label": f"All {FILTER_PLURALS[key]}", "value": ALL}] + choices
 
 
-def _select(key: str, options: list[tuple[str, str]], value: str | None) -> html.Div:
+def _select(key: str, options: list[tuple[str, str]], value: str | None, shown: bool = True) -> html.Div:
     control_id = ids.FILTER_CONTROLS[key]
     return html.Div(
         [
             html.Label(
                 CONTROL_LABELS.get(key, sentence_case(FILTER_LABELS[key])), htmlFor=control_id, className="form-label"
             ),
-            dbc.Select(id=control_id, options=select_options(key, options), value=value or ALL),
+            dbc.Select(id=control_id, options=select_options(key, options), value=value or ALL, disabled=not shown),
         ],
-        className="mb-3",
+        # A control the reader's role may not use stays in the page (the filter callbacks write to it) but unseen.
+        className="mb-3" if shown else "d-none",
     )
 
 
-def filter_panel(options: FilterOptions) -> html.Aside:
-    """The filters every page shares; their values live in the URL so a link reproduces the view."""
+def filter_panel(options: FilterOptions, audience: Audience = NOBODY) -> html.Aside:
+    """The filters every page shares; their values live in the URL so a link reproduces the view. School points are
+    offered to those who may see schools."""
     state = default_state(options)
     return html.Aside(
         [
@@ -91,7 +94,7 @@ def filter_panel(options: FilterOptions) -> html.Aside:
                 [
                     html.Legend("Map", className="h6"),
                     _select("level", list(options.levels), "area"),
-                    _select("schools", list(options.school_points), "hide"),
+                    _select("schools", list(options.school_points), "hide", shown=may(audience, SCHOOLS)),
                     _select("colour", list(options.colourings), "value"),
                 ],
                 id=ids.MAP_OPTIONS,
@@ -120,7 +123,7 @@ def filter_panel(options: FilterOptions) -> html.Aside:
     )
 
 
-def folded_filters(options: FilterOptions) -> html.Div:
+def folded_filters(options: FilterOptions, audience: Audience = NOBODY) -> html.Div:
     """The filter panel, folded behind a button below 768 px so a phone's first screen shows the page's headline;
     always open on wider screens (assets/app.css)."""
     return html.Div(
@@ -132,18 +135,21 @@ def folded_filters(options: FilterOptions) -> html.Div:
                 className="btn btn-outline-secondary w-100 mb-2 d-md-none filter-toggle",
                 **{"aria-expanded": "false", "aria-controls": ids.FILTER_COLLAPSE},
             ),
-            dbc.Collapse(filter_panel(options), id=ids.FILTER_COLLAPSE, is_open=False, className="filter-collapse"),
+            dbc.Collapse(
+                filter_panel(options, audience), id=ids.FILTER_COLLAPSE, is_open=False, className="filter-collapse"
+            ),
         ]
     )
 
 
-def navigation() -> html.Nav:
-    """Links to every page; the callback keeps the current filters on each link."""
+def navigation(audience: Audience = NOBODY) -> html.Nav:
+    """Links to every page the reader may open; the callback keeps the current filters on each link."""
     return html.Nav(
         html.Ul(
             [
                 html.Li(dcc.Link(page.name, href=page.path, className="nav-link"), className="nav-item")
                 for page in PAGES
+                if may(audience, page.right)
             ],
             className="nav nav-pills",
         ),
@@ -153,10 +159,32 @@ def navigation() -> html.Nav:
     )
 
 
+def reader(audience: Audience) -> html.Div:
+    """Who is reading, in words, with a way to sign out, and data administration for an administrator."""
+    parts = [html.Span(describe(audience), className="reader__who")]
+    if may(audience, ADMINISTER):
+        parts.append(html.A("Data administration", href="/admin", className="reader__link"))
+    if audience.how == SIGNED_IN:
+        # Signing out is a POST, so a link in an email or an image cannot sign a reader out.
+        parts.append(
+            html.Form(
+                html.Button("Sign out", type="submit", className="btn btn-sm btn-light"),
+                method="post",
+                action="/logout",
+                className="reader__form",
+            )
+        )
+    return html.Div(parts, className="reader", id=ids.READER)
+
+
 def create_layout(
-    options: FilterOptions | None, info: WarehouseInfo | None, threshold: int | None, problem: str | None = None
+    options: FilterOptions | None,
+    info: WarehouseInfo | None,
+    threshold: int | None,
+    problem: str | None = None,
+    audience: Audience = NOBODY,
 ) -> html.Div:
-    """The whole page around the current page's content."""
+    """The whole page around the current page's content, as the audience may see it."""
     body = (
         html.Main(
             html.Div(
@@ -169,7 +197,7 @@ def create_layout(
         if problem
         else dbc.Row(
             [
-                dbc.Col(folded_filters(options), md=3, lg=2, className="pt-3", id=ids.FILTER_COLUMN),
+                dbc.Col(folded_filters(options, audience), md=3, lg=2, className="pt-3", id=ids.FILTER_COLUMN),
                 dbc.Col(
                     html.Main(
                         [
@@ -204,13 +232,13 @@ def create_layout(
             html.Header(
                 [
                     html.Div(
-                        [html.Span(PRODUCT_NAME, className="product-name"), data_status(info)],
+                        [html.Span(PRODUCT_NAME, className="product-name"), data_status(info), reader(audience)],
                         className="site-header__inner",
                     )
                 ],
                 className="site-header",
             ),
-            navigation() if not problem else None,
+            navigation(audience) if not problem else None,
             body,
             html.Footer(
                 [

@@ -184,6 +184,39 @@ def default_state(options: FilterOptions) -> FilterState:
     return FilterState(year=options.latest_year(DEFAULT_MEASURE))
 
 
+ECHOED = 40  # characters of an unknown value a message repeats back
+
+
+def echoed(value: object) -> str:
+    """A value from a request as a message may repeat it: printable characters only, at most ECHOED of them.
+
+    A request's value reaches sentences on the page, in files and in the export browser's captions; a control
+    character (a NUL byte) there once killed the export browser, and a megabyte of text would fill the page.
+    """
+    text = "".join(char if char.isprintable() else "?" for char in str(value))
+    return text if len(text) <= ECHOED else text[: ECHOED - 1] + "…"
+
+
+class InvalidFilters(ValueError):
+    """Filters from the browser that no control offers: a crafted or stale request, refused with a sentence."""
+
+
+def checked(data: object, options: FilterOptions) -> FilterState:
+    """The filters a page's store holds, each checked against the values its control offers; raises InvalidFilters
+    (whose sentence names the first wrong one) rather than letting an unknown value reach a query or a caption."""
+    if not isinstance(data, dict):
+        raise InvalidFilters("The filters sent were not understood; reload the page.")
+    for key in FILTER_KEYS:
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or value not in options.allowed(key):
+            raise InvalidFilters(
+                f"There is no {FILTER_LABELS[key]} '{echoed(value)}' in the data; reload the page to choose again."
+            )
+    return FilterState.from_dict(data)
+
+
 def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[FilterState, list[str]]:
     """Check requested filter values against the data; unknown ones fall back to 'all' with a message."""
     state = default_state(options)
@@ -208,7 +241,8 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
                 "compare": "the borough",
             }.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(
-                f"There is no {FILTER_LABELS[key]} '{value}' in the data, so this view shows {fallback} instead."
+                f"There is no {FILTER_LABELS[key]} '{echoed(value)}' in the data, "
+                f"so this view shows {fallback} instead."
             )
             continue
         state = replace(state, **{key: value})
@@ -235,7 +269,8 @@ def parse_query(search: str | None, options: FilterOptions) -> tuple[FilterState
     state, messages = resolve(requested, options)
     if unknown:
         messages.append(
-            f"The link has settings this dashboard does not know ({', '.join(unknown)}); they were ignored."
+            f"The link has settings this dashboard does not know ({', '.join(map(echoed, unknown[:5]))}"
+            f"{', …' if len(unknown) > 5 else ''}); they were ignored."
         )
     return state, messages
 

@@ -13,7 +13,8 @@ from urllib.parse import parse_qsl, urlencode
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.domain.filters import parse_query
+from dashboard.domain.access import SCHOOLS, Audience, may, refusal, restricted
+from dashboard.domain.filters import echoed, parse_query
 from dashboard.exports.caption import caption_for
 from dashboard.exports.images import SIZES, render
 from dashboard.exports.tables import csv_bytes, xlsx_bytes
@@ -38,6 +39,10 @@ class ExportNotFound(LookupError):
     """No such chart or format, or nothing of it for these filters: the sentence says which."""
 
 
+class ExportRefused(PermissionError):
+    """The reader's role does not allow this file: the sentence says why."""
+
+
 @dataclass(frozen=True)
 class ExportFile:
     """One exported file: its bytes, media type and a file name that says what it holds."""
@@ -48,26 +53,38 @@ class ExportFile:
 
 
 def export(
-    queries: Queries, chart: str, fmt: str, query: str, school: str | None = None, contact: str = ""
+    queries: Queries,
+    chart: str,
+    fmt: str,
+    query: str,
+    school: str | None = None,
+    contact: str = "",
+    audience: Audience | None = None,
 ) -> ExportFile:
-    """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence. A workbook's
+    """The chart (or its table) for the filters in query, in fmt; raises ExportNotFound with a sentence, or
+    ExportRefused where the audience may not see it (no audience: the command line, the tests). A workbook's
     cover gives contact as who to ask about the figures; size=document in query draws an image for a page 16 cm
     across at 300 dpi rather than for a screen."""
     if chart not in CHARTS:
-        raise ExportNotFound(f"There is no chart called '{chart}'. Charts: {', '.join(CHARTS)}.")
+        raise ExportNotFound(f"There is no chart called '{echoed(chart)}'. Charts: {', '.join(CHARTS)}.")
     declared = CHARTS[chart]
+    if audience is not None and not may(audience, SCHOOLS if school else declared.right):
+        raise ExportRefused(refusal(SCHOOLS if school else declared.right))
     if fmt not in declared.formats:
-        raise ExportNotFound(f"Charts download as {', '.join(declared.formats)}; '{fmt}' is not one of them.")
+        raise ExportNotFound(f"Charts download as {', '.join(declared.formats)}; '{echoed(fmt)}' is not one of them.")
     # The school is named apart from the filters (urn=...), as its panel's Download menu links it; so is the size.
     pairs = parse_qsl(query.lstrip("?"))
     size = dict(pairs).get("size", "screen")
     if size not in SIZES:
-        raise ExportNotFound(f"Images come in the sizes {' and '.join(SIZES)}; '{size}' is not one of them.")
+        raise ExportNotFound(f"Images come in the sizes {' and '.join(SIZES)}; '{echoed(size)}' is not one of them.")
     filters = urlencode([(k, v) for k, v in pairs if k not in ("urn", "size")])
     state, messages = parse_query(filters, queries.filter_options())
+    if audience is not None:
+        state, refused = restricted(audience, state)
+        messages += refused
     if school:
         state = replace(state, school=school)
-    panel = declared(queries, state)
+    panel = declared(queries, state, audience)
     if panel is None:
         raise ExportNotFound(f"The '{chart}' chart is not shown for these filters, so there is nothing to download.")
     # An unknown filter value falls back as the pages do, and the file says so.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import kaleido
 import plotly.graph_objects as go
 
-from dashboard.config import ROOT
+from dashboard.config import ROOT, Config
 from dashboard.exports.caption import Caption
 
 WIDTH = 1200  # CSS pixels; PNG is drawn at twice this (print resolution), SVG and PDF are vectors
@@ -17,6 +17,8 @@ TOPOJSON = (ROOT / "assets" / "topojson").as_uri() + "/"  # served locally: noth
 # One export browser for the process, behind a lock: kaleido mixes up results between concurrent threads otherwise.
 _LOCK = threading.Lock()
 _server = {"started": False}
+# The longest one image may take to draw, and so the longest another export waits for the browser.
+TIME_LIMIT = Config().export_seconds
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def captioned(figure: go.Figure, caption: Caption, size: Size = SIZES["screen"])
         drawn = placed(drawn, size.width, int(drawn.layout.height or 500), size.type_px)
     # An average character is about half the type's size across: lines wrap well inside the image's edges.
     across = int((size.width - 50) / (size.type_px * 0.56))
-    lines = [part for line in caption.lines for part in textwrap.wrap(line, across)]
+    lines = [part for line in caption.lines for part in textwrap.wrap(printable(line), across)]
     line_height = round(size.type_px * 1.4)
     height = int(drawn.layout.height or 500)
     below = 85 + line_height * len(lines)  # room for an axis title, then the caption
@@ -94,6 +96,10 @@ class ImageExportFailed(RuntimeError):
     """The export browser could not draw the image (no Chromium on the server, say): the sentence says so."""
 
 
+class ImageExportBusy(ImageExportFailed):
+    """The export browser was drawing other images for longer than this one may wait: try again shortly."""
+
+
 def render(figure: go.Figure, fmt: str, caption: Caption, size: Size = SIZES["screen"]) -> bytes:
     """The captioned figure as PNG (at the size's scale), SVG or PDF bytes; raises ImageExportFailed if no browser
     can draw it."""
@@ -125,7 +131,12 @@ def _left_margin(figure: go.Figure, size: Size) -> int | None:
 
 def _wrapped(title: str, size: Size) -> str:
     across = int((size.width - 30) / ((size.type_px + 3) * 0.6))
-    return "<br>".join(f"<b>{part}</b>" for part in textwrap.wrap(title, across))
+    return "<br>".join(f"<b>{part}</b>" for part in textwrap.wrap(printable(title), across))
+
+
+def printable(text: str) -> str:
+    """Text with any control character dropped: the export browser is never handed one (a NUL byte once killed it)."""
+    return "".join(char for char in str(text) if char.isprintable())
 
 
 def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1) -> bytes:
@@ -133,25 +144,38 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
     ImageExportFailed if no browser can draw it."""
     spec = figure.to_plotly_json()
     opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-    with _LOCK:
-        try:
-            return _calc(spec, opts)
-        except Exception:  # noqa: BLE001 - a browser that died is started again once
-            _stop()
+    # No export waits for the browser longer than its own time limit, whatever another is doing.
+    if not _LOCK.acquire(timeout=TIME_LIMIT):
+        raise ImageExportBusy(
+            "The server is busy drawing other images; please try again in a minute. Tables download as CSV and XLSX "
+            "at once."
+        )
+    try:
+        for attempt in (1, 2):
             try:
                 return _calc(spec, opts)
-            except Exception as exc:  # noqa: BLE001 - the reader gets a sentence; the log keeps the detail
+            except TimeoutError as exc:  # a drawing that ran out of time is not tried again
                 _stop()
                 raise ImageExportFailed(
-                    "Images could not be drawn: the server needs Debian's chromium to draw them (make install-test "
-                    "installs it). Tables download as CSV and XLSX without it."
+                    f"This image took longer than {TIME_LIMIT:.0f} seconds to draw, so it was stopped. Tables "
+                    "download as CSV and XLSX."
                 ) from exc
+            except Exception as exc:  # noqa: BLE001 - a browser that died is started again once
+                _stop()
+                if attempt == 2:
+                    raise ImageExportFailed(
+                        "Images could not be drawn: the server needs Debian's chromium to draw them (make "
+                        "install-test installs it). Tables download as CSV and XLSX without it."
+                    ) from exc
+    finally:
+        _LOCK.release()
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def _calc(spec: dict, opts: dict) -> bytes:
     if not _server["started"]:
         # MathJax off (it would come from a CDN); the browser is Debian's Chromium, found by kaleido.
-        kaleido.start_sync_server(n=1, timeout=60, mathjax=False, silence_warnings=True)
+        kaleido.start_sync_server(n=1, timeout=TIME_LIMIT, mathjax=False, silence_warnings=True)
         _server["started"] = True
     return kaleido.calc_fig_sync(spec, opts=opts, topojson=TOPOJSON)
 

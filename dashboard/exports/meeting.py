@@ -15,6 +15,7 @@ import textwrap
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from dashboard.domain.access import Audience, restricted
 from dashboard.domain.filters import parse_query, to_query
 from dashboard.exports.caption import SYNTHETIC_WARNING, caption_for
 from dashboard.exports.charts import drawable
@@ -28,11 +29,14 @@ AXIS_TITLE_WIDTH = 28  # characters a line in a y-axis title, so a long one fits
 ROW_ABOVE = 30  # top margin (at 1080p) for each row of labels a chart prints above its plot
 
 
-def meeting_html(queries: Queries, query: str) -> str:
-    """The whole meeting-mode page for the filters in query."""
+def meeting_html(queries: Queries, query: str, audience: Audience | None = None) -> str:
+    """The whole meeting-mode page for the filters in query, with the charts the audience may see."""
     state, messages = parse_query(query, queries.filter_options())
+    if audience is not None:
+        state, refused = restricted(audience, state)
+        messages += refused
     cards, _, _ = overview(queries, state)
-    panels, left_out = board_panels(queries, state)
+    panels, left_out = board_panels(queries, state, audience)
     cover = caption_for(queries, state, "Inclusion board meeting", messages, None)
     status = f"{cover.filters.removeprefix('Filters: ')}. {cover.as_of}"
     slides = [_cover_slide(cover, messages + left_out), _tiles_slide(cards)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.domain.access import Audience, restricted
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.exports.caption import Caption, caption_for
 from dashboard.exports.charts import ExportFile, ExportNotFound, slug
@@ -41,13 +42,17 @@ class Pack:
     changes: tuple[str, list[tuple[str, str, str]]] | None = None
 
 
-def build_pack(queries: Queries, query: str) -> Pack:
-    """The pack's contents for the filters in query: the same views, summaries and protected cells as the pages."""
+def build_pack(queries: Queries, query: str, audience: Audience | None = None) -> Pack:
+    """The pack's contents for the filters in query: the same views, summaries and protected cells as the pages,
+    and only the charts the audience may see (all of them with no audience: the command line, the tests)."""
     state, messages = parse_query(query, queries.filter_options())
+    if audience is not None:
+        state, refused = restricted(audience, state)
+        messages += refused
     cards, _, _ = overview(queries, state)
     cover = caption_for(queries, state, PACK_TITLE, messages, None)
     slides = []
-    panels, left_out = board_panels(queries, state)
+    panels, left_out = board_panels(queries, state, audience)
     for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
         slides.append(Slide(chart.name, panel, caption))
@@ -106,10 +111,10 @@ PACK_FORMATS = {
 }
 
 
-def export_pack(queries: Queries, fmt: str, query: str) -> ExportFile:
+def export_pack(queries: Queries, fmt: str, query: str, audience: Audience | None = None) -> ExportFile:
     """The board pack for the filters in query as PDF or PPTX; raises ExportNotFound for another format."""
     if fmt not in PACK_FORMATS:
         raise ExportNotFound(f"The board pack comes as {' or '.join(PACK_FORMATS)}; '{fmt}' is not one of them.")
-    pack = build_pack(queries, query)
+    pack = build_pack(queries, query, audience)
     content = pack_pdf(pack) if fmt == "pdf" else pack_pptx(pack)
     return ExportFile(content, PACK_FORMATS[fmt], f"{slug(PACK_TITLE + ' ' + pack.state.year)}.{fmt}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from dashboard.domain.access import AGGREGATES, SCHOOLS, Audience, may, refusal
 from dashboard.domain.filters import FilterState
 from dashboard.query.queries import Queries
 from dashboard.views.map import map_panel
@@ -34,9 +35,14 @@ class Chart:
     every_year: bool = False  # it shows every year rather than the one chosen
     shows_all: tuple[str, ...] = ()  # filters it does not narrow: it shows every one of their values side by side
     formats: tuple[str, ...] = IMAGE_FORMATS + TABLE_FORMATS
+    right: str = AGGREGATES  # what a reader must be allowed to see it (school-level charts need SCHOOLS)
+    lists_schools: bool = False  # it lists or offers schools among places: without the schools right, it does not
 
-    def __call__(self, queries: Queries, state: FilterState) -> Panel | None:
-        """The chart's panel for one filter state (None where the filters do not show it)."""
+    def __call__(self, queries: Queries, state: FilterState, audience: Audience | None = None) -> Panel | None:
+        """The chart's panel for one filter state (None where the filters do not show it), as the audience may see
+        it (no audience: everything, for the command line and the tests)."""
+        if self.lists_schools and audience is not None and not may(audience, SCHOOLS):
+            return self.build(queries, state, schools=False)
         return self.build(queries, state)
 
     def answers(self, state: FilterState) -> FilterState:
@@ -54,7 +60,7 @@ def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
 CHARTS: dict[str, Chart] = {
     chart.name: chart
     for chart in (
-        Chart("map", map_panel),
+        Chart("map", map_panel, lists_schools=True),
         Chart("localities", locality_table),
         Chart("trend", trend_panel, every_year=True),
         Chart("reasons", reasons_panel),
@@ -73,6 +79,7 @@ CHARTS: dict[str, Chart] = {
             early_identification,
             shows_all=("sen", "need", "phase", "cluster"),
             formats=TABLE_FORMATS,
+            lists_schools=True,
         ),
         Chart(
             "early-absence",
@@ -80,24 +87,30 @@ CHARTS: dict[str, Chart] = {
             measure="persistent_absence",
             shows_all=("sen", "need", "phase", "cluster"),
             formats=TABLE_FORMATS,
+            lists_schools=True,
         ),
-        Chart("funnel", funnel_panel),
-        Chart("school-trend", _school(0), every_year=True),
-        Chart("school-needs", _school(1)),
+        Chart("funnel", funnel_panel, right=SCHOOLS),
+        Chart("school-trend", _school(0), every_year=True, right=SCHOOLS),
+        Chart("school-needs", _school(1), right=SCHOOLS),
     )
 }
 # The board's sequence (pack and meeting mode): the map, trends, needs, the funnel plot and the locality table.
 SEQUENCE = ("map", "trend", "need-mix", "funnel", "localities")
 
 
-def board_panels(queries: Queries, state: FilterState) -> tuple[list[tuple[Chart, Panel]], list[str]]:
+def board_panels(
+    queries: Queries, state: FilterState, audience: Audience | None = None
+) -> tuple[list[tuple[Chart, Panel]], list[str]]:
     """The sequence's panels for one filter state, and a line for each left out: one the filters do not show (a
-    school's charts without a school) is skipped; one with nothing published at any level says so, never a blank
-    page."""
+    school's charts without a school) is skipped; one the audience may not see, or with nothing published at any
+    level, says so, never a blank page. No audience means no one to refuse (the command line, the tests)."""
     shown, left_out = [], []
     for name in SEQUENCE:
         chart = CHARTS[name]
-        panel = chart(queries, state)
+        if audience is not None and not may(audience, chart.right):
+            left_out.append(f"Left out: the {name} chart. {refusal(chart.right)}")
+            continue
+        panel = chart(queries, state, audience)
         if panel is None:
             continue
         if panel.empty:

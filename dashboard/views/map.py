@@ -117,9 +117,10 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
     return table
 
 
-def map_panel(queries: Queries, state: FilterState) -> Panel:
-    """The Map as a panel for export: the whole figure with its boundaries inside, the table, the notes."""
-    view = map_view(queries, state, with_geometry=True)
+def map_panel(queries: Queries, state: FilterState, schools: bool = True) -> Panel:
+    """The Map as a panel for export: the whole figure with its boundaries inside, the table, the notes; schools
+    (False for a reader who may not see them) says whether school points are offered."""
+    view = map_view(queries, state, with_geometry=True, schools=schools)
     measure = queries.measure_in(state.measure)
     table = display_table(view, measure, MAP_LEVELS[view.level].one)
     message = ""
@@ -160,8 +161,11 @@ def summary_sentence(
     return sentence
 
 
-def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry: str | None = None) -> MapView:
-    """The Map page for one filter state; the whole figure only when with_geometry is set.
+def map_view(
+    queries: Queries, state: FilterState, with_geometry: bool, geometry: str | None = None, schools: bool = True
+) -> MapView:
+    """The Map page for one filter state; the whole figure only when with_geometry is set. schools says whether the
+    reader may be offered school points (the state itself never asks for them for one who may not).
 
     geometry is the address the browser fetches the level's boundaries from; without it they go in the figure.
     """
@@ -171,7 +175,7 @@ def map_view(queries: Queries, state: FilterState, with_geometry: bool, geometry
     state, values, shown_instead = drawn_level(queries, state)
     unavailable = values.attrs.get("unavailable")
     total, refused = selection_total(queries, state)
-    if unavailable and not refused and queries.offers(state.measure, "school"):
+    if unavailable and not refused and schools and queries.offers(state.measure, "school"):
         unavailable += (
             " Each school is drawn as a point."
             if state.schools == "show"

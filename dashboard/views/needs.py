@@ -206,6 +206,7 @@ EARLY_KINDS = {
     "school": ("School", "school", "schools"),
 }
 LOWER_WORDS = "Lower than deprivation predicts"
+SCHOOLS_LEFT_OUT = "Schools are listed for officers only."
 IDENTIFICATION_NOTES = (
     "Expected given deprivation: the borough's share of pupils identified with SEN (SEN support or an EHC plan) in "
     "each IDACI decile of home (1 is England's most deprived tenth; pupils living outside the borough are a group of "
@@ -251,11 +252,13 @@ def _early_notes(queries: Queries, state: FilterState) -> list[str]:
     return notes
 
 
-def _early_rows(queries: Queries, state: FilterState, ask) -> tuple[pd.DataFrame, list[str]]:
-    """Every kind of place's rows from ask(state, level), with the place's name and kind; a note for each level
-    that cannot be had."""
+def _early_rows(queries: Queries, state: FilterState, ask, schools: bool = True) -> tuple[pd.DataFrame, list[str]]:
+    """Every kind of place's rows from ask(state, level), with the place's name and kind (schools only if asked);
+    a note for each level that cannot be had."""
     frames, reasons = [], {}
     for level, (kind, _, plural) in EARLY_KINDS.items():
+        if level == "school" and not schools:
+            continue
         try:
             frame = ask(state, level)
         except NotApplicable as reason:
@@ -306,13 +309,13 @@ def _ends(low: float, high: float, decimals: int, pivot: float, sign: str = "") 
     return f"{ends[0]} to {ends[1]}"
 
 
-def early_identification(queries: Queries, state: FilterState) -> Panel:
-    """Localities, wards, clusters and schools identifying significantly fewer pupils with SEN than their
-    deprivation predicts, with a sentence for each."""
+def early_identification(queries: Queries, state: FilterState, schools: bool = True) -> Panel:
+    """Localities, wards, clusters and schools (unless schools is False) identifying significantly fewer pupils with
+    SEN than their deprivation predicts, with a sentence for each."""
     title = f"SEN identification against what deprivation predicts, {state.year}"
     place = f" in {queries.labels('locality').get(state.locality, state.locality)}" if state.locality else ""
-    frame, gaps = _early_rows(queries, state, queries.identification)
-    notes = [*_early_notes(queries, state), *gaps]
+    frame, gaps = _early_rows(queries, state, queries.identification, schools)
+    notes = [*_early_notes(queries, state), *gaps, *([] if schools else [SCHOOLS_LEFT_OUT])]
     if frame.empty or not (frame["verdict"] != "").any():
         return no_data_panel(title, [*notes, "No place's identification of SEN can be set beside its deprivation."])
     flagged = frame["verdict"] == "lower"
@@ -387,12 +390,12 @@ def early_identification(queries: Queries, state: FilterState) -> Panel:
     return Panel(title, summary, table, None, notes, headline=message, findings=findings)
 
 
-def early_absence(queries: Queries, state: FilterState) -> Panel:
-    """Places where persistent absence rose significantly over two years while suspensions did not, with a sentence
-    for each."""
-    frame, gaps = _early_rows(queries, state, queries.absence_change)
+def early_absence(queries: Queries, state: FilterState, schools: bool = True) -> Panel:
+    """Places where persistent absence rose significantly over two years while suspensions did not (schools among
+    them unless schools is False), with a sentence for each."""
+    frame, gaps = _early_rows(queries, state, queries.absence_change, schools)
     before = frame["before_year"].iat[0] if "before_year" in frame else ""
-    notes = [*_early_notes(queries, state), *gaps]
+    notes = [*_early_notes(queries, state), *gaps, *([] if schools else [SCHOOLS_LEFT_OUT])]
     title = (
         f"Persistent absence rising before suspensions, {before} to {state.year}"
         if before

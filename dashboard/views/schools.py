@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.filters import FilterState
+from dashboard.domain.filters import FilterState, echoed
 from dashboard.domain.formatting import count_text, rate_text, sentence_case
 from dashboard.domain.funnel import BEYOND_95, BEYOND_998, BOROUGH_PHASE, WITHIN, Comparison, funnel, verdict_text
 from dashboard.domain.measures import MEASURES, Measure
@@ -162,7 +162,7 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
     """One school: its trend beside its cluster and the borough, its SEN mix, and this year's comparison."""
     info = queries.school_info(urn)
     if info.empty:
-        return [Panel("School not found", f"There is no school with URN {urn} in the data.", pd.DataFrame())]
+        return [Panel("School not found", f"There is no school with URN {echoed(urn)} in the data.", pd.DataFrame())]
     name, cluster, cluster_name = info.iloc[0]
     measure = MEASURES[state.measure if state.measure in SCHOOL_MEASURES else "suspension_rate"]
     # The school's own trend ignores the place filters: a school is compared with its own cluster.

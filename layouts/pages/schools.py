@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.domain.access import SCHOOLS
 from dashboard.domain.measures import MEASURES
 from dashboard.views.board import CHARTS
 from dashboard.views.schools import SHARES, grid_measures
@@ -133,4 +134,4 @@ def school_choices(schools: pd.DataFrame) -> list[dict]:
     return [{"label": f"{name} ({urn})", "value": urn} for urn, name in zip(schools["URN"], schools["School"])]
 
 
-PAGE = Page("/schools", "Schools", QUESTION, "schools", layout)
+PAGE = Page("/schools", "Schools", QUESTION, "schools", layout, right=SCHOOLS)

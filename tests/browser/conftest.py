@@ -61,7 +61,9 @@ def browser():
 @pytest.fixture()
 def page(browser):
     """A fresh page that records console errors and failed requests; the test fails if any occur."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Playwright's wait_for_function evaluates its predicate with eval, which the app's Content-Security-Policy
+    # forbids: these pages bypass it, and tests/browser/test_sign_in.py opens every page under the policy.
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
     page = context.new_page()
     page.problems = []
     page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)

@@ -99,7 +99,7 @@ def test_a_copied_link_opens_the_same_view(page, browser, live_server):
     assert page.input_value("#filter-need") == "ASD"
     summary = page.inner_text(".map-summary")
     assert summary.startswith("EHC plan rate in 2020/21 for East, primary need ASD")
-    other = browser.new_page()
+    other = browser.new_page(bypass_csp=True)  # see conftest.page
     other.goto(page.url)
     other.wait_for_function(
         "document.querySelector('.map-summary') && document.querySelector('.map-summary').textContent.length > 0"
@@ -200,7 +200,7 @@ def test_two_filters_change_each_pages_figures_and_its_link_opens_the_same_view(
     # Every chart has its table: a table element on the page, or the grid with its CSV download.
     assert page.locator("#page-content table").count() + page.locator("#page-content .ag-root").count() >= 1
     assert page.locator("#page-content .js-plotly-plot").count() + page.locator("#page-content .ag-root").count() >= 1
-    other = browser.new_page()
+    other = browser.new_page(bypass_csp=True)  # see conftest.page
     other.goto(page.url)
     other.wait_for_selector("#page-content .panel-summary, #page-content .ag-row", timeout=30_000)
     reopened = settled_text(other)
@@ -436,7 +436,7 @@ def test_meeting_mode_fits_the_screen_at_projector_sizes_slide_by_slide(browser,
     out of the slide, headings of at most two lines, the chart filling the room left, its text 20px at 1080p."""
     problems = []
     for width, height in ((1920, 1080), (1366, 768), (1280, 720)):
-        page = browser.new_page(viewport={"width": width, "height": height})
+        page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=True)
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.goto(live_server + "/meeting")  # the default filters: the funnel slide is among them

@@ -1,0 +1,142 @@
+"""Load test: 25 signed-in officers (locust, headless, on loopback, bounded in time) against `make serve`'s gunicorn,
+mixing the Map's and Overview's callbacks with table and image exports. Prints p50, p95 and errors per kind of
+request, and writes them to bench/load_test.json.
+
+Run: .venv/bin/python -m benchmarks.load_test [--users 25] [--seconds 60] [--workers 2]   (or: make bench)
+
+All readers come from one address here, so the per-address rate limits are raised for the run (they are meant for
+many readers behind many addresses); everything else is as `make serve` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from dashboard.config import ROOT, Config
+
+PASSWORD = "the officer's long passphrase"  # as benchmarks/locustfile.py signs in
+
+
+def free_port() -> int:
+    """A free port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    """Wait for the server's health check to answer; raise if it does not within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"the server at {url} did not answer /healthz within {seconds:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve, run locust against it, and report; non-zero if any request failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=25)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db", type=Path, default=Config().warehouse_path)
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="load-test-"))
+    users = folder / "users.csv"
+    users.write_text(f"username,role,password_hash\nofficer,officer,{generate_password_hash(PASSWORD)}\n")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "INCLUSION_DB": str(args.db),
+        "INCLUSION_USERS": str(users),
+        "INCLUSION_SECRET_KEY": secrets.token_hex(32),
+        "INCLUSION_WORKERS": str(args.workers),
+        "INCLUSION_SIGNIN_LIMIT": "1000 per minute",
+        "INCLUSION_EXPORT_LIMIT": "10000 per minute",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--config", "web/gunicorn.conf.py", "app:server"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "server.log", "w"),  # noqa: SIM115 - closed with the process
+    )
+    try:
+        wait_until_up(url)
+        prefix = folder / "locust"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "benchmarks" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(args.users),
+                "--spawn-rate",
+                "5",
+                "--run-time",
+                f"{args.seconds}s",
+                "--host",
+                url,
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            check=False,
+            timeout=args.seconds + 120,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115 - read at once
+    results = {
+        row["Name"]: {
+            "requests": int(row["Request Count"]),
+            "errors": int(row["Failure Count"]),
+            "p50 ms": float(row["50%"]),
+            "p95 ms": float(row["95%"]),
+        }
+        for row in rows
+    }
+    results["meta"] = {"users": args.users, "seconds": args.seconds, "workers": args.workers}
+    out = ROOT / "bench" / "load_test.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"\n25 users for {args.seconds} s against make serve ({args.workers} workers):\n")
+    print("| requests | count | errors | p50 ms | p95 ms |\n|---|---:|---:|---:|---:|")
+    for name, row in results.items():
+        if name != "meta":
+            print(f"| {name} | {row['requests']} | {row['errors']} | {row['p50 ms']:.0f} | {row['p95 ms']:.0f} |")
+    errors = results.get("Aggregated", {}).get("errors", 1)
+    print(f"\n{'No errors.' if errors == 0 else f'{errors} errors: see {folder}/server.log.'}")
+    return 0 if errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The load test's readers (locust): each signs in as an officer, then changes filters on the Map and Overview pages
+and downloads tables and, now and then, an image, as a board's officers do before a meeting."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+from locust import HttpUser, between, task
+
+LOCALITIES = [None, "N", "S", "E", "W", "C"]
+MEASURES = ["suspension_rate", "persistent_absence", "absence_rate", "ehcp_rate"]
+YEARS = ["2024/25", "2023/24", "2022/23"]
+USERNAME, PASSWORD = "officer", "the officer's long passphrase"
+
+
+def filters() -> dict:
+    """A filter state a reader might choose."""
+    return {
+        "measure": random.choice(MEASURES),
+        "year": random.choice(YEARS),
+        "locality": random.choice(LOCALITIES),
+        "level": random.choice(["area", "ward"]),
+        "schools": "hide",
+        "colour": "value",
+        "compare": "borough",
+        "by": "locality",
+        "period": "year",
+    }
+
+
+def output_name(outputs: list[dict]) -> str:
+    """The callback's name as Dash's renderer writes it: 'id.prop', or '..id.prop...id.prop..' for several."""
+    names = [
+        f"{json.dumps(o['id'], sort_keys=True, separators=(',', ':')) if isinstance(o['id'], dict) else o['id']}"
+        f".{o['property']}"
+        for o in outputs
+    ]
+    return names[0] if len(names) == 1 else ".." + "...".join(names) + ".."
+
+
+def body(outputs: list[dict], inputs: list[dict], state: list[dict] = ()) -> dict:
+    """A callback request as Dash's renderer posts it."""
+    return {
+        "output": output_name(outputs),
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "state": list(state),
+        "changedPropIds": ["filter-store.data"],
+    }
+
+
+class Officer(HttpUser):
+    """One officer: signs in once, then works through the pages."""
+
+    wait_time = between(0.5, 2)
+
+    def on_start(self):
+        """Sign in as an officer, as a reader does once a session."""
+        page = self.client.get("/login", name="/login").text
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        self.client.post(
+            "/login", data={"username": USERNAME, "password": PASSWORD, "token": token, "next": "/"}, name="/login"
+        )
+
+    @task(6)
+    def change_the_map(self):
+        """A filter change on the Map: the values as a Patch."""
+        outputs = [
+            {"id": "map-graph", "property": "figure"},
+            {"id": "map-loaded", "property": "data"},
+            {"id": {"type": "view", "view": "map-summary"}, "property": "children"},
+            {"id": "map-note", "property": "children"},
+        ]
+        store = {"id": "filter-store", "property": "data", "value": filters()}
+        loaded = {"id": "map-loaded", "property": "data", "value": f"{store['value']['level']}|hide"}
+        self.client.post("/_dash-update-component", json=body(outputs, [store], [loaded]), name="callback: map")
+
+    @task(3)
+    def change_the_overview(self):
+        """A filter change on the Overview: the cards and the locality table."""
+        outputs = [
+            {"id": "overview-selection", "property": "children"},
+            {"id": "overview-cards", "property": "children"},
+            {"id": {"type": "panel", "panel": "localities"}, "property": "children"},
+        ]
+        store = {"id": "filter-store", "property": "data", "value": filters()}
+        self.client.post("/_dash-update-component", json=body(outputs, [store]), name="callback: overview")
+
+    @task(2)
+    def download_a_table(self):
+        """A chart's table as CSV or XLSX."""
+        state = filters()
+        query = f"measure={state['measure']}&year={state['year']}" + (
+            f"&locality={state['locality']}" if state["locality"] else ""
+        )
+        chart = random.choice(["map", "localities", "trend"])
+        self.client.get(f"/export/{chart}.{random.choice(['csv', 'xlsx'])}?{query}", name="export: table")
+
+    @task(1)
+    def download_an_image(self):
+        """The map as a captioned PNG, drawn by the export browser."""
+        locality = random.choice(LOCALITIES[1:])
+        self.client.get(f"/export/map.png?locality={locality}", name="export: image")

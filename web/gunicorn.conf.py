@@ -1,0 +1,27 @@
+"""gunicorn's settings for `make serve`: workers from INCLUSION_WORKERS, debug never on, and a refusal to start where
+people would sign in without a secret key to sign their sessions with."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
+workers = int(os.environ.get("INCLUSION_WORKERS", "2"))
+threads = int(os.environ.get("INCLUSION_THREADS", "4"))
+timeout = 120  # a cold board pack takes seconds; an export never more than its own limit (INCLUSION_EXPORT_SECONDS)
+graceful_timeout = 30
+limit_request_line = 4094  # an address longer than any page makes is refused before the app sees it
+forwarded_allow_ips = os.environ.get("INCLUSION_PROXY_IPS", "127.0.0.1")  # the TLS proxy in front, if any
+accesslog = "-"
+# The access log says who asked for what and how it went; never a cookie, a form or a body.
+access_log_format = '{"time":"%(t)s","ip":"%(h)s","request":"%(m)s %(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
+errorlog = "-"
+
+
+def on_starting(server):
+    """Refuse to serve sign-in without a secret key: sessions signed with a random one would not survive a restart
+    or be shared between workers."""
+    signs_in = os.environ.get("INCLUSION_USERS") or os.environ.get("INCLUSION_OIDC_METADATA_URL")
+    if signs_in and len(os.environ.get("INCLUSION_SECRET_KEY", "")) < 32:
+        raise SystemExit(
+            "INCLUSION_SECRET_KEY must be set (at least 32 characters) to serve sign-in: "
+            'python -c "import secrets; print(secrets.token_hex(32))" makes one.'
+        )
