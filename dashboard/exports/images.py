@@ -157,7 +157,7 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
             except TimeoutError as exc:  # a drawing that ran out of time is not tried again
                 _stop()
                 raise ImageExportFailed(
-                    f"This image took longer than {TIME_LIMIT:.0f} seconds to draw, so it was stopped. Tables "
+                    f"This image took longer than {TIME_LIMIT:g} seconds to draw, so it was stopped. Tables "
                     "download as CSV and XLSX."
                 ) from exc
             except Exception as exc:  # noqa: BLE001 - a browser that died is started again once

@@ -388,3 +388,28 @@ def test_an_administrator_loads_a_folder_through_the_browser_sees_the_report_and
     rolled = client.post("/admin/rollback", data={"token": form_token(client, "/admin")})
     assert rolled.status_code == 302 and current_version(db) == first
     assert client.post("/admin/rollback", data={"token": "forged"}).status_code == 400
+
+
+def test_single_sign_on_gives_the_role_the_councils_groups_map_to_and_refuses_anyone_without_one(demo_build, tmp_path):
+    served = make_app(
+        demo_build[1],
+        tmp_path,
+        oidc_metadata_url="https://login.council.example/.well-known/openid-configuration",
+        oidc_client_id="inclusion",
+        oidc_client_secret="s3cret",
+        oidc_roles="Inclusion Board=viewer,Inclusion Officers=officer",
+    )
+    claims = {"sub": "4f1c", "email": "ana@council.example", "roles": ["Inclusion Officers"]}
+    # The council's provider is stood in for at the point authlib hands back its checked ID token's claims.
+    served.sign_in.sso.authorize_access_token = lambda: {"userinfo": claims}
+    client = served.server.test_client()
+    assert "Sign in with your council account" in client.get("/login").get_data(as_text=True)
+    signed = client.get("/login/sso/callback")
+    assert signed.status_code == 302
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Signed in as ana@council.example (officer)." in layout and "/schools" in links(layout)
+    claims["roles"] = ["Finance"]
+    stranger = served.server.test_client()
+    refused = stranger.get("/login/sso/callback")
+    assert refused.status_code == 403 and "no role for this dashboard" in refused.get_data(as_text=True)
+    assert stranger.get("/_dash-layout").status_code == 401

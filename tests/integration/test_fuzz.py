@@ -186,3 +186,28 @@ def test_a_nul_byte_in_a_filter_never_reaches_the_export_browser(fuzzed):
     refused = client.get("/export/map.png?locality=%00")
     assert refused.status_code == 400 and "control character" in refused.get_json()["detail"]
     assert client.get("/export/map.png?locality=N").status_code == 200
+
+
+def test_behind_the_address_check_a_control_character_still_never_reaches_a_caption(queries):
+    # The core on its own, as a command line or another front end would call it: the value is echoed as '?'.
+    from dashboard.exports.charts import export
+
+    table = export(queries, "map", "xlsx", "locality=N%00orth%1b")
+    image = export(queries, "map", "svg", "locality=N%00orth%1b")
+    assert image.content.startswith(b"<svg") and b"\x00" not in image.content and b"\x1b" not in image.content
+    assert b"There is no locality &#x27;N?orth?&#x27;" in image.content or b"There is no locality 'N?orth?'" in (
+        image.content
+    )
+    import io
+
+    import openpyxl
+
+    cells = [
+        str(cell.value)
+        for sheet in openpyxl.load_workbook(io.BytesIO(table.content)).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
+    assert any("There is no locality 'N?orth?'" in text for text in cells)
+    assert not any(not char.isprintable() and char not in "\n" for text in cells for char in text)

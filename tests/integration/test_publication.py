@@ -243,9 +243,10 @@ def test_every_page_reads_only_published_cells_for_any_filters(demo_build, queri
     check()
 
 
-@settings(max_examples=2, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-# From a tenth of the demo's children (about 4,000): at a twenty-fifth (1,700) the deprivation families make one
-# load take several minutes (docs/disclosure.md), too long for every test run.
+# One borough a run (each load takes three to four minutes on two cores, most of it protection), from a tenth of the
+# demo's children (about 4,000): at a twenty-fifth (1,700) the deprivation families make one load take several
+# minutes more (docs/disclosure.md), too long for every test run.
+@settings(max_examples=1, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(1, 10_000), areas=st.integers(24, 48), scale=st.floats(0.1, 0.2))
 def test_small_boroughs_are_protected_too(tmp_path_factory, seed, areas, scale):
     """Boroughs of a few thousand children in a few dozen areas: more of their counts are small, and none escapes."""
