@@ -24,7 +24,10 @@ RIGHTS = {
 ROLE_NAMES = {"viewer": "board viewer", "officer": "officer", "admin": "administrator"}
 REFUSALS = {
     AGGREGATES: "Sign in to see the dashboard.",
-    SCHOOLS: "School-level figures are for officers: your sign-in lets you see boroughs, localities and clusters.",
+    SCHOOLS: (
+        "School-level figures are for officers only; the borough, its localities, wards, small areas and clusters "
+        "are open to you."
+    ),
     ADMINISTER: "Data administration is for administrators.",
 }
 

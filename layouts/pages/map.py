@@ -17,8 +17,8 @@ def layout() -> html.Div:
         [
             html.H1("Map"),
             html.P(
-                "Click a place to narrow every page to its locality; choose the map level and school points under "
-                "'Map' in the filters.",
+                "Click a place to narrow every page to its locality; choose the map level (and, for officers, school "
+                "points) under 'Map' in the filters.",
                 className="text-muted",
             ),
             html.P(id=ids.MAP_SUMMARY, className="lead map-summary"),

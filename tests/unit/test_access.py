@@ -71,7 +71,10 @@ def test_school_points_are_taken_off_the_map_for_a_viewer_with_a_sentence():
     state = FilterState(year="2024/25", schools="show")
     narrowed, said = restricted(Audience("viewer", "v", SIGNED_IN), state)
     assert narrowed.schools == "hide" and said == [
-        "School-level figures are for officers: your sign-in lets you see boroughs, localities and clusters."
+        (
+            "School-level figures are for officers only; the borough, its localities, wards, small areas and clusters "
+            "are open to you."
+        )
     ]
     assert restricted(Audience("officer", "o", SIGNED_IN), state) == (state, [])
 
