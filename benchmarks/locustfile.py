@@ -3,52 +3,12 @@ and downloads tables and, now and then, an image, as a board's officers do befor
 
 from __future__ import annotations
 
-import json
 import random
 import re
 
 from locust import HttpUser, between, task
 
-LOCALITIES = [None, "N", "S", "E", "W", "C"]
-MEASURES = ["suspension_rate", "persistent_absence", "absence_rate", "ehcp_rate"]
-YEARS = ["2024/25", "2023/24", "2022/23"]
-USERNAME, PASSWORD = "officer", "the officer's long passphrase"
-
-
-def filters() -> dict:
-    """A filter state a reader might choose."""
-    return {
-        "measure": random.choice(MEASURES),
-        "year": random.choice(YEARS),
-        "locality": random.choice(LOCALITIES),
-        "level": random.choice(["area", "ward"]),
-        "schools": "hide",
-        "colour": "value",
-        "compare": "borough",
-        "by": "locality",
-        "period": "year",
-    }
-
-
-def output_name(outputs: list[dict]) -> str:
-    """The callback's name as Dash's renderer writes it: 'id.prop', or '..id.prop...id.prop..' for several."""
-    names = [
-        f"{json.dumps(o['id'], sort_keys=True, separators=(',', ':')) if isinstance(o['id'], dict) else o['id']}"
-        f".{o['property']}"
-        for o in outputs
-    ]
-    return names[0] if len(names) == 1 else ".." + "...".join(names) + ".."
-
-
-def body(outputs: list[dict], inputs: list[dict], state: list[dict] = ()) -> dict:
-    """A callback request as Dash's renderer posts it."""
-    return {
-        "output": output_name(outputs),
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": inputs,
-        "state": list(state),
-        "changedPropIds": ["filter-store.data"],
-    }
+from benchmarks.readers import LOCALITIES, PASSWORD, USERNAME, body, filters
 
 
 class Officer(HttpUser):

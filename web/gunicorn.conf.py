@@ -8,6 +8,9 @@ workers = int(os.environ.get("INCLUSION_WORKERS", "2"))
 threads = int(os.environ.get("INCLUSION_THREADS", "4"))
 timeout = 120  # a cold board pack takes seconds; an export never more than its own limit (INCLUSION_EXPORT_SECONDS)
 graceful_timeout = 30
+# Idle connections are kept longer than a reader (or a proxy) waits between requests: closed after 2 s, gunicorn's
+# default, a connection could close just as a browser reused it, and that request failed (measured with locust).
+keepalive = 30
 limit_request_line = 4094  # an address longer than any page makes is refused before the app sees it
 forwarded_allow_ips = os.environ.get("INCLUSION_PROXY_IPS", "127.0.0.1")  # the TLS proxy in front, if any
 accesslog = "-"

@@ -413,3 +413,11 @@ def test_single_sign_on_gives_the_role_the_councils_groups_map_to_and_refuses_an
     refused = stranger.get("/login/sso/callback")
     assert refused.status_code == 403 and "no role for this dashboard" in refused.get_data(as_text=True)
     assert stranger.get("/_dash-layout").status_code == 401
+
+
+def test_an_oversized_body_or_address_is_refused_with_a_sentence(as_role):
+    client = as_role("officer")
+    huge = client.post("/_dash-update-component", data=b"x" * (5 * 1024 * 1024), content_type="application/json")
+    assert huge.status_code == 413 and "Traceback" not in huge.get_data(as_text=True)
+    long = client.get("/export/map.csv?locality=" + "N" * 3000)
+    assert long.status_code == 414 and "too long" in long.get_json()["detail"]
