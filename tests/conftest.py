@@ -42,6 +42,23 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# Files that take minutes go first: pytest-xdist (--dist loadfile) hands files out in the order collected, so a long
+# one collected late would leave one process running it alone at the end of `make test`.
+SLOW_FIRST = (
+    "tests/integration/test_relations.py",
+    "tests/integration/test_publication.py",
+    "tests/integration/test_versions.py",
+    "tests/browser/test_browser.py",
+    "tests/browser/test_accessibility.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Put the slowest files first, each keeping its own order of tests."""
+    rank = {path: index for index, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> tuple[Path, Path]:
     """The demo borough built once: (folder of extracts, warehouse file)."""
