@@ -25,8 +25,11 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from benchmarks import readers
 from benchmarks.readers import PASSWORD, USERNAME, body, filters
 from dashboard.config import ROOT, Config
+from dashboard.query.catalogue import filter_options
+from dashboard.store.warehouse import Warehouse
 
 
 def free_port() -> int:
@@ -73,6 +76,16 @@ def warm(url: str, seconds: float = 90) -> float:
     return time.monotonic() - started
 
 
+def reader_choices(db: Path) -> dict[str, str]:
+    """The localities and latest three years the warehouse holds, for the readers (and locust's, by environment)."""
+    options = filter_options(Warehouse(db))
+    localities = [code for code, _ in options.localities]
+    years = [year for year, _ in options.years][-3:]
+    readers.LOCALITIES[:] = [None, *localities]
+    readers.YEARS[:] = years
+    return {"BENCH_LOCALITIES": ",".join(localities), "BENCH_YEARS": ",".join(years)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve, run locust against it, and report; non-zero if any request failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "INCLUSION_WORKERS": str(args.workers),
         "INCLUSION_SIGNIN_LIMIT": "1000 per minute",
         "INCLUSION_EXPORT_LIMIT": "10000 per minute",
+        **reader_choices(args.db),
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     server = subprocess.Popen(
