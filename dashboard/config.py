@@ -66,6 +66,14 @@ class Config:
     limits_storage: str = field(default_factory=lambda: os.environ.get("INCLUSION_LIMITS_STORAGE", "memory://"))
     # The longest one image export may take before its reader is told to try again; others never wait longer.
     export_seconds: float = field(default_factory=lambda: float(os.environ.get("INCLUSION_EXPORT_SECONDS", "45")))
+    # Protection at load: a dask scheduler's address (tcp://host:8786) runs it on that cluster; otherwise a LocalCluster
+    # of this many worker processes (0: one per core). A load of fewer fact rows than protect_in_process runs in the
+    # loading process, where starting workers would cost more than they save.
+    dask_scheduler: str = field(default_factory=lambda: os.environ.get("INCLUSION_DASK_SCHEDULER", ""))
+    protect_workers: int = field(default_factory=lambda: int(os.environ.get("INCLUSION_PROTECT_WORKERS", "0")))
+    protect_in_process: int = field(
+        default_factory=lambda: int(os.environ.get("INCLUSION_PROTECT_IN_PROCESS", "1000000"))
+    )
 
 
 def _optional_path(name: str) -> Path | None:

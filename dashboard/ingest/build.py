@@ -322,8 +322,8 @@ def publication_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[
     }
 
 
-def republish(db_path: Path, threshold: int) -> Path:
-    """Protect the version served at db_path again, at threshold, and serve the result as a new version."""
+def served_tables(db_path: Path) -> dict[str, pd.DataFrame]:
+    """The tables of the version served at db_path, by name, without its publication."""
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         present = set(con.execute("SELECT table_name FROM information_schema.tables").df()["table_name"])
@@ -332,6 +332,12 @@ def republish(db_path: Path, threshold: int) -> Path:
         con.close()
     for name in ("published", "publication", "publication_family", "publication_relation"):
         tables.pop(name, None)
+    return tables
+
+
+def republish(db_path: Path, threshold: int) -> Path:
+    """Protect the version served at db_path again, at threshold, and serve the result as a new version."""
+    tables = served_tables(db_path)
     tables |= publication_tables(tables, threshold)
     now = dt.datetime.now().replace(microsecond=0)
     old = tables["load_version"].iloc[0]

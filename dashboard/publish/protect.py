@@ -20,6 +20,7 @@ import pandas as pd
 from dashboard.domain.disclosure import AtMost, Line, Problem, Unprotectable, primary_cells, protect
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.cells import CountYear, count_year, read_facts
+from dashboard.publish.engine import Engine
 from dashboard.publish.registry import (
     COUNTS,
     FAMILIES_BY_NAME,
@@ -70,11 +71,14 @@ class Publication:
     seconds: float
 
 
-def publish(tables: dict[str, pd.DataFrame], threshold: int) -> Publication:
+def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | None = None) -> Publication:
     """Protect every family of every count in tables (a version's tables by name) at threshold.
 
-    Counts tied by a relation (registry.RELATIONS) are protected as one system per year, terms included."""
+    Counts tied by a relation (registry.RELATIONS) are protected as one system per year, terms included. The systems
+    share no cell, so they run apart on the engine (dask workers, or this process) and are put together in one order:
+    the result is the same whatever the number of workers."""
     started = time.perf_counter()
+    engine = engine or Engine.from_config()
     con = duckdb.connect()
     for name in SOURCE_TABLES:
         if name in tables and tables[name] is not None:
@@ -85,16 +89,21 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int) -> Publication:
         if count.table in tables and tables[count.table] is not None and not tables[count.table].empty
     }
     con.close()
-    published, families, relations = [], [], []
+    jobs = []
     for group in related_counts():
         present = [COUNTS[c] for c in sorted(group) if c in facts]
         years = sorted({str(y) for count in present for y in facts[count.id]["year"].dropna().unique()})
         for year in years:
-            members = [count for count in present if (facts[count.id]["year"] == year).any()]
-            cells, stats, used = _protect_system(members, year, facts, threshold)
-            published.append(cells[PUBLISHED_COLUMNS])
-            families += stats
-            relations += used
+            # Each system gets only its year's rows: a worker is sent what it needs and nothing more.
+            mine = {count.id: facts[count.id][facts[count.id]["year"] == year] for count in present}
+            members = [count for count in present if not mine[count.id].empty]
+            jobs.append((members, year, {count.id: mine[count.id] for count in members}, threshold))
+    sizes = [sum(len(frame) for frame in job[2].values()) for job in jobs]
+    published, families, relations = [], [], []
+    for cells, stats, used in engine.map(_protect_system, jobs, sum(sizes), sizes):
+        published.append(cells[PUBLISHED_COLUMNS])
+        families += stats
+        relations += used
     published_frame = pd.concat(published, ignore_index=True) if published else pd.DataFrame(columns=PUBLISHED_COLUMNS)
     # Stored in the order look-ups ask for them, so DuckDB skips what it does not need.
     published_frame = published_frame.sort_values(["count", "family", "academic_year"], kind="stable")
@@ -106,7 +115,8 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int) -> Publication:
             (
                 threshold,
                 dt.datetime.now().replace(microsecond=0),
-                "Gaussian elimination; linear-programming audit with the relations between counts",
+                "Gaussian elimination; linear-programming audit with the relations between counts; "
+                f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}",
                 round(seconds, 1),
             )
         ],

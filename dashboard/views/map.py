@@ -155,7 +155,7 @@ def summary_sentence(
         verb = "rests" if suppressed == 1 else "rest"
         places = MAP_LEVELS[state.level].many.lower()
         sentence += (
-            f" {suppressed} of {in_view} {places} {verb} on too few children to show and "
+            f" {suppressed:,} of {in_view:,} {places} {verb} on too few children to show and "
             f"{'is' if suppressed == 1 else 'are'} marked c."
         )
     return sentence
@@ -395,6 +395,6 @@ def expected_sentence(values: pd.DataFrame, state: FilterState, measure: Measure
     above = int((rows["ratio_low"] > 1).sum())
     below = int((rows["ratio_high"] < 1).sum())
     return (
-        f"Against the count expected for their pupils, {above} of {len(rows)} {level} have significantly more "
+        f"Against the count expected for their pupils, {above:,} of {len(rows):,} {level} have significantly more "
         f"{measure.numerator_label} than expected and {below} significantly fewer."
     )

@@ -380,7 +380,7 @@ def early_identification(queries: Queries, state: FilterState, schools: bool = T
         )
     hidden = int((~shown).sum())
     if hidden:
-        notes.append(f"{hidden} places rest on too few children to show (c) and are not judged.")
+        notes.append(f"{hidden:,} places rest on too few children to show (c) and are not judged.")
     message = headline(
         f"{len(findings)} places identify fewer pupils with SEN than deprivation predicts"
         if findings

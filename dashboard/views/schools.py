@@ -296,7 +296,7 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     place = place_name(state, queries.filter_options(), measure)
     panel = compared_panel(title, shown, measure, comparison, place, phases, notes)
     if hidden:
-        panel.notes.append(f"{hidden} schools rest on too few children to show and are not plotted.")
+        panel.notes.append(f"{hidden:,} schools rest on too few children to show and are not plotted.")
     if given.any():
         panel.notes.append(
             f"{int(given.sum())} schools the source gives as a symbol (x: not available) are not plotted."
@@ -395,16 +395,17 @@ def compared_panel(
     outside, far = shown[shown["reach"] != WITHIN], shown[shown["reach"] == BEYOND_998]
     schools = "schools" if place == "the borough" else f"schools in {place}"
     lie = "lies" if len(outside) == 1 else "lie"
+    how_many = f"{len(outside):,}" if len(outside) else "None"
     message = headline(
-        f"{len(outside) or 'None'} of {len(shown)} {schools} {lie} beyond the 95% limits {comparison.short}",
-        f"{len(outside) or 'None'} of {len(shown)} schools {lie} beyond the 95% limits {comparison.short}",
+        f"{how_many} of {len(shown):,} {schools} {lie} beyond the 95% limits {comparison.short}",
+        f"{how_many} of {len(shown):,} schools {lie} beyond the 95% limits {comparison.short}",
     )
     if outside.empty:
-        summary = f"None of {len(shown)} {schools} {lie} beyond the 95% limits around {comparison.their}."
+        summary = f"None of {len(shown):,} {schools} {lie} beyond the 95% limits around {comparison.their}."
     else:
         directions = ", ".join(f"{n} {d}" for d, n in outside["direction"].value_counts(sort=False).items())
         summary = (
-            f"{len(outside)} of {len(shown)} {schools} {lie} beyond the 95% limits around {comparison.their} "
+            f"{len(outside):,} of {len(shown):,} {schools} {lie} beyond the 95% limits around {comparison.their} "
             f"({directions} than expected)."
         )
         explain = (

@@ -196,9 +196,9 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
                 f" {names[chosen]}, the {BREAKDOWNS[breakdown].lower()} chosen, was "
                 f"{measure.format(mine['value'].iat[-1])} in {mine['period'].iat[-1]}, "
                 + (
-                    f"the lowest of {len(ranked)}."
+                    f"the lowest of {len(ranked):,}."
                     if position == len(ranked)
-                    else f"{_ordinal(position)} highest of {len(ranked)}."
+                    else f"{_ordinal(position)} highest of {len(ranked):,}."
                 )
             )
     if targets and summary != NO_DATA_MESSAGE:

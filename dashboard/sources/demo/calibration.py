@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-LOCALITIES = {"N": "North", "E": "East", "SC": "South & Central", "W": "West"}
+
+@dataclass(frozen=True)
+class Locality:
+    """A locality of the demo: its code and name, the Walsall locality whose published figures it follows (profile),
+    and where it lies (anchor: east and north as shares of the half-width, from the centre)."""
+
+    code: str
+    name: str
+    profile: str
+    anchor: tuple[float, float]
+
+
+# Walsall's four localities: the borough the demo is calibrated to.
+BOROUGH_LOCALITIES = (
+    Locality("N", "North", "N", (0, 0.6)),
+    Locality("E", "East", "E", (0.6, 0)),
+    Locality("SC", "South & Central", "SC", (0, -0.25)),  # the centre, drawn south
+    Locality("W", "West", "W", (-0.6, 0)),
+)
+# A county's eight: each follows one of Walsall's, so the county has deprived and affluent districts of its own.
+COUNTY_LOCALITIES = (
+    Locality("N", "North", "N", (0, 0.7)),
+    Locality("NE", "North East", "E", (0.5, 0.5)),
+    Locality("E", "East", "E", (0.7, 0)),
+    Locality("SE", "South East", "W", (0.5, -0.5)),
+    Locality("S", "South", "SC", (0, -0.7)),
+    Locality("SW", "South West", "N", (-0.5, -0.5)),
+    Locality("W", "West", "W", (-0.7, 0)),
+    Locality("C", "Central", "SC", (0, 0)),
+)
+LOCALITIES = {locality.code: locality.name for locality in BOROUGH_LOCALITIES}
 POPULATION_0_25 = {"N": 22_234, "E": 23_606, "SC": 22_121, "W": 23_887}  # 2021
 CALIBRATION_YEAR = 2020  # 2020/21: plans on 18 March 2021
 PLANS_2021 = {"N": 734, "E": 687, "SC": 528, "W": 677}
@@ -114,9 +144,51 @@ class DemoSettings:
     special_schools: int = 9
     ap_schools: int = 4
     clusters_per_locality: int = 4
-    scale: float = 1.0  # share of Walsall's children and plans (a smaller borough has more small counts)
+    scale: float = 1.0  # each locality's children and plans as a share of its Walsall profile's
     centre_lat: float = 52.59
     centre_lon: float = -1.97
+    localities: tuple[Locality, ...] = field(default=BOROUGH_LOCALITIES)
+    extent_km: float = 6.0  # the made-up outline's mean radius
+
+    def profile(self, code: str) -> str:
+        """The Walsall locality whose figures a locality follows ('all' for pupils from outside)."""
+        return next((loc.profile for loc in self.localities if loc.code == code), "all")
+
+    @property
+    def centre(self) -> str:
+        """The locality that pupils from outside count with: the first following Walsall's South & Central."""
+        return next((loc.code for loc in self.localities if loc.profile == "SC"), self.localities[0].code)
+
+
+# Sizes the generator can make (python -m dashboard.demo --scale ...). A county like Kent, Essex or Hampshire: about
+# 1,000 small areas, 600 schools in 64 clusters, 8 localities and 250,000 pupils a year. A region on the West
+# Midlands' 1,719 small areas (--boundaries), with as many children per area as the borough.
+SCALES: dict[str, dict] = {
+    "borough": {},
+    "county": {
+        "areas": 1000,
+        "wards": 120,
+        "primary_schools": 480,
+        "secondary_schools": 75,
+        "special_schools": 30,
+        "ap_schools": 15,
+        "clusters_per_locality": 8,
+        "scale": 2.9,
+        "localities": COUNTY_LOCALITIES,
+        "extent_km": 25.0,
+    },
+    "region": {
+        "wards": 200,
+        "primary_schools": 820,
+        "secondary_schools": 130,
+        "special_schools": 50,
+        "ap_schools": 24,
+        "clusters_per_locality": 12,
+        "scale": 5.3,
+        "localities": COUNTY_LOCALITIES,
+    },
+}
+REGION_BOUNDARIES = ("boundaries/lsoa2021_wm7.geojson", "LSOA21CD")
 
 
 # Main reasons, near England's mix: before 2020/21 DfE's older list (with 'other'), then the revised one.

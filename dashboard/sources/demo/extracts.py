@@ -12,18 +12,19 @@ from dashboard.domain.reference import academic_year_label, academic_year_start
 from dashboard.ingest.boundaries import WGS84, read_boundaries, to_feature_collection
 from dashboard.ingest.build import load
 from dashboard.ingest.templates import AREAS, ATTENDANCE, EXCLUSIONS, SCHOOLS, TARGETS
-from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, DEMO_TARGETS, LOCALITIES, DemoSettings
+from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, DEMO_TARGETS, DemoSettings
 from dashboard.sources.demo.people import Borough, generate
 
 
-def write_extracts(borough: Borough, out: Path) -> None:
+def write_extracts(borough: Borough, out: Path, settings: DemoSettings | None = None) -> None:
     """Write the borough as the templates an LA would supply, plus its boundaries."""
+    settings = settings or DemoSettings()
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob("*.csv"):
         stale.unlink()
-    pd.DataFrame(list(LOCALITIES.items()), columns=["locality_code", "locality_name"]).to_csv(
-        out / "localities.csv", index=False
-    )
+    pd.DataFrame(
+        [(loc.code, loc.name) for loc in settings.localities], columns=["locality_code", "locality_name"]
+    ).to_csv(out / "localities.csv", index=False)
     borough.clusters.to_csv(out / "clusters.csv", index=False)
     # Written in the templates' own columns, so the demo is loaded exactly as an LA's extract would be.
     for frame, template, pupil_level in (
@@ -90,17 +91,20 @@ def build_demo(
     settings: DemoSettings | None = None,
     boundaries: Path | None = None,
     code_field: str | None = None,
+    name: str = "borough",
 ) -> None:
-    """Generate the borough, write its extracts to out and load them into db_path with the real ingest."""
+    """Generate the borough (or county, or region: name), write its extracts to out and load them into db_path with
+    the real ingest."""
     real = read_boundaries(boundaries, code_field) if boundaries else None
+    settings = settings or DemoSettings()
     borough = generate(settings, real)
-    write_extracts(borough, out)
+    write_extracts(borough, out, settings)
     load(
         out,
         db_path,
         boundaries=out / "boundaries.geojson",
         code_field="code",
         data_kind="synthetic",
-        description="Synthetic demo borough shaped like Walsall"
+        description=f"Synthetic demo {name} shaped like Walsall"
         + (f" on the boundaries in {Path(boundaries).name}" if boundaries else ""),
     )

@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import MultiPoint, Point, Polygon
 
 from dashboard.ingest.boundaries import WGS84
-from dashboard.sources.demo.calibration import LOCALITIES, DemoSettings
+from dashboard.sources.demo.calibration import DemoSettings
 
 PLACE_START = [
     "Ash",
@@ -58,24 +58,26 @@ def _lonlat_to_km(lonlat: np.ndarray, settings: DemoSettings) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def borough_outline(rng: np.random.Generator) -> Polygon:
-    """An irregular closed outline about 11 km by 12 km, like a metropolitan borough."""
+def borough_outline(rng: np.random.Generator, extent_km: float = 6.0) -> Polygon:
+    """An irregular closed outline of about twice extent_km across: 11 km by 12 km at 6, like a metropolitan borough."""
     theta = np.linspace(0, 2 * np.pi, 240, endpoint=False)
-    radius = np.full_like(theta, 6.0)
+    radius = np.full_like(theta, extent_km)
     for harmonic in range(2, 7):
-        radius += rng.uniform(0.15, 0.6) / harmonic * 2 * np.cos(harmonic * theta + rng.uniform(0, 2 * np.pi))
+        wobble = rng.uniform(0.15, 0.6) / harmonic * 2 * (extent_km / 6.0)
+        radius += wobble * np.cos(harmonic * theta + rng.uniform(0, 2 * np.pi))
     return Polygon(np.column_stack([radius * np.cos(theta) * 0.95, radius * np.sin(theta) * 1.05])).buffer(0)
 
 
-def synthetic_areas(rng: np.random.Generator, count: int) -> gpd.GeoSeries:
+def synthetic_areas(rng: np.random.Generator, count: int, extent_km: float = 6.0) -> gpd.GeoSeries:
     """Voronoi cells of points spread denser towards the centre, clipped to the outline (km)."""
-    outline = borough_outline(rng)
+    outline = borough_outline(rng, extent_km)
     minx, miny, maxx, maxy = outline.bounds
+    spread = 30 * (extent_km / 6.0) ** 2
     points: list[tuple[float, float]] = []
     while len(points) < count:
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
         # Denser in the centre, as small areas of equal population are in towns.
-        if outline.contains(Point(x, y)) and rng.uniform() < 0.35 + 0.65 * np.exp(-(x * x + y * y) / 30):
+        if outline.contains(Point(x, y)) and rng.uniform() < 0.35 + 0.65 * np.exp(-(x * x + y * y) / spread):
             points.append((x, y))
     seeds = np.array(points)
     for _ in range(3):  # Lloyd relaxation evens out the cells without making a grid
@@ -85,13 +87,9 @@ def synthetic_areas(rng: np.random.Generator, count: int) -> gpd.GeoSeries:
 
 
 def _voronoi(seeds: np.ndarray, outline: Polygon) -> list[Polygon]:
-    regions = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=outline.buffer(5))
-    by_seed = []
-    for x, y in seeds:
-        point = Point(x, y)
-        cell = next(r for r in regions.geoms if r.contains(point))
-        by_seed.append(cell.intersection(outline))
-    return by_seed
+    # ordered: the cells come in the seeds' order, so no search per seed (a county has a thousand).
+    regions = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=outline.buffer(5), ordered=True)
+    return list(shapely.intersection(np.asarray(regions.geoms), outline))
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 30) -> np.ndarray:
@@ -117,13 +115,15 @@ def _balanced_assign(points: np.ndarray, anchors: np.ndarray) -> np.ndarray:
 
 def _names(rng: np.random.Generator, count: int) -> list[str]:
     pool = [a + b for a in PLACE_START for b in PLACE_END]
+    if count > len(pool):  # a county has more schools than the borough's pool of names
+        pool += [f"{before} {name}" for before in ("Upper", "Lower", "Great", "Little", "Old", "New") for name in pool]
     return [pool[i] for i in rng.choice(len(pool), count, replace=False)]
 
 
 def build_geography(rng: np.random.Generator, settings: DemoSettings, boundaries: gpd.GeoDataFrame | None):
     """Areas with wards, localities and deprivation; polygons are synthetic unless boundaries are given."""
     if boundaries is None:
-        cells = synthetic_areas(rng, settings.areas)
+        cells = synthetic_areas(rng, settings.areas, settings.extent_km)
         lonlat_cells = gpd.GeoSeries(
             [shapely.transform(c, lambda xy: _km_to_lonlat(xy, settings)) for c in cells], crs=WGS84
         )
@@ -145,9 +145,9 @@ def build_geography(rng: np.random.Generator, settings: DemoSettings, boundaries
     extent = np.abs(centroids).max()
     ward_of_area = _kmeans(centroids, settings.wards, rng)
     ward_centres = np.array([centroids[ward_of_area == w].mean(0) for w in range(settings.wards)])
-    # Locality anchors: North, East, South & Central (centre, drawn south), West.
-    anchors = np.array([[0, 0.6], [0.6, 0], [0, -0.25], [-0.6, 0]]) * extent
-    locality_of_ward = np.array(list(LOCALITIES))[_balanced_assign(ward_centres, anchors)]
+    anchors = np.array([locality.anchor for locality in settings.localities]) * extent
+    codes = np.array([locality.code for locality in settings.localities])
+    locality_of_ward = codes[_balanced_assign(ward_centres, anchors)]
     ward_names = _names(rng, settings.wards)
     areas["ward_code"] = [f"X05{w + 1:06d}" for w in ward_of_area]
     areas["ward_name"] = [ward_names[w] for w in ward_of_area]
@@ -227,8 +227,8 @@ def build_schools(
     schools = pd.DataFrame(records)
     clusters = []
     schools["cluster_code"] = ""
-    cluster_names = _names(rng, len(LOCALITIES) * settings.clusters_per_locality)
-    for number, code in enumerate(LOCALITIES):
+    cluster_names = _names(rng, len(settings.localities) * settings.clusters_per_locality)
+    for number, code in enumerate(locality.code for locality in settings.localities):
         here = schools["locality_code"] == code
         mainstream = here & schools["phase"].isin(["primary", "secondary"])
         labels = _kmeans(schools.loc[mainstream, ["x", "y"]].to_numpy(), settings.clusters_per_locality, rng)

@@ -14,7 +14,6 @@ from dashboard.sources.demo.calibration import (
     CALIBRATION_YEAR,
     CASELOAD,
     DEMO_REASONS,
-    LOCALITIES,
     NEED_ORDER,
     NEEDS_2021,
     NEEDS_2025,
@@ -39,8 +38,9 @@ def build_people(rng: np.random.Generator, settings: DemoSettings, areas: gpd.Ge
     births = np.arange(settings.first_year - 25, last_year + 1)
     weight = rng.lognormal(0, 0.15, len(areas))
     area_totals = np.zeros(len(areas), dtype=int)
-    for code, total in POPULATION_0_25.items():
-        here = np.flatnonzero(areas["locality_code"].to_numpy() == code)
+    for locality in settings.localities:
+        here = np.flatnonzero(areas["locality_code"].to_numpy() == locality.code)
+        total = POPULATION_0_25[locality.profile]
         area_totals[here] = _largest_remainder(round(total * settings.scale), weight[here])
     frames = []
     calibration_births = (births >= CALIBRATION_YEAR - 25) & (births <= CALIBRATION_YEAR)
@@ -115,18 +115,22 @@ def need_mix(locality: str, year: int) -> dict[str, float]:
     return {k: v / total for k, v in mixed.items()}
 
 
-def plan_targets(year: int, scale: float = 1.0) -> dict[str, int]:
-    """Plans per locality (and OOB) in a year: 2020/21 as published, other years Walsall's growth."""
-    base = {**PLANS_2021, "OOB": PLANS_2021_OOB}
-    if year == CALIBRATION_YEAR and scale == 1.0:
+def plan_targets(year: int, settings: DemoSettings | None = None) -> dict[str, int]:
+    """Plans per locality (and OOB) in a year: 2020/21 as published, other years Walsall's growth, each locality as
+    its Walsall profile's, times the settings' scale."""
+    settings = settings or DemoSettings()
+    walsall = {**PLANS_2021, "OOB": PLANS_2021_OOB}
+    base = {loc.code: PLANS_2021[loc.profile] for loc in settings.localities} | {"OOB": PLANS_2021_OOB}
+    if year == CALIBRATION_YEAR and settings.scale == 1.0 and base == walsall:
         return base
-    total = CASELOAD[year] if year != CALIBRATION_YEAR else sum(base.values())
-    parts = _largest_remainder(round(total * scale), np.array(list(base.values()), dtype=float))
+    total = CASELOAD[year] if year != CALIBRATION_YEAR else sum(walsall.values())
+    size = settings.scale * sum(base.values()) / sum(walsall.values())  # 1 for Walsall itself
+    parts = _largest_remainder(round(total * size), np.array(list(base.values()), dtype=float))
     return dict(zip(base, parts.tolist()))
 
 
 def assign_plans(
-    people: pd.DataFrame, year: int, deprivation_weight: np.ndarray, scale: float = 1.0
+    people: pd.DataFrame, year: int, deprivation_weight: np.ndarray, settings: DemoSettings | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which people hold a plan this year, and their primary need: exact counts per locality and age band."""
     age = year - people["birth_year"].to_numpy()
@@ -137,7 +141,8 @@ def assign_plans(
     # same people keep their plans from year to year.
     score = people["sen_latent"].to_numpy() / deprivation_weight
     locality = people["locality_code"].to_numpy()
-    for code, total in plan_targets(year, scale).items():
+    settings = settings or DemoSettings()
+    for code, total in plan_targets(year, settings).items():
         in_locality = locality == code
         per_band = _largest_remainder(total, np.array(list(PLAN_AGE_SHARE.values())))
         if code == "OOB":  # out-of-borough plans are school-age children placed by the LA
@@ -149,7 +154,7 @@ def assign_plans(
         holders = np.concatenate(holders)
         has_plan[holders] = True
         # Needs in fixed blocks of the need latent, so a pupil's need rarely changes between years.
-        mix = need_mix(code if code != "OOB" else "all", year)
+        mix = need_mix(settings.profile(code), year)
         counts = _largest_remainder(len(holders), np.array([mix[k] for k in NEED_ORDER]))
         ordered = holders[np.argsort(people["need_latent"].to_numpy()[holders])]
         need[ordered] = np.repeat(NEED_ORDER, counts)
@@ -178,8 +183,14 @@ class Borough:
 
 
 def _nearest(points: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
-    distance = ((points[:, None, :] - targets[None]) ** 2).sum(-1)
-    return np.argsort(distance, axis=1)[:, :k]
+    """The k nearest targets of each point, nearest first. People share their area's point, so each distinct point is
+    ranked once: a county's half a million people against its schools would not fit in memory as one matrix."""
+    unique, back = np.unique(points, axis=0, return_inverse=True)
+    nearest = np.empty((len(unique), k), dtype=int)
+    for start in range(0, len(unique), 20_000):
+        distance = ((unique[start : start + 20_000, None, :] - targets[None]) ** 2).sum(-1)
+        nearest[start : start + 20_000] = np.argsort(distance, axis=1)[:, :k]
+    return nearest[back.ravel()]
 
 
 @dataclass
@@ -217,13 +228,13 @@ def generate(settings: DemoSettings | None = None, boundaries: gpd.GeoDataFrame 
         label = academic_year_label(year)
         age = year - people["birth_year"].to_numpy()
         rows["population"].append(residents(people, label, age))
-        has_plan, plan_need = assign_plans(people, year, deprivation, settings.scale)
+        has_plan, plan_need = assign_plans(people, year, deprivation, settings)
         pupils = schooling(
             people, schools, nearest, settings, year, age, has_plan, plan_need, deprivation, permanently_excluded
         )
         rows["census"].append(pupils.census)
         rows["ehcp"].append(plan_holders(people, schools, pupils, label, age, has_plan, plan_need))
-        events, new_perm = exclusions(rng, people, pupils, deprivation, year, age, permanent_progress)
+        events, new_perm = exclusions(rng, people, pupils, deprivation, year, age, permanent_progress, settings)
         rows["exclusions"] += events
         permanently_excluded |= new_perm
         rows["attendance"] += attendance(rng, people, pupils, year)
@@ -371,6 +382,7 @@ def exclusions(
     year: int,
     age: np.ndarray,
     permanent_progress: dict[str, tuple[float, int]],
+    settings: DemoSettings | None = None,
 ) -> tuple[list[pd.DataFrame], np.ndarray]:
     """Suspensions and permanent exclusions: exact totals per locality, shared out by each pupil's risk.
 
@@ -380,13 +392,15 @@ def exclusions(
     phase_risk = pd.Series(phase).map({"primary": 0.18, "secondary": 1.0, "special": 0.6, "ap": 3.0}).to_numpy()
     sen_risk = pd.Series(pupils.sen[idx]).map({"ehcp": 2.4, "sen_support": 3.0, "none": 0.8}).to_numpy()
     risk = phase_risk * sen_risk * deprivation[idx] * people["behaviour"].to_numpy()[idx]
+    settings = settings or DemoSettings()
     locality = people["locality_code"].to_numpy()[idx]
-    pupil_locality = np.where(locality == "OOB", "SC", locality)  # outside pupils count with the centre
+    pupil_locality = np.where(locality == "OOB", settings.centre, locality)  # outside pupils count with the centre
     rows = []
     new_perm = np.zeros(len(people), dtype=bool)
-    for code in LOCALITIES:
+    for code, profile in ((loc.code, loc.profile) for loc in settings.localities):
         here = np.flatnonzero(pupil_locality == code)
-        suspensions = int(round(SUSPENSIONS_PER_1000[code] / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here)))
+        rate = SUSPENSIONS_PER_1000[profile]
+        suspensions = int(round(rate / 1000 * 1.15 * SUSPENSION_YEAR_FACTOR[year] * len(here)))
         term_weight = np.array([TERM_SESSIONS[t] * TERM_SUSPENSION_FACTOR.get((year, t), 1.0) for t in TERM_SESSIONS])
         per_term = _largest_remainder(suspensions, term_weight)
         for term, count in zip(TERM_SESSIONS, per_term):
@@ -394,7 +408,7 @@ def exclusions(
             who = np.repeat(here, counts)
             rows.append(_exclusion_events(rng, who, idx, people, census, year, label, term, "suspension"))
         # Permanent exclusions: the cumulative count tracks the rate, so six-year totals are exact.
-        target = PERMANENT_PER_1000[code] / 1000 / 3.5 * SUSPENSION_YEAR_FACTOR[year] * len(here)
+        target = PERMANENT_PER_1000[profile] / 1000 / 3.5 * SUSPENSION_YEAR_FACTOR[year] * len(here)
         eligible = here[(phase[here] != "special") & (phase[here] != "ap") & (age[idx[here]] >= 7)]
         race = rng.exponential(size=len(eligible)) / risk[eligible]
         chosen = eligible[np.argsort(race)[: _permanent_quota(permanent_progress, code, target)]]

@@ -1,0 +1,75 @@
+"""Where the load's protection runs: its independent systems on dask.distributed (a LocalCluster on this machine, or
+a running scheduler's cluster), or in the loading process when the load is too small to be worth the workers."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dashboard.config import Config
+
+
+@dataclass(frozen=True)
+class Engine:
+    """How to run independent jobs: scheduler is a dask scheduler's address ('' for a LocalCluster of workers
+    processes, 0 meaning one per core); a load of fewer rows than in_process runs in this process."""
+
+    scheduler: str = ""
+    workers: int = 0
+    in_process: int = 1_000_000
+
+    @classmethod
+    def from_config(cls, config: Config | None = None) -> Engine:
+        """The engine the settings (INCLUSION_DASK_SCHEDULER, INCLUSION_PROTECT_WORKERS, ...) describe."""
+        config = config or Config()
+        return cls(config.dask_scheduler, config.protect_workers, config.protect_in_process)
+
+    def describe(self, rows: int) -> str:
+        """Where a load of rows runs, in words for its report."""
+        if self.scheduler:
+            return f"the dask cluster at {self.scheduler}"
+        if rows < self.in_process or self.worker_count == 1:
+            return "the loading process"
+        return f"a local dask cluster of {self.worker_count} worker processes"
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes of a LocalCluster."""
+        return self.workers or os.cpu_count() or 1
+
+    def map(self, function: Callable, jobs: Sequence[tuple], rows: int, sizes: Sequence[int] | None = None) -> list:
+        """function(*job) for every job, in the jobs' order whichever worker ran each; sizes (rows per job) start the
+        largest first, so no worker is left with a large job at the end."""
+        if not self.scheduler and (rows < self.in_process or self.worker_count == 1):
+            return [function(*job) for job in jobs]
+        from distributed import Client, LocalCluster
+
+        if self.scheduler:
+            with Client(self.scheduler) as client:
+                return _gather(client, function, jobs, sizes)
+        # One thread a worker: the protection is numpy and HiGHS, which would only contend for one process's GIL.
+        with (
+            LocalCluster(
+                n_workers=self.worker_count,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            return _gather(client, function, jobs, sizes)
+
+
+def _gather(client, function: Callable, jobs: Sequence[tuple], sizes: Sequence[int] | None) -> list:
+    sizes = sizes or [0] * len(jobs)
+    futures = []
+    for job, size in zip(jobs, sizes, strict=True):
+        # Tables go to the workers as data (scattered), not inside the task graph, which the scheduler would copy. Each
+        # dict goes whole, in a list: a dict given to scatter would be scattered under its own keys as task names,
+        # and two years' tables of one count would share a name.
+        data = [client.scatter([part], hash=False)[0] if isinstance(part, dict) else part for part in job]
+        futures.append(client.submit(function, *data, priority=size, pure=False))
+    return client.gather(futures)

@@ -1,0 +1,71 @@
+"""Protection that scales out: the load's systems on dask.distributed give the same publication as in one process."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.ingest.build import served_tables
+from dashboard.publish.engine import Engine
+from dashboard.publish.protect import publish
+
+
+def test_two_dask_workers_publish_exactly_what_one_process_does(small_demo_build):
+    tables = served_tables(small_demo_build[1])
+    alone = Engine(workers=1)
+    cluster = Engine(workers=2, in_process=0)
+    rows = sum(len(tables[name]) for name in ("fact_census", "fact_attendance"))
+    assert alone.describe(rows) == "the loading process"
+    assert cluster.describe(rows) == "a local dask cluster of 2 worker processes"
+
+    one, two = publish(tables, 4, alone), publish(tables, 4, cluster)
+
+    assert len(one.published) > 5_000 and (one.published["status"] == "suppressed").sum() > 100
+    pd.testing.assert_frame_equal(one.published.reset_index(drop=True), two.published.reset_index(drop=True))
+    pd.testing.assert_frame_equal(one.families, two.families)
+    pd.testing.assert_frame_equal(one.relations, two.relations)
+
+
+def test_a_county_shaped_demo_has_eight_localities_each_following_its_walsall_profile():
+    from dashboard.sources.demo.calibration import COUNTY_LOCALITIES, DemoSettings
+    from dashboard.sources.demo.people import generate, plan_targets
+
+    settings = DemoSettings(
+        areas=160,
+        wards=24,
+        primary_schools=48,
+        secondary_schools=8,
+        special_schools=3,
+        ap_schools=2,
+        clusters_per_locality=2,
+        scale=0.25,
+        localities=COUNTY_LOCALITIES,
+        extent_km=12.0,
+        years=2,
+    )
+    county = generate(settings)
+
+    codes = {"N", "NE", "E", "SE", "S", "SW", "W", "C"}
+    assert set(county.areas["locality_code"]) == codes
+    assert len(county.clusters) == 16 and set(county.clusters["locality_code"]) == codes
+    assert len(county.schools) == 61 and county.schools["school_name"].is_unique
+    # Plans: each locality holds a quarter of what its Walsall profile held in 2020/21 (North 734, East 687, West 677).
+    year = county.ehcp[county.ehcp["academic_year"] == "2020/21"]
+    areas = county.areas.set_index("area_code")["locality_code"]
+    plans = year["home_area_code"].map(areas).value_counts()
+    targets = plan_targets(2020, settings)
+    for code, walsall in (("N", 734), ("SW", 734), ("NE", 687), ("SE", 677)):
+        assert plans[code] == targets[code]
+        assert abs(plans[code] - walsall / 4) <= 1
+    # Suspensions follow the profile: North's (Walsall North, 97.6 per 1,000) above North East's (Walsall East, 54.8).
+    rates = {}
+    census = county.census[county.census["academic_year"] == "2020/21"]
+    suspensions = county.exclusions[
+        (county.exclusions["academic_year"] == "2020/21") & (county.exclusions["exclusion_type"] == "suspension")
+    ]
+    for code in ("N", "NE"):
+        pupils = census["home_area_code"].map(areas).eq(code).sum()
+        rates[code] = suspensions["home_area_code"].map(areas).eq(code).sum() / pupils
+    assert rates["N"] > 1.4 * rates["NE"]
+    # Children per small area stay plausible, so a county's map is mostly coloured: at least 40 pupils in nine in ten.
+    per_area = census["home_area_code"].value_counts().reindex(county.areas["area_code"], fill_value=0)
+    assert (per_area >= 40).mean() >= 0.9
