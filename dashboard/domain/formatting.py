@@ -102,7 +102,9 @@ def verdict_text(verdict: str, reference_name: str) -> str:
 
 def symbols_note(statuses) -> str | None:
     """What the source's symbols in a table mean, e.g. 'x = not available; z = not applicable.', if any appear."""
-    found = set(statuses)
+    # The distinct statuses first: a county's map has a thousand places, and an Arrow column iterated one by one is
+    # slow.
+    found = set(pd.Series(statuses).unique().tolist())
     present = [s for s in SOURCE_SYMBOLS if s in found]
     if not present:
         return None
