@@ -24,3 +24,13 @@ def test_nearest_schools_ranked_once_per_home_point_match_every_person_ranked_al
 def test_a_county_gets_as_many_different_school_names_as_it_has_schools():
     names = _names(np.random.default_rng(1), 600)
     assert len(names) == len(set(names)) == 600
+
+
+def test_an_unreadable_boundary_file_is_named_in_a_sentence_not_a_traceback(tmp_path, capsys):
+    from dashboard.sources.demo.cli import main
+
+    missing = tmp_path / "no-such.geojson"
+    assert main(["--boundaries", str(missing), "--code-field", "LSOA21CD", "--db", str(tmp_path / "w.duckdb")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("The demo was not built: ") and "no-such.geojson" in error and "Traceback" not in error
+    assert not (tmp_path / "w.duckdb").exists()

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from dashboard.config import ROOT, Config, absolute_path
+from dashboard.ingest.boundaries import BoundaryError
 from dashboard.ingest.build import IngestError
 from dashboard.sources.demo.calibration import REGION_BOUNDARIES, SCALES, DemoSettings
 from dashboard.sources.demo.extracts import build_demo
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Building the synthetic demo {args.scale} into {db_path} (takes {took})...", flush=True)
     try:
         build_demo(args.out, db_path, settings, args.boundaries, args.code_field, name=args.scale)
+    except BoundaryError as exc:  # a boundary file given on the command line that cannot be read: say which and why
+        print(f"The demo was not built: {exc}", file=sys.stderr)
+        return 1
     except IngestError as exc:  # the generator's own output failing validation is a bug worth reporting plainly
         print(f"The demo extracts did not validate:\n{exc}", file=sys.stderr)
         return 1
