@@ -46,6 +46,7 @@ def digest(path: Path) -> str:
 # one collected late would leave one process running it alone at the end of `make test`.
 SLOW_FIRST = (
     "tests/integration/test_relations.py",
+    "tests/integration/test_demo.py",
     "tests/integration/test_publication.py",
     "tests/integration/test_versions.py",
     "tests/browser/test_browser.py",

@@ -11,8 +11,11 @@ import pandas as pd
 import pytest
 import shapely
 
+from dashboard.domain.status import SUPPRESSED
+from dashboard.publish.audit import audit
 from dashboard.sources.demo.calibration import DemoSettings
 from dashboard.sources.demo.people import generate
+from tests.attacker import attack, read_published, read_threshold
 from tests.conftest import shared_file
 
 # shared/context/README.md: EHC plans on 18 March 2021 by locality of residence, and their needs.
@@ -201,6 +204,16 @@ def test_synthetic_data_can_sit_on_real_boundaries(second_seed_build):
         con.execute("SELECT count(*) FROM area WHERE area_name LIKE 'Walsall ____'").fetchone()[0] == 169
     )  # e.g. Walsall 001A
     assert con.execute("SELECT SUM(plans) FROM fact_ehcp WHERE academic_year = '2020/21'").fetchone()[0] == 2_662
+
+
+# Here rather than beside the other attacks (test_relations.py), so the demo with another seed is built in one test
+# process only: it is the suite's largest fixture.
+def test_a_demo_with_another_seed_passes_both_attackers(second_seed_build):
+    published = read_published(second_seed_build[1])
+    threshold = read_threshold(second_seed_build[1])
+    assert (published["status"] == SUPPRESSED).sum() > 3000
+    assert attack(published, threshold) == []
+    assert audit(published, threshold) == []
 
 
 def test_the_need_mix_moves_to_walsalls_2025_mix_and_localities_stay_distinct(con):
