@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run serve test lint bench mutation install install-test demo demo-rebuild templates browser clean
+.PHONY: run serve test lint bench bench-borough mutation install install-test demo demo-rebuild templates browser clean
 
 $(VENV)/.installed: requirements.txt
 	@# WeasyPrint lays out board packs with Debian's pango.
@@ -72,14 +72,20 @@ test: install-test lint
 	$(PYTHON) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # One formatter and linter (ruff, lines at most 120); the import contracts run in the tests (tests/unit/test_architecture.py).
-# What a Map filter change and every page cost as served, against a naive Dash map, and the demo load's time;
-# then the load's protection with the relations between counts against the same without them.
-# Last, 25 signed-in users (locust, headless, on loopback) against make serve, mixing page callbacks and exports.
 $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet -r requirements-bench.txt
 	touch $@
 
-bench: demo $(VENV)/.installed-bench
+# Every scale (borough, county, region; England when it can be built), each against the naive Dash map in the same
+# run: the map's filter change served, the redraw and first map in Chromium, one export, the load with 1 and 2
+# protection workers and their memory, 25 users at county scale. Writes bench/results.json and bench/results.md.
+# BENCH_FLAGS=--quick leaves England out and reuses warehouses already built under bench/warehouses.
+bench: $(VENV)/.installed-bench
+	$(PYTHON) -m benchmarks.scales $(BENCH_FLAGS)
+
+# The demo borough in depth: every page's callbacks and the wide set of map states against the naive map, the load,
+# the protection with and without the relations between counts, and 25 users mixing pages and exports.
+bench-borough: demo $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.map_update --load
 	$(PYTHON) -m benchmarks.protection
 	$(PYTHON) -m benchmarks.load_test

@@ -123,7 +123,15 @@ def naive_app(warehouse: Warehouse, queries: Queries) -> Dash:
         "FROM fact_exclusion f JOIN area a ON a.area_code = f.home_area_code "
         "WHERE f.term = 'Full year' AND f.exclusion_type = 'suspension'"
     )
-    geojson = queries.map_geojson("area")
+    # The boundaries as loaded, named by their codes: a naive app draws the file it was given.
+    shapes = warehouse.query("SELECT area_code, geojson FROM area_geometry ORDER BY area_code")
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": code, "properties": {}, "geometry": json.loads(shape)}
+            for code, shape in zip(shapes["area_code"], shapes["geojson"])
+        ],
+    }
     app = Dash(__name__)
     app.layout = html.Div([dcc.Store(id="naive-state"), dcc.Graph(id="naive-map")])
 

@@ -46,6 +46,8 @@ def register(app, queries: Queries) -> None:
                 figure["data"][index] = trace
             figure["layout"]["coloraxis"] = view.patch["coloraxis"]
             figure["layout"]["title"]["text"] = view.patch["title"]
+            for key, value in view.patch.get("geo", {}).items():
+                figure["layout"]["geo"][key] = value  # zoomed to the selection
         return figure, drawn, view.summary, view.note
 
     @on_filters(
@@ -69,20 +71,23 @@ def register(app, queries: Queries) -> None:
     @app.callback(
         Output(ids.FILTER_LOCALITY, "value", allow_duplicate=True),
         Input(ids.MAP_GRAPH, "clickData"),
-        State(ids.FILTER_STORE, "data"),
+        State(ids.MAP_LOADED, "data"),
         prevent_initial_call=True,
     )
-    def filter_by_clicked_place(click: dict | None, filters: dict | None):
-        # A click on a place or a school narrows every view to its locality.
+    def filter_by_clicked_place(click: dict | None, drawn: str | None):
+        # A click on a place, a school or a locality outside the selection narrows every view to its locality.
         points = (click or {}).get("points") or []
         if not points:
             raise PreventUpdate
         point = points[0]
         if point.get("customdata") and isinstance(point["customdata"], str):
-            return point["customdata"]  # a school point carries its locality
-        # The level drawn may be coarser than the one asked for: a place's code says which level it is of.
-        for level in MAP_LEVELS:
-            places = queries.place_table(level).set_index("code")["locality_code"]
-            if point.get("location") in places.index:
-                return places[point["location"]]
-        raise PreventUpdate
+            return point["customdata"]  # a school point or an outside locality carries its locality
+        # Places are named by their feature ids in the level drawn (map_loaded says which).
+        level = (drawn or "").split("|")[0]
+        location = point.get("location")
+        if level not in MAP_LEVELS or not isinstance(location, int):
+            raise PreventUpdate
+        places = queries.place_table(level)
+        if not 0 <= location < len(places):
+            raise PreventUpdate
+        return places["locality_code"].iat[location]

@@ -76,15 +76,19 @@ def _verdict_classes(values: pd.DataFrame, measure: Measure) -> tuple[np.ndarray
 
 
 # Places are drawn in one layer per kind of figure, so each layer's hover text is one template over the places' own
-# properties (sent once, with the boundaries) and a few numbers: a filter change sends no sentences.
-LAYERS = ("shown", "suppressed", "symbol", "no data", "outside")
+# properties (sent once, with the boundaries) and a few numbers: a filter change sends no sentences. Places are named
+# by their feature ids (small numbers, see map_geojson). Outside a chosen locality the map draws the other localities
+# whole, beneath the rest, rather than each of their places: a filter change then sends a handful of them, not
+# thousands.
+LAYERS = ("outside", "shown", "suppressed", "symbol", "no data")
 HEAD = "<b>%{properties.name}</b><br>%{properties.context}<br>"
 
 
 def _layers(status: np.ndarray) -> np.ndarray:
-    """Which layer each place is drawn in: its figure, c, a source's symbol, no data, or outside the selection."""
+    """Which layer each place is drawn in: outside the selection (not drawn), its figure, c, a source's symbol, no
+    data."""
     symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
-    return np.select([status == SHOWN, status == SUPPRESSED, symbol, status == OUTSIDE], [0, 1, 2, 4], 3)
+    return np.select([status == OUTSIDE, status == SHOWN, status == SUPPRESSED, symbol], [0, 1, 2, 3], 4)
 
 
 def _templates(measure: Measure, reference_name: str | None) -> list[str]:
@@ -98,11 +102,11 @@ def _templates(measure: Measure, reference_name: str | None) -> list[str]:
         f"%{{customdata[4]:,.{places}f}}" + ("<br><b>%{text}</b>" if reference_name else "")
     )
     return [
+        f"{HEAD}Outside the chosen locality",
         shown,
         f"{HEAD}{measure.label}: c (too few children to show, or hidden so a small number cannot be worked out)",
         f"{HEAD}{measure.label}: %{{text}}",
         f"{HEAD}{measure.label}: no data for this selection",
-        f"{HEAD}Outside the chosen locality",
     ]
 
 
@@ -114,12 +118,14 @@ def choropleth_values(
     reference_name: str | None = None,
     schools: pd.DataFrame | None = None,
     school_layer: bool = False,
+    localities: tuple[dict | str, dict[str, int]] | None = None,
 ) -> dict:
     """The map's layers (traces as dicts, schools last if given) and colour axis: all a filter change sends.
 
-    geojson is the boundaries or the address they are served at. With reference_name (e.g. 'the borough') places
-    are coloured by their verdict against it, which values must then carry (see compare_with); otherwise by the
-    measure's fixed classes.
+    geojson is the boundaries or the address they are served at; localities the localities' boundaries (or their
+    address) and each locality's feature id in them, to draw the localities outside a chosen one. With
+    reference_name (e.g. 'the borough') places are coloured by their verdict against it, which values must then
+    carry (see compare_with); otherwise by the measure's fixed classes.
     """
     status = values["status"].to_numpy(object)
     present = set(status.tolist())
@@ -146,7 +152,7 @@ def choropleth_values(
     labels += [states[k] for k in present]
     scale = _scale(colours + [list(STATE_COLOURS.values())[k] for k in present])
     layer = _layers(status)
-    codes = values["code"].to_numpy(object)
+    features = values["feature"].to_numpy(int)
     templates = _templates(measure, reference_name)
     # The numbers a shown place's hover text needs, rounded as the table shows them.
     places = measure.decimals
@@ -159,13 +165,18 @@ def choropleth_values(
     traces = []
     for index, name in enumerate(LAYERS):
         mine = layer == index
+        locations, z, boundaries = features[mine].tolist(), classes[mine].tolist(), geojson
+        if name == "outside" and localities is not None:
+            boundaries, ids = localities
+            outside = sorted(set(values["locality_code"].to_numpy(object)[mine].tolist()) & set(ids))
+            locations, z = [ids[code] for code in outside], z[:1] * len(outside)
         trace = {
             "type": "choropleth",
             "name": name,
-            "geojson": geojson,
+            "geojson": boundaries,
             "featureidkey": "id",
-            "locations": codes[mine].tolist(),
-            "z": classes[mine].tolist(),
+            "locations": locations,
+            "z": z,
             "coloraxis": "coloraxis",
             "hovertemplate": templates[index] + "<extra></extra>",
             "marker": {"line": {"color": "#505050", "width": 0.4}},
@@ -177,6 +188,8 @@ def choropleth_values(
                 trace["text"] = [verdict_text(v, reference_name) for v in values["verdict"].to_numpy(object)[mine]]
         elif name == "symbol":
             trace["text"] = [f"{s} ({EES_SYMBOLS[s]}, in the source data)" for s in status[mine]]
+        elif name == "outside" and localities is not None:
+            trace["customdata"] = outside  # a click on one filters to it, as a school point does
         traces.append(trace)
     traces.append(_marks(values, measure, geojson, bool(reference_name)))
     if schools is not None and not schools.empty:
@@ -242,7 +255,7 @@ def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdi
         "geojson": geojson,
         "featureidkey": "id",
         "locationmode": "geojson-id",
-        "locations": values["code"].to_numpy(object)[marked].tolist(),
+        "locations": values["feature"].to_numpy(int)[marked].tolist(),
         "mode": "text",
         "text": text[marked].tolist(),
         "textfont": {"color": [ink_on(f) for f in fills[marked]], "size": 12},
@@ -338,11 +351,28 @@ def locality_traces(overlay: dict) -> list[dict]:
     ]
 
 
+def extent(bounds: np.ndarray) -> dict:
+    """The map's view for places' bounding boxes (rows of west, south, east, north): all of them with a margin, so a
+    chosen locality fills the map. Empty where no place has a boundary (the map then fits what it draws)."""
+    bounds = bounds[~np.isnan(bounds).any(axis=1)]
+    if not len(bounds):
+        return {}
+    west, south = bounds[:, 0].min(), bounds[:, 1].min()
+    east, north = bounds[:, 2].max(), bounds[:, 3].max()
+    pad_x, pad_y = (east - west) * 0.03 + 1e-4, (north - south) * 0.03 + 1e-4
+    return {
+        "fitbounds": False,
+        "lonaxis": {"range": [round(west - pad_x, 5), round(east + pad_x, 5)]},
+        "lataxis": {"range": [round(south - pad_y, 5), round(north + pad_y, 5)]},
+    }
+
+
 def choropleth(parts: dict, title: str) -> go.Figure:
     """The map from choropleth_values' parts: its layers over the boundaries, the legend naming every class, and the
     localities' outlines and names on top where parts has them (they never change with the filters)."""
     figure = go.Figure(parts["traces"] + parts.get("overlay", []))
     figure.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    figure.update_geos(parts.get("geo", {}))  # the selection's extent, where the view gave one
     figure.update_layout(
         coloraxis=parts["coloraxis"],
         title={"text": wrap_title(title), "x": 0.01, "font": {"size": 16}},
@@ -429,9 +459,9 @@ def for_print(figure: go.Figure) -> go.Figure:
     return printed
 
 
-def _stipple(geojson: dict, codes: set) -> tuple[list[float], list[float]]:
-    """Points of a regular grid that fall inside the places named by codes: a dot pattern drawn over them."""
-    shapes = [shapely.geometry.shape(f["geometry"]) for f in geojson["features"] if f.get("id") in codes]
+def _stipple(geojson: dict, ids: set) -> tuple[list[float], list[float]]:
+    """Points of a regular grid that fall inside the places of these feature ids: a dot pattern drawn over them."""
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in geojson["features"] if f.get("id") in ids]
     everything = shapely.bounds(shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in geojson["features"]]))
     west, south, east, north = everything
     step = (east - west) / STIPPLE_ACROSS

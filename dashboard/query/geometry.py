@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
@@ -23,9 +24,23 @@ def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
     return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1").astype(object))
 
 
+def feature_ids(warehouse: Warehouse, level: str = "area") -> dict[str, int]:
+    """Each place's id in the level's boundaries: its position in place_table."""
+    return warehouse.cached(
+        ("feature ids", level), lambda: {c: i for i, c in enumerate(place_table(warehouse, level)["code"])}
+    )
+
+
+# How far each level's outlines may move when simplified, in degrees (1e-4 is about 7 m east-west and 11 m north-south
+# in England): under a pixel of the map at which each level is read, and shared borders stay shared.
+SIMPLIFY = {"area": 0.0001, "ward": 0.0002, "locality": 0.0003}
+DECIMALS = 5  # about 1 m
+
+
 def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
-    """Boundaries at one map level as a FeatureCollection (id = code, properties name and context, for hover text);
-    wards and localities dissolved from areas."""
+    """Boundaries at one map level as a FeatureCollection: each feature's id is the place's position in place_table
+    (a map names places by these small numbers, not by their codes), its properties the code, name and context (for
+    hover text); wards and localities dissolved from areas, each level simplified as a coverage."""
 
     def build() -> dict | None:
         rows = warehouse.query(
@@ -43,22 +58,44 @@ def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
             shapes = pd.Series(
                 {code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)}
             )
-        places = place_table(warehouse, level).set_index("code")
+        places = place_table(warehouse, level)
+        position = pd.Index(places["code"]).get_indexer(shapes.index)
+        shapes = shapes[position >= 0]  # a boundary with no place is not drawn
+        simplified = shapely.coverage_simplify(shapes.to_numpy(), SIMPLIFY[level])
+        simplified = shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
         features = [
             {
                 "type": "Feature",
-                "id": code,
+                "id": int(index),
                 "properties": {
-                    "name": places.at[code, "name"] if code in places.index else code,
-                    "context": places.at[code, "context"] if code in places.index else "",
+                    "code": places.at[index, "code"],
+                    "name": places.at[index, "name"],
+                    "context": places.at[index, "context"],
                 },
                 "geometry": shapely.geometry.mapping(shape),
             }
-            for code, shape in shapes.items()
+            for index, shape in zip(position[position >= 0], simplified)
         ]
         return {"type": "FeatureCollection", "features": features}
 
     return warehouse.cached(("geojson", level), build)
+
+
+def feature_bounds(warehouse: Warehouse, level: str = "area") -> np.ndarray | None:
+    """Each place's bounding box (west, south, east, north) by feature id, NaN where it has no boundary; None where no
+    boundaries are loaded."""
+
+    def build() -> np.ndarray | None:
+        collection = map_geojson(warehouse, level)
+        if collection is None:
+            return None
+        bounds = np.full((len(place_table(warehouse, level)), 4), np.nan)
+        ids = [feature["id"] for feature in collection["features"]]
+        shapes = [shapely.geometry.shape(feature["geometry"]) for feature in collection["features"]]
+        bounds[ids] = shapely.bounds(shapes)
+        return bounds
+
+    return warehouse.cached(("feature bounds", level), build)
 
 
 def locality_overlay(warehouse: Warehouse) -> dict | None:

@@ -90,6 +90,14 @@ class Queries:
         """Places at one map level with their names and the locality they are in."""
         return geometry.place_table(self.warehouse, level)
 
+    def feature_ids(self, level: str = "area") -> dict[str, int]:
+        """Each place's id in the level's boundaries (map_geojson): its position in place_table."""
+        return geometry.feature_ids(self.warehouse, level)
+
+    def feature_bounds(self, level: str = "area"):
+        """Each place's bounding box (west, south, east, north) by feature id; None without boundaries."""
+        return geometry.feature_bounds(self.warehouse, level)
+
     def map_geojson(self, level: str = "area") -> dict | None:
         """Boundaries at one map level as a FeatureCollection, or None where none are loaded."""
         return geometry.map_geojson(self.warehouse, level)

@@ -378,7 +378,8 @@ def rates_where_possible(
 def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level: str = "area") -> pd.DataFrame:
     """Every small area, ward or locality with its rate; places outside the chosen locality are marked, not dropped.
 
-    Columns: code, name, context (the wider places it is in), locality_code, then the rate columns (numerator,
+    Columns: code, name, context (the wider places it is in), locality_code, feature (its id in the level's
+    boundaries), then the rate columns (numerator,
     denominator, value, status, low, high). Where the data cannot be cut to this level, every place has no data and
     attrs["unavailable"] says why.
     """
@@ -404,8 +405,12 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
         for column in RATE_COLUMNS:
             if column != "status":
                 columns[column][outside] = np.nan
-    # The places' own columns go in as they are typed: only the rate columns are new arrays.
-    frame = pd.DataFrame({**{c: places[c] for c in places}, **columns}, index=places.index, copy=False)
+    # The places' own columns go in as they are typed: only the rate columns are new arrays. feature is the place's
+    # id in the level's boundaries (map_geojson), the number a map names it by.
+    feature = np.arange(len(places))
+    frame = pd.DataFrame(
+        {**{c: places[c] for c in places}, "feature": feature, **columns}, index=places.index, copy=False
+    )
     frame.attrs["unavailable"] = unavailable
     return frame
 

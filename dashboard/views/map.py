@@ -21,7 +21,7 @@ from dashboard.domain.formatting import (
 from dashboard.domain.measures import Measure
 from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.figures.maps import choropleth, choropleth_values, locality_traces, no_boundaries_figure
+from dashboard.figures.maps import choropleth, choropleth_values, extent, locality_traces, no_boundaries_figure
 from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
@@ -195,10 +195,21 @@ def map_view(
     parts = {}
     if geojson is not None:
         address = geometry.format(level=state.level) if geometry else geojson
+        localities = geometry.format(level="locality") if geometry else queries.map_geojson("locality")
         parts = choropleth_values(
-            values, measure, bins, address, colour_by, map_schools(queries, state), school_layer=state.schools == "show"
+            values,
+            measure,
+            bins,
+            address,
+            colour_by,
+            map_schools(queries, state),
+            school_layer=state.schools == "show",
+            localities=(localities, queries.feature_ids("locality")),
         )
         parts["title"] = wrap_title(title)
+        # Zoomed to the selection: a chosen locality fills the map, the others stay round it.
+        inside = (values["status"] != OUTSIDE).to_numpy() if state.locality else slice(None)
+        parts["geo"] = extent(queries.feature_bounds(state.level)[values["feature"].to_numpy(int)][inside])
         overlay = queries.locality_overlay() if state.level != "locality" else None
         if overlay:
             parts["overlay"] = locality_traces(overlay)

@@ -39,6 +39,9 @@ def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, li
     assert query_of(page) == {"year": "2024/25"}  # the default measure is left out of links
     before = area_fills(page)
     assert len(before) >= 160 and len(set(before)) >= 5  # one path per small area, several colour classes
+    span = "() => { const r = document.querySelector('#map-graph .js-plotly-plot').layout.geo.lonaxis.range; "
+    span += "return r[1] - r[0]; }"
+    whole = page.evaluate(span)
 
     updates = []
     page.on("response", lambda r: updates.append(r) if "_dash-update-component" in r.url else None)
@@ -48,8 +51,10 @@ def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, li
 
     assert query_of(page)["locality"] == "N"
     after = area_fills(page)
-    assert len(after) == len(before) and after != before
-    assert after.count("rgb(255, 255, 255)") >= 100  # the other three localities drawn as outside the selection
+    # North's small areas, and the other three localities drawn whole, white, as outside the selection.
+    assert after.count("rgb(255, 255, 255)") == 3
+    assert 30 <= len(after) - 3 < len(before) - 100 and after != before
+    assert page.evaluate(span) < whole * 0.8  # zoomed to North
     # Geometry went to the browser once; the filter change sent only new values (a Patch).
     bodies = [r.text() for r in updates if r.request.post_data and "map-graph" in r.request.post_data]
     assert bodies and all("FeatureCollection" not in body for body in bodies)

@@ -101,7 +101,9 @@ def test_the_maps_suppressed_places_and_verdicts_carry_a_mark_in_ink_that_reads_
     state, _ = parse_query("?colour=borough&year=2019/20", queries.filter_options())
     view = map_view(queries, state, with_geometry=False)
     marks = next(t for t in view.patch["traces"] if t["name"] == "marks")
-    printed = dict(zip(marks["locations"], zip(marks["text"], marks["textfont"]["color"])))
+    # Places are named by their feature ids, their positions in the level's list of places.
+    codes = queries.place_table("area")["code"]
+    printed = dict(zip(codes[marks["locations"]], zip(marks["text"], marks["textfont"]["color"])))
     measure = MEASURES[state.measure]
     assert measure.higher_is_worse is True
     values = view.values.set_index("code")

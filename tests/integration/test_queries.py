@@ -247,9 +247,13 @@ def test_the_summary_sentence_is_computed_from_the_figures_shown(queries):
     assert view.summary.startswith("EHC plan rate in 2020/21 for North: 33.0 per 1,000 aged 0-25")
     assert view.title == "EHC plan rate by small area, 2020/21: North"
     assert f"{total['numerator']:,.0f} EHC plans of {total['denominator']:,.0f} residents aged 0-25" in view.summary
-    assert view.figure is not None and len(view.figure.data[0].geojson["features"]) == len(view.table) + len(
+    layers = {trace.name: trace for trace in view.figure.data}
+    assert len(layers["shown"].geojson["features"]) == len(view.table) + len(
         queries.map_values("ehcp_rate", state).query("status == @OUTSIDE")
     )
+    # Outside North the map draws the other three localities whole, by their own boundaries.
+    assert sorted(layers["outside"].customdata) == ["E", "SC", "W"]
+    assert len(layers["outside"].locations) == 3 and len(layers["outside"].geojson["features"]) == 4
 
 
 def test_a_filter_that_cannot_apply_is_named(queries):
