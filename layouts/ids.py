@@ -57,6 +57,7 @@ MAP_LOADED = "map-loaded"
 MAP_SUMMARY = view_id("map-summary")
 MAP_NOTE = "map-note"
 MAP_TABLE = "map-table"
+MAP_GRID = "map-grid"  # the map's table as a virtualised grid, for long tables
 MAP_TABS = "map"  # the map's Chart / Table tab set
 MAP_DOWNLOAD = "map-download"
 

@@ -351,6 +351,9 @@ def locality_traces(overlay: dict) -> list[dict]:
     ]
 
 
+ASPECT = 16 / 9  # width over height of the map's drawing area, near enough at every screen the app fits
+
+
 def extent(bounds: np.ndarray) -> dict:
     """The map's view for places' bounding boxes (rows of west, south, east, north): all of them with a margin, so a
     chosen locality fills the map. Empty where no place has a boundary (the map then fits what it draws)."""
@@ -360,6 +363,14 @@ def extent(bounds: np.ndarray) -> dict:
     west, south = bounds[:, 0].min(), bounds[:, 1].min()
     east, north = bounds[:, 2].max(), bounds[:, 3].max()
     pad_x, pad_y = (east - west) * 0.03 + 1e-4, (north - south) * 0.03 + 1e-4
+    # Widened to the map's shape (about 16:9), so a tall or narrow selection fills it and its neighbours show round
+    # it, rather than a strip between blank margins. A degree of longitude is cos(latitude) of one of latitude.
+    across = np.cos(np.radians((south + north) / 2))
+    width, height = (east - west + 2 * pad_x) * across, north - south + 2 * pad_y
+    if width < ASPECT * height:
+        pad_x += (ASPECT * height - width) / across / 2
+    else:
+        pad_y += (width / ASPECT - height) / 2
     return {
         "fitbounds": False,
         "lonaxis": {"range": [round(west - pad_x, 5), round(east + pad_x, 5)]},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import duckdb
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.stats import difference_p, funnel_limits, trend
 from dashboard.domain.status import NO_DATA_MESSAGE, SHOWN
+from dashboard.views.map import map_view
 from dashboard.views.needs import by_group, need_mix
 from dashboard.views.overview import headline_card, locality_table, overview
 from dashboard.views.schools import (
@@ -21,6 +23,7 @@ from dashboard.views.schools import (
     school_table,
 )
 from dashboard.views.trends import trend_panel
+from layouts.tables import values_table
 
 THRESHOLD = 4
 YEAR = "2024/25"
@@ -385,3 +388,19 @@ def test_the_trend_draws_the_places_targets_and_its_table_and_summary_carry_them
     termly = trend_panel(queries, FilterState(year=YEAR, period="term"))
     assert not any(t.name.startswith("Board") for t in termly.figure.data)
     assert "Board targets are set for academic years" in " ".join(termly.notes)
+
+
+def test_a_long_map_table_is_a_virtualised_grid_with_the_same_rows_as_the_html_table(queries):
+    view = map_view(queries, FilterState(year=YEAR), with_geometry=False)
+    measure = MEASURES[view.measure_id]
+    table = values_table(view, measure, "Small area")  # the borough's 170 small areas: a plain table
+    caption, head, body = table.children
+    html_rows = [[cell.children for cell in row.children] for row in body.children]
+    assert len(html_rows) == 171 and html_rows[0][0] == "The whole borough"
+    region = values_table(view, measure, "Small area", long_rows=100)  # as a county's thousand would be drawn
+    label, grid = region.children
+    assert isinstance(grid, dag.AgGrid) and grid.id == "map-grid"
+    assert region.role == "region" and label.children == caption.children  # named by the table's caption
+    assert [c["headerName"] for c in grid.columnDefs] == [h.children for h in head.children.children]
+    fields = [c["field"] for c in grid.columnDefs]
+    assert [[row[f] for f in fields] for row in grid.rowData] == html_rows
