@@ -204,20 +204,23 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
     }
 
 
-def users(db: Path) -> dict:
-    """25 signed-in users for 60 s against make serve on this warehouse (benchmarks.load_test)."""
+def users(db: Path, workers: int) -> dict:
+    """25 signed-in users for 60 s against make serve on this warehouse with this many web workers
+    (benchmarks.load_test)."""
     subprocess.run(
-        [sys.executable, "-m", "benchmarks.load_test", "--db", str(db), "--users", "25", "--seconds", "60"],
+        [sys.executable, "-m", "benchmarks.load_test", "--db", str(db), "--users", "25", "--seconds", "60"]
+        + ["--workers", str(workers)],
         cwd=ROOT,
         check=False,
     )
     results = json.loads((BENCH / "load_test.json").read_text())
+    label = f"users, {workers} web worker{'s' if workers > 1 else ''},"
     return {
-        "users map p50 ms": results["callback: map"]["p50 ms"],
-        "users map p95 ms": results["callback: map"]["p95 ms"],
-        "users all p95 ms": results["Aggregated"]["p95 ms"],
-        "users errors": results["Aggregated"]["errors"],
-        "users requests": results["Aggregated"]["requests"],
+        f"{label} map p50 ms": results["callback: map"]["p50 ms"],
+        f"{label} map p95 ms": results["callback: map"]["p95 ms"],
+        f"{label} all p95 ms": results["Aggregated"]["p95 ms"],
+        f"{label} errors": results["Aggregated"]["errors"],
+        f"{label} requests": results["Aggregated"]["requests"],
     }
 
 
@@ -231,9 +234,12 @@ def verdicts(scale: str, row: dict) -> dict:
     if scale in LOAD_TARGETS and "load s" in row:
         target = LOAD_TARGETS[scale]
         checks["load s"] = {"measured": row["load s"], "target": target, "met": row["load s"] <= target}
-    if "users map p95 ms" in row:
-        met = row["users map p95 ms"] <= LOAD_USERS_TARGET["p95 ms"] and row["users errors"] == 0
-        checks["25 users map p95 ms"] = {"measured": row["users map p95 ms"], "target": 300, "met": met}
+    label = "users, 2 web workers,"
+    if f"{label} map p95 ms" in row:
+        p95, errors = row[f"{label} map p95 ms"], row[f"{label} errors"]
+        met = p95 <= LOAD_USERS_TARGET["p95 ms"] and errors == 0
+        checks["25 users map p95 ms"] = {"measured": p95, "target": LOAD_USERS_TARGET["p95 ms"], "met": met}
+        checks["25 users errors"] = {"measured": errors, "target": 0, "met": errors == 0}
     return checks
 
 
@@ -300,8 +306,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{scale}: one chart export...", flush=True)
         row |= export_time(app)
         if scale == "county":
-            print(f"{scale}: 25 users...", flush=True)
-            row |= users(db)
+            # Stateless web workers sharing one read-only warehouse version: one, then two.
+            for workers in (1, 2):
+                print(f"{scale}: 25 users, {workers} web worker(s)...", flush=True)
+                row |= users(db, workers)
         row["targets"] = verdicts(scale, row)
         results[scale] = row
         print(json.dumps(row, indent=1), flush=True)
