@@ -123,13 +123,16 @@ def naive_app(warehouse: Warehouse, queries: Queries) -> Dash:
         "FROM fact_exclusion f JOIN area a ON a.area_code = f.home_area_code "
         "WHERE f.term = 'Full year' AND f.exclusion_type = 'suspension'"
     )
-    # The boundaries as loaded, named by their codes: a naive app draws the file it was given.
-    shapes = warehouse.query("SELECT area_code, geojson FROM area_geometry ORDER BY area_code")
+    # The boundaries as loaded, each with its code and name as a boundary file carries them (ONS's LSOA21CD and
+    # LSOA21NM): a naive app draws the file it was given.
+    shapes = warehouse.query(
+        "SELECT g.area_code, a.area_name, g.geojson FROM area_geometry g JOIN area a USING (area_code) ORDER BY 1"
+    )
     geojson = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "id": code, "properties": {}, "geometry": json.loads(shape)}
-            for code, shape in zip(shapes["area_code"], shapes["geojson"])
+            {"type": "Feature", "id": code, "properties": {"code": code, "name": name}, "geometry": json.loads(shape)}
+            for code, name, shape in zip(shapes["area_code"], shapes["area_name"], shapes["geojson"])
         ],
     }
     app = Dash(__name__)
