@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                 "WARNING",
             ],
             cwd=ROOT,
+            env=env,  # the readers' localities and years (BENCH_*), read by the locust file
             check=False,
             timeout=args.seconds + 120,
         )

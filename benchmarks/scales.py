@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -152,6 +153,7 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request in the benchmark's output
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     flags = [
@@ -313,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         row["targets"] = verdicts(scale, row)
         results[scale] = row
         print(json.dumps(row, indent=1), flush=True)
+    # A run of some scales keeps the others' figures from the last run beside them.
+    earlier = BENCH / "results.json"
+    if earlier.exists() and (args.scales or args.reuse):
+        results = {**json.loads(earlier.read_text()), **results}
     (BENCH / "results.json").write_text(json.dumps(results, indent=2))
     (BENCH / "results.md").write_text(markdown(results))
     print(markdown(results))

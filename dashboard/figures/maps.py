@@ -173,7 +173,9 @@ def choropleth_values(
         trace = {
             "type": "choropleth",
             "name": name,
-            "geojson": boundaries,
+            # Boundaries held in the figure (an export) go only with layers that draw a place: plotly copies each
+            # trace's whole, and a county's boundaries are megabytes. An address costs nothing to repeat.
+            "geojson": boundaries if locations or not isinstance(boundaries, dict) else None,
             "featureidkey": "id",
             "locations": locations,
             "z": z,
@@ -252,7 +254,7 @@ def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdi
     return {
         "type": "scattergeo",
         "name": "marks",
-        "geojson": geojson,
+        "geojson": geojson if marked.any() or not isinstance(geojson, dict) else None,  # as for the layers
         "featureidkey": "id",
         "locationmode": "geojson-id",
         "locations": values["feature"].to_numpy(int)[marked].tolist(),
