@@ -118,12 +118,12 @@ def choropleth_values(
     reference_name: str | None = None,
     schools: pd.DataFrame | None = None,
     school_layer: bool = False,
-    localities: tuple[dict | str, dict[str, int]] | None = None,
+    localities: tuple[dict | str, pd.Index] | None = None,
 ) -> dict:
     """The map's layers (traces as dicts, schools last if given) and colour axis: all a filter change sends.
 
     geojson is the boundaries or the address they are served at; localities the localities' boundaries (or their
-    address) and each locality's feature id in them, to draw the localities outside a chosen one. With
+    address) and the localities' codes in feature-id order, to draw the localities outside a chosen one. With
     reference_name (e.g. 'the borough') places are coloured by their verdict against it, which values must then
     carry (see compare_with); otherwise by the measure's fixed classes.
     """
@@ -169,7 +169,7 @@ def choropleth_values(
         if name == "outside" and localities is not None:
             boundaries, ids = localities
             outside = sorted(set(values["locality_code"].to_numpy(object)[mine].tolist()) & set(ids))
-            locations, z = [ids[code] for code in outside], z[:1] * len(outside)
+            locations, z = ids.get_indexer(outside).tolist(), z[:1] * len(outside)
         trace = {
             "type": "choropleth",
             "name": name,

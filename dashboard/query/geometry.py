@@ -24,11 +24,9 @@ def place_table(warehouse: Warehouse, level: str = "area") -> pd.DataFrame:
     return warehouse.cached(("places", level), lambda: warehouse.query(sql + " ORDER BY 1").astype(object))
 
 
-def feature_ids(warehouse: Warehouse, level: str = "area") -> dict[str, int]:
-    """Each place's id in the level's boundaries: its position in place_table."""
-    return warehouse.cached(
-        ("feature ids", level), lambda: {c: i for i, c in enumerate(place_table(warehouse, level)["code"])}
-    )
+def feature_ids(warehouse: Warehouse, level: str = "area") -> pd.Index:
+    """The level's place codes in order: a place's position here is its id in the level's boundaries."""
+    return warehouse.cached(("feature ids", level), lambda: pd.Index(place_table(warehouse, level)["code"]))
 
 
 # How far each level's outlines may move when simplified, in degrees (1e-4 is about 7 m east-west and 11 m north-south

@@ -90,8 +90,8 @@ class Queries:
         """Places at one map level with their names and the locality they are in."""
         return geometry.place_table(self.warehouse, level)
 
-    def feature_ids(self, level: str = "area") -> dict[str, int]:
-        """Each place's id in the level's boundaries (map_geojson): its position in place_table."""
+    def feature_ids(self, level: str = "area") -> pd.Index:
+        """The level's place codes in order: a place's position here is its id in its boundaries (map_geojson)."""
         return geometry.feature_ids(self.warehouse, level)
 
     def feature_bounds(self, level: str = "area"):

@@ -28,7 +28,7 @@ from dashboard.publish.registry import (
     offered,
 )
 from dashboard.query import published
-from dashboard.query.geometry import place_table
+from dashboard.query.geometry import feature_ids, place_table
 from dashboard.query.published import NotApplicable, NotOffered
 from dashboard.store.warehouse import Warehouse
 
@@ -379,9 +379,8 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
     """Every small area, ward or locality with its rate; places outside the chosen locality are marked, not dropped.
 
     Columns: code, name, context (the wider places it is in), locality_code, feature (its id in the level's
-    boundaries), then the rate columns (numerator,
-    denominator, value, status, low, high). Where the data cannot be cut to this level, every place has no data and
-    attrs["unavailable"] says why.
+    boundaries), then the rate columns (numerator, denominator, value, status, low, high). Where the data cannot be
+    cut to this level, every place has no data and attrs["unavailable"] says why.
     """
     places = place_table(warehouse, level)
     # The chosen locality only marks places outside it: the map draws every place of the level.
@@ -390,7 +389,7 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
         values, unavailable = rates(warehouse, measure_id, everywhere, level), None
     except NotApplicable as reason:  # every place is drawn as no data, and the reason goes with the frame
         values, unavailable = pd.DataFrame(columns=[level, *RATE_COLUMNS]), f"{reason}."
-    position = _place_index(warehouse, level).get_indexer(values[level])
+    position = feature_ids(warehouse, level).get_indexer(values[level])
     found = position >= 0  # the part of a figure with no place (outside the borough) is not drawn
     columns = {}
     for column in RATE_COLUMNS:
@@ -413,10 +412,6 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
     )
     frame.attrs["unavailable"] = unavailable
     return frame
-
-
-def _place_index(warehouse: Warehouse, level: str) -> pd.Index:
-    return warehouse.cached(("place index", level), lambda: pd.Index(place_table(warehouse, level)["code"]))
 
 
 def borough_value(warehouse: Warehouse, measure_id: str, state: FilterState) -> pd.Series:
