@@ -212,7 +212,7 @@ def render_panel(panel: Panel, chart: Chart, query: str) -> list:
         html.P(panel.summary, className="panel-summary", id=summary_id(name)),
     ]
     if panel.findings:
-        head.append(html.Ul([html.Li(finding) for finding in panel.findings], className="panel-findings"))
+        head.append(html.Ul([html.Li(finding) for finding in panel.listed_findings], className="panel-findings"))
     head += notes
     if panel.table.empty:
         return head

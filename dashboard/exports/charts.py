@@ -89,7 +89,7 @@ def export(
         raise ExportNotFound(f"The '{chart}' chart is not shown for these filters, so there is nothing to download.")
     # An unknown filter value falls back as the pages do, and the file says so.
     caption = caption_for(
-        queries, state, panel.title, [panel.summary, *panel.findings, *messages, *panel.notes], declared
+        queries, state, panel.title, [panel.summary, *panel.listed_findings, *messages, *panel.notes], declared
     )
     # A selection with nothing to show has no table on the page: its file says why, rather than being empty.
     table = panel.table if not panel.table.empty else pd.DataFrame({"Note": [panel.summary, *panel.notes]})

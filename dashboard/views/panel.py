@@ -9,6 +9,10 @@ import plotly.graph_objects as go
 
 from dashboard.domain.status import NO_DATA_MESSAGE
 
+# Sentences a page or a file lists under a summary: a county flags a hundred places and a region hundreds, which no
+# board reads; the table marks every one.
+FINDINGS_LISTED = 10
+
 
 @dataclass
 class Panel:
@@ -26,6 +30,15 @@ class Panel:
     def message(self) -> str:
         """The title a pack page or slide carries: the headline where the view gives one, else the chart's title."""
         return self.headline or self.title
+
+    @property
+    def listed_findings(self) -> list[str]:
+        """The findings a page or file lists: the first ten (the table's order: localities first, the furthest from
+        expected first), then one line counting the rest, which the table marks."""
+        if len(self.findings) <= FINDINGS_LISTED:
+            return list(self.findings)
+        rest = len(self.findings) - FINDINGS_LISTED
+        return [*self.findings[:FINDINGS_LISTED], f"And {rest:,} more, each marked in the table."]
 
     @property
     def empty(self) -> bool:

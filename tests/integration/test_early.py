@@ -177,5 +177,8 @@ def test_the_needs_page_has_the_panel_and_its_callback_renders_the_sentences(que
     panel = chart(queries, FilterState(year=YEAR))
     rendered = str(render_panel(panel, chart, "?year=2024/25"))
     assert panel.findings[0] in rendered
+    # The borough flags more places than a board reads: ten are listed, the rest counted, all marked in the table.
+    assert len(panel.findings) > 10 and panel.findings[9] in rendered and panel.findings[10] not in rendered
+    assert f"And {len(panel.findings) - 10} more, each marked in the table." in rendered
     assert "/export/early-identification.csv?year=2024/25" in rendered
     assert "/export/early-identification.png" not in rendered  # a table alone: no image to download
