@@ -27,5 +27,6 @@ def register(app, queries: Queries) -> None:
             queries.dataset_status(),
             queries.threshold,
             queries.info().version,
-            standardisation_section(standardisation_words(), example),
+            standardisation_section(standardisation_words(queries.area), example),
+            area=queries.area,
         )

@@ -73,7 +73,7 @@ def register(app, queries: Queries) -> None:
     @guarded(2)
     def update_school_detail(urn: str | None, filters: dict | None):
         if not filters or not urn:
-            return html.P("Choose a school to see its trend beside its cluster and the borough."), None
+            return html.P(f"Choose a school to see its trend beside its cluster and {queries.area.the}."), None
         state = filters_from(filters, queries)
         trend, needs = school_detail(queries, state, urn)
         # The school is not a filter of the page's link: its export names it apart.

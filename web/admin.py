@@ -16,9 +16,11 @@ from werkzeug.utils import secure_filename
 
 from dashboard.config import Config
 from dashboard.domain.access import ADMINISTER, may, refusal
+from dashboard.domain.area import AREA_KINDS, BOROUGH
 from dashboard.ingest.build import IngestError, load
 from dashboard.query.queries import Queries
 from dashboard.store.versions import current_version, list_versions, rollback, versions_folder
+from dashboard.store.warehouse import WarehouseMissing
 from web.log import event
 from web.pages import form_token, plain_page, token_ok
 
@@ -78,7 +80,9 @@ def register(app: Dash, queries: Queries, config: Config, limiter) -> None:
 
     @server.route("/admin")
     def administration():
-        return refused() or plain_page("Data administration", _overview(db_path, loads), raw=True, wide=True)
+        return refused() or plain_page(
+            "Data administration", _overview(db_path, loads, _served_area(queries)), raw=True, wide=True
+        )
 
     @server.route("/admin/report/<name>")
     def report(name: str):
@@ -126,7 +130,10 @@ def register(app: Dash, queries: Queries, config: Config, limiter) -> None:
                     link=("/admin", "Back"),
                 )
             upload.save(folder / name)
-        options = {"data_kind": "synthetic" if request.form.get("data_kind") == "synthetic" else "real"}
+        options = {
+            "data_kind": "synthetic" if request.form.get("data_kind") == "synthetic" else "real",
+            "area_kind": request.form.get("area_kind") if request.form.get("area_kind") in AREA_KINDS else BOROUGH.kind,
+        }
         boundaries = [p for p in folder.iterdir() if p.suffix.lower() in (".geojson", ".json", ".topojson", ".gpkg")]
         if boundaries:
             options |= {"boundaries": boundaries[0], "code_field": request.form.get("code_field") or "area_code"}
@@ -142,7 +149,7 @@ def register(app: Dash, queries: Queries, config: Config, limiter) -> None:
             request.max_content_length = MAX_UPLOAD  # only an administrator's load may send this much
 
 
-def _overview(db_path: Path, loads: Loads) -> str:
+def _overview(db_path: Path, loads: Loads, served: str) -> str:
     """The administration page's body: versions, the last load, and the forms."""
     current = current_version(db_path)
     rows = "".join(
@@ -169,6 +176,7 @@ def _overview(db_path: Path, loads: Loads) -> str:
     else:
         status = ""
     token = form_token()
+    areas = "".join(f'<option value="{k}"{" selected" if k == served else ""}>the {k}</option>' for k in AREA_KINDS)
     return f"""<p><a href="/">Back to the dashboard</a></p>
 {status}
 <h2 class="h5 mt-4">Versions</h2>
@@ -190,8 +198,18 @@ file. They are checked as <code>python -m dashboard.ingest load</code> checks th
     <select class="form-select" id="data_kind" name="data_kind">
       <option value="real">Real local authority data</option><option value="synthetic">Synthetic (made up)</option>
     </select></div>
+  <div class="mb-3"><label class="form-label" for="area_kind">Sentences call the whole area</label>
+    <select class="form-select" id="area_kind" name="area_kind">{areas}</select></div>
   <button class="btn btn-primary" type="submit">Check and load</button>
 </form>"""
+
+
+def _served_area(queries: Queries) -> str:
+    """What the version being served calls the whole area, offered again for the next load."""
+    try:
+        return queries.info().area_kind
+    except WarehouseMissing:  # nothing loaded yet
+        return BOROUGH.kind
 
 
 def _report_link(version: Path) -> str:

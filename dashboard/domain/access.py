@@ -25,8 +25,8 @@ ROLE_NAMES = {"viewer": "board viewer", "officer": "officer", "admin": "administ
 REFUSALS = {
     AGGREGATES: "Sign in to see the dashboard.",
     SCHOOLS: (
-        "School-level figures are for officers only; the borough, its localities, wards, small areas and clusters "
-        "are open to you."
+        "School-level figures are for officers only; the whole area, its localities, wards, small areas and "
+        "clusters are open to you."
     ),
     ADMINISTER: "Data administration is for administrators.",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.measures import DEFAULT_MEASURE, MEASURES
 from dashboard.domain.reference import PHASES, SEN_PROVISION
 
@@ -55,6 +56,13 @@ COLOURINGS = {"value": "Rate", "verdict": "Against the comparison"}
 # What places, schools and the selection are compared with: the borough, the benchmark (England unless the LA loads
 # another), or the count expected at the borough's rates for the deprivation of where their pupils live.
 COMPARISONS = {"borough": "The borough", "benchmark": "England or benchmark", "expected": "Expected given deprivation"}
+
+
+def comparison_choices(area: Area) -> tuple[tuple[str, str], ...]:
+    """The comparisons as the control offers them, the first named for the whole area ('The county')."""
+    return tuple((key, area.the.capitalize() if key == "borough" else label) for key, label in COMPARISONS.items())
+
+
 # Links from before the choice was its own: a colouring named what it was against.
 OLD_COLOURINGS = {"borough": "borough", "benchmark": "benchmark"}
 BREAKDOWNS = {
@@ -109,6 +117,7 @@ class FilterOptions:
     school_points: tuple[tuple[str, str], ...] = tuple(SCHOOL_POINTS.items())
     colourings: tuple[tuple[str, str], ...] = tuple(COLOURINGS.items())
     comparisons: tuple[tuple[str, str], ...] = tuple(COMPARISONS.items())
+    area: Area = BOROUGH  # what sentences call the whole area the load covers
     # The latest year each measure has data for (public files for one dataset may stop years before another's).
     latest_years: tuple[tuple[str, str], ...] = ()
 
@@ -238,7 +247,7 @@ def resolve(requested: dict[str, str | None], options: FilterOptions) -> tuple[F
                 "level": "small areas",
                 "schools": "no school points",
                 "colour": "colours by rate",
-                "compare": "the borough",
+                "compare": options.area.the,
             }.get(key, f"all {FILTER_PLURALS.get(key)}")
             messages.append(
                 f"There is no {FILTER_LABELS[key]} '{echoed(value)}' in the data, "

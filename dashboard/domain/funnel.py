@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.formatting import sentence_case
 from dashboard.domain.stats import Overdispersion, funnel_limits, overdispersion, widened_limits
 
@@ -51,7 +52,12 @@ class Comparison:
         )
 
 
-BOROUGH_PHASE = Comparison("the borough rate for its phase", "the borough rate for their phase", "for their phase")
+def phase_rate(area: Area) -> Comparison:
+    """Each school against the whole area's rate for schools of its phase: the default comparison."""
+    return Comparison(f"{area.the} rate for its phase", f"{area.the} rate for their phase", "for their phase")
+
+
+BOROUGH_PHASE = phase_rate(BOROUGH)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import weasyprint
 
 from dashboard.config import ROOT
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.reference import EES_SYMBOLS, NEEDS, SEN_PROVISION
 from dashboard.exports.caption import SYNTHETIC_WARNING
 from dashboard.exports.images import draw, placed
@@ -26,7 +27,7 @@ CHART_TYPE = 14
 PACK_CSS = (Path(__file__).parent / "pack.css").read_text()
 
 
-def glossary() -> list[tuple[str, str]]:
+def glossary(area: Area = BOROUGH) -> list[tuple[str, str]]:
     """Every term and symbol the pack's pages use, in plain English; every need code written out."""
     terms = [
         (
@@ -48,15 +49,15 @@ def glossary() -> list[tuple[str, str]]:
         ),
         (
             "Funnel plot",
-            "Each school's rate against what the borough rate for its phase would give a school of its "
+            f"Each school's rate against what {area.the} rate for its phase would give a school of its "
             "size. The funnel's limits are where chance alone would put 95% (inner) and 99.8% (outer) of schools; "
             "small schools have wide limits, so a few children do not make a school look unusual. A school outside "
             "is flagged for a question, not a judgement; it is not adjusted for intake unless the chart says so.",
         ),
         (
             "Times expected",
-            "A school's count divided by the count the borough rate for its phase would give "
-            "it (observed / expected): 1 is the borough rate, 2 is twice it.",
+            f"A school's count divided by the count {area.the} rate for its phase would give "
+            f"it (observed / expected): 1 is {area.the} rate, 2 is twice it.",
         ),
         (
             "Board target",
@@ -121,7 +122,7 @@ def pack_html(pack) -> str:
         _summary(pack),
         _changes(pack),
         *(_chart_page(slide) for slide in pack.slides),
-        _glossary(),
+        _glossary(pack.area),
     ]
     return (
         '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
@@ -225,8 +226,8 @@ def _printable(chart: str, figure):
     return for_print(figure) if chart == "map" else figure
 
 
-def _glossary() -> str:
-    entries = "".join(f"<dt>{_text(term)}</dt><dd>{_text(words)}</dd>" for term, words in glossary())
+def _glossary(area: Area) -> str:
+    entries = "".join(f"<dt>{_text(term)}</dt><dd>{_text(words)}</dd>" for term, words in glossary(area))
     return f'<section id="glossary" class="page"><h2>Glossary</h2><dl class="glossary">{entries}</dl></section>'
 
 

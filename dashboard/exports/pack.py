@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard.domain.access import Audience, restricted
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.filters import FilterState, parse_query
 from dashboard.exports.caption import Caption, caption_for
 from dashboard.exports.charts import ExportFile, ExportNotFound, slug
@@ -40,6 +41,7 @@ class Pack:
     left_out: list[str]  # a line for each view with nothing published for these filters
     # The version before and what moved since it (figure, before, now); None when this is the first version kept.
     changes: tuple[str, list[tuple[str, str, str]]] | None = None
+    area: Area = BOROUGH  # what the glossary calls the whole area
 
 
 def build_pack(queries: Queries, query: str, audience: Audience | None = None) -> Pack:
@@ -56,12 +58,12 @@ def build_pack(queries: Queries, query: str, audience: Audience | None = None) -
     for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
         slides.append(Slide(chart.name, panel, caption))
-    return Pack(state, cover, cards, slides, left_out, changes_since(queries, state, cards))
+    return Pack(state, cover, cards, slides, left_out, changes_since(queries, state, cards), queries.area)
 
 
 def changes_since(queries: Queries, state: FilterState, cards: list[Card]) -> tuple[str, list] | None:
     """What the summary page would have said on the version loaded before, where it differs: each headline figure
-    and verdict, and each locality's verdict against the borough. None when no earlier version is kept."""
+    and verdict, and each locality's verdict against the whole area. None when no earlier version is kept."""
     before = queries.previous()
     if before is None:
         return None
@@ -84,19 +86,19 @@ def changes_since(queries: Queries, state: FilterState, cards: list[Card]) -> tu
                 (f"{label}: against the benchmark", then.against or "not compared", now.against or "not compared")
             )
     _, now_localities, _ = overview(queries, state)
-    rows += _verdicts_moved(then_localities, now_localities)
+    rows += _verdicts_moved(then_localities, now_localities, queries.area)
     return version, rows
 
 
-def _verdicts_moved(then: Panel, now: Panel) -> list[tuple[str, str, str]]:
-    column = "Compared with the borough"
+def _verdicts_moved(then: Panel, now: Panel, area: Area) -> list[tuple[str, str, str]]:
+    column = f"Compared with {area.the}"
     if column not in then.table or column not in now.table:
         return []
     first = now.table.columns[0]
     before = dict(zip(then.table[first], then.table[column]))
     return [
         (
-            f"{place}: {now.title.split(' by ')[0].lower()} against the borough",
+            f"{place}: {now.title.split(' by ')[0].lower()} against {area.the}",
             before[place] or "not compared",
             verdict or "not compared",
         )

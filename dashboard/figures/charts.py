@@ -30,7 +30,7 @@ def trend_lines(
     benchmark: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     periods: list[str] | None = None,
-    reference_label: str = "Borough",
+    reference_label: str = "",  # the whole area's line: 'Borough', 'County', or the place the filters chose
     styles: dict[str, int] | None = None,
     targets: pd.DataFrame | None = None,
 ) -> go.Figure:
@@ -161,7 +161,7 @@ def vertical_line(x, line: dict) -> dict:
 
 
 def bar_chart(
-    frame: pd.DataFrame, measure: Measure, title: str, reference: float | None = None, reference_label: str = "Borough"
+    frame: pd.DataFrame, measure: Measure, title: str, reference: float | None = None, reference_label: str = ""
 ) -> go.Figure:
     """Horizontal bars of a rate by group (columns label, value, status), suppressed groups named as c."""
     frame = frame.iloc[::-1]  # plotly draws the first row at the bottom

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.config import Config
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.reference import FULL_YEAR, NEEDS, UNMAPPED
 from dashboard.ingest.aggregate import aggregate_reasons, event_table, fact_table, period_table
 from dashboard.ingest.boundaries import area_geometry
@@ -31,6 +32,7 @@ from dashboard.publish.protect import publish
 from dashboard.store.schema import TABLE_ORDER
 from dashboard.store.versions import write_warehouse
 
+LOAD_VERSION_COLUMNS = ["version", "loaded_at", "data_kind", "description", "area_kind"]
 DATASET_TABLES = {
     "population": "fact_population",
     "census": "fact_census",
@@ -79,7 +81,7 @@ def _report_unknown_breakdowns(parsed: dict[str, ParsedFile], report: LoadReport
                 report.issues.append(
                     LoadIssue(
                         result.path.name,
-                        f"{blank} row(s) have a blank {column}: they count in the borough's "
+                        f"{blank} row(s) have a blank {column}: they count in the whole area's "
                         f"figures but not in views by {words}",
                         fatal=False,
                     )
@@ -93,6 +95,7 @@ def build_tables(
     name_field: str | None = None,
     data_kind: str = "real",
     description: str = "",
+    area_kind: str = "borough",
 ) -> tuple[dict[str, pd.DataFrame], LoadReport]:
     """Validate every extract in source and return the warehouse tables, or a report of what is wrong."""
     report = LoadReport()
@@ -111,7 +114,9 @@ def build_tables(
         if geometry is None:
             return {}, report
         tables["area_geometry"] = geometry
-    tables |= version_tables(source, list(parsed.values()) + extras, boundaries, tables, data_kind, description)
+    tables |= version_tables(
+        source, list(parsed.values()) + extras, boundaries, tables, data_kind, description, Area(area_kind)
+    )
     return tables, report
 
 
@@ -265,8 +270,10 @@ def version_tables(
     tables: dict[str, pd.DataFrame],
     data_kind: str,
     description: str,
+    area: Area,
 ) -> dict[str, pd.DataFrame]:
-    """The version's own record: the files it was built from with their checksums, and its name and kind."""
+    """The version's own record: the files it was built from with their checksums, its name and kind, and what its
+    sentences call the whole area."""
     sources = [(p.path.name, p.sha256, len(p.frame), "pupil-level" if p.pupil_level else "aggregated") for p in files]
     if boundaries is not None:
         sources.append((Path(boundaries).name, sha256_of(Path(boundaries)), len(tables["area_geometry"]), "boundaries"))
@@ -275,8 +282,16 @@ def version_tables(
     return {
         "load_source": pd.DataFrame(sources, columns=["file", "sha256", "rows_read", "form"]),
         "load_version": pd.DataFrame(
-            [(f"{now:%Y%m%d-%H%M%S}-{content}", now, data_kind, description or f"Loaded from {source.name}")],
-            columns=["version", "loaded_at", "data_kind", "description"],
+            [
+                (
+                    f"{now:%Y%m%d-%H%M%S}-{content}",
+                    now,
+                    data_kind,
+                    description or f"Loaded from {source.name}",
+                    area.kind,
+                )
+            ],
+            columns=LOAD_VERSION_COLUMNS,
         ),
     }
 
@@ -348,9 +363,10 @@ def republish(db_path: Path, threshold: int) -> Path:
                 now,
                 old["data_kind"],
                 f"{old['description']}; protected again at threshold {threshold}",
+                old.get("area_kind", BOROUGH.kind),
             )
         ],
-        columns=["version", "loaded_at", "data_kind", "description"],
+        columns=LOAD_VERSION_COLUMNS,
     )
     before = served_families(Path(db_path))
     stored = write_warehouse(Path(db_path), tables)

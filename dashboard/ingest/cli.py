@@ -1,6 +1,7 @@
 """Load extract files into a new warehouse version: parse, validate with pandera, aggregate, swap in.
 
-Usage: python -m dashboard.ingest load --source DIR [--boundaries FILE --code-field FIELD] [--db PATH] [--dry-run]
+Usage: python -m dashboard.ingest load --source DIR [--boundaries FILE --code-field FIELD] [--area KIND] [--db PATH]
+                                         [--dry-run]
        python -m dashboard.ingest publish [--threshold N] [--db PATH]
        python -m dashboard.ingest versions | rollback [--db PATH]"""
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 from dashboard.config import Config
+from dashboard.domain.area import AREA_KINDS, BOROUGH
 from dashboard.ingest.build import IngestError, load, republish
 from dashboard.ingest.dry_run import dry_run
 from dashboard.store.versions import current_version, list_versions, rollback
@@ -44,6 +46,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=("real", "synthetic"),
         default="real",
         help="say 'synthetic' for made-up data, shown on every page",
+    )
+    loading.add_argument(
+        "--area",
+        choices=AREA_KINDS,
+        default=BOROUGH.kind,
+        help="what sentences call the whole area the data covers, as in 'across the county' (default borough)",
     )
     loading.add_argument(
         "--dry-run",
@@ -110,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.source} is not a folder", file=sys.stderr)
         return 2
     options = dict(
-        boundaries=args.boundaries, code_field=args.code_field, name_field=args.name_field, data_kind=args.data_kind
+        boundaries=args.boundaries,
+        code_field=args.code_field,
+        name_field=args.name_field,
+        data_kind=args.data_kind,
+        area_kind=args.area,
     )
     if args.dry_run:
         report, changes = dry_run(args.source, db_path, **options)

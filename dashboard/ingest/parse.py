@@ -24,7 +24,7 @@ from dashboard.ingest.validate import consistency_issues, describe_failures, pan
 # What leaving a breakdown out of an aggregated file means, as the load report says it.
 BREAKDOWN_LEFT_OUT = {
     "term": "every row is taken as a full academic year",
-    "urn": "figures are for the borough as a whole; views by school, cluster or phase will say they are not available",
+    "urn": "figures are for the whole area; views by school, cluster or phase will say they are not available",
     "home_area_code": "where pupils live is not known; views by home area, ward or locality will say so",
     "sen_provision": "SEN provision is not known; views by SEN provision will say so",
     "primary_need": "primary need is not known; views by need will say so",

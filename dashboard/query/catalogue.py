@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pandas as pd
 
-from dashboard.domain.filters import FilterOptions, FilterState
+from dashboard.domain.area import Area
+from dashboard.domain.filters import FilterOptions, FilterState, comparison_choices
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import CENSUS_AGE_BANDS, FULL_YEAR, PHASES, SEN_PROVISION
 from dashboard.store.warehouse import Warehouse
@@ -30,12 +31,15 @@ def filter_options(warehouse: Warehouse) -> FilterOptions:
             "SELECT need_code, need_label FROM need WHERE need_code <> 'NONE' AND need_code IN "
             "(SELECT need FROM published WHERE family = 'need') ORDER BY need_label"
         )
+        area = Area(warehouse.info().area_kind)
         return FilterOptions(
             years=tuple((y, y) for y in years),
             localities=tuple(localities.itertuples(index=False, name=None)),
             clusters=tuple(clusters.itertuples(index=False, name=None)),
             needs=tuple((code, f"{label} ({code})") for code, label in needs.itertuples(index=False, name=None)),
             latest_years=tuple((m.id, latest[m.dataset]) for m in MEASURES.values() if m.dataset in latest),
+            comparisons=comparison_choices(area),
+            area=area,
         )
 
     return warehouse.cached("filter_options", build)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.domain.area import Area
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.targets import Target
@@ -35,6 +36,11 @@ class Queries:
             for measure_id in MEASURES:
                 classes.measure_bins(self.warehouse, measure_id, level)
         self.filter_options()
+
+    @property
+    def area(self) -> Area:
+        """What sentences call the whole area the served version covers ('the county')."""
+        return self.filter_options().area
 
     @property
     def threshold(self) -> int:
@@ -79,7 +85,7 @@ class Queries:
 
     def where_offered(self, state: FilterState) -> str | None:
         """Where the chosen measure is published for the chosen pupils, in words (None where it is everywhere)."""
-        return rates.where_offered(state.measure, state)
+        return rates.where_offered(state.measure, state, self.area)
 
     def count_values(self, count: str, state: FilterState, by: str | tuple[str, ...], **options) -> pd.DataFrame:
         """One count's published cells per group (value, status): for views that show a count, not a rate."""

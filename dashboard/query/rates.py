@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES, Measure
@@ -28,6 +29,7 @@ from dashboard.publish.registry import (
     offered,
 )
 from dashboard.query import published
+from dashboard.query.catalogue import filter_options
 from dashboard.query.geometry import feature_ids, place_table
 from dashboard.query.published import NotApplicable, NotOffered
 from dashboard.store.warehouse import Warehouse
@@ -56,7 +58,7 @@ def _plan(warehouse: Warehouse, measure_id: str, state: FilterState, by: tuple, 
     group = [k for k in by if k not in ("borough", "year", "term")]
     cut = canonical(group + list(filters))
     if not offered(numerator, cut, termly):
-        raise NotOffered(refusal(measure, numerator, group, list(filters), termly))
+        raise NotOffered(refusal(measure, numerator, group, list(filters), termly, filter_options(warehouse).area))
     den_cut = canonical(d for d in cut if has_dimension(denominator, d))
     year = None if "year" in by else state.year
     years = _years_published(warehouse, measure, (numerator, cut), (denominator, den_cut), year=year)
@@ -131,7 +133,8 @@ def count_values(
     group = [k for k in by if k not in ("borough", "year")]
     cut = canonical(group + list(filters))
     if not offered(count, cut):
-        raise NotOffered(f"The {COUNTS[count].words} are not published by {_words(cut)}")
+        area = filter_options(warehouse).area
+        raise NotOffered(f"The {COUNTS[count].words} are not published by {_words(cut, area)}")
     frame = published.cells(warehouse, count, cut, None if "year" in by else state.year, False, filters)
     frame["status"] = frame["status"].replace("c", SUPPRESSED)
     keys = [k for k in by if k != "borough"]
@@ -296,7 +299,7 @@ def offers(measure_id: str, by: str | tuple[str, ...]) -> bool:
     return offered(MEASURE_COUNTS[measure_id][0], canonical(d for d in by if d not in ("borough", "year")))
 
 
-def where_offered(measure_id: str, state: FilterState) -> str | None:
+def where_offered(measure_id: str, state: FilterState, area: Area = BOROUGH) -> str | None:
     """Where the measure is published for the chosen pupils, in words for the filter panel, or None if everywhere.
 
     'With a need type chosen, the suspension rate is published for the borough and by locality; not by ward,
@@ -319,7 +322,7 @@ def where_offered(measure_id: str, state: FilterState) -> str | None:
         return None
     if not whole:
         return f"{chosen} is not published: choose fewer of these filters."
-    where = "for the borough" + (f" and by {_listed(yes, 'and')}" if yes else " only")
+    where = f"for {area.the}" + (f" and by {_listed(yes, 'and')}" if yes else " only")
     return f"{chosen} is published {where}; not by {_listed(no, 'or')}."
 
 
@@ -327,7 +330,7 @@ def _listed(words: list[str], joiner: str) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {joiner} {words[-1]}"
 
 
-def refusal(measure: Measure, count: str, group: list[str], filters: list[str], termly: bool) -> str:
+def refusal(measure: Measure, count: str, group: list[str], filters: list[str], termly: bool, area: Area) -> str:
     """Why a cut is not published, and where the same view can be had: 'To filter by need, choose localities.'"""
     place = next((g for g in group if g in HOME_PLACES + SCHOOL_PLACES), None)
     # A filter of the place's own kind only narrows the places (a locality of small areas, a cluster of schools);
@@ -337,11 +340,11 @@ def refusal(measure: Measure, count: str, group: list[str], filters: list[str], 
     extra = [d for d in group if d != place]
     if termly and not offered(count, canonical(group), True):
         where = [
-            PLURALS.get(f.dims[0], DIMENSIONS[f.dims[0]]) if f.dims else "the whole borough"
+            PLURALS.get(f.dims[0], DIMENSIONS[f.dims[0]]) if f.dims else area.whole
             for f in FAMILIES
             if count in f.by_term and len(f.dims) < 2
         ]
-        return f"{measure.label} is shown by term for {' or '.join(where)}, not by {_words(canonical(group))}"
+        return f"{measure.label} is shown by term for {' or '.join(where)}, not by {_words(canonical(group), area)}"
     if place and (wanted or extra):
         levels = HOME_PLACES if place in HOME_PLACES else SCHOOL_PLACES
         fits = [PLURALS[level] for level in levels if offered(count, canonical([level, *wanted, *extra]), termly)]
@@ -349,7 +352,7 @@ def refusal(measure: Measure, count: str, group: list[str], filters: list[str], 
         if fits:
             return f"To filter the {measure.in_sentence} by {words}, choose {' or '.join(fits)}"
         if offered(count, canonical([*wanted, *extra]), termly):
-            return f"The {measure.in_sentence} by {words} is published for the whole borough, not by {PLURALS[place]}"
+            return f"The {measure.in_sentence} by {words} is published for {area.whole}, not by {PLURALS[place]}"
         return f"The {measure.in_sentence} is not published by {words}"
     if place:
         # The level itself is not published: name the levels of the same kind that are.
@@ -357,11 +360,11 @@ def refusal(measure: Measure, count: str, group: list[str], filters: list[str], 
         fits = [PLURALS[level] for level in levels if offered(count, canonical([level]), termly)]
         if fits:
             return f"The {measure.in_sentence} is not published by {DIMENSIONS[place]}: choose {' or '.join(fits)}"
-    return f"The {measure.in_sentence} is not published by {_words(canonical(group + filters))}"
+    return f"The {measure.in_sentence} is not published by {_words(canonical(group + filters), area)}"
 
 
-def _words(dims) -> str:
-    return " and ".join(DIMENSIONS[d] for d in dims) or "the whole borough"
+def _words(dims, area: Area) -> str:
+    return " and ".join(DIMENSIONS[d] for d in dims) or area.whole
 
 
 def rates_where_possible(

@@ -10,6 +10,7 @@ from dashboard.domain.reference import EXCLUSION_TYPES
 from dashboard.domain.status import SUPPRESSED
 from dashboard.publish.registry import offered
 from dashboard.query import published
+from dashboard.query.catalogue import filter_options
 from dashboard.query.published import NotApplicable, NotOffered
 from dashboard.store.warehouse import Warehouse
 
@@ -31,14 +32,15 @@ def reason_counts(warehouse: Warehouse, state: FilterState) -> pd.DataFrame:
             "No reasons for exclusion are loaded: add exclusion_reasons.csv, or a reason column to the "
             "pupil-level exclusions"
         )
+    area = filter_options(warehouse).area
     if state.locality or state.cluster:
         # Each locality's reasons beside the borough's would give the last one away by subtraction, cell by cell.
         raise NotApplicable(
-            "Reasons are shown for the whole borough or a phase, not a locality or cluster: beside "
-            "the borough's, a locality's reasons would let small numbers be worked out"
+            f"Reasons are shown for {area.whole} or a phase, not a locality or cluster: beside "
+            f"{area.its}, a locality's reasons would let small numbers be worked out"
         )
     if state.phase and not offered(count, ("phase", "reason")):
-        raise NotOffered(f"The {words} are shown for the whole borough, not by phase: most would be too few to show")
+        raise NotOffered(f"The {words} are shown for {area.whole}, not by phase: most would be too few to show")
     filters = {"phase": state.phase} if state.phase else {}
     cells, totals = (("phase", "reason"), ("phase",)) if state.phase else (("reason",), ())
     gap = published.gap(warehouse, count, cells, state.year)

@@ -150,7 +150,8 @@ CREATE TABLE load_version (
     version VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
     data_kind VARCHAR NOT NULL,
-    description VARCHAR NOT NULL
+    description VARCHAR NOT NULL,
+    area_kind VARCHAR NOT NULL  -- what sentences call the whole area: borough, county, region (domain/area.py)
 );
 CREATE TABLE load_source (
     file VARCHAR NOT NULL,

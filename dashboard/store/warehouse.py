@@ -25,6 +25,7 @@ class WarehouseInfo:
     loaded_at: str
     description: str
     latest_year: str | None
+    area_kind: str = "borough"  # a version loaded before the load said which is a borough's
 
 
 class Warehouse:
@@ -105,8 +106,9 @@ class Warehouse:
         return self.cached("info", self._read_info)
 
     def _read_info(self) -> WarehouseInfo:
+        kind = ", area_kind" if "area_kind" in self.columns("load_version") else ""
         row = self.query(
-            "SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description FROM load_version"
+            f"SELECT version, data_kind, CAST(loaded_at AS VARCHAR) AS loaded_at, description{kind} FROM load_version"
         )
         latest = self.query("SELECT max(latest_year) AS latest FROM dataset_status")["latest"].iloc[0]
         record = row.iloc[0]
@@ -116,4 +118,5 @@ class Warehouse:
             loaded_at=str(record["loaded_at"])[:19],
             description=str(record["description"]),
             latest_year=None if pd.isna(latest) else str(latest),
+            area_kind=str(record.get("area_kind", "borough")),
         )

@@ -39,7 +39,7 @@ class MapView:
     values: pd.DataFrame  # every place of the level with its figures, outside ones marked
     figure: go.Figure | None  # set when the whole figure is drawn (a new level or school layer)
     patch: dict  # the layers, colour axis and title, all that changes with filters (empty without boundaries)
-    reference_name: str = "the borough"  # what the verdict column compares with
+    reference_name: str = ""  # what the verdict column compares with: "the borough", "England"
     level: str = "area"  # the level drawn: the one asked for, or the finest coarser one published for the filters
     total: pd.Series | None = None  # the whole selection's figures, which the summary quotes
     total_name: str = ""  # the selection in words, e.g. 'West, pupils with EHC plan'
@@ -318,13 +318,13 @@ def map_reference(
 
     selection is selection_total's answer for state, when already looked up: without a locality it is the borough's.
     """
-    measure = queries.measure_in(state.measure)
+    measure, area = queries.measure_in(state.measure), queries.area
     if selection is not None and not state.locality:
         borough, refused = selection
     else:
         borough, refused = selection_total(queries, replace(state, locality=None))
     if refused:
-        return "the borough", float("nan"), None  # nothing is shown, so there is nothing to compare
+        return area.the, float("nan"), None  # nothing is shown, so there is nothing to compare
     borough_rate = borough["value"] if borough["status"] == SHOWN else float("nan")
     note = None
     if state.compare == "benchmark":
@@ -334,11 +334,14 @@ def map_reference(
             return str(bench["label"].iat[0]), float(bench["value"].iat[0]), None
         note = (
             f"No benchmark is loaded for the {measure.in_sentence} in {state.year} for the pupils chosen, "
-            "so places are compared with the borough."
+            f"so places are compared with {area.the}."
         )
     if borough_rate != borough_rate:
-        note = "The borough figure for this selection rests on too few children, so places are not compared with it."
-    return "the borough", borough_rate, note
+        note = (
+            f"{sentence_case(area.the)} figure for this selection rests on too few children, so places are not "
+            "compared with it."
+        )
+    return area.the, borough_rate, note
 
 
 def map_schools(queries: Queries, state: FilterState) -> pd.DataFrame | None:
@@ -376,7 +379,8 @@ def against_expected(
     try:
         found = queries.expected(measure.id, replace(state, locality=None), state.level)
     except NotApplicable as reason:
-        return values, "the borough", f"{reason}. Places are compared with the borough instead.", True
+        area = queries.area
+        return values, area.the, f"{reason}. Places are compared with {area.the} instead.", True
     found = found.rename(columns={state.level: "code", "low": "ratio_low", "high": "ratio_high"})
     found = found.assign(verdict=[as_verdict(v, measure.higher_is_worse) for v in found["verdict"]])
     values = values.drop(columns=["verdict"]).merge(
@@ -385,16 +389,16 @@ def against_expected(
     values["verdict"] = values["verdict"].where(values["status"] == SHOWN, "").fillna("")
     plan = queries.expected_design(measure.id, state.level)
     note = (
-        f"Expected given deprivation: the {measure.numerator_label} each of these {level} would have at the "
-        f"borough's rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}. A place is higher or "
-        "lower than expected when the 95% interval of observed / expected lies wholly above or below 1."
+        f"Expected given deprivation: the {measure.numerator_label} each of these {level} would have at "
+        f"{queries.area.its} rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}. A place is "
+        "higher or lower than expected when the 95% interval of observed / expected lies wholly above or below 1."
     )
     thin = int(((values["covered"] < 0.5) & (values["status"] == SHOWN)).sum())
     if thin:
         note += (
             f" For {thin} of them fewer than half the pupils can be placed by {plan.placed_by} (the rest are hidden to "
             "protect "
-            "small numbers), so their expected count leans on the borough's overall rate."
+            f"small numbers), so their expected count leans on {queries.area.its} overall rate."
         )
     return values, EXPECTED_NAME, note, True
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.area import Area
 from dashboard.domain.comparison import with_interval
 from dashboard.domain.filters import FilterState
 from dashboard.domain.formatting import as_shown, count_text, interval_text, rate_text, sentence_case
@@ -24,7 +25,7 @@ PUPIL_MEASURES = ("suspension_rate", "permanent_rate", "absence_rate", "persiste
 def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel:
     """EHC plans by primary need (or broad area) for each locality: counts and shares, as in the strategy."""
     state = replace(state, measure="ehcp_rate", need=None, locality=None)
-    category = "broad_area" if broad else "need"
+    category, area = "broad_area" if broad else "need", queries.area
     title = f"Primary need of EHC plans by locality, {state.year}" + (" (broad areas of need)" if broad else "")
     notes = []
     try:
@@ -33,14 +34,14 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
         totals = queries.rates("ehcp_rate", state, "locality")
     except NotRecorded as reason:  # an LA-level caseload: the borough's mix is still worth showing
         cells = totals = pd.DataFrame(columns=["locality", category, "numerator", "denominator", "value", "status"])
-        notes.append(f"Only the whole borough is shown, because {reason.gap}.")
+        notes.append(f"Only {area.whole} is shown, because {reason.gap}.")
     try:
         borough = queries.rates("ehcp_rate", state, category).assign(locality="borough")
     except NotApplicable as reason:
         return no_data_panel(title, [f"{reason}."])
     if borough.empty:
         return no_data_panel(title)
-    names = {**queries.labels("locality"), "borough": "Borough"}
+    names = {**queries.labels("locality"), "borough": area.title}
     frame = pd.concat([cells, borough], ignore_index=True)
     frame = frame.merge(
         totals[["locality", "numerator"]].rename(columns={"numerator": "total"}), on="locality", how="left"
@@ -48,7 +49,7 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
     # The borough's share is of all its plans, not of those its shown needs add up to.
     whole = queries.borough_value("ehcp_rate", state)
     frame.loc[frame["locality"] == "borough", "total"] = whole["numerator"] if whole["status"] == SHOWN else np.nan
-    frame["group"] = frame["locality"].map(names).fillna("Outside the borough")
+    frame["group"] = frame["locality"].map(names).fillna(area.outside)
     frame["category"] = frame[category]
     frame["share"] = (frame["numerator"] / frame["total"] * 100).where(frame["status"] != SUPPRESSED)
     order = borough.sort_values("numerator", ascending=False)[category].tolist()
@@ -57,15 +58,15 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
         for plans, share, status in zip(frame["numerator"], frame["share"], frame["status"])
     ]
     table = frame.pivot(index="category", columns="group", values="cell").reindex(order)
-    localities = sorted(g for g in table.columns if g not in ("Borough", "Outside the borough"))
-    table = table[localities + [g for g in ("Outside the borough", "Borough") if g in table.columns]].fillna("0 (0.0%)")
+    localities = sorted(g for g in table.columns if g not in (area.title, area.outside))
+    table = table[localities + [g for g in (area.outside, area.title) if g in table.columns]].fillna("0 (0.0%)")
     # Each column's whole, so a reader can add the columns up: the localities' plans and those of young people
     # living outside the borough (not broken down by need) make the borough's.
     wholes = {
-        names.get(k, "Outside the borough"): v if status != SUPPRESSED else np.nan
+        names.get(k, area.outside): v if status != SUPPRESSED else np.nan
         for k, v, status in zip(totals["locality"], totals["numerator"], totals["status"])
     }
-    wholes["Borough"] = whole["numerator"] if whole["status"] == SHOWN else np.nan
+    wholes[area.title] = whole["numerator"] if whole["status"] == SHOWN else np.nan
     all_row = {
         g: (f"{wholes[g]:,.0f} (100%)" if wholes.get(g, np.nan) == wholes.get(g, np.nan) else "c")
         for g in table.columns
@@ -73,10 +74,10 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
     table.loc["All " + ("broad areas" if broad else "needs")] = all_row
     table = table.reset_index(names="Broad area of need" if broad else "Primary need")
     table.columns.name = None
-    if "Outside the borough" in table.columns:
+    if area.outside in table.columns:
         notes.append(
-            "Outside the borough: young people with plans who live elsewhere. With the localities they make the "
-            "Borough column."
+            f"{area.outside}: young people with plans who live elsewhere. With the localities they make the "
+            f"{area.title} column."
         )
     unshared = [g for g in localities if wholes.get(g, np.nan) != wholes.get(g, np.nan)]
     if unshared:
@@ -85,23 +86,30 @@ def need_mix(queries: Queries, state: FilterState, broad: bool = False) -> Panel
             f"{' and '.join(unshared)}: the number of plans in all {are} hidden (c), so no share can be given and "
             "the bar is empty, marked c; the counts by need are in the table."
         )
-    shown = frame[frame["group"].isin(localities) & frame["share"].notna()]
-    top = shown.loc[shown.groupby("group")["share"].idxmax()]
-    largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]
     kind = "broad area of need" if broad else "primary need"
+    tops = {group: surely_most(frame[frame["group"] == group], wholes.get(group, np.nan)) for group in localities}
+    unsure = [group for group, top in tops.items() if top is None and group not in unshared]
+    if unsure:
+        notes.append(
+            f"{' and '.join(unsure)}: the plans hidden (c) could outnumber the largest {kind} shown, so the most "
+            "common is not named."
+        )
+    largest = surely_most(frame[frame["locality"] == "borough"], wholes[area.title])
+    claim = f"the most common {kind}"
+    if largest is None:  # the whole area's hidden plans could outnumber its largest need shown
+        largest = frame[frame["locality"] == "borough"].sort_values("numerator", ascending=False).iloc[0]
+        claim = f"the largest {kind} shown"
+    first = f"{largest['category']} is {claim} across {area.the} ({largest['share']:.1f}% of plans)"
     summary = (
         "; ".join(
-            [f"{largest['category']} is the most common {kind} across the borough ({largest['share']:.1f}% of plans)"]
-            + [f"in {r.group} it is {r.category} ({r.share:.1f}%)" for r in top.itertuples()]
+            [first]
+            + [f"in {group} it is {r['category']} ({r['share']:.1f}%)" for group, r in tops.items() if r is not None]
         )
         + "."
     )
-    message = headline(
-        f"{largest['category']} is the most common {kind} across the borough",
-        f"{largest['category']} is the most common {kind}",
-    )
+    message = headline(f"{largest['category']} is {claim} across {area.the}", f"{largest['category']} is {claim}")
     # Hidden cells draw as zero width: a gap in a bar must not shift the stacking of the others.
-    chart = frame[frame["group"] != "Outside the borough"][["group", "category", "share"]].fillna({"share": 0.0})
+    chart = frame[frame["group"] != area.outside][["group", "category", "share"]].fillna({"share": 0.0})
     chart = (
         chart.assign(category=pd.Categorical(chart["category"], order))
         .sort_values(["category", "group"])
@@ -207,18 +215,38 @@ EARLY_KINDS = {
 }
 LOWER_WORDS = "Lower than deprivation predicts"
 SCHOOLS_LEFT_OUT = "Schools are listed for officers only."
-IDENTIFICATION_NOTES = (
-    "Expected given deprivation: the borough's share of pupils identified with SEN (SEN support or an EHC plan) in "
-    "each IDACI decile of home (1 is England's most deprived tenth; pupils living outside the borough are a group of "
-    "their own), applied to each place's pupils by decile. It takes account of the deprivation of where pupils live "
-    "and nothing else: not SEN need itself, ethnicity, prior attainment or a school's phase.",
-    "A place identifying fewer pupils than its deprivation predicts raises a question (are some pupils' needs not "
-    "yet identified?), not a verdict: its pupils may simply have fewer needs.",
-    "A place is flagged where the whole 95% interval of its ratio (exact Poisson limits on the number identified) "
-    "lies below 1, and said to be beyond the 99.8% limits too where that interval does as well.",
-    "Clusters and schools are set beside all the borough's pupils, of every phase (identification is not published "
-    "by phase and decile together), and are placed by where the school is; localities and wards by where pupils live.",
-)
+
+
+def surely_most(cells: pd.DataFrame, whole: float) -> pd.Series | None:
+    """The place's need with the most plans, only when it is surely the most common: more plans than any hidden cell
+    (c) could hold. The hidden cells share the whole less the needs shown, and each holds at least one plan (a 0 is
+    shown), so one of them holds at most that less one for each of the others. None when a hidden cell could hold
+    more."""
+    shown, hidden = cells[cells["status"] == SHOWN], int((cells["status"] == SUPPRESSED).sum())
+    if shown.empty or whole != whole:
+        return None
+    top = shown.loc[shown["numerator"].idxmax()]
+    most_hidden = whole - shown["numerator"].sum() - max(hidden - 1, 0)
+    return top if top["numerator"] > most_hidden else None
+
+
+def identification_notes(area: Area) -> tuple[str, ...]:
+    """How places are judged on early identification, in words for this area."""
+    return (
+        f"Expected given deprivation: {area.its} share of pupils identified with SEN (SEN support or an EHC plan) "
+        f"in each IDACI decile of home (1 is England's most deprived tenth; pupils living outside {area.the} are a "
+        "group of their own), applied to each place's pupils by decile. It takes account of the deprivation of where "
+        "pupils live and nothing else: not SEN need itself, ethnicity, prior attainment or a school's phase.",
+        "A place identifying fewer pupils than its deprivation predicts raises a question (are some pupils' needs not "
+        "yet identified?), not a verdict: its pupils may simply have fewer needs.",
+        "A place is flagged where the whole 95% interval of its ratio (exact Poisson limits on the number identified) "
+        "lies below 1, and said to be beyond the 99.8% limits too where that interval does as well.",
+        f"Clusters and schools are set beside all {area.its} pupils, of every phase (identification is not "
+        "published by phase and decile together), and are placed by where the school is; localities and wards by "
+        "where pupils live.",
+    )
+
+
 ABSENCE_NOTES = (
     "Persistent absence: pupil enrolments missing 10% or more of their possible sessions. A rise is significant "
     "where the test of the two years' proportions gives p below 0.05 (the interval is Newcombe's for the change); "
@@ -236,7 +264,7 @@ def _early_notes(queries: Queries, state: FilterState) -> list[str]:
         name = queries.labels("locality").get(state.locality, state.locality)
         notes.append(
             f"Only places in {name} are listed: the locality itself, its wards, and the clusters and schools in it; "
-            "each is compared with the whole borough."
+            f"each is compared with {queries.area.whole}."
         )
     ignored = [
         words
@@ -365,7 +393,7 @@ def early_identification(queries: Queries, state: FilterState, schools: bool = T
             f"No {_kinds_words(levels, 'or', counted=False)}{place} identifies significantly fewer pupils than its "
             f"deprivation predicts in {state.year}."
         )
-    notes += list(IDENTIFICATION_NOTES)
+    notes += list(identification_notes(queries.area))
     difference = int((frame["observed_from"] == "difference").sum())
     if difference:
         notes.append(
@@ -375,7 +403,7 @@ def early_identification(queries: Queries, state: FilterState, schools: bool = T
     partial = int((judged & (frame["covered"] < 1)).sum())
     if partial:
         notes.append(
-            f"For {partial} places some pupils' deciles are hidden: those pupils are expected at the borough's "
+            f"For {partial} places some pupils' deciles are hidden: those pupils are expected at {queries.area.its} "
             "share for the rest of its pupils."
         )
     hidden = int((~shown).sum())

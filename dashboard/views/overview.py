@@ -171,9 +171,10 @@ def headline_card(queries: Queries, measure: Measure, state: FilterState) -> Car
 
 def against_deprivation(queries: Queries, measure: Measure, state: FilterState) -> tuple[str, str]:
     """The chosen locality against what its deprivation predicts, as a summary table's two cells (reference, verdict).
-    The whole borough is its own standard, so it is not compared."""
+    The whole area is its own standard, so it is not compared."""
     if not state.locality:
-        return "Expected given deprivation: the borough's rates are the standard", "not compared (the borough itself)"
+        area = queries.area
+        return f"Expected given deprivation: {area.its} rates are the standard", f"not compared ({area.the} itself)"
     try:
         found = queries.expected(measure.id, replace(state, locality=None), "locality")
     except NotApplicable as reason:
@@ -193,7 +194,7 @@ def against_deprivation(queries: Queries, measure: Measure, state: FilterState) 
 
 def locality_table(queries: Queries, state: FilterState) -> Panel:
     """Count, denominator and rate per locality and for the borough, as the inclusion strategy tabulates them."""
-    measure = queries.measure_in(state.measure)
+    measure, area = queries.measure_in(state.measure), queries.area
     everywhere = replace(state, locality=None)  # every locality is listed; the chosen one is marked
     title = f"{measure.label} by locality, {state.year}"
     notes = [n for n in [ignored_filters_note(state, measure)] if n]
@@ -211,15 +212,13 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         by_school = True
         notes.append(
             f"Localities here are where the schools are, because {reason.gap}. 'Not given school by school' is "
-            "the part of the borough's figure the source does not give per school."
+            f"the part of {area.its} figure the source does not give per school."
         )
     except NotApplicable as reason:  # a cut the publication does not offer (localities by cluster, say)
         return no_data_panel(title, notes + [f"{reason}."])
     names = queries.labels("locality")
     total = queries.borough_value(measure.id, everywhere)
-    frame["label"] = (
-        frame["locality"].map(names).fillna("Not given school by school" if by_school else "Outside the borough")
-    )
+    frame["label"] = frame["locality"].map(names).fillna("Not given school by school" if by_school else area.outside)
     frame = frame.assign(outside=frame["locality"].isna()).sort_values(["outside", "label"])
     frame, reference_name, compare_note = locality_comparison(queries, state, measure, frame, total, by_school)
     notes += [compare_note] if compare_note else []
@@ -241,7 +240,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
     ]
     rows.append(
         {
-            "Locality": "Borough",
+            "Locality": area.title,
             sentence_case(measure.numerator_label): count_text(total["numerator"], total["status"]),
             sentence_case(measure.denominator_label): count_text(total["denominator"], total["status"]),
             f"{measure.label} ({measure.unit})": rate_text(total["value"], total["status"], measure),
@@ -267,7 +266,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             else f"no {measure.numerator_label} are recorded by locality for these pupils"
         )
         if total["status"] == SHOWN:
-            summary = f"The borough's {measure.in_sentence} is {measure.format(total['value'])}; {reason}."
+            summary = f"{sentence_case(area.its)} {measure.in_sentence} is {measure.format(total['value'])}; {reason}."
         else:
             summary = NO_DATA_MESSAGE
             notes.append(f"{sentence_case(reason)}.")
@@ -281,7 +280,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         summary = f"{lead}, {measure.format(top['value'])}"
         message = headline(lead)
         if total["status"] == SHOWN:
-            against = relative_text(top["value"], total["value"], measure, "the borough")
+            against = relative_text(top["value"], total["value"], measure, area.the)
             summary += f", {against} ({measure.format(total['value'])})"
             message = headline(f"{lead}, {against}", lead)
         summary += "."
@@ -289,10 +288,10 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             summary += " " + expected_words(shown, measure)
     if frame["locality"].isna().any() and not by_school:
         notes.append(
-            "The table's 'Outside the borough' row: young people with plans who live elsewhere; there is no resident "
+            f"The table's '{area.outside}' row: young people with plans who live elsewhere; there is no resident "
             "population to divide by, so it has no bar."
             if measure.dataset == "ehcp"
-            else "The table's 'Outside the borough' row: pupils at the borough's schools who live elsewhere (no bar: "
+            else f"The table's '{area.outside}' row: pupils at {area.its} schools who live elsewhere (no bar: "
             "they belong to no locality)."
         )
     figure = bar_chart(
@@ -300,6 +299,7 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
         measure,
         f"{title} ({measure.unit}), with 95% confidence intervals",
         reference=total["value"] if total["status"] == SHOWN else None,
+        reference_label=area.title,
     )
     return Panel(title, summary, pd.DataFrame(rows), figure, notes, headline=message)
 
@@ -310,7 +310,7 @@ def locality_comparison(
     """Localities with a verdict against the comparison chosen: (rows, its name, a note saying what it is or why the
     borough stands in). The borough's own row is judged against a benchmark too (total gains a verdict)."""
     borough = total["value"] if total["status"] == SHOWN else float("nan")
-    everywhere = replace(state, locality=None)
+    everywhere, area = replace(state, locality=None), queries.area
     if state.compare == "benchmark":
         bench = queries.benchmark_values(measure.id, state=everywhere)
         bench = bench[(bench["year"] == state.year) & bench["value"].notna()]
@@ -320,7 +320,7 @@ def locality_comparison(
                 total["verdict"] = compare_with(pd.DataFrame([total]), measure, value)["verdict"].iat[0]
             return compare_with(frame, measure, value), name, None
         note = f"No benchmark is loaded for the {measure.in_sentence} in {state.year}, so localities are compared with "
-        return compare_with(frame, measure, borough), "the borough", note + "the borough."
+        return compare_with(frame, measure, borough), area.the, f"{note}{area.the}."
     if state.compare == "expected":
         try:
             if by_school:
@@ -331,8 +331,8 @@ def locality_comparison(
         except NotApplicable as reason:
             return (
                 compare_with(frame, measure, borough),
-                "the borough",
-                f"{reason}. Localities are compared with the borough.",
+                area.the,
+                f"{reason}. Localities are compared with {area.the}.",
             )
         found = found.assign(verdict=[as_verdict(v, measure.higher_is_worse) for v in found["verdict"]])
         found = found.rename(columns={"low": "ratio_low", "high": "ratio_high"})
@@ -342,11 +342,11 @@ def locality_comparison(
         frame["verdict"] = frame["verdict"].where(frame["status"] == SHOWN, "").fillna("")
         plan = queries.expected_design(measure.id, "locality")
         note = (
-            f"Expected given deprivation: the {measure.numerator_label} each locality would have at the borough's "
+            f"Expected given deprivation: the {measure.numerator_label} each locality would have at {area.its} "
             f"rates for {plan.adjusted_for}. Not adjusted for {plan.not_adjusted_for}."
         )
         return frame, EXPECTED_NAME, note
-    return compare_with(frame, measure, borough), "the borough", None
+    return compare_with(frame, measure, borough), area.the, None
 
 
 def expected_words(shown: pd.DataFrame, measure: Measure) -> str:

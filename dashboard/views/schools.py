@@ -7,9 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.filters import FilterState, echoed
 from dashboard.domain.formatting import count_text, rate_text, sentence_case
-from dashboard.domain.funnel import BEYOND_95, BEYOND_998, BOROUGH_PHASE, WITHIN, Comparison, funnel, verdict_text
+from dashboard.domain.funnel import BEYOND_95, BEYOND_998, WITHIN, Comparison, funnel, phase_rate, verdict_text
 from dashboard.domain.measures import MEASURES, Measure
 from dashboard.domain.reference import NO_SEN_AREA
 from dashboard.domain.standardise import ADJUSTED_FOR_PHASE, NOT_ADJUSTED_FOR
@@ -159,19 +160,20 @@ def display_table(frame: pd.DataFrame, id_columns: list[str]) -> pd.DataFrame:
 
 
 def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]:
-    """One school: its trend beside its cluster and the borough, its SEN mix, and this year's comparison."""
+    """One school: its trend beside its cluster and the whole area, its SEN mix, and this year's comparison."""
     info = queries.school_info(urn)
     if info.empty:
         return [Panel("School not found", f"There is no school with URN {echoed(urn)} in the data.", pd.DataFrame())]
     name, cluster, cluster_name = info.iloc[0]
     measure = MEASURES[state.measure if state.measure in SCHOOL_MEASURES else "suspension_rate"]
+    area = queries.area
     # The school's own trend ignores the place filters: a school is compared with its own cluster.
     own = replace(state, measure=measure.id, locality=None, cluster=None, phase=None, school=None)
     series = []
     for label, scope, group in (
         (name, own, "school"),
         (cluster_name, replace(own, cluster=cluster), "cluster"),
-        ("Borough", own, "borough"),
+        (area.title, own, "borough"),
     ):
         values = queries.rates_where_possible(measure.id, scope, ("year", group), school_locality=True)
         if group == "school":
@@ -180,11 +182,11 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
             values = values[values["cluster"] == cluster]
         series.append(values.assign(label=label, period=values["year"]).sort_values("year"))
     lines = pd.concat(series, ignore_index=True)
-    trend_title = f"{measure.label} at {name}, its cluster and the borough"
+    trend_title = f"{measure.label} at {name}, its cluster and {area.the}"
     table = (
         lines.assign(display=[rate_text(v, s, measure) for v, s in zip(lines["value"], lines["status"])])
         .pivot(index="label", columns="period", values="display")
-        .reindex([name, cluster_name, "Borough"])
+        .reindex([name, cluster_name, area.title])
         .reset_index(names="")
     )
     table.columns.name = None
@@ -197,10 +199,15 @@ def school_detail(queries: Queries, state: FilterState, urn: str) -> list[Panel]
             rate_text(f["value"].iat[0], f["status"].iat[0], measure, True) if not f.empty else "no data" for f in at
         )
         latest = measure.format(school_line["value"].iat[-1])
-        summary = f"In {year}, {name}: {latest}; its cluster {cluster_text}; the borough {borough_text}."
+        summary = f"In {year}, {name}: {latest}; its cluster {cluster_text}; {area.the} {borough_text}."
     notes = ["Gaps in a line are years with too few children to show (c)."] if (lines["status"] != SHOWN).any() else []
     figure = trend_lines(
-        pd.concat(series[:2], ignore_index=True), [name, cluster_name], measure, trend_title, borough=series[2]
+        pd.concat(series[:2], ignore_index=True),
+        [name, cluster_name],
+        measure,
+        trend_title,
+        borough=series[2],
+        reference_label=area.title,
     )
     trend = Panel(trend_title, summary, table, figure, notes)
     # Pupils with SEN at this school by broad area of need (by primary need, most would be too few to show).
@@ -261,8 +268,8 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     # Phase rates are compared before suppression would matter: they rest on hundreds of pupils or are left out.
     # The rest of a total that a source does not give school by school belongs to no school and no phase.
     values, phase = values[values["school"].notna()], phase[phase["phase"].notna()]
-    phase_rate = (phase["numerator"] / phase["denominator"]).where(phase["status"] == SHOWN)
-    values = values.merge(pd.DataFrame({"phase": phase["phase"], "reference": phase_rate}), on="phase", how="left")
+    rate_of_phase = (phase["numerator"] / phase["denominator"]).where(phase["status"] == SHOWN)
+    values = values.merge(pd.DataFrame({"phase": phase["phase"], "reference": rate_of_phase}), on="phase", how="left")
     # Where the source gave some schools as a symbol (DfE's x), the phase's own total is unknown: its rate is
     # then worked out from the schools that have a figure, and the note says so.
     given = values["status"].isin(SOURCE_SYMBOLS)
@@ -289,12 +296,12 @@ def funnel_panel(queries: Queries, state: FilterState) -> Panel:
     names, phases = queries.labels("school"), queries.labels("phase")
     shown["name"] = shown["school"].map(names)
     shown["expected"] = shown["reference"] * shown["denominator"]
-    comparison = BOROUGH_PHASE
+    comparison = phase_rate(queries.area)
     if state.compare == "expected":
         shown, comparison, title, note = _against_deprivation(queries, state, measure, shown, title)
         notes.append(note)
     place = place_name(state, queries.filter_options(), measure)
-    panel = compared_panel(title, shown, measure, comparison, place, phases, notes)
+    panel = compared_panel(title, shown, measure, comparison, place, phases, notes, queries.area)
     if hidden:
         panel.notes.append(f"{hidden:,} schools rest on too few children to show and are not plotted.")
     if given.any():
@@ -318,11 +325,12 @@ def _against_deprivation(
     try:
         found = queries.expected(measure.id, replace(state, locality=None, cluster=None), "school")
     except NotApplicable as reason:
-        return shown, BOROUGH_PHASE, title, f"{reason}. Schools are compared with the borough rate for their phase."
+        comparison = phase_rate(queries.area)
+        return shown, comparison, title, f"{reason}. Schools are compared with {comparison.their}."
     found = found[found["expected"] > 0][["school", "expected", "covered"]]
     shown = shown.drop(columns="expected").merge(found, on="school", how="inner")
     note = (
-        f"Expected given deprivation: the {measure.numerator_label} each school would have at the borough's rates "
+        f"Expected given deprivation: the {measure.numerator_label} each school would have at {queries.area.its} rates "
         f"for {ADJUSTED_FOR_PHASE}. Not adjusted for {NOT_ADJUSTED_FOR}."
     )
     thin = int((shown["covered"] < 0.5).sum())
@@ -353,6 +361,7 @@ def compared_panel(
     place: str,
     phases: dict[str, str],
     notes: list[str],
+    area: Area = BOROUGH,
 ) -> Panel:
     """The funnel panel for schools with a count and an expected count: chart, table and summary from the same rows.
 
@@ -393,7 +402,7 @@ def compared_panel(
     ).reset_index(drop=True)
     # The summary and headline count the rows of the table's last column, so the words and the table always agree.
     outside, far = shown[shown["reach"] != WITHIN], shown[shown["reach"] == BEYOND_998]
-    schools = "schools" if place == "the borough" else f"schools in {place}"
+    schools = "schools" if place == area.the else f"schools in {place}"
     lie = "lies" if len(outside) == 1 else "lie"
     how_many = f"{len(outside):,}" if len(outside) else "None"
     message = headline(

@@ -8,12 +8,12 @@ from dashboard.domain.measures import Measure
 
 def place_name(state: FilterState, options: FilterOptions, measure: Measure) -> str:
     """The place the filters chose, as a sentence names it: the cluster (for a measure counted by school), else the
-    locality, else 'the borough'."""
+    locality, else the whole area ('the borough', 'the county')."""
     if state.cluster and "cluster" in measure.filters:
         return options.label("cluster", state.cluster)
     if state.locality:
         return options.label("locality", state.locality)
-    return "the borough"
+    return options.area.the
 
 
 def describe_selection(state: FilterState, options: FilterOptions, measure: Measure) -> str:
@@ -22,7 +22,7 @@ def describe_selection(state: FilterState, options: FilterOptions, measure: Meas
     if state.cluster and "cluster" in measure.filters:
         parts = [options.label("cluster", state.cluster)]
     else:
-        parts = [options.label("locality", state.locality) if state.locality else "the whole borough"]
+        parts = [options.label("locality", state.locality) if state.locality else options.area.whole]
     if state.sen and "sen" in measure.filters:
         parts.append(f"pupils with {options.label('sen', state.sen).replace('No SEN', 'no SEN')}")
     if state.phase and "phase" in measure.filters:

@@ -164,7 +164,7 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     summary, message = NO_DATA_MESSAGE, ""
     if len(shown) >= 2:
         first, last = shown.iloc[0], shown.iloc[-1]
-        where = "Across the borough" if place == "the borough" else f"In {place}"
+        where = f"Across {place}" if place == options.area.the else f"In {place}"
         start, end = (measure.format(row["value"], with_unit=False) for row in (first, last))
         if start == end:  # the figures as printed decide the verb
             moved = f"was {start} in {first['period']} and again in {last['period']} ({measure.unit})"
@@ -259,9 +259,9 @@ def _ordinal(n: int) -> str:
 
 
 def _reference_label(state: FilterState, options, measure: Measure) -> str:
-    """The reference line's name: the place the filters chose, 'Borough' when none is."""
+    """The reference line's name: the place the filters chose, the whole area ('Borough') when none is."""
     place = place_name(state, options, measure)
-    return "Borough" if place == "the borough" else place
+    return options.area.title if place == options.area.the else place
 
 
 def runs_text(chosen: list[str], periods: list[str]) -> str:
@@ -432,4 +432,4 @@ def _place_words(queries: Queries, state: FilterState) -> str:
         parts.append(queries.labels("locality").get(state.locality, state.locality))
     if state.phase:
         parts.append(f"{PHASES.get(state.phase, state.phase).lower()} schools")
-    return ", ".join(parts) if parts else "the whole borough"
+    return ", ".join(parts) if parts else queries.area.whole

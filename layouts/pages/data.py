@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.domain.area import BOROUGH, Area
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import EES_SYMBOLS
 from layouts import ids
@@ -44,6 +45,7 @@ def content(
     threshold: int,
     version: str = "",
     deprivation: list | None = None,
+    area: Area = BOROUGH,
 ) -> html.Div:
     """Each measure's definition, numerator, denominator and unit, the methods, the files loaded and the version."""
     measures = table_box(
@@ -114,9 +116,9 @@ def content(
                 "Hiding the small figures is not enough on its own: a hidden figure could be worked out by taking the "
                 "figures shown from a total shown elsewhere (a locality's small areas from the locality, the "
                 "localities from "
-                "the borough, one need from a school's total). So every table is protected together with the totals "
+                f"{area.the}, one need from a school's total). So every table is protected together with the totals "
                 "the "
-                "dashboard shows beside it. The coarser table is settled first (the borough, then localities and "
+                f"dashboard shows beside it. The coarser table is settled first ({area.the}, then localities and "
                 "needs, then "
                 "wards with their small areas, then schools within clusters and phases), and wherever a hidden "
                 "figure could "
@@ -140,11 +142,11 @@ def content(
                 "counts of "
                 "events (a pupil can be suspended more than once). Where an interval does not include the figure it is "
                 "compared with, the difference is unlikely to be chance alone. The map can colour places by that "
-                "test (better, similar or worse than the borough or the benchmark) instead of by their rate, and its "
+                f"test (better, similar or worse than {area.the} or the benchmark) instead of by their rate, and its "
                 "table "
                 "always gives each place's interval and verdict. Trend charts carry the same intervals as whiskers "
                 "and a "
-                "shaded band around the borough, and each line's trend over the years is tested (the chi-square test "
+                f"shaded band around {area.the}, and each line's trend over the years is tested (the chi-square test "
                 "for "
                 "trend for shares of people, the score test for Poisson rates): improving, worsening, or no "
                 "significant change."
@@ -159,9 +161,9 @@ def content(
             ),
             html.P(
                 "Schools are compared on a funnel plot. Each dot is a school. Across is the number of events it would"
-                " be expected to have: its pupils times the borough rate for schools of its phase, so an alternative "
+                f" be expected to have: its pupils times {area.the} rate for schools of its phase, so an alternative "
                 "provision centre is not held to a primary school's rate, and within a phase larger schools sit "
-                "further right. Up is its own count divided by that expected count: 1 is the borough rate for its "
+                f"further right. Up is its own count divided by that expected count: 1 is {area.the} rate for its "
                 "phase, 2 is twice it. The lines around 1 show how far a school's count could fall from the expected "
                 "count by chance alone. They are exact Poisson limits: the counts a Poisson distribution with the "
                 "expected count as its mean gives, worked out exactly rather than approximated, which matters for the"
@@ -176,14 +178,14 @@ def content(
                 "A school outside the limits is flagged for a question, not a judgement: its rate is unusual for a "
                 "school of its size, but the plot cannot say why. The comparison is not adjusted for intake (the "
                 "deprivation of where pupils live, their needs or prior attainment) unless the chart says what it "
-                "compares with: against the borough rate for its phase, a school serving more disadvantaged pupils "
+                f"compares with: against {area.the} rate for its phase, a school serving more disadvantaged pupils "
                 "may lie above the funnel for that reason alone. Schools whose figures rest on too few children to "
                 "show (c) are neither plotted nor named."
             ),
             *(deprivation or []),
             html.H2("Board targets", className="h4"),
             html.P(
-                "A board can load its own targets (targets.csv): a measure's figure for the borough, a locality or a "
+                "A board can load its own targets (targets.csv): a measure's figure for {area.the}, a locality or a "
                 "school cluster, at most or at least a value, by an academic year. The Overview's cards and locality "
                 "table, Trends and the board pack give each target a status in words, judged on the 95% interval "
                 "rather than the figure alone, because a figure just under a target may be under it by chance."

@@ -72,8 +72,8 @@ def test_school_points_are_taken_off_the_map_for_a_viewer_with_a_sentence():
     narrowed, said = restricted(Audience("viewer", "v", SIGNED_IN), state)
     assert narrowed.schools == "hide" and said == [
         (
-            "School-level figures are for officers only; the borough, its localities, wards, small areas and clusters "
-            "are open to you."
+            "School-level figures are for officers only; the whole area, its localities, wards, small areas and "
+            "clusters are open to you."
         )
     ]
     assert restricted(Audience("officer", "o", SIGNED_IN), state) == (state, [])

@@ -105,6 +105,7 @@ def build_demo(
         boundaries=out / "boundaries.geojson",
         code_field="code",
         data_kind="synthetic",
+        area_kind=name,
         description=f"Synthetic demo {name} shaped like Walsall"
         + (f" on the boundaries in {Path(boundaries).name}" if boundaries else ""),
     )
