@@ -118,9 +118,9 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
 
 
 def map_panel(queries: Queries, state: FilterState, schools: bool = True) -> Panel:
-    """The Map as a panel for export: the whole figure with its boundaries inside, the table, the notes; schools
-    (False for a reader who may not see them) says whether school points are offered."""
-    view = map_view(queries, state, with_geometry=True, schools=schools)
+    """The Map as a panel for export: the whole figure with its boundaries inside (drawn only when read), the table,
+    the notes; schools (False for a reader who may not see them) says whether school points are offered."""
+    view = map_view(queries, state, with_geometry=False, schools=schools)
     measure = queries.measure_in(state.measure)
     table = display_table(view, measure, MAP_LEVELS[view.level].one)
     message = ""
@@ -130,7 +130,7 @@ def map_panel(queries: Queries, state: FilterState, schools: bool = True) -> Pan
             f"{sentence_case(view.total_name)}: {measure.in_sentence} of {value} in {state.year}",
             f"{sentence_case(measure.in_sentence)} of {value} in {state.year}",
         )
-    return Panel(view.title, view.summary, table, view.figure, [view.note] if view.note else [], headline=message)
+    return Panel(view.title, view.summary, table, view.whole_figure, [view.note] if view.note else [], headline=message)
 
 
 def summary_sentence(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 
@@ -294,7 +295,9 @@ def locality_table(queries: Queries, state: FilterState) -> Panel:
             else f"The table's '{area.outside}' row: pupils at {area.its} schools who live elsewhere (no bar: "
             "they belong to no locality)."
         )
-    figure = bar_chart(
+    # Drawn only when read: a table download never draws it.
+    figure = partial(
+        bar_chart,
         frame[frame["locality"].notna()][["label", "value", "status", "low", "high"]],
         measure,
         f"{title} ({measure.unit}), with 95% confidence intervals",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -14,6 +15,25 @@ from dashboard.domain.status import NO_DATA_MESSAGE
 FINDINGS_LISTED = 10
 
 
+class DrawnWhenAsked:
+    """A panel's figure, drawn the first time it is read: a view may give a function that draws it, so a table
+    download never pays for a chart it throws away (a county's map figure takes longer than its whole table)."""
+
+    def __set_name__(self, owner, name: str):
+        self.slot = f"_{name}"
+
+    def __get__(self, panel, owner=None):
+        if panel is None:
+            return None  # the field's default
+        figure = panel.__dict__.get(self.slot)
+        if callable(figure):
+            figure = panel.__dict__[self.slot] = figure()
+        return figure
+
+    def __set__(self, panel, figure) -> None:
+        panel.__dict__[self.slot] = figure
+
+
 @dataclass
 class Panel:
     """What one chart panel shows; table is display-ready text, suppressed cells already 'c'."""
@@ -21,7 +41,7 @@ class Panel:
     title: str
     summary: str
     table: pd.DataFrame
-    figure: go.Figure | None = None
+    figure: go.Figure | Callable[[], go.Figure | None] | None = DrawnWhenAsked()
     notes: list[str] = field(default_factory=list)
     headline: str = ""  # the message in at most 12 words, for a pack page's or a slide's title
     findings: list[str] = field(default_factory=list)  # one sentence per place the table flags, read after the summary

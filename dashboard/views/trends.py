@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 
@@ -103,7 +104,9 @@ def trend_panel(queries: Queries, state: FilterState) -> Panel:
     targets = [] if termly else targets
     # A target for a year the data have not reached yet is drawn at its own year, beyond the last figure.
     periods = sorted(set(periods) | {judged.target.year for _, judged in targets}) if targets else periods
-    figure = trend_lines(
+    # Drawn only when read: a table download never draws it.
+    figure = partial(
+        trend_lines,
         series,
         highlighted,
         measure,

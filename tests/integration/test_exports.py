@@ -343,3 +343,28 @@ def test_a_printed_map_names_every_state_in_a_legend_and_dots_suppressed_places(
     assert len(dots) == 1 and len(dots[0].lon) > 100
     marks = next(t for t in printed.data if t.name == "marks")
     assert list(marks.text) == ["c"] and list(marks.textfont.color) == ["#0b0c0c"]  # black ink on white
+
+
+def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queries, monkeypatch):
+    from dashboard.exports.charts import export
+    from dashboard.views import map as map_view
+    from dashboard.views import overview, trends
+
+    drawn = []
+
+    def counted(name, draw):
+        def drawing(*args, **kwargs):
+            drawn.append(name)
+            return draw(*args, **kwargs)
+
+        return drawing
+
+    for module, name in ((map_view, "choropleth"), (trends, "trend_lines"), (overview, "bar_chart")):
+        monkeypatch.setattr(module, name, counted(name, getattr(module, name)))
+    for chart in ("map", "trend", "localities"):
+        for fmt in ("csv", "xlsx"):
+            made = export(queries, chart, fmt, "year=2023/24&locality=N")
+            assert made.content and made.filename.endswith(fmt)
+    assert drawn == []
+    export(queries, "map", "svg", "year=2023/24&locality=N")
+    assert drawn == ["choropleth"]
