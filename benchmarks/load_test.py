@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +30,15 @@ from benchmarks import readers
 from benchmarks.readers import PASSWORD, USERNAME, body, filters
 from dashboard.config import ROOT, Config
 from dashboard.query.catalogue import filter_options
+from dashboard.store.versions import versions_folder
 from dashboard.store.warehouse import Warehouse
+
+
+def forget_exports(db: Path) -> None:
+    """Start with no exported file kept, as after a load: the files web workers share on disk outlive the server, so
+    a run would otherwise be answered from the one before it."""
+    for kept in versions_folder(db).glob("*.exports"):
+        shutil.rmtree(kept)
 
 
 def free_port() -> int:
@@ -94,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--db", type=Path, default=Config().warehouse_path)
     args = parser.parse_args(argv)
+    forget_exports(args.db)
     folder = Path(tempfile.mkdtemp(prefix="load-test-"))
     users = folder / "users.csv"
     users.write_text(f"username,role,password_hash\nofficer,officer,{generate_password_hash(PASSWORD)}\n")

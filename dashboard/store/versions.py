@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,11 @@ KEEP_VERSIONS = 10  # older versions are pruned after a load; the one being serv
 def versions_folder(path: Path) -> Path:
     """Where every loaded version of the warehouse at path is kept: a folder beside it."""
     return path.parent / (path.name + ".versions")
+
+
+def exports_folder(path: Path, version: str) -> Path:
+    """Where the files exported from one version are kept for every web worker: beside the version, pruned with it."""
+    return versions_folder(path) / f"{version}.exports"
 
 
 def write_warehouse(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
@@ -99,6 +105,10 @@ def prune_versions(path: Path, keep: int = KEEP_VERSIONS) -> None:
     for old in list_versions(path)[:-keep]:
         if old != current:
             old.unlink(missing_ok=True)
+    kept = {version.stem for version in list_versions(path)}
+    for exported in versions_folder(path).glob("*.exports"):
+        if exported.name.removesuffix(".exports") not in kept:
+            shutil.rmtree(exported, ignore_errors=True)  # its version is gone: its files could never be asked for
     for leftover in versions_folder(path).glob("*.tmp*"):
         leftover.unlink(missing_ok=True)
 

@@ -368,3 +368,30 @@ def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queri
     assert drawn == []
     export(queries, "map", "svg", "year=2023/24&locality=N")
     assert drawn == ["choropleth"]
+
+
+def test_an_export_is_made_once_for_every_worker_and_every_reader_of_a_role(queries, monkeypatch):
+    from dashboard.domain.access import SIGNED_IN, Audience
+    from dashboard.exports import cache
+
+    query = "year=2022/23&locality=E&measure=absence_rate"
+    ann, bob = Audience("officer", "Ann", SIGNED_IN), Audience("officer", "Bob", SIGNED_IN)
+    first = cache.cached_export(queries, "localities", "xlsx", query, audience=ann)
+    hits = cache._build.cache_info().hits
+    # Another officer asks for the same file: this worker's memory has it (the file names no reader).
+    assert cache.cached_export(queries, "localities", "xlsx", query, audience=bob).content == first.content
+    assert cache._build.cache_info().hits == hits + 1
+    # Another worker (a memory of its own) finds the file on disk beside the version, and makes nothing.
+    cache._build.cache_clear()
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("made again")
+
+    monkeypatch.setattr(cache, "export", no_drawing)
+    again = cache.cached_export(
+        queries, "localities", "xlsx", "measure=absence_rate&locality=E&year=2022/23", audience=bob
+    )
+    assert (again.content, again.mimetype, again.filename) == (first.content, first.mimetype, first.filename)
+    # A viewer is another reader: not given the officer's file.
+    with pytest.raises(AssertionError, match="made again"):
+        cache.cached_export(queries, "localities", "xlsx", query, audience=Audience("viewer", "Cat", SIGNED_IN))

@@ -144,3 +144,22 @@ def test_a_load_killed_midway_leaves_the_previous_version_serving_intact(small_d
     report = load(extracts, db)
     assert report.errors == [] and Warehouse(db).query("SELECT count(*) AS n FROM school")["n"].iat[0] == 33
     assert not [p for p in versions_folder(db).iterdir() if ".tmp" in p.name]
+
+
+def test_the_files_exported_from_a_version_are_pruned_with_it(tmp_path):
+    from dashboard.store.versions import exports_folder, prune_versions
+
+    db = tmp_path / "warehouse.duckdb"
+    folder = versions_folder(db)
+    folder.mkdir()
+    for name in ("20250101-000000-a", "20250102-000000-b", "20250103-000000-c"):
+        (folder / f"{name}.duckdb").write_bytes(b"")
+        exports_folder(db, name).mkdir()
+        (exports_folder(db, name) / "made").write_bytes(b"a file")
+    db.hardlink_to(folder / "20250103-000000-c.duckdb")  # the newest is served
+    prune_versions(db, keep=2)
+    assert [v.stem for v in list_versions(db)] == ["20250102-000000-b", "20250103-000000-c"]
+    assert sorted(p.name for p in folder.glob("*.exports")) == [
+        "20250102-000000-b.exports",
+        "20250103-000000-c.exports",
+    ]
