@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dashboard.config import absolute_path
+from dashboard.domain.area import AREA_KINDS
 from dashboard.domain.measures import MEASURES
 from dashboard.domain.reference import (
     AGE_BANDS,
@@ -476,9 +477,12 @@ TARGETS = Template(
         Column(
             "level",
             "code",
-            "The place the target is for: borough, locality or cluster.",
+            "The place the target is for: borough (the whole area, also written as the load's --area word, such as "
+            "county), locality or cluster.",
             "borough",
             allowed=TARGET_LEVELS,
+            # A county's officer writes 'county' for the whole county: the same level as a borough's 'borough'.
+            synonyms=tuple((kind, "borough") for kind in AREA_KINDS if kind != "borough"),
         ),
         Column(
             "place",

@@ -489,7 +489,7 @@ def test_targets_load_in_any_letter_case_with_the_directions_other_words_and_are
         [
             header,
             ["suspension_rate", "2025/26", "Borough", "", "8", "Lower"],
-            ["SUSPENSION_RATE", "2022/23", "borough", "", "9.5", "<="],
+            ["SUSPENSION_RATE", "2022/23", "County", "", "9.5", "<="],  # a county's word for its whole area
             ["suspension_rate", "2025/26", "locality", "N", "7.25", "AT MOST"],
             ["suspension_rate", "2025/26", "cluster", "N1", "6.5", "at most"],
             ["persistent_absence", "2025/26", "locality", "N", "18.5", "lower"],
