@@ -7,6 +7,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.config import ROOT
@@ -15,6 +16,9 @@ from dashboard.sources.demo.extracts import build_demo
 from dashboard.store.warehouse import Warehouse
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
+# The web process keeps strings in Python (create_app sets it); a test process builds apps part way through, so it
+# keeps them there from the start, or frames made before and after the first app would differ in storage alone.
+pd.set_option("mode.string_storage", "python")
 
 
 def shared_file(relative: str) -> Path:
