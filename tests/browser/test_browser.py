@@ -289,6 +289,12 @@ def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, liv
     page.wait_for_function("new URLSearchParams(location.search).get('locality') !== null")
     locality = query_of(page)["locality"]
     assert page.input_value("#filter-locality") == locality
+    # The links carry the filters one callback after the address does: a click before that would drop the locality.
+    page.wait_for_function(
+        "l => [...document.querySelectorAll('a')].some(a => a.textContent.trim() === 'Overview' "
+        "&& new URL(a.href).searchParams.get('locality') === l)",
+        arg=locality,
+    )
     page.get_by_role("link", name="Overview").click()
     page.wait_for_selector("#overview-cards .headline-card")
     assert "(selected)" in page.inner_text("#page-content table")
