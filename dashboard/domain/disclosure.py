@@ -187,11 +187,10 @@ def gauss_secondary(
             continue
         for key in touched:
             residual = residuals[key]
-            before = set(residual)
-            _eliminate(residual, vector, pivot)
-            for column in before - set(residual):
+            added, dropped = _eliminate(residual, vector, pivot)
+            for column in dropped:
                 holding[column].discard(key)
-            for column in set(residual) - before:
+            for column in added:
                 holding[column].add(key)
         basis.add(vector, pivot)
     return hidden
@@ -231,25 +230,38 @@ class _Basis:
     def add(self, vector: dict[int, float], pivot: int) -> None:
         for other in list(self.holders[pivot]):
             row = self.rows[other]
-            before = set(row)
-            _eliminate(row, vector, pivot)
-            for column in before - set(row):
+            added, dropped = _eliminate(row, vector, pivot)
+            for column in dropped:
                 self.holders[column].discard(other)
-            for column in set(row) - before:
+            for column in added:
                 self.holders[column].add(other)
         self.rows[pivot] = vector
         for column in vector:
             self.holders[column].add(pivot)
 
 
-def _eliminate(target: dict[int, float], row: dict[int, float], pivot: int) -> None:
+def _eliminate(target: dict[int, float], row: dict[int, float], pivot: int) -> tuple[list[int], list[int]]:
+    """target -= a multiple of row that clears the pivot; the columns it gained and lost (only row's can change, so
+    the callers keep their column indexes without comparing whole rows)."""
     factor = target[pivot] / row[pivot]
+    added, dropped = [], []
+    get = target.get
+    # The hottest loop of a load's protection: written for CPython (a comparison chain, no abs(), no default).
     for column, weight in row.items():
-        value = target.get(column, 0.0) - factor * weight
-        if abs(value) < TOLERANCE:
-            target.pop(column, None)
+        old = get(column)
+        if old is None:
+            value = -factor * weight
+            if not -TOLERANCE < value < TOLERANCE:
+                target[column] = value
+                added.append(column)
         else:
-            target[column] = value
+            value = old - factor * weight
+            if -TOLERANCE < value < TOLERANCE:
+                del target[column]
+                dropped.append(column)
+            else:
+                target[column] = value
+    return added, dropped
 
 
 def _proportional(residual: dict[int, float], vector: dict[int, float], pivot: int) -> bool:

@@ -287,6 +287,30 @@ def test_the_echelon_rows_reduce_by_the_pivots_weight():
     assert copy.reduce({0: 1.0}) == {}
 
 
+def test_the_basis_knows_which_rows_hold_each_column_as_columns_cancel_and_fill_in():
+    # a + b, then b + c: a's row becomes a - c (b cancels, c fills in); then c + 2d: a + 2d and b - 2d.
+    basis = _Basis()
+    basis.add({0: 1.0, 1: 1.0}, 0)
+    basis.add({1: 1.0, 2: 1.0}, 1)
+    assert basis.rows == {0: {0: 1.0, 2: -1.0}, 1: {1: 1.0, 2: 1.0}}
+    assert {c: rows for c, rows in basis.holders.items() if rows} == {0: {0}, 1: {1}, 2: {0, 1}}
+    basis.add({2: 1.0, 3: 2.0}, 2)
+    assert basis.rows == {0: {0: 1.0, 3: 2.0}, 1: {1: 1.0, 3: -2.0}, 2: {2: 1.0, 3: 2.0}}
+    assert {c: rows for c, rows in basis.holders.items() if rows} == {0: {0}, 1: {1}, 2: {2}, 3: {0, 1, 2}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(st.integers(0, 11), st.sampled_from([-2.0, -1.0, 1.0, 3.0]), min_size=1), max_size=12))
+def test_the_basis_index_matches_its_rows_whatever_rows_are_added(rows):
+    basis = _Basis()
+    for row in rows:
+        basis.add_if_new(row)
+    for pivot, row in basis.rows.items():
+        assert row[pivot] != 0 and all(other == pivot or pivot not in basis.rows[other] for other in basis.rows)
+    held = {c: {p for p, row in basis.rows.items() if c in row} for c in range(12)}
+    assert {c: basis.holders.get(c, set()) for c in range(12)} == held
+
+
 def test_two_rows_are_proportional_only_when_every_weight_scales_alike():
     assert _proportional({0: 2.0, 1: -4.0}, {0: 1.0, 1: -2.0}, 0)
     assert not _proportional({0: 2.0, 1: -3.0}, {0: 1.0, 1: -2.0}, 0)
