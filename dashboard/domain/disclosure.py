@@ -464,15 +464,26 @@ def _group(problem: Problem, hidden: np.ndarray, cell: int) -> tuple[np.ndarray,
     every = problem.rows
     matrix, columns = every.matrix, every.columns
     unknown = problem.unknowns(hidden)
-    cells, rows, frontier = {cell}, set(), [cell]
-    while frontier:
-        fresh = {r for c in frontier for r in columns.indices[columns.indptr[c] : columns.indptr[c + 1]]} - rows
-        rows |= fresh
-        frontier = list(
-            {c for r in fresh for c in matrix.indices[matrix.indptr[r] : matrix.indptr[r + 1]] if unknown[c]} - cells
-        )
-        cells.update(frontier)
-    return np.array(sorted(cells)), np.array(sorted(rows))
+    in_cells, in_rows = np.zeros(problem.size, dtype=bool), np.zeros(matrix.shape[0], dtype=bool)
+    in_cells[cell] = True
+    frontier = np.array([cell])
+    while len(frontier):
+        fresh = _entries(columns, frontier)
+        fresh = fresh[~in_rows[fresh]]
+        in_rows[fresh] = True
+        reached = _entries(matrix, np.unique(fresh))
+        frontier = np.unique(reached[unknown[reached] & ~in_cells[reached]])
+        in_cells[frontier] = True
+    return np.flatnonzero(in_cells), np.flatnonzero(in_rows)
+
+
+def _entries(compressed: csr_matrix | csc_matrix, lines: np.ndarray) -> np.ndarray:
+    """The column indices of these rows of a CSR matrix (or row indices of these columns of a CSC one), together."""
+    starts, ends = compressed.indptr[lines], compressed.indptr[lines + 1]
+    lengths = ends - starts
+    # Each entry's position: its line's start, plus how far it is along the line.
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return compressed.indices[np.repeat(starts, lengths) + offsets]
 
 
 def _group_attacker(problem: Problem, hidden: np.ndarray, cell: int) -> _Attacker:

@@ -28,12 +28,14 @@ from dashboard.domain.disclosure import (
     Unprotectable,
     _Basis,
     _proportional,
+    _reader,
     attacker_intervals,
     audit_breaks,
     breaks_guarantee,
     breaks_unpublished,
     consistent,
     gauss_secondary,
+    neighbourhood,
     primary_cells,
     protect,
 )
@@ -309,6 +311,37 @@ def test_the_basis_index_matches_its_rows_whatever_rows_are_added(rows):
         assert row[pivot] != 0 and all(other == pivot or pivot not in basis.rows[other] for other in basis.rows)
     held = {c: {p for p, row in basis.rows.items() if c in row} for c in range(12)}
     assert {c: basis.holders.get(c, set()) for c in range(12)} == held
+
+
+def test_a_cells_neighbourhood_is_the_hidden_cells_it_shares_lines_with_through_other_hidden_ones():
+    # Two lines: 0 = 1 + 2 and 2 = 3 + 4. With 1, 2 and 3 hidden, 1 reaches 3 through 2; with 2 shown it does not.
+    lines = [Line(0, (1, 2)), Line(2, (3, 4))]
+    problem = Problem(np.array([10.0, 3, 7, 2, 5]), lines)
+    assert neighbourhood(problem, np.array([False, True, True, True, False]), 1) == [1, 2, 3]
+    assert neighbourhood(problem, np.array([False, True, False, True, True]), 1) == [1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_a_cells_neighbourhood_is_its_whole_connected_group_of_unknowns(data):
+    size = data.draw(st.integers(4, 14))
+    cell = st.integers(0, size - 1)
+    lines = [
+        Line(parent, tuple(c for c in children if c != parent))
+        for parent, children in data.draw(st.lists(st.tuples(cell, st.sets(cell, min_size=1, max_size=4)), max_size=8))
+        if set(children) - {parent}
+    ]
+    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=size, max_size=size)))
+    if not hidden.any() or not lines:
+        return
+    problem = Problem(np.arange(1.0, size + 1), lines)
+    start = int(np.flatnonzero(hidden)[0])
+    # The whole-problem reader labels every unknown's group at once (scipy's connected components): the walk from one
+    # cell must find exactly the hidden cells of its group.
+    reader = _reader(problem, hidden)
+    label = reader.component[np.searchsorted(reader.cells, start)]
+    together = [int(c) for c in reader.cells[reader.component == label] if hidden[c]]
+    assert neighbourhood(problem, hidden, start) == together
 
 
 def test_two_rows_are_proportional_only_when_every_weight_scales_alike():
