@@ -80,7 +80,7 @@ $(VENV)/.installed-bench: requirements-bench.txt $(VENV)/.installed
 # run: the map's filter change served, the redraw and first map in Chromium, one export, the load with 1 and 2
 # protection workers and their memory, 25 users at county scale. Writes bench/results.json and bench/results.md.
 # BENCH_FLAGS=--quick leaves England out and reuses warehouses already built under bench/warehouses.
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench browser
 	$(PYTHON) -m benchmarks.scales $(BENCH_FLAGS)
 
 # The demo borough in depth: every page's callbacks and the wide set of map states against the naive map, the load,
