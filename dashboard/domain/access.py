@@ -95,5 +95,7 @@ def describe(audience: Audience) -> str:
     if audience.how == DEMO:
         return "Demo: anyone can open it, no sign-in."
     if audience.how == OPEN:
-        return f"Open access: sign-in is turned off; everyone sees what a {ROLE_NAMES[audience.role]} sees."
+        role = ROLE_NAMES[audience.role]
+        article = "an" if role[0] in "aeiou" else "a"
+        return f"Open access: sign-in is turned off; everyone sees what {article} {role} sees."
     return "Not signed in."

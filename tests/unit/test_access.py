@@ -64,6 +64,9 @@ def test_how_readers_are_let_in(open_access, sign_in, synthetic, how):
 def test_the_header_says_how_the_reader_was_let_in():
     assert describe(Audience("officer", how=DEMO)) == "Demo: anyone can open it, no sign-in."
     assert describe(Audience("viewer", how=OPEN)).startswith("Open access: sign-in is turned off")
+    # The header is read aloud and projected: "an officer", not "a officer" (seen on the region's screen).
+    assert describe(Audience("officer", how=OPEN)).endswith("everyone sees what an officer sees.")
+    assert describe(Audience("viewer", how=OPEN)).endswith("everyone sees what a board viewer sees.")
     assert describe(Audience("admin", "ana", SIGNED_IN)) == "Signed in as ana (administrator)."
 
 
