@@ -14,17 +14,21 @@ from dashboard.config import Config
 @dataclass(frozen=True)
 class Engine:
     """How to run independent jobs: scheduler is a dask scheduler's address ('' for a LocalCluster of workers
-    processes, 0 meaning one per core); a load of fewer rows than in_process runs in this process."""
+    processes, 0 meaning one per core); a load of fewer rows than in_process runs in this process; a system of more
+    cells than blocks_above is protected locality by locality, then where they meet."""
 
     scheduler: str = ""
     workers: int = 0
     in_process: int = 1_000_000
+    blocks_above: int = 20_000
 
     @classmethod
     def from_config(cls, config: Config | None = None) -> Engine:
         """The engine the settings (INCLUSION_DASK_SCHEDULER, INCLUSION_PROTECT_WORKERS, ...) describe."""
         config = config or Config()
-        return cls(config.dask_scheduler, config.protect_workers, config.protect_in_process)
+        return cls(
+            config.dask_scheduler, config.protect_workers, config.protect_in_process, config.protect_blocks_above
+        )
 
     def describe(self, rows: int) -> str:
         """Where a load of rows runs, in words for its report."""

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dashboard.domain.blocks import JOINT, protect_in_blocks
 from dashboard.domain.disclosure import AtMost, Line, Problem, Unprotectable, primary_cells, protect
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.cells import CountYear, count_year, read_facts
@@ -97,7 +98,9 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
             # Each system gets only its year's rows: a worker is sent what it needs and nothing more.
             mine = {count.id: facts[count.id][facts[count.id]["year"] == year] for count in present}
             members = [count for count in present if not mine[count.id].empty]
-            jobs.append((members, year, {count.id: mine[count.id] for count in members}, threshold))
+            jobs.append(
+                (members, year, {count.id: mine[count.id] for count in members}, threshold, engine.blocks_above)
+            )
     sizes = [sum(len(frame) for frame in job[2].values()) for job in jobs]
     published, families, relations = [], [], []
     for cells, stats, used in engine.map(_protect_system, jobs, sum(sizes), sizes):
@@ -116,7 +119,8 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
                 threshold,
                 dt.datetime.now().replace(microsecond=0),
                 "Gaussian elimination; linear-programming audit with the relations between counts; "
-                f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}",
+                f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}; each of more than "
+                f"{engine.blocks_above:,} cells protected locality by locality, then jointly",
                 round(seconds, 1),
             )
         ],
@@ -127,10 +131,10 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
 
 
 def _protect_system(
-    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int
+    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int, blocks_above: int = 20_000
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[tuple]]:
-    """Protect related counts in one year as one system; a family that cannot be protected is dropped (for its count)
-    and the rest protected again."""
+    """Protect related counts in one year as one system (of more cells than blocks_above, locality by locality and
+    then jointly); a family that cannot be protected is dropped (for its count) and the rest protected again."""
     dropped: dict[tuple[str, str], str] = {}
     while True:
         tables = [
@@ -141,7 +145,10 @@ def _protect_system(
         ]
         cells, problem, primary, used = _system(tables, threshold, year)
         try:
-            hidden = protect(problem, primary, threshold)
+            if len(cells) > blocks_above:
+                hidden = protect_in_blocks(problem, primary, threshold, _blocks(cells))
+            else:
+                hidden = protect(problem, primary, threshold)
         except Unprotectable as failure:
             for count, family in set(zip(cells["count"].iloc[failure.cells], cells["family"].iloc[failure.cells])):
                 dropped[(count, family)] = "could not be protected: a small number could still be worked out"
@@ -164,6 +171,18 @@ def _protect_system(
         _family_stats(table.count, year, cells[cells["count"] == table.count.id], table, dropped) for table in tables
     ]
     return cells, stats, used
+
+
+def _blocks(cells: pd.DataFrame) -> np.ndarray:
+    """Each cell's block: the locality pupils live in, or the locality of their schools (a block of its own), or
+    JOINT for a cell of neither (the whole area, a deprivation decile, pupils living outside)."""
+    home, school = cells["locality"].to_numpy(object), cells["school_locality"].to_numpy(object)
+    labels = [
+        ("home", h) if pd.notna(h) else ("school", s) if pd.notna(s) else None
+        for h, s in zip(home, school, strict=True)
+    ]
+    numbers = {label: number for number, label in enumerate(sorted(set(labels) - {None}))}
+    return np.array([numbers.get(label, JOINT) for label in labels], dtype=int)
 
 
 # The scope rule the registry's choices follow (docs/disclosure.md), applied to each year's data: a table of at least
