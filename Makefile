@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run serve test lint bench bench-borough mutation install install-test demo demo-rebuild templates browser clean
+.PHONY: run serve test lint bench bench-borough mutation install install-test demo demo-rebuild templates browser clean plotly-bundle
 
 $(VENV)/.installed: requirements.txt
 	@# WeasyPrint lays out board packs with Debian's pango.
@@ -111,3 +111,12 @@ templates: install
 
 clean:
 	rm -rf $(VENV) node_modules mutants data/demo data/warehouse.duckdb data/warehouse.duckdb.versions .pytest_cache
+
+# The app's own plotly.js, the version plotly.py ships with only the traces the app draws (tools/plotly-bundle):
+# run after upgrading plotly; tests/unit/test_plotly_bundle.py checks that the versions agree.
+plotly-bundle:
+	cd tools/plotly-bundle && npm ci --no-audit --no-fund && version=$$(node -p "require('plotly.js/package.json').version") && \
+	npx esbuild entry.js --bundle --minify --format=iife --global-name=Plotly --target=es2016 \
+		--define:global=window --define:define.amd=false --loader:.css=empty --legal-comments=eof \
+		--banner:js="/*! plotly.js v$$version: core, bar, choropleth and scattergeo (tools/plotly-bundle). MIT licence, (c) Plotly, Inc. */" \
+		--outfile=../../assets/plotly-app.min.js
