@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from dashboard.ingest.build import served_tables
 from dashboard.publish.engine import Engine
-from dashboard.publish.protect import publish
+from dashboard.publish.protect import Publication, publish
 
 
-def test_two_dask_workers_publish_exactly_what_one_process_does(small_demo_build):
+@pytest.fixture(scope="module")
+def in_one_process(small_demo_build) -> tuple[dict, Publication]:
+    """The small borough's tables, and their publication protected in this process, each system whole."""
     tables = served_tables(small_demo_build[1])
+    return tables, publish(tables, 4, Engine(workers=1))
+
+
+def test_two_dask_workers_publish_exactly_what_one_process_does(in_one_process):
+    tables, one = in_one_process
     alone = Engine(workers=1)
     cluster = Engine(workers=2, in_process=0)
     rows = sum(len(tables[name]) for name in ("fact_census", "fact_attendance"))
     assert alone.describe(rows) == "the loading process"
     assert cluster.describe(rows) == "a local dask cluster of 2 worker processes"
 
-    one, two = publish(tables, 4, alone), publish(tables, 4, cluster)
+    two = publish(tables, 4, cluster)
 
     assert len(one.published) > 5_000 and (one.published["status"] == "suppressed").sum() > 100
     # The same values, whatever each process stores its strings in (dask's workers keep pandas' default, Arrow).
@@ -73,11 +81,10 @@ def test_a_county_shaped_demo_has_eight_localities_each_following_its_walsall_pr
     assert (per_area >= 40).mean() >= 0.9
 
 
-def test_protection_locality_by_locality_then_jointly_passes_the_second_attackers_audit(small_demo_build):
+def test_protection_locality_by_locality_then_jointly_passes_the_second_attackers_audit(in_one_process):
     from tests.attacker import attack
 
-    tables = served_tables(small_demo_build[1])
-    whole = publish(tables, 4, Engine(workers=1))
+    tables, whole = in_one_process
     blocks = publish(tables, 4, Engine(workers=1, blocks_above=0))  # every system locality by locality first
 
     # The attacker written apart from the protection reads only the published cells, every year and every system.
