@@ -75,7 +75,7 @@ class Config:
         default_factory=lambda: int(os.environ.get("INCLUSION_PROTECT_IN_PROCESS", "1000000"))
     )
     # A system of more cells than this is protected locality by locality first, then jointly where the localities
-    # meet (dashboard/domain/blocks.py): a county's largest year in a third of the time, a borough's faster whole.
+    # meet (dashboard/domain/blocks.py): a county's hardest year in an eighth of the time; a borough's is faster whole.
     protect_blocks_above: int = field(
         default_factory=lambda: int(os.environ.get("INCLUSION_PROTECT_BLOCKS_ABOVE", "20000"))
     )

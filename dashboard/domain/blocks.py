@@ -30,9 +30,7 @@ def protect_in_blocks(problem: Problem, primary: np.ndarray, threshold: int, blo
     gives each cell's block (a number, or JOINT for a cell of none). A problem of fewer than two blocks, or with a
     cell following one in another block, is protected whole."""
     blocks = np.asarray(blocks)
-    following = np.flatnonzero(problem.follows >= 0)
-    numbers = sorted(set(blocks[blocks != JOINT].tolist()))
-    if len(numbers) < 2 or (blocks[following] != blocks[problem.follows[following]]).any():
+    if not splits(problem, blocks):
         return protect(problem, primary, threshold)
     hidden = problem.frozen_hidden.copy()
     for cells, lines, bounds in block_parts(problem, blocks).values():
@@ -40,6 +38,13 @@ def protect_in_blocks(problem: Problem, primary: np.ndarray, threshold: int, blo
         hidden[cells] |= protect(part, primary[cells], threshold)
     joint = dataclasses.replace(problem, frozen_hidden=hidden)
     return protect(joint, primary, threshold)
+
+
+def splits(problem: Problem, blocks: np.ndarray) -> bool:
+    """True when the problem is protected in blocks: two or more, and no cell following one in another block."""
+    following = np.flatnonzero(problem.follows >= 0)
+    numbers = set(blocks[blocks != JOINT].tolist())
+    return len(numbers) >= 2 and not (blocks[following] != blocks[problem.follows[following]]).any()
 
 
 def block_parts(problem: Problem, blocks: np.ndarray) -> dict[int, tuple[np.ndarray, list[Line], list[AtMost]]]:

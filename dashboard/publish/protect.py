@@ -17,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.domain.blocks import JOINT, protect_in_blocks
+from dashboard.domain.blocks import JOINT, protect_in_blocks, splits
 from dashboard.domain.disclosure import AtMost, Line, Problem, Unprotectable, primary_cells, protect
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.cells import CountYear, count_year, read_facts
@@ -103,7 +103,9 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
             )
     sizes = [sum(len(frame) for frame in job[2].values()) for job in jobs]
     published, families, relations = [], [], []
+    split = 0  # systems protected locality by locality first
     for cells, stats, used in engine.map(_protect_system, jobs, sum(sizes), sizes):
+        split += bool(cells.attrs.get("in blocks"))
         published.append(cells[PUBLISHED_COLUMNS])
         families += stats
         relations += used
@@ -119,8 +121,12 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
                 threshold,
                 dt.datetime.now().replace(microsecond=0),
                 "Gaussian elimination; linear-programming audit with the relations between counts; "
-                f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}; each of more than "
-                f"{engine.blocks_above:,} cells protected locality by locality, then jointly",
+                f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}"
+                + (
+                    f"; {split} of them (over {engine.blocks_above:,} cells) locality by locality first, then whole"
+                    if split
+                    else ""
+                ),
                 round(seconds, 1),
             )
         ],
@@ -131,7 +137,7 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
 
 
 def _protect_system(
-    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int, blocks_above: int = 20_000
+    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int, blocks_above: int
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[tuple]]:
     """Protect related counts in one year as one system (of more cells than blocks_above, locality by locality and
     then jointly); a family that cannot be protected is dropped (for its count) and the rest protected again."""
@@ -145,8 +151,9 @@ def _protect_system(
         ]
         cells, problem, primary, used = _system(tables, threshold, year)
         try:
-            if len(cells) > blocks_above:
-                hidden = protect_in_blocks(problem, primary, threshold, _blocks(cells))
+            blocks = _blocks(cells) if len(cells) > blocks_above else None
+            if blocks is not None and splits(problem, blocks):
+                hidden = protect_in_blocks(problem, primary, threshold, blocks)
             else:
                 hidden = protect(problem, primary, threshold)
         except Unprotectable as failure:
@@ -164,6 +171,7 @@ def _protect_system(
         unpublished, NOT_PUBLISHED, np.where(pd.notna(symbol), symbol, np.where(hidden, SUPPRESSED, SHOWN))
     )
     cells["status"], cells["academic_year"] = status, year
+    cells.attrs["in blocks"] = blocks is not None and splits(problem, blocks)  # for the load report's method
     # Sessions hidden because the pupils they describe are hidden count as hidden first, as those pupils do.
     cells["_hidden"], cells["_primary"] = hidden, primary | (problem.follows >= 0) & hidden[problem.follows]
     cells["value"] = cells["value"].where(cells["status"] == SHOWN)
