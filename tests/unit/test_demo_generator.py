@@ -34,3 +34,15 @@ def test_an_unreadable_boundary_file_is_named_in_a_sentence_not_a_traceback(tmp_
     error = capsys.readouterr().err
     assert error.startswith("The demo was not built: ") and "no-such.geojson" in error and "Traceback" not in error
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_a_mistyped_setting_is_named_in_a_sentence_before_anything_is_built(tmp_path, capsys, monkeypatch):
+    from dashboard.sources.demo.cli import main
+
+    monkeypatch.setenv("INCLUSION_PROTECT_BLOCKS_ABOVE", "lots")
+    assert main(["--db", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "extracts")]) == 1
+    assert capsys.readouterr().err == (
+        "The demo was not built: INCLUSION_PROTECT_BLOCKS_ABOVE must be a whole number, such as 20000; it is set to "
+        "'lots'.\n"
+    )
+    assert not (tmp_path / "w.duckdb").exists() and not (tmp_path / "extracts").exists()

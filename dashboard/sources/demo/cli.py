@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard.config import ROOT, Config, absolute_path
+from dashboard.config import ROOT, Config, SettingError, absolute_path
 from dashboard.ingest.boundaries import BoundaryError
 from dashboard.ingest.build import IngestError
 from dashboard.sources.demo.calibration import REGION_BOUNDARIES, SCALES, DemoSettings
@@ -48,7 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code-field", help="field of --boundaries holding the area code, e.g. LSOA21CD")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if the warehouse already exists")
     args = parser.parse_args(argv)
-    db_path = args.db or Config().warehouse_path
+    try:
+        config = Config()  # every setting read before minutes of work: a mistyped one is said at once
+    except SettingError as exc:
+        print(f"The demo was not built: {exc}", file=sys.stderr)
+        return 1
+    db_path = args.db or config.warehouse_path
     if args.if_missing and db_path.exists():
         print(f"Warehouse {db_path} exists; keeping it.")
         return 0
