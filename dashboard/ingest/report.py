@@ -138,7 +138,7 @@ def publication_section(tables: dict[str, pd.DataFrame], before: pd.DataFrame | 
         f"Every family of every count was protected together, year by year, at threshold {threshold}, with the "
         f"counts related to it: counts of 1 to {threshold} are hidden (primary), and further cells (secondary) so "
         f"that none can be worked out or narrowed from what is shown. Protection took "
-        f"{float(meta['seconds'].iat[0]):.0f} s ({str(meta['method'].iat[0]).rsplit('; ', 1)[-1]}).",
+        f"{float(meta['seconds'].iat[0]):.0f} s ({str(meta['method'].iat[0]).split('; ', 2)[-1]}).",
         "",
     ]
     shares_before = _hidden_shares(before) if before is not None and not before.empty else {}

@@ -123,7 +123,7 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
                 "Gaussian elimination; linear-programming audit with the relations between counts; "
                 f"{len(jobs)} independent systems run on {engine.describe(sum(sizes))}"
                 + (
-                    f"; {split} of them (over {engine.blocks_above:,} cells) locality by locality first, then whole"
+                    f"; {split} of over {engine.blocks_above:,} cells protected locality by locality first, then whole"
                     if split
                     else ""
                 ),
