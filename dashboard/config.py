@@ -30,9 +30,9 @@ class Config:
     warehouse_path: Path = field(
         default_factory=lambda: absolute_path(os.environ.get("INCLUSION_DB", "data/warehouse.duckdb"))
     )
-    suppression_threshold: int = field(default_factory=lambda: _setting("SUPPRESSION_THRESHOLD", 4))
+    suppression_threshold: int = field(default_factory=lambda: number_setting("SUPPRESSION_THRESHOLD", 4))
     debug: bool = field(default_factory=lambda: env_flag("DEBUG"))
-    port: int = field(default_factory=lambda: _setting("PORT", 8050))
+    port: int = field(default_factory=lambda: number_setting("PORT", 8050))
     host: str = field(default_factory=lambda: os.environ.get("HOST", "127.0.0.1"))
     # Where readers report an accessibility problem (the accessibility statement gives it): an email address.
     accessibility_contact: str = field(default_factory=lambda: os.environ.get("ACCESSIBILITY_CONTACT", ""))
@@ -45,11 +45,11 @@ class Config:
     # A real warehouse needs sign-in unless the LA turns it off: the role everyone then gets (viewer or officer).
     open_access: str = field(default_factory=lambda: _open_access(os.environ.get("INCLUSION_OPEN_ACCESS", "")))
     # Minutes without a request after which a reader signs in again; and hours after which they do anyway.
-    session_minutes: int = field(default_factory=lambda: _setting("INCLUSION_SESSION_MINUTES", 60))
-    session_hours: int = field(default_factory=lambda: _setting("INCLUSION_SESSION_HOURS", 12))
+    session_minutes: int = field(default_factory=lambda: number_setting("INCLUSION_SESSION_MINUTES", 60))
+    session_hours: int = field(default_factory=lambda: number_setting("INCLUSION_SESSION_HOURS", 12))
     # Wrong passwords in a row before an account is locked, and for how long.
-    attempts: int = field(default_factory=lambda: _setting("INCLUSION_SIGNIN_ATTEMPTS", 5))
-    lock_minutes: int = field(default_factory=lambda: _setting("INCLUSION_LOCK_MINUTES", 15))
+    attempts: int = field(default_factory=lambda: number_setting("INCLUSION_SIGNIN_ATTEMPTS", 5))
+    lock_minutes: int = field(default_factory=lambda: number_setting("INCLUSION_LOCK_MINUTES", 15))
     # Served behind TLS: cookies only over HTTPS, and browsers told to keep to HTTPS (HSTS).
     https: bool = field(default_factory=lambda: env_flag("INCLUSION_HTTPS"))
     # The council's OpenID Connect single sign-on, optional: its discovery address, this app's client, and which
@@ -65,23 +65,23 @@ class Config:
     export_limit: str = field(default_factory=lambda: os.environ.get("INCLUSION_EXPORT_LIMIT", "60 per minute"))
     limits_storage: str = field(default_factory=lambda: os.environ.get("INCLUSION_LIMITS_STORAGE", "memory://"))
     # The longest one image export may take before its reader is told to try again; others never wait longer.
-    export_seconds: float = field(default_factory=lambda: _setting("INCLUSION_EXPORT_SECONDS", 45.0, float))
+    export_seconds: float = field(default_factory=lambda: number_setting("INCLUSION_EXPORT_SECONDS", 45.0, float))
     # Protection at load: a dask scheduler's address (tcp://host:8786) runs it on that cluster; otherwise a LocalCluster
     # of this many worker processes (0: one per core). A load of fewer fact rows than protect_in_process runs in the
     # loading process, where starting workers would cost more than they save.
     dask_scheduler: str = field(default_factory=lambda: os.environ.get("INCLUSION_DASK_SCHEDULER", ""))
-    protect_workers: int = field(default_factory=lambda: _setting("INCLUSION_PROTECT_WORKERS", 0))
-    protect_in_process: int = field(default_factory=lambda: _setting("INCLUSION_PROTECT_IN_PROCESS", 1000000))
+    protect_workers: int = field(default_factory=lambda: number_setting("INCLUSION_PROTECT_WORKERS", 0))
+    protect_in_process: int = field(default_factory=lambda: number_setting("INCLUSION_PROTECT_IN_PROCESS", 1000000))
     # A system of more cells than this is protected locality by locality first, then jointly where the localities
     # meet (dashboard/domain/blocks.py): a county's hardest year in an eighth of the time; a borough's is faster whole.
-    protect_blocks_above: int = field(default_factory=lambda: _setting("INCLUSION_PROTECT_BLOCKS_ABOVE", 20000))
+    protect_blocks_above: int = field(default_factory=lambda: number_setting("INCLUSION_PROTECT_BLOCKS_ABOVE", 20000))
 
 
 class SettingError(ValueError):
     """A setting in the environment that is not a number where one is needed; the sentence names it."""
 
 
-def _setting(name: str, default: float, kind: type = int):
+def number_setting(name: str, default: float, kind: type = int):
     """The number an environment setting holds, or its default when unset; a clear error naming it otherwise."""
     value = os.environ.get(name, "").strip()
     if not value:

@@ -3,9 +3,15 @@ people would sign in without a secret key to sign their sessions with."""
 
 import os
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"
-workers = int(os.environ.get("INCLUSION_WORKERS", "2"))
-threads = int(os.environ.get("INCLUSION_THREADS", "4"))
+from dashboard.config import Config, SettingError, number_setting
+
+try:  # a mistyped setting is said once, in a sentence, not as a traceback from every worker
+    Config()
+    workers = number_setting("INCLUSION_WORKERS", 2)
+    threads = number_setting("INCLUSION_THREADS", 4)
+    bind = f"{os.environ.get('HOST', '127.0.0.1')}:{number_setting('PORT', 8050)}"
+except SettingError as exc:
+    raise SystemExit(f"The dashboard was not started: {exc}") from None
 timeout = 120  # a cold board pack takes seconds; an export never more than its own limit (INCLUSION_EXPORT_SECONDS)
 graceful_timeout = 30
 # Idle connections are kept longer than a reader (or a proxy) waits between requests: closed after 2 s, gunicorn's

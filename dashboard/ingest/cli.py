@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dashboard.config import Config
+from dashboard.config import Config, SettingError
 from dashboard.domain.area import AREA_KINDS, BOROUGH
 from dashboard.ingest.build import IngestError, load, republish
 from dashboard.ingest.dry_run import dry_run
@@ -87,8 +87,13 @@ def main(argv: list[str] | None = None) -> int:
             "(default: $SUPPRESSION_THRESHOLD or 4)",
         )
     args = parser.parse_args(argv)
-    db_path = args.db or Config().warehouse_path
-    threshold = getattr(args, "threshold", None) or Config().suppression_threshold
+    try:
+        config = Config()  # every setting read before any work: a mistyped one is said at once, in a sentence
+    except SettingError as exc:
+        print(f"error: nothing was done: {exc}", file=sys.stderr)
+        return 1
+    db_path = args.db or config.warehouse_path
+    threshold = getattr(args, "threshold", None) or config.suppression_threshold
     if threshold < 1:
         parser.error("--threshold must be 1 or more")
     if args.command == "publish":

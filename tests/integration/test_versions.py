@@ -163,3 +163,25 @@ def test_the_files_exported_from_a_version_are_pruned_with_it(tmp_path):
         "20250102-000000-b.exports",
         "20250103-000000-c.exports",
     ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "dashboard.ingest", "versions"],
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "web/gunicorn.conf.py", "app:server"],
+    ],
+    ids=["ingest", "web server"],
+)
+def test_a_mistyped_setting_stops_the_ingest_and_the_web_server_with_a_sentence_naming_it(command, tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "INCLUSION_DB": str(tmp_path / "w.duckdb"),
+        "INCLUSION_WORKERS": "two",
+        "SUPPRESSION_THRESHOLD": "five",
+        "PORT": "8097",
+    }
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "SUPPRESSION_THRESHOLD must be a whole number, such as 4; it is set to 'five'." in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "w.duckdb").exists()
