@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # A load says which: a county's board reading "the whole borough" would stop trusting every sentence beside it.
-AREA_KINDS = ("borough", "county", "city", "district", "region", "area")
+AREA_KINDS = ("borough", "county", "city", "district", "region", "country", "area")
 
 
 @dataclass(frozen=True)

@@ -231,14 +231,13 @@ def build_schools(
     for number, code in enumerate(locality.code for locality in settings.localities):
         here = schools["locality_code"] == code
         mainstream = here & schools["phase"].isin(["primary", "secondary"])
-        labels = _kmeans(schools.loc[mainstream, ["x", "y"]].to_numpy(), settings.clusters_per_locality, rng)
-        centres = np.array(
-            [
-                schools.loc[mainstream, ["x", "y"]].to_numpy()[labels == k].mean(0)
-                for k in range(settings.clusters_per_locality)
-            ]
-        )
-        for k in range(settings.clusters_per_locality):
+        points = schools.loc[mainstream, ["x", "y"]].to_numpy()
+        labels = _kmeans(points, settings.clusters_per_locality, rng)
+        # Schools in one small area share its point, so k-means can leave a cluster empty: only clusters with
+        # schools are made, numbered in order.
+        labels = np.unique(labels, return_inverse=True)[1]
+        centres = np.array([points[labels == k].mean(0) for k in range(labels.max() + 1)])
+        for k in range(len(centres)):
             cluster_code = f"{code}{k + 1}"
             clusters.append(
                 {
