@@ -8,7 +8,7 @@ PORT ?= 8050
 HOST ?= 127.0.0.1
 export PORT HOST
 
-.PHONY: run serve test lint bench bench-borough mutation install install-test demo demo-rebuild templates browser clean plotly-bundle
+.PHONY: run serve test lint bench bench-borough bench-england mutation install install-test demo demo-rebuild templates browser clean plotly-bundle
 
 $(VENV)/.installed: requirements.txt
 	@# WeasyPrint lays out board packs with Debian's pango.
@@ -89,6 +89,11 @@ bench-borough: demo $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.map_update --load
 	$(PYTHON) -m benchmarks.protection
 	$(PYTHON) -m benchmarks.load_test
+
+# How far England gets (about 40 minutes): its extracts written, read by the ingest, and five LAs from the smallest
+# to the largest protected alone; bench/england.json. Its publication cannot be protected yet (docs/performance.md).
+bench-england: $(VENV)/.installed-bench
+	$(PYTHON) -m benchmarks.england
 
 # Mutation testing of the protection's arithmetic (dashboard/domain/disclosure.py) against its unit tests, with
 # mutmut: not part of `make test` (about 40 minutes on two cores). Prints the score; `mutmut results` lists survivors.

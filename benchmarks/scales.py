@@ -1,5 +1,5 @@
-"""Benchmark at every scale: the borough, a county, a region (and England when it can be built), each against the naive
-Dash map in the same run. Writes bench/results.json and bench/results.md.
+"""Benchmark at every scale: the borough, a county, a region (and England when it can be loaded), each against the
+naive Dash map in the same run. Writes bench/results.json and bench/results.md.
 
 Run: .venv/bin/python -m benchmarks.scales [--quick] [--scales borough,county,region] [--reuse]   (or: make bench)
 
@@ -57,13 +57,19 @@ def percentile(values: list[float], share: float) -> float:
 def build(scale: str, db: Path, workers: int) -> dict:
     """Build the scale's demo into db in a process of its own; seconds, and peak RSS (MB) of the loading process and
     of the largest dask worker, sampled every quarter second."""
-    import psutil
-
     env = {**os.environ, "INCLUSION_PROTECT_WORKERS": str(workers), "INCLUSION_PROTECT_IN_PROCESS": "0"}
     extracts = db.parent / f"{db.stem}-extracts"
-    command = [sys.executable, "-m", "dashboard.demo", "--scale", scale, "--out", str(extracts)]
+    command = [sys.executable, "-m", "dashboard.demo", "--scale", scale, "--out", str(extracts), "--db", str(db)]
+    return {**run_measured(command, env, f"building the {scale}"), "workers": workers}
+
+
+def run_measured(command: list[str], env: dict, what: str) -> dict:
+    """Run a command in a process of its own: seconds, and peak RSS (MB) of the process ('loader') and of the
+    largest of its children ('worker'), sampled every quarter second."""
+    import psutil
+
     started = time.perf_counter()
-    process = subprocess.Popen([*command, "--db", str(db)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     parent, peaks = psutil.Process(process.pid), {}
     while process.poll() is None:
         try:
@@ -74,13 +80,12 @@ def build(scale: str, db: Path, workers: int) -> dict:
         time.sleep(0.25)
     seconds = time.perf_counter() - started
     if process.returncode:
-        raise RuntimeError(f"building the {scale} failed ({process.returncode}): run {' '.join(command)} to see why")
-    workers_rss = [rss for pid, rss in peaks.items() if pid != process.pid]
+        raise RuntimeError(f"{what} failed ({process.returncode}): run {' '.join(command)} to see why")
+    children = [rss for pid, rss in peaks.items() if pid != process.pid]
     return {
         "seconds": round(seconds, 1),
-        "workers": workers,
         "loader peak MB": round(peaks.get(process.pid, 0) / 2**20),
-        "worker peak MB": round(max(workers_rss, default=0) / 2**20),
+        "worker peak MB": round(max(children, default=0) / 2**20),
     }
 
 
@@ -279,8 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for scale in chosen:
         if scale not in BUILDABLE:
-            print(f"{scale}: not measured: the demo generator cannot build it yet.", flush=True)
-            results[scale] = {"not measured": "the demo generator cannot build this scale yet"}
+            why = (
+                "its publication cannot be protected yet; make bench-england measures its extracts and LAs protected "
+                "alone (bench/england.json)"
+            )
+            print(f"{scale}: not measured: {why}.", flush=True)
+            results[scale] = {"not measured": why}
             continue
         db = WAREHOUSES / f"{scale}.duckdb"
         record = WAREHOUSES / f"{scale}.load.json"  # the load's figures, kept beside the warehouse for --reuse

@@ -51,7 +51,7 @@ def test_schools_have_their_own_numbers_and_clusters_within_their_la(england):
     schools = pd.read_csv(folders[2] / "schools.csv", dtype=str)
     areas = pd.read_csv(folders[2] / "areas.csv", dtype=str).set_index("area_code")
     clusters = pd.read_csv(folders[2] / "clusters.csv", dtype=str).set_index("cluster_code")
-    assert schools["urn"].is_unique and schools["urn"].str.fullmatch(r"\d{6}").all()
+    assert schools["urn"].is_unique and schools["urn"].str.fullmatch(r"\d{8}").all()
     assert (
         clusters.loc[schools["cluster_code"], "locality_code"].to_numpy()
         == areas.loc[schools["area_code"], "locality_code"].to_numpy()

@@ -65,9 +65,8 @@ TEMPLATES = {
 
 @dataclass(frozen=True)
 class LA:
-    """One LA to make: its code and name, its small areas (codes, names, districts) and its place in the order."""
+    """One LA to make: its code and name, and its small areas (codes, names, districts)."""
 
-    number: int
     code: str
     name: str
     areas: gpd.GeoDataFrame  # area_code, area_name, ward_code, ward_name, geometry
@@ -99,7 +98,7 @@ def england_las(shared_data: Path, only: set[str] | None = None) -> list[LA]:
         frame = frame[frame["la"].isin({PAIRED.get(code, code) for code in only})]
     paired_names = {kept: la_names[small] for small, kept in PAIRED.items()}
     las = []
-    for number, (code, areas) in enumerate(frame.groupby("la", sort=True)):
+    for code, areas in frame.groupby("la", sort=True):
         name = la_names[code] + (f" and {paired_names[code]}" if code in paired_names else "")
         areas = gpd.GeoDataFrame(
             {
@@ -111,7 +110,7 @@ def england_las(shared_data: Path, only: set[str] | None = None) -> list[LA]:
             geometry=areas.geometry.to_numpy(),
             crs=frame.crs,
         )
-        las.append(LA(number, code, name, areas.sort_values("code", ignore_index=True)))
+        las.append(LA(code, name, areas.sort_values("code", ignore_index=True)))
     return las
 
 
@@ -130,7 +129,7 @@ def la_settings(la: LA, seed: int, years: int = 6) -> DemoSettings:
         secondary_schools=max(1, round(20 * size)),
         special_schools=max(1, round(9 * size)),
         ap_schools=max(1, round(4 * size)),
-        # The borough's 16 clusters growing with the square root of the size: a county of 900 areas has about 40.
+        # The borough's 16 clusters growing with the square root of the size: an LA of 900 areas has about 37.
         clusters_per_locality=max(1, round(16 * size**0.5 / len(localities))),
         scale=children / sum(POPULATION_0_25[locality.profile] for locality in localities),
         localities=localities,
@@ -140,7 +139,8 @@ def la_settings(la: LA, seed: int, years: int = 6) -> DemoSettings:
 def make_la(la: LA, seed: int, years: int = 6) -> tuple[dict[str, pd.DataFrame], int]:
     """One LA's files (in the templates' aggregated columns) and its attendance rows before counting."""
     made = generate(la_settings(la, seed, years), la.areas[["code", "name", "geometry"]])
-    urns = {urn: str(100_000 + la.number * 1_000 + i) for i, urn in enumerate(made.schools["urn"])}
+    # Numbered from the LA's code (its kind and number, then the school's): the same whichever LAs are made with it.
+    urns = {urn: f"{la.code[1:3]}{la.code[-3:]}{i:03d}" for i, urn in enumerate(made.schools["urn"])}
     clusters = {code: f"{la.code}-{code}" for code in made.clusters["cluster_code"]}
     districts = la.areas.set_index("code")
     areas = made.areas.assign(

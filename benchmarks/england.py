@@ -1,0 +1,226 @@
+"""How far England gets on this machine: its extracts written, read by the ingest, and LAs of every size protected.
+
+Run: .venv/bin/python -m benchmarks.england [--reuse] [--sample CODE,CODE,...]   (or: make bench-england)
+
+England's publication cannot be protected yet (docs/performance.md), so its load, map and users are not measured.
+What is, one step after the other, written to bench/england.json:
+- the extracts: `python -m dashboard.demo --scale england` (two processes), its seconds and peak memory;
+- the ingest reading them (parse, type, check and count every file; nothing protected or written), seconds and peak
+  memory, in a process of its own;
+- a sample of LAs from the smallest to the largest, each made and protected alone as the demo borough is (one
+  process, the systems one after another): small areas, cells, hidden cells and the protection's seconds;
+- England's 33,755 small areas drawn in Chromium (software WebGL), simplified as the app simplifies small areas: the
+  SVG map the app draws (`choropleth` on a geo subplot) against a WebGL one (`choroplethmap`, a blank style, no
+  tiles), each drawn once and then given new values eight times, each timed to plotly_afterplot and the next frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.scales import BENCH, WAREHOUSES, percentile, run_measured
+from dashboard.config import ROOT
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+EXTRACTS = WAREHOUSES / "england-extracts"
+# Rutland (26 small areas), Hartlepool (57), Walsall (169), Birmingham (659) and Kent (938).
+STEPS = ("extracts", "read", "protect", "map")
+SAMPLE = ("E06000017", "E06000001", "E08000030", "E08000025", "E10000016")
+
+
+def extract_sizes(folder: Path) -> dict:
+    """The extracts' size on disk, attendance rows, and the pupil-term rows counted into them (each pupil-term row is
+    one enrolment in its cell's term)."""
+    import duckdb
+
+    attendance = str(folder / "attendance.csv")
+    ((rows, pupil_terms),) = duckdb.sql(
+        f"SELECT count(*), sum(enrolments) FILTER (WHERE term <> 'Full year') FROM read_csv('{attendance}')"
+    ).fetchall()
+    size = sum(path.stat().st_size for path in folder.glob("*.csv"))
+    return {"files MB": round(size / 2**20), "attendance rows": rows, "pupil-term rows": int(pupil_terms)}
+
+
+def read_extracts(folder: Path, out: Path) -> None:
+    """The ingest's reading of the extracts, as a load does it before protecting: rows per table into out."""
+    from dashboard.ingest.build import build_tables
+
+    path, code_field = "boundaries/lsoa2021_england_5dp.geojson.gz", "LSOA21CD"
+    tables, report = build_tables(
+        folder, boundaries=SHARED_DATA / path, code_field=code_field, data_kind="synthetic", area_kind="country"
+    )
+    if report.errors:
+        raise SystemExit(f"England's extracts did not validate: {report.errors[:3]}")
+    out.write_text(json.dumps({name: len(table) for name, table in tables.items()}))
+
+
+def protect_la(code: str, out: Path) -> None:
+    """One LA made and protected alone, as the demo borough is: its size and the protection's cost into out."""
+    from dashboard.ingest.build import build_tables
+    from dashboard.publish.engine import Engine
+    from dashboard.publish.protect import publish
+    from dashboard.sources.demo.england import write_england
+
+    with tempfile.TemporaryDirectory() as folder:
+        made = write_england(Path(folder), SHARED_DATA, workers=1, only={code})
+        tables, report = build_tables(Path(folder), data_kind="synthetic")
+        if report.errors:
+            raise SystemExit(f"{code}'s extracts did not validate: {report.errors[:3]}")
+    started = time.perf_counter()
+    publication = publish(tables, 4, Engine(workers=1))
+    seconds = time.perf_counter() - started
+    hidden = int((publication.published["status"] != "shown").sum())
+    row = {"la": code, "small areas": made.areas, "schools": made.schools, "cells": len(publication.published)}
+    out.write_text(json.dumps(row | {"hidden": hidden, "protection s": round(seconds, 1)}))
+
+
+# One map drawn, then new values for it, timed in the page: plotly_afterplot, then the frame after it is painted.
+MAP_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>England</title>
+<script src="plotly.js"></script></head><body><main><h1>England</h1><div id="map" style="width:1400px;height:900px">
+</div></main></body></html>"""
+MAP_TIMING = """async ([kind, changes]) => {
+  const geojson = await (await fetch('areas.json')).json();
+  const div = document.getElementById('map');
+  const n = geojson.features.length;
+  const painted = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const values = seed => Array.from({length: n}, (_, i) => (i * 7919 + seed * 104729) % 7);
+  const trace = {type: kind, geojson, featureidkey: 'id', locations: [...Array(n).keys()], z: values(0),
+                 zmin: 0, zmax: 6, marker: {line: {width: 0.2, color: '#505050'}}};
+  const layout = kind === 'choroplethmap'
+    ? {map: {style: 'white-bg', center: {lon: -1.9, lat: 52.8}, zoom: 5.2}, margin: {t: 0, b: 0, l: 0, r: 0}}
+    : {geo: {fitbounds: 'locations', visible: false}, margin: {t: 0, b: 0, l: 0, r: 0}};
+  let started = performance.now();
+  await Plotly.newPlot(div, [trace], layout, {topojsonURL: 'topojson/'});
+  await painted();
+  const first = performance.now() - started;
+  const redraws = [];
+  for (let change = 1; change <= changes; change++) {
+    started = performance.now();
+    await Plotly.restyle(div, {z: [values(change)]});
+    await painted();
+    redraws.push(performance.now() - started);
+  }
+  return {first, redraws};
+}"""
+
+
+def england_map(changes: int = 8) -> dict:
+    """England's small areas drawn in Chromium as SVG (the app's map) and as WebGL: bytes, first draw, redraws."""
+    import http.server
+    import threading
+    from functools import partial
+
+    import plotly.offline
+    import shapely
+    from playwright.sync_api import sync_playwright
+
+    from dashboard.ingest.boundaries import read_boundaries, to_feature_collection
+    from dashboard.query.geometry import DECIMALS, SIMPLIFY
+
+    path, code_field = "boundaries/lsoa2021_england_5dp.geojson.gz", "LSOA21CD"
+    areas = read_boundaries(SHARED_DATA / path, code_field)
+    simplified = shapely.coverage_simplify(areas.geometry.to_numpy(), SIMPLIFY["area"])
+    areas = areas.set_geometry(shapely.transform(simplified, lambda xy: xy.round(DECIMALS)))
+    collection = to_feature_collection(areas)
+    for number, feature in enumerate(collection["features"]):
+        feature["id"] = number
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+    flags += ["--disable-component-update", "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader"]
+    results: dict = {"small areas": len(areas)}
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "areas.json").write_text(json.dumps(collection, separators=(",", ":")))
+        (Path(folder) / "plotly.js").write_text(plotly.offline.get_plotlyjs())  # the full bundle: it has WebGL maps
+        (Path(folder) / "index.html").write_text(MAP_PAGE)
+        shutil.copytree(ROOT / "assets" / "topojson", Path(folder) / "topojson")  # as the app serves it: no CDN
+        results["boundaries MB"] = round((Path(folder) / "areas.json").stat().st_size / 2**20, 1)
+        quiet = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *args: None})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(quiet, directory=folder))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+                for kind, name in (("choropleth", "SVG"), ("choroplethmap", "WebGL")):
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+                    timed = page.evaluate(MAP_TIMING, [kind, changes])
+                    results[f"{name} first draw s"] = round(timed["first"] / 1000, 2)
+                    results[f"{name} redraw p50 ms"] = round(percentile(timed["redraws"], 0.5))
+                    results[f"{name} redraw p95 ms"] = round(percentile(timed["redraws"], 0.95))
+                    page.close()
+                browser.close()
+        finally:
+            server.shutdown()
+    return results
+
+
+def _in_own_process(arguments: list[str], what: str) -> dict:
+    """This module run again with arguments, measured; with what it wrote."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "benchmarks.england", *arguments, "--into", out.name]
+        measured = run_measured(command, dict(os.environ), what)
+        return {**measured, **json.loads(Path(out.name).read_text())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure England's extracts, their reading and a sample of LAs protected alone; write bench/england.json."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.england", description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="keep extracts already written (their figures too)")
+    parser.add_argument("--sample", default=",".join(SAMPLE), help="LA codes to protect alone, comma-separated")
+    parser.add_argument("--steps", default=",".join(STEPS), help="which steps, comma-separated")
+    parser.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # one step, run in a process of its own
+    parser.add_argument("--protect", help=argparse.SUPPRESS)
+    parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.read:
+        read_extracts(args.read, args.into)
+        return 0
+    if args.protect:
+        protect_la(args.protect, args.into)
+        return 0
+    if not (SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz").exists():
+        print(f"England needs its boundaries in {SHARED_DATA / 'boundaries'}: not measured.", file=sys.stderr)
+        return 1
+    steps = set(args.steps.split(","))
+    results_path = BENCH / "england.json"
+    # A run of some steps keeps the others' figures from the last run beside them.
+    results: dict = json.loads(results_path.read_text()) if results_path.exists() and steps != set(STEPS) else {}
+    WAREHOUSES.mkdir(parents=True, exist_ok=True)
+    record = WAREHOUSES / "england.extracts.json"
+    if "extracts" in steps or "read" in steps:
+        if args.reuse and record.exists() and (EXTRACTS / "attendance.csv").exists():
+            results["extracts"] = json.loads(record.read_text()) | {"measured": "in an earlier run, extracts reused"}
+        else:
+            print("england: writing the extracts (two processes)...", flush=True)
+            command = [sys.executable, "-m", "dashboard.demo", "--scale", "england", "--out", str(EXTRACTS)]
+            results["extracts"] = run_measured(command, dict(os.environ), "writing England's extracts")
+            results["extracts"] |= extract_sizes(EXTRACTS)
+            record.write_text(json.dumps(results["extracts"]))
+    BENCH.mkdir(exist_ok=True)
+    results_path.write_text(json.dumps(results, indent=2))  # after each step: a later step failing loses nothing
+    if "read" in steps:
+        print("england: the ingest reading the extracts...", flush=True)
+        results["read"] = _in_own_process(["--read", str(EXTRACTS)], "reading England's extracts")
+        results_path.write_text(json.dumps(results, indent=2))
+    if "protect" in steps:
+        results["LAs protected alone"] = []
+        for code in args.sample.split(","):
+            print(f"england: {code} made and protected alone...", flush=True)
+            results["LAs protected alone"].append(_in_own_process(["--protect", code], f"protecting {code}"))
+            results_path.write_text(json.dumps(results, indent=2))
+    if "map" in steps:
+        print("england: the map in Chromium, SVG and WebGL...", flush=True)
+        results["map"] = england_map()
+        results_path.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
