@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.scales import BENCH, WAREHOUSES, percentile, run_measured
+from benchmarks.scales import BENCH, CHROMIUM_FLAGS, WAREHOUSES, percentile, run_measured
 from dashboard.config import ROOT
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -131,8 +131,6 @@ def england_map(changes: int = 8) -> dict:
     collection = to_feature_collection(areas)
     for number, feature in enumerate(collection["features"]):
         feature["id"] = number
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    flags += ["--disable-component-update", "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader"]
     results: dict = {"small areas": len(areas)}
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "areas.json").write_text(json.dumps(collection, separators=(",", ":")))
@@ -145,7 +143,7 @@ def england_map(changes: int = 8) -> dict:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
                 for kind, name in (("choropleth", "SVG"), ("choroplethmap", "WebGL")):
                     page = browser.new_page(viewport={"width": 1400, "height": 900})
                     page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")

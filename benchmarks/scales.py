@@ -152,6 +152,17 @@ ARM = """() => {
         graph.once('plotly_afterplot', () => { clearTimeout(timer); done(performance.now() - window.__chosen); });
     });
 }"""
+# Debian's Chromium, headless, nothing fetched, software WebGL for the maps.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",
+]
 CHOICES = "options => options.map(o => o.value).filter(v => v !== '')"
 DRAWN = "n => document.querySelectorAll('#map-graph .choroplethlocation, #map-graph canvas').length >= n"
 
@@ -164,21 +175,11 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # not a line per request in the benchmark's output
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--enable-unsafe-swiftshader",
-    ]
     url = f"http://127.0.0.1:{server.port}/map"
     firsts, redraws = [], []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
             for _ in range(3):
                 context = browser.new_context(viewport={"width": 1400, "height": 900})
                 page = context.new_page()
