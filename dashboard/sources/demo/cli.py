@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=[*SCALES, "england"],
         default="borough",
         help="borough (170 small areas, 45,000 pupils), county (1,000 areas, 600 schools, 250,000 pupils), region "
-        "(the West Midlands' 1,719 areas from ../shared/data, 450,000 pupils) or england (33,755 areas in 153 LAs "
+        "(the West Midlands' 1,719 areas from ../shared/data, 450,000 pupils) or england (33,755 areas in 151 LAs "
         "from ../shared/data, 9 million pupils: extracts only, not loaded)",
     )
     parser.add_argument(
@@ -91,10 +91,10 @@ def _england(args: argparse.Namespace) -> int:
     out = args.out if args.out != absolute_path("data/demo") else absolute_path("data/demo-england")
     print(f"Writing England's synthetic extracts, LA by LA, into {out} (takes about 15 minutes)...", flush=True)
     made = write_england(out, SHARED_DATA, seed=args.seed, workers=args.workers)
+    took = f"{made.seconds:.0f} seconds" if made.seconds < 120 else f"{made.seconds / 60:.0f} minutes"
     print(
         f"Wrote {made.las} LA{'s' if made.las != 1 else ''}, {made.areas:,} small areas and {made.schools:,} schools "
-        f"into {out} in "
-        f"{made.seconds / 60:.0f} minutes: {made.pupil_terms:,} pupil-term attendance rows counted into "
+        f"into {out} in {took}: {made.pupil_terms:,} pupil-term attendance rows counted into "
         f"{made.rows['attendance']:,} rows of attendance.csv. They are not loaded: protecting England's publication "
         "needs a level for the LA above the locality, which the app does not have yet (docs/performance.md)."
     )
