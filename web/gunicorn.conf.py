@@ -6,10 +6,10 @@ import os
 from dashboard.config import Config, SettingError, number_setting
 
 try:  # a mistyped setting is said once, in a sentence, not as a traceback from every worker
-    config = Config()
+    _config = Config()  # not "config": gunicorn reads every name here as its own setting
     workers = number_setting("INCLUSION_WORKERS", 2)
     threads = number_setting("INCLUSION_THREADS", 4)
-    bind = f"{config.host}:{config.port}"
+    bind = f"{_config.host}:{_config.port}"
 except SettingError as exc:
     raise SystemExit(f"The dashboard was not started: {exc}") from None
 timeout = 120  # a cold board pack takes seconds; an export never more than its own limit (INCLUSION_EXPORT_SECONDS)

@@ -185,3 +185,13 @@ def test_a_mistyped_setting_stops_the_ingest_and_the_web_server_with_a_sentence_
     assert result.returncode == 1
     assert "SUPPRESSION_THRESHOLD must be a whole number, such as 4; it is set to 'five'." in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "w.duckdb").exists()
+
+
+def test_the_web_server_reads_its_workers_threads_and_address_from_the_settings():
+    env = {"PATH": "/usr/bin:/bin", "PORT": "8097", "HOST": "127.0.0.1", "INCLUSION_WORKERS": "3"}
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "--print-config", "--config", "web/gunicorn.conf.py", "app:server"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    settings = {line.split("=")[0].strip(): line.split("=", 1)[1].strip() for line in result.stdout.splitlines()}
+    assert (settings["bind"], settings["workers"], settings["threads"]) == ("['127.0.0.1:8097']", "3", "4")
