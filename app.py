@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 import callbacks
 from dashboard.config import Config, absolute_path
 from dashboard.domain.access import NOBODY
-from dashboard.domain.filters import MAP_LEVELS
+from dashboard.domain.filters import MAP_LEVELS, echoed
 from dashboard.exports.cache import cached_export
 from dashboard.exports.charts import ExportNotFound, ExportRefused
 from dashboard.exports.images import ImageExportBusy, ImageExportFailed
@@ -55,7 +55,7 @@ def create_app(config: Config | None = None) -> Dash:
     # 1.3 GB with them and 2.7 GB without).
     pd.set_option("mode.string_storage", "python")
     config = config or Config()
-    queries = Queries(Warehouse(config.warehouse_path))
+    queries = Queries(Warehouse(config.warehouse_path), map_places=config.map_places)
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -137,12 +137,16 @@ def _add_routes(app: Dash, queries: Queries, config: Config, limiter) -> None:
         )
 
     @server.route("/geometry/<version>/<level>.json")
-    def geometry(version: str, level: str):
+    @server.route("/geometry/<version>/<level>/<locality>.json")
+    def geometry(version: str, level: str, locality: str | None = None):
         # Boundaries go to the browser once per level and version: the address names the version, so it can be kept.
+        # A level too large to draw whole goes one locality at a time.
         if level not in MAP_LEVELS:
-            return jsonify(status="error", detail=f"There is no map level '{level}'."), 404
+            return jsonify(status="error", detail=f"There is no map level '{echoed(level)}'."), 404
         try:
-            geojson, current = queries.map_geojson(level), queries.info().version
+            if locality is not None and locality not in queries.feature_ids("locality"):
+                return jsonify(status="error", detail=f"There is no locality '{echoed(locality)}'."), 404
+            geojson, current = queries.map_geojson(level, locality), queries.info().version
         except (WarehouseMissing, NotPublished) as exc:
             return jsonify(status="no data", detail=str(exc)), 503
         if geojson is None:

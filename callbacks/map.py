@@ -37,7 +37,10 @@ def register(app, queries: Queries) -> None:
         view = map_view(queries, state, with_geometry=False, geometry=geometry, schools=may(audience(), SCHOOLS))
         # Layers are patched by position: a level and school layer always have the same layers (an empty school
         # layer where there is no school to draw), so a new level or school layer draws the whole figure.
-        drawn = f"{view.level}|{state.schools}"
+        # A level drawn one locality at a time has boundaries of its own for each locality: a new one draws it whole.
+        drawn = f"{view.level}|{state.schools}" + (
+            f"|{state.locality}" if queries.drawn_by_locality(view.level) else ""
+        )
         if loaded != drawn or view.figure is not None:
             figure = view.whole_figure()
         else:

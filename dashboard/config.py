@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The most places a map draws at once: a level with more (England's 33,755 small areas) is drawn for one chosen
+# locality at a time, and the whole area at the finest level within the limit. A browser redraws about 1,700 places
+# in a third of a second and 33,755 in five (docs/performance.md).
+MAP_PLACES = 2500
 
 
 def absolute_path(relative: str | os.PathLike) -> Path:
@@ -75,6 +79,8 @@ class Config:
     # A system of more cells than this is protected locality by locality first, then jointly where the localities
     # meet (dashboard/domain/blocks.py): a county's hardest year in an eighth of the time; a borough's is faster whole.
     protect_blocks_above: int = field(default_factory=lambda: number_setting("INCLUSION_PROTECT_BLOCKS_ABOVE", 20000))
+    # The most places a map draws at once (MAP_PLACES).
+    map_places: int = field(default_factory=lambda: number_setting("INCLUSION_MAP_PLACES", MAP_PLACES))
 
 
 class SettingError(ValueError):

@@ -35,10 +35,13 @@ SIMPLIFY = {"area": 0.0001, "ward": 0.0002, "locality": 0.0003}
 DECIMALS = 5  # about 1 m
 
 
-def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
+def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None = None) -> dict | None:
     """Boundaries at one map level as a FeatureCollection: each feature's id is the place's position in place_table
     (a map names places by these small numbers, not by their codes), its properties the code, name and context (for
-    hover text); wards and localities dissolved from areas, each level simplified as a coverage."""
+    hover text); wards and localities dissolved from areas, each level simplified as a coverage. With a locality,
+    only its places, with the same ids: a level too large to draw whole is sent one locality at a time."""
+    if locality is not None:
+        return _locality_geojson(warehouse, level, locality)
 
     def build() -> dict | None:
         rows = warehouse.query(
@@ -77,6 +80,17 @@ def map_geojson(warehouse: Warehouse, level: str = "area") -> dict | None:
         return {"type": "FeatureCollection", "features": features}
 
     return warehouse.cached(("geojson", level), build)
+
+
+def _locality_geojson(warehouse: Warehouse, level: str, locality: str) -> dict | None:
+    def build() -> dict | None:
+        whole = map_geojson(warehouse, level)
+        if whole is None:
+            return None
+        mine = set(np.flatnonzero(place_table(warehouse, level)["locality_code"].to_numpy(object) == locality).tolist())
+        return {"type": "FeatureCollection", "features": [f for f in whole["features"] if f["id"] in mine]}
+
+    return warehouse.cached(("geojson", level, locality), build)
 
 
 def feature_bounds(warehouse: Warehouse, level: str = "area") -> np.ndarray | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.config import MAP_PLACES
 from dashboard.domain.area import Area
 from dashboard.domain.filters import FilterOptions, FilterState
 from dashboard.domain.measures import MEASURES, Measure
@@ -24,8 +25,9 @@ __all__ = ["ALL_REASONS", "NotApplicable", "NotOffered", "NotPublished", "NotRec
 class Queries:
     """Everything the app reads from one warehouse version, as it was published."""
 
-    def __init__(self, warehouse: Warehouse):
+    def __init__(self, warehouse: Warehouse, map_places: int = MAP_PLACES):
         self.warehouse = warehouse
+        self.map_places = map_places  # the most places a map draws at once (Config.map_places)
 
     def warm(self) -> None:
         """Build what every request looks up (the published cells by family, every measure's rates for every cut
@@ -104,9 +106,14 @@ class Queries:
         """Each place's bounding box (west, south, east, north) by feature id; None without boundaries."""
         return geometry.feature_bounds(self.warehouse, level)
 
-    def map_geojson(self, level: str = "area") -> dict | None:
-        """Boundaries at one map level as a FeatureCollection, or None where none are loaded."""
-        return geometry.map_geojson(self.warehouse, level)
+    def map_geojson(self, level: str = "area", locality: str | None = None) -> dict | None:
+        """Boundaries at one map level as a FeatureCollection (only one locality's places, when given), or None where
+        none are loaded."""
+        return geometry.map_geojson(self.warehouse, level, locality)
+
+    def drawn_by_locality(self, level: str) -> bool:
+        """True where a level has more places than a map draws at once, so it is drawn one locality at a time."""
+        return level != "locality" and len(self.place_table(level)) > self.map_places
 
     def locality_overlay(self) -> dict | None:
         """The localities' outlines and name points, to draw over small areas and wards; None without boundaries."""
@@ -181,7 +188,7 @@ class Queries:
         """The same look-ups over the version loaded before this one (None if this is the first kept)."""
         self.warehouse.stamp  # noqa: B018 - the file being served now decides which version came before it
         before = previous_version(self.warehouse.path)
-        return Queries(Warehouse(before)) if before is not None else None
+        return Queries(Warehouse(before), self.map_places) if before is not None else None
 
     def expected(self, measure_id: str, state: FilterState, level: str) -> pd.DataFrame:
         """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""

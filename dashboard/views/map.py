@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -191,10 +192,12 @@ def map_view(
     bins = queries.measure_bins(state.measure, state.level)
     level = MAP_LEVELS[state.level].one.lower()
     title = f"{measure.label} by {level}, {state.year}: {describe_selection(state, options, measure)}"
-    geojson = queries.map_geojson(state.level)
+    # A level too large to draw whole is drawn for the chosen locality alone, from its own boundaries.
+    part = state.locality if queries.drawn_by_locality(state.level) else None
+    geojson = queries.map_geojson(state.level, part)
     parts = {}
     if geojson is not None:
-        address = geometry.format(level=state.level) if geometry else geojson
+        address = geometry.format(level=geometry_name(state.level, part)) if geometry else geojson
         localities = geometry.format(level="locality") if geometry else queries.map_geojson("locality")
         parts = choropleth_values(
             values,
@@ -259,6 +262,12 @@ def map_view(
     )
 
 
+def geometry_name(level: str, locality: str | None) -> str:
+    """Where a level's boundaries are served under the version's geometry address: 'area', or 'area/N' for one
+    locality's small areas."""
+    return level if locality is None else f"{level}/{quote(locality, safe='')}"
+
+
 def offered_levels(queries: Queries, state: FilterState) -> list[str]:
     """The map levels the publication offers for these filters, finest first."""
     # As map_values asks: every place of the level, the chosen locality only marking the others as outside.
@@ -280,6 +289,11 @@ def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.D
     chosen. To see small areas, clear that filter.'"""
     offered = offered_levels(queries, state)
     drawn = level_to_draw(state.level, offered)
+    whole = whole_area_level(queries, state, drawn, offered)
+    if whole != drawn:
+        values = queries.map_values(state.measure, state, whole)
+        if not values.attrs.get("unavailable"):
+            return replace(state, level=whole), values, too_many_sentence(queries, drawn, whole)
     values = queries.map_values(state.measure, state, drawn)
     if values.attrs.get("unavailable"):
         return state, values, None  # no level is offered: the view says why
@@ -301,6 +315,27 @@ def drawn_level(queries: Queries, state: FilterState) -> tuple[FilterState, pd.D
     else:
         sentence += f" for {state.year}."
     return replace(state, level=drawn), values, sentence
+
+
+def whole_area_level(queries: Queries, state: FilterState, drawn: str, offered: list[str]) -> str:
+    """The level drawn when no locality is chosen: drawn, unless it has more places than a map draws at once (England's
+    small areas), then the finest coarser level offered that has not; with a locality chosen, always drawn."""
+    if state.locality or not queries.drawn_by_locality(drawn):
+        return drawn
+    levels = list(MAP_LEVELS)
+    coarser = [level for level in levels[levels.index(drawn) + 1 :] if level in offered]
+    return next((level for level in coarser if not queries.drawn_by_locality(level)), drawn)
+
+
+def too_many_sentence(queries: Queries, asked: str, drawn: str) -> str:
+    """Why the whole area is drawn at a coarser level, and how to see the finer one: 'Shown by locality: the
+    country's 33,755 small areas are too many to draw at once. To see small areas, choose a locality in the filters
+    or click one on the map.'"""
+    many = MAP_LEVELS[asked].many.lower()
+    return (
+        f"Shown by {MAP_LEVELS[drawn].one.lower()}: {queries.area.its} {len(queries.place_table(asked)):,} {many} are "
+        f"too many to draw at once. To see {many}, choose a locality in the filters or click one on the map."
+    )
 
 
 def selection_total(queries: Queries, state: FilterState) -> tuple[pd.Series, str | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -17,20 +18,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_build):
-    """The real app on the demo warehouse, served from a thread on a free local port."""
+@contextlib.contextmanager
+def served(config: Config):
+    """The real app for config, served from a thread on a free local port: its address."""
     from werkzeug.serving import make_server
 
     from app import create_app
 
-    app = create_app(Config(warehouse_path=demo_build[1]))
     port = _free_port()
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    server = make_server("127.0.0.1", port, create_app(config).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_build):
+    """The real app on the demo warehouse, served from a thread on a free local port."""
+    with served(Config(warehouse_path=demo_build[1])) as address:
+        yield address
 
 
 CHROMIUM = Path("/usr/bin/chromium")

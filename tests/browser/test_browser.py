@@ -486,3 +486,39 @@ def test_the_map_downloads_as_a_pdf_for_its_filters(page, live_server):
     assert download.value.suggested_filename == "persistent-absence-by-ward-2024-25-the-whole-borough.pdf"
     assert open(download.value.path(), "rb").read(5) == b"%PDF-"
     assert downloads_aside(page.problems) == []
+
+
+@pytest.fixture(scope="module")
+def map_of_few_places(demo_build):
+    """The app with a map that draws at most 100 places at once, as England's does at 2,500: the borough's 170 small
+    areas are then drawn one locality at a time."""
+    from dashboard.config import Config
+    from tests.browser.conftest import served
+
+    with served(Config(warehouse_path=demo_build[1], map_places=100)) as address:
+        yield address
+
+
+def test_a_level_too_large_to_draw_whole_is_drawn_a_locality_at_a_time(page, map_of_few_places, warehouse):
+    asked = []
+    page.on("request", lambda r: asked.append(urlparse(r.url).path) if "/geometry/" in r.url else None)
+    open_map(page, map_of_few_places)
+    assert len(area_fills(page)) == 20  # the borough's wards, not its 170 small areas
+    assert page.inner_text("#map-note").startswith(
+        "Shown by ward: the borough's 170 small areas are too many to draw at once. To see small areas, choose a "
+        "locality in the filters or click one on the map."
+    )
+    counts = warehouse.query("SELECT locality_code, count(*) AS n FROM area GROUP BY 1")
+    areas = dict(zip(counts["locality_code"], counts["n"], strict=True))
+    for locality in ("E", "W"):
+        page.select_option("#filter-locality", locality)
+        # The locality's small areas, and the other three localities drawn whole, white, as outside the selection.
+        page.wait_for_function(f"document.querySelectorAll('{AREA_PATHS}').length === {areas[locality] + 3}")
+        page.wait_for_timeout(300)
+        assert area_fills(page).count("rgb(255, 255, 255)") == 3
+        assert not page.inner_text("#map-note").startswith("Shown by ward")
+    version = warehouse.info().version
+    # Each locality's boundaries were fetched alone; the borough's 170 small areas never were.
+    assert f"/geometry/{version}/area/E.json" in asked and f"/geometry/{version}/area/W.json" in asked
+    assert f"/geometry/{version}/area.json" not in asked
+    assert page.problems == []
