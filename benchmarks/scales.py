@@ -235,6 +235,28 @@ def users(db: Path, workers: int) -> dict:
     }
 
 
+def england_so_far() -> dict:
+    """What make bench-england last measured (bench/england.json), for England's row: its extracts, their reading, the
+    LAs protected alone and the maps drawn alone. None of it is a target's measure (the app cannot serve England yet),
+    so the row has no verdicts."""
+    path = BENCH / "england.json"
+    if not path.exists():
+        return {}
+    found = json.loads(path.read_text())
+    row = {"figures from": f"make bench-england, {time.ctime(path.stat().st_mtime)}"}
+    if "extracts" in found:
+        extracts = found["extracts"]
+        row |= {"extracts written s": extracts.get("seconds"), "extracts peak MB": extracts.get("loader peak MB")}
+    if "read" in found:
+        row |= {"extracts read s": found["read"].get("seconds"), "read peak MB": found["read"].get("loader peak MB")}
+    for la in found.get("LAs protected alone", []):
+        row[f"{la['la']} ({la['small areas']} small areas) protected alone s"] = la["protection s"]
+    for name, value in found.get("map", {}).items():
+        if ": " in name and not name.endswith(("places", "MB")):
+            row[f"drawn alone, {name}"] = value
+    return row
+
+
 def verdicts(scale: str, row: dict) -> dict:
     """Each target of the scale: met or missed, with the measured figure."""
     checks = {}
@@ -260,7 +282,8 @@ def markdown(results: dict) -> str:
     for scale, row in results.items():
         lines += [f"## {scale}", "", "| measure | value |", "|---|---:|"]
         lines += [f"| {name} | {value} |" for name, value in row.items() if name != "targets"]
-        lines += ["", "| target | measured | target | |", "|---|---:|---:|---|"]
+        if row.get("targets"):
+            lines += ["", "| target | measured | target | |", "|---|---:|---:|---|"]
         for name, check in row.get("targets", {}).items():
             sign = ">=" if name in AT_LEAST else "<="
             lines.append(
@@ -290,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
                 "alone (bench/england.json)"
             )
             print(f"{scale}: not measured: {why}.", flush=True)
-            results[scale] = {"not measured": why}
+            results[scale] = {"not measured": why} | england_so_far()
             continue
         db = WAREHOUSES / f"{scale}.duckdb"
         record = WAREHOUSES / f"{scale}.load.json"  # the load's figures, kept beside the warehouse for --reuse
