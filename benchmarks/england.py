@@ -135,7 +135,7 @@ def england_layers() -> dict[str, dict]:
     import shapely
 
     from dashboard.ingest.boundaries import read_boundaries, to_feature_collection
-    from dashboard.query.geometry import DECIMALS, SIMPLIFY
+    from dashboard.query.geometry import DECIMALS, tolerance
     from dashboard.sources.demo.england import ENGLAND_BOUNDARIES, england_las
 
     # Each small area's LA and district as the extracts give them, its outline as the ingest reads (and repairs) it.
@@ -146,10 +146,10 @@ def england_layers() -> dict[str, dict]:
     )
     areas = areas.merge(places[["code", "ward_code", "la"]], on="code").sort_values("code", ignore_index=True)
 
-    def level(frame: pd.DataFrame, by: str | None, simplify: float) -> gpd.GeoDataFrame:
+    def level(frame: pd.DataFrame, by: str | None, name: str) -> gpd.GeoDataFrame:
         shapes = frame.geometry if by is None else frame.groupby(by).geometry.agg(shapely.union_all)
         codes = frame["code"] if by is None else shapes.index
-        simplified = shapely.coverage_simplify(shapes.to_numpy(), simplify)
+        simplified = shapely.coverage_simplify(shapes.to_numpy(), tolerance(name, shapes.to_numpy()))
         rounded = shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
         return gpd.GeoDataFrame({"code": list(codes), "name": list(codes)}, geometry=rounded)
 
@@ -160,13 +160,13 @@ def england_layers() -> dict[str, dict]:
         made["features"] = [f for f in made["features"] if keep is None or keep(f)]
         return made
 
-    small = level(areas, None, SIMPLIFY["area"])
+    small = level(areas, None, "area")
     kent = set(areas.loc[areas["la"] == KENT, "code"])
     return {
         "areas.json": collection(small),
-        "districts.json": collection(level(areas, "ward_code", SIMPLIFY["ward"])),
+        "districts.json": collection(level(areas, "ward_code", "ward")),
         "kent.json": collection(small, lambda f: f["properties"]["code"] in kent),
-        "others.json": collection(level(areas, "la", SIMPLIFY["locality"]), lambda f: f["properties"]["code"] != KENT),
+        "others.json": collection(level(areas, "la", "locality"), lambda f: f["properties"]["code"] != KENT),
     }
 
 

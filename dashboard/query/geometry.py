@@ -33,6 +33,18 @@ def feature_ids(warehouse: Warehouse, level: str = "area") -> pd.Index:
 # in England): under a pixel of the map at which each level is read, and shared borders stay shared.
 SIMPLIFY = {"area": 0.0001, "ward": 0.0002, "locality": 0.0003}
 DECIMALS = 5  # about 1 m
+# Larger places are read from further away: a level is read where its places span tens of pixels at least (England's
+# districts, 0.4 degrees across, span 60 pixels of a national map), so moving outlines by a 500th of a typical place's
+# size stays under a pixel. A borough's, county's or region's places are small enough that SIMPLIFY decides.
+READ_AT = 500
+
+
+def tolerance(level: str, shapes) -> float:
+    """How far a level's outlines may move when simplified: SIMPLIFY, or a READ_AT-th of the median place's size
+    (the diagonal of its bounding box) where that is more."""
+    bounds = shapely.bounds(np.asarray(shapes))
+    sizes = np.hypot(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    return max(SIMPLIFY[level], float(np.nanmedian(sizes)) / READ_AT if len(sizes) else 0.0)
 
 
 def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None = None) -> dict | None:
@@ -62,7 +74,7 @@ def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None 
         places = place_table(warehouse, level)
         position = pd.Index(places["code"]).get_indexer(shapes.index)
         shapes = shapes[position >= 0]  # a boundary with no place is not drawn
-        simplified = shapely.coverage_simplify(shapes.to_numpy(), SIMPLIFY[level])
+        simplified = shapely.coverage_simplify(shapes.to_numpy(), tolerance(level, shapes.to_numpy()))
         simplified = shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
         features = [
             {
