@@ -95,7 +95,9 @@ def create_app(config: Config | None = None) -> Dash:
     security.headers(app, config)  # last: the policy lists the hashes of every inline script the callbacks added
     app.sign_in = sign_in
     # The look-ups every request makes are built once, beside the first requests rather than inside them.
-    threading.Thread(target=_warm, args=(queries,), name="warm", daemon=True).start()
+    # Not a daemon: a process that ends while the thread is inside DuckDB (gunicorn --check-config imports the app and
+    # exits at once) would abort; it waits for the warming to finish instead.
+    threading.Thread(target=_warm, args=(queries,), name="warm").start()
     return app
 
 
