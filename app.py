@@ -139,7 +139,7 @@ def _add_routes(app: Dash, queries: Queries, config: Config, limiter) -> None:
         )
 
     @server.route("/geometry/<version>/<level>.json")
-    @server.route("/geometry/<version>/<level>/<locality>.json")
+    @server.route("/geometry/<version>/<level>/<path:locality>.json")  # an LA's own locality code may hold a '/'
     def geometry(version: str, level: str, locality: str | None = None):
         # Boundaries go to the browser once per level and version: the address names the version, so it can be kept.
         # A level too large to draw whole goes one locality at a time.

@@ -13,7 +13,7 @@ from app import create_app
 from dashboard.config import Config
 from dashboard.domain.filters import FilterState
 from dashboard.query.queries import Queries
-from dashboard.views.map import map_view
+from dashboard.views.map import geometry_name, map_view
 
 YEAR = "2023/24"
 MAP = [
@@ -77,6 +77,9 @@ def test_the_app_serves_one_localitys_boundaries_and_redraws_when_another_is_cho
     assert {f["id"]: f["properties"]["code"] for f in served.get_json()["features"]} == areas_of(warehouse, "W")
     missing = client.get(f"/geometry/{version}/area/Nowhere.json")
     assert missing.status_code == 404 and missing.get_json()["detail"] == "There is no locality 'Nowhere'."
+    # A locality code an LA wrote with a slash reaches the route (quoted in the address, as the view writes it).
+    slashed = client.get(f"/geometry/{version}/area/{geometry_name('area', 'N/E').split('/', 1)[1]}.json")
+    assert slashed.status_code == 404 and slashed.get_json()["detail"] == "There is no locality 'N/E'."
 
     def change(loaded: str | None, **filters) -> dict:
         names = [f"{json.dumps(o['id'], separators=(',', ':')) if isinstance(o['id'], dict) else o['id']}" for o in MAP]
