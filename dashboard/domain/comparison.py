@@ -25,7 +25,12 @@ def with_interval(frame: pd.DataFrame, measure: Measure, level: float = 0.95) ->
 def compare_with(frame: pd.DataFrame, measure: Measure, reference: float, level: float = 0.95) -> pd.DataFrame:
     """Add low, high and verdict: whether each shown rate's interval is wholly better or worse than reference."""
     frame = with_interval(frame, measure, level)
+    # On the columns' arrays: a map compares a thousand places in every request, and pandas' own comparisons of a
+    # column with a value cost several times more.
+    shown = frame["status"].to_numpy(object) == SHOWN
     if reference is None or reference != reference:
-        return frame.assign(verdict=np.where(frame["status"] == SHOWN, "not compared", ""))
-    verdict = compare(frame["low"], frame["high"], reference, measure.higher_is_worse)
-    return frame.assign(verdict=np.where(frame["status"] == SHOWN, verdict, ""))
+        verdict = "not compared"
+    else:
+        low, high = frame["low"].to_numpy(float), frame["high"].to_numpy(float)
+        verdict = compare(low, high, reference, measure.higher_is_worse)
+    return frame.assign(verdict=np.where(shown, verdict, ""))

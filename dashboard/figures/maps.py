@@ -38,16 +38,37 @@ def class_labels(bins: list[float], measure: Measure) -> list[str]:
     return labels
 
 
-def _classes(values: pd.DataFrame, bins: list[float]) -> np.ndarray:
+class _Statuses:
+    """Each place's status as a small whole number: a map compares a thousand places' statuses a dozen ways in every
+    request, and comparing whole numbers costs a fraction of comparing strings."""
+
+    def __init__(self, status: np.ndarray):
+        self.codes, found = pd.factorize(status)
+        self.code = {value: k for k, value in enumerate(found.tolist())}
+
+    def isin(self, *wanted: str) -> np.ndarray:
+        """True for each place whose status is one of wanted."""
+        mask = np.zeros(len(self.codes), dtype=bool)
+        for value in wanted:
+            if value in self.code:
+                mask |= self.codes == self.code[value]
+        return mask
+
+    @property
+    def symbol(self) -> np.ndarray:
+        """True for each place with a source's symbol other than c (low, x, z, u)."""
+        return self.isin(*(s for s in EES_SYMBOLS if s != "c"))
+
+
+def _classes(values: pd.DataFrame, bins: list[float], status: _Statuses) -> np.ndarray:
     """Class index per area: 0..len(bins) for values, then one index per non-value state."""
     classes = np.searchsorted(np.asarray(bins, dtype=float), values["value"].to_numpy(float), side="right")
-    status = values["status"].to_numpy(object)
-    return np.where(status == SHOWN, classes, _state_classes(status, value_classes(bins))).astype(int)
+    return np.where(status.isin(SHOWN), classes, _state_classes(status, value_classes(bins))).astype(int)
 
 
-def _state_classes(status: np.ndarray, base: int) -> np.ndarray:
+def _state_classes(status: _Statuses, base: int) -> np.ndarray:
     """Class index of each place that has no value: suppressed (c, low), no figure (no data, x, z, u), or outside."""
-    return np.select([np.isin(status, HIDDEN_STATUSES), status == OUTSIDE], [base, base + 2], base + 1)
+    return np.select([status.isin(*HIDDEN_STATUSES), status.isin(OUTSIDE)], [base, base + 2], base + 1)
 
 
 def _scale(colours: list[str]) -> list:
@@ -64,15 +85,19 @@ def verdict_order(measure: Measure) -> tuple[str, str, str]:
     return ("lower", "similar", "higher") if measure.higher_is_worse is None else ("better", "similar", "worse")
 
 
-def _verdict_classes(values: pd.DataFrame, measure: Measure) -> tuple[np.ndarray, list[str]]:
+def _verdict_classes(values: pd.DataFrame, measure: Measure, status: _Statuses) -> tuple[np.ndarray, list[str]]:
     """Class index per place when colouring by verdict, and the colours: three verdicts, then the states."""
     order = verdict_order(measure)
-    verdict = values["verdict"].to_numpy(object)
-    status = values["status"].to_numpy(object)
-    verdict_index = np.select([verdict == v for v in order], list(range(len(order))), -1)
-    shown = (status == SHOWN) & (verdict_index >= 0)
+    verdict_index = _verdict_index(values, order)
+    shown = status.isin(SHOWN) & (verdict_index >= 0)
     classes = np.where(shown, verdict_index, _state_classes(status, len(order)))
     return classes.astype(int), [VERDICT_COLOURS[v] for v in order]
+
+
+def _verdict_index(values: pd.DataFrame, order: tuple[str, ...]) -> np.ndarray:
+    """Each place's verdict as its position in order, -1 for none: what indexes the verdicts' colours and arrows."""
+    verdict = values["verdict"].to_numpy(object)
+    return np.select([verdict == v for v in order], list(range(len(order))), -1)
 
 
 # Places are drawn in one layer per kind of figure, so each layer's hover text is one template over the places' own
@@ -84,11 +109,12 @@ LAYERS = ("outside", "shown", "suppressed", "symbol", "no data")
 HEAD = "<b>%{properties.name}</b><br>%{properties.context}<br>"
 
 
-def _layers(status: np.ndarray) -> np.ndarray:
+def _layers(status: _Statuses) -> np.ndarray:
     """Which layer each place is drawn in: outside the selection (not drawn), its figure, c, a source's symbol, no
     data."""
-    symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
-    return np.select([status == OUTSIDE, status == SHOWN, status == SUPPRESSED, symbol], [0, 1, 2, 3], 4)
+    return np.select(
+        [status.isin(OUTSIDE), status.isin(SHOWN), status.isin(SUPPRESSED), status.symbol], [0, 1, 2, 3], 4
+    )
 
 
 def _templates(measure: Measure, reference_name: str | None) -> list[str]:
@@ -128,48 +154,53 @@ def choropleth_values(
     carry (see compare_with); otherwise by the measure's fixed classes.
     """
     status = values["status"].to_numpy(object)
-    present = set(status.tolist())
+    kinds = _Statuses(status)
+    present = kinds.code
     hidden = ", ".join(["c"] + [s for s in HIDDEN_STATUSES[1:] if s in present])
     missing = [s for s in MISSING_STATUSES[1:] if s in present]
     # In brackets, the marks printed on such places (_marks), so the legend reads without its colours.
     states = [f"Suppressed ({hidden})", f"No data ({', '.join([NO_DATA_MARK, *missing])})", "Outside selection"]
     if reference_name:
-        classes, colours = _verdict_classes(values, measure)
+        classes, colours = _verdict_classes(values, measure, kinds)
         labels = [
             f"{verdict_text(v, reference_name)}{f' ({ARROWS[d]})' if d else ''}"
             for v, d in zip(verdict_order(measure), _directions(verdict_order(measure), measure))
         ]
         title = f"{measure.label}<br>against {reference_name}<br>(95% interval)"
     else:
-        classes, labels = _classes(values, bins), class_labels(bins, measure)
+        classes, labels = _classes(values, bins, kinds), class_labels(bins, measure)
         colours = list(SEQUENTIAL[len(SEQUENTIAL) - min(value_classes(bins), len(SEQUENTIAL)) :])
         title = f"{measure.label}<br>({measure.unit})"
     # The value classes are fixed per measure, so years compare; the states are listed only where a place has one.
     base = len(labels)
     present = [k for k in range(len(states)) if (classes == base + k).any()]
-    renumbered = {base + k: base + i for i, k in enumerate(present)}
-    classes = np.array([renumbered.get(c, c) for c in classes.tolist()], dtype=int)
+    renumbered = np.arange(base + len(states))  # each class to itself, then the states present closed up
+    renumbered[[base + k for k in present]] = base + np.arange(len(present))
+    classes = renumbered[classes]
     labels += [states[k] for k in present]
     scale = _scale(colours + [list(STATE_COLOURS.values())[k] for k in present])
-    layer = _layers(status)
+    layer = _layers(kinds)
     features = values["feature"].to_numpy(int)
     templates = _templates(measure, reference_name)
     # The numbers a shown place's hover text needs, rounded as the table shows them.
     places = measure.decimals
     numbers = [
-        np.round(values[column].to_numpy(float), places if column in ("value", "low", "high") else 0)
+        _json_numbers(np.round(values[column].to_numpy(float), places if column in ("value", "low", "high") else 0))
         if column in values
-        else np.full(len(values), np.nan)
+        else np.full(len(values), None, dtype=object)
         for column in ("value", "numerator", "denominator", "low", "high")
     ]
+    if reference_name:
+        said = {v: verdict_text(v, reference_name) for v in set(values["verdict"].tolist())}
     traces = []
     for index, name in enumerate(LAYERS):
         mine = layer == index
         locations, z, boundaries = features[mine].tolist(), classes[mine].tolist(), geojson
         if name == "outside" and localities is not None:
             boundaries, ids = localities
-            outside = sorted(set(values["locality_code"].to_numpy(object)[mine].tolist()) & set(ids))
-            locations, z = ids.get_indexer(outside).tolist(), z[:1] * len(outside)
+            position = {code: k for k, code in enumerate(ids.tolist())}
+            outside = sorted(set(values["locality_code"].to_numpy(object)[mine].tolist()) & position.keys())
+            locations, z = [position[code] for code in outside], z[:1] * len(outside)
         trace = {
             "type": "choropleth",
             "name": name,
@@ -185,15 +216,15 @@ def choropleth_values(
             "showlegend": False,
         }
         if name == "shown":
-            trace["customdata"] = [[_number(v) for v in row] for row in zip(*(n[mine].tolist() for n in numbers))]
+            trace["customdata"] = list(map(list, zip(*(n[mine].tolist() for n in numbers))))
             if reference_name:
-                trace["text"] = [verdict_text(v, reference_name) for v in values["verdict"].to_numpy(object)[mine]]
+                trace["text"] = [said[v] for v in values["verdict"].to_numpy(object)[mine].tolist()]
         elif name == "symbol":
             trace["text"] = [f"{s} ({EES_SYMBOLS[s]}, in the source data)" for s in status[mine]]
         elif name == "outside" and localities is not None:
             trace["customdata"] = outside  # a click on one filters to it, as a school point does
         traces.append(trace)
-    traces.append(_marks(values, measure, geojson, bool(reference_name)))
+    traces.append(_marks(values, kinds, measure, geojson, bool(reference_name)))
     if schools is not None and not schools.empty:
         traces.append(school_points(schools, measure, bins).to_plotly_json())
     elif school_layer:
@@ -231,25 +262,28 @@ def _directions(verdicts, measure: Measure) -> list[str]:
     return [{"higher": "above", "lower": "below", "worse": worse_is, "better": better_is}.get(v, "") for v in verdicts]
 
 
-def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdict: bool) -> dict:
+def _marks(values: pd.DataFrame, kinds: _Statuses, measure: Measure, geojson: dict | str, by_verdict: bool) -> dict:
     """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour."""
     status = values["status"].to_numpy(object)
-    symbol = np.isin(status, [s for s in EES_SYMBOLS if s != "c"])
+    symbol = kinds.symbol
     # Where no place has a figure (a level the measure is not published at), the note says so once instead.
-    gaps = (status == NO_DATA) & (status == SHOWN).any()
-    text = np.select([status == SUPPRESSED, symbol, gaps], ["c", status.astype(str), NO_DATA_MARK], "")
-    text = text.astype(object)
-    fills = np.select(
-        [np.isin(status, HIDDEN_STATUSES), symbol | (status == NO_DATA)],
-        [STATE_COLOURS[SUPPRESSED], STATE_COLOURS[NO_DATA]],
-        "#ffffff",
-    ).astype(object)
+    gaps = kinds.isin(NO_DATA) & (SHOWN in kinds.code)
+    text = np.full(len(status), "", dtype=object)
+    text[gaps] = NO_DATA_MARK
+    text[symbol] = status[symbol]
+    text[kinds.isin(SUPPRESSED)] = "c"
+    fills = np.full(len(status), "#ffffff", dtype=object)
+    fills[symbol | kinds.isin(NO_DATA)] = STATE_COLOURS[NO_DATA]
+    fills[kinds.isin(*HIDDEN_STATUSES)] = STATE_COLOURS[SUPPRESSED]
     if by_verdict:
-        verdicts = values["verdict"].to_numpy(object)
-        arrows = np.array([ARROWS.get(d, "") for d in _directions(verdicts, measure)], dtype=object)
-        shown = (status == SHOWN) & (arrows != "")
+        # By position in the verdicts' order; a place with no verdict (-1) takes the last entry: no arrow, white.
+        order = verdict_order(measure)
+        verdict_index = _verdict_index(values, order)
+        arrows = np.array([ARROWS.get(d, "") for d in _directions(order, measure)] + [""], dtype=object)[verdict_index]
+        colours = np.array([VERDICT_COLOURS[v] for v in order] + ["#ffffff"], dtype=object)[verdict_index]
+        shown = kinds.isin(SHOWN) & (arrows != "")
         text = np.where(shown, arrows, text)
-        fills = np.where(shown, [VERDICT_COLOURS.get(v, "#ffffff") for v in verdicts], fills)
+        fills = np.where(shown, colours, fills)
     marked = text != ""
     return {
         "type": "scattergeo",
@@ -266,11 +300,13 @@ def _marks(values: pd.DataFrame, measure: Measure, geojson: dict | str, by_verdi
     }
 
 
-def _number(value: float) -> float | int | None:
-    """A number as short as JSON can carry it: whole numbers without a point, blanks as null."""
-    if value != value:
-        return None
-    return int(value) if value.is_integer() else value
+def _json_numbers(values: np.ndarray) -> np.ndarray:
+    """Numbers as short as JSON can carry them: whole numbers without a point, blanks as null (Python objects)."""
+    found = values.astype(object)
+    whole = np.isfinite(values) & (values == np.floor(values))
+    found[whole] = values[whole].astype(np.int64)
+    found[np.isnan(values)] = None
+    return found
 
 
 def school_points(schools: pd.DataFrame, measure: Measure, bins: list[float]) -> go.Scattergeo:

@@ -96,7 +96,9 @@ def cells(
     family = _cell_index(warehouse).get((count, cut_name(dims), termly))
     if family is None:
         return pd.DataFrame(columns=["year", "term", *dims, "value", "status"])
-    frame = family.every if year is None else family.by_year.get(year, family.every.iloc[0:0])
+    frame = family.every if year is None else family.by_year.get(year)
+    if frame is None:  # a year with no rows: none, with the columns (made only then: a look-up is hot)
+        frame = family.every.iloc[0:0]
     if filters:
         keep = np.ones(len(frame), dtype=bool)
         for column, value in filters.items():

@@ -197,7 +197,9 @@ class _Joined:
 
     def rows(self, year: str | None, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
         """The rows of one year (or all, if None); with columns, only those and the rate columns, in that order."""
-        frame = self.every if year is None else self.by_year.get(year, self.every.iloc[0:0])
+        frame = self.every if year is None else self.by_year.get(year)
+        if frame is None:  # a year with no rows: none, with the columns (made only then: a look-up is hot)
+            frame = self.every.iloc[0:0]
         if columns is None:
             return frame
         key = (year, columns)

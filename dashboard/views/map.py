@@ -211,7 +211,7 @@ def map_view(
         )
         parts["title"] = wrap_title(title)
         # Zoomed to the selection: a chosen locality fills the map, the others stay round it.
-        inside = (values["status"] != OUTSIDE).to_numpy() if state.locality else slice(None)
+        inside = values["status"].to_numpy(object) != OUTSIDE if state.locality else slice(None)
         parts["geo"] = extent(queries.feature_bounds(state.level)[values["feature"].to_numpy(int)][inside])
         overlay = queries.locality_overlay() if state.level != "locality" else None
         if overlay:
@@ -329,12 +329,15 @@ def whole_area_level(queries: Queries, state: FilterState, drawn: str, offered: 
 
 def too_many_sentence(queries: Queries, asked: str, drawn: str) -> str:
     """Why the whole area is drawn at a coarser level, and how to see the finer one: 'Shown by locality: the
-    country's 33,755 small areas are too many to draw at once. To see small areas, choose a locality in the filters
-    or click one on the map.'"""
+    country's small areas are too many to draw at once. To see small areas, choose a locality in the filters or click
+    one on the map.'
+
+    It gives no count of places: every figure in a note comes from the table beside the map, which is by the level
+    drawn."""
     many = MAP_LEVELS[asked].many.lower()
     return (
-        f"Shown by {MAP_LEVELS[drawn].one.lower()}: {queries.area.its} {len(queries.place_table(asked)):,} {many} are "
-        f"too many to draw at once. To see {many}, choose a locality in the filters or click one on the map."
+        f"Shown by {MAP_LEVELS[drawn].one.lower()}: {queries.area.its} {many} are too many to draw at once. "
+        f"To see {many}, choose a locality in the filters or click one on the map."
     )
 
 

@@ -505,7 +505,7 @@ def test_a_level_too_large_to_draw_whole_is_drawn_a_locality_at_a_time(page, map
     open_map(page, map_of_few_places)
     assert len(area_fills(page)) == 20  # the borough's wards, not its 170 small areas
     assert page.inner_text("#map-note").startswith(
-        "Shown by ward: the borough's 170 small areas are too many to draw at once. To see small areas, choose a "
+        "Shown by ward: the borough's small areas are too many to draw at once. To see small areas, choose a "
         "locality in the filters or click one on the map."
     )
     counts = warehouse.query("SELECT locality_code, count(*) AS n FROM area GROUP BY 1")

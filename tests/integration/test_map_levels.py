@@ -43,7 +43,7 @@ def test_the_whole_area_is_drawn_at_the_finest_level_a_map_can_hold(warehouse, m
     assert len(view.table) == places
     assert sum(len(trace.locations) for trace in view.figure.data[:5]) == places
     said = (
-        f"Shown by {drawn}: the borough's 170 small areas are too many to draw at once. "
+        f"Shown by {drawn}: the borough's small areas are too many to draw at once. "
         "To see small areas, choose a locality in the filters or click one on the map."
     )
     assert said in view.note if drawn != "area" else "too many" not in (view.note or "")
@@ -96,7 +96,7 @@ def test_the_app_serves_one_localitys_boundaries_and_redraws_when_another_is_cho
 
     whole = change(None)
     assert whole["map-loaded"]["data"] == "ward|hide"
-    assert "the borough's 170 small areas are too many to draw at once" in str(whole["map-note"]["children"])
+    assert "the borough's small areas are too many to draw at once" in str(whole["map-note"]["children"])
     east = change("ward|hide", locality="E")
     assert east["map-loaded"]["data"] == "area|hide|E"
     assert {t["geojson"] for t in east["map-graph"]["figure"]["data"][1:6]} == {f"/geometry/{version}/area/E.json"}
