@@ -394,15 +394,22 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
         values, unavailable = rates(warehouse, measure_id, everywhere, level), None
     except NotApplicable as reason:  # every place is drawn as no data, and the reason goes with the frame
         values, unavailable = pd.DataFrame(columns=[level, *RATE_COLUMNS]), f"{reason}."
-    position = feature_ids(warehouse, level).get_indexer(values[level])
-    found = position >= 0  # the part of a figure with no place (outside the borough) is not drawn
+    codes, ids, count = values[level].to_numpy(object), feature_ids(warehouse, level), len(places)
     columns = {}
-    for column in RATE_COLUMNS:
-        filled = np.full(
-            len(places), NO_DATA if column == "status" else np.nan, dtype=object if column == "status" else float
-        )
-        filled[position[found]] = values[column].to_numpy()[found]
-        columns[column] = filled
+    if len(codes) >= count and (codes[:count] == ids.to_numpy(object)).all():
+        # Rates come in key order, as the places do: where every place has a row, its row is its position (the
+        # rows after them are of no place, such as pupils living outside the borough, and are not drawn).
+        for column in RATE_COLUMNS:
+            columns[column] = values[column].to_numpy(object if column == "status" else float)[:count].copy()
+    else:
+        position = ids.get_indexer(codes)
+        found = position >= 0  # the part of a figure with no place (outside the borough) is not drawn
+        for column in RATE_COLUMNS:
+            filled = np.full(
+                count, NO_DATA if column == "status" else np.nan, dtype=object if column == "status" else float
+            )
+            filled[position[found]] = values[column].to_numpy()[found]
+            columns[column] = filled
     if state.locality:
         outside = places["locality_code"].to_numpy(object) != state.locality
         columns["status"][outside] = OUTSIDE
@@ -415,7 +422,9 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
     frame = pd.DataFrame(
         {**{c: places[c] for c in places}, "feature": feature, **columns}, index=places.index, copy=False
     )
-    frame.attrs["unavailable"] = unavailable
+    if unavailable:
+        # Only then: pandas copies a frame's attrs into every column and frame taken from it, and a map takes dozens.
+        frame.attrs["unavailable"] = unavailable
     return frame
 
 
