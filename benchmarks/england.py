@@ -27,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.scales import BENCH, CHROMIUM_FLAGS, WAREHOUSES, percentile, run_measured
+from benchmarks.chromium import CHROMIUM, WEBGL_FLAGS
+from benchmarks.scales import BENCH, WAREHOUSES, percentile, run_measured
 from dashboard.config import ROOT
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -132,10 +133,9 @@ def england_layers() -> dict[str, dict]:
     small areas, and the LAs other than Kent."""
     import geopandas as gpd
     import pandas as pd
-    import shapely
 
     from dashboard.ingest.boundaries import read_boundaries, to_feature_collection
-    from dashboard.query.geometry import DECIMALS, tolerance
+    from dashboard.query.geometry import dissolved, simplified_for
     from dashboard.sources.demo.england import ENGLAND_BOUNDARIES, england_las
 
     # Each small area's LA and district as the extracts give them, its outline as the ingest reads (and repairs) it.
@@ -147,11 +147,11 @@ def england_layers() -> dict[str, dict]:
     areas = areas.merge(places[["code", "ward_code", "la"]], on="code").sort_values("code", ignore_index=True)
 
     def level(frame: pd.DataFrame, by: str | None, name: str) -> gpd.GeoDataFrame:
-        shapes = frame.geometry if by is None else frame.groupby(by).geometry.agg(shapely.union_all)
-        codes = frame["code"] if by is None else shapes.index
-        simplified = shapely.coverage_simplify(shapes.to_numpy(), tolerance(name, shapes.to_numpy()))
-        rounded = shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
-        return gpd.GeoDataFrame({"code": list(codes), "name": list(codes)}, geometry=rounded)
+        shapes = pd.Series(frame.geometry.to_numpy(), index=frame["code" if by is None else by].to_numpy())
+        shapes = shapes if by is None else dissolved(shapes)
+        return gpd.GeoDataFrame(
+            {"code": list(shapes.index), "name": list(shapes.index)}, geometry=simplified_for(name, shapes.to_numpy())
+        )
 
     def collection(frame: gpd.GeoDataFrame, keep=None) -> dict:
         made = to_feature_collection(frame)
@@ -193,7 +193,7 @@ def england_map(changes: int = 8) -> dict:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=WEBGL_FLAGS)
                 for scene, (kind, files) in SCENES.items():
                     page = browser.new_page(viewport={"width": 1400, "height": 900})
                     page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")

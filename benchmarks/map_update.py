@@ -31,6 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Dash, Input, Output, dcc, html
 
+from benchmarks.chromium import CHROMIUM, FLAGS
 from dashboard.config import Config
 from dashboard.domain.filters import FilterState
 from dashboard.domain.reference import PHASES, SEN_PROVISION
@@ -268,10 +269,9 @@ def meeting_slides(app: Dash, state: FilterState) -> list[float] | None:
 
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
     times = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=flags)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(f"http://127.0.0.1:{server.port}/meeting{to_query(state)}")
         page.wait_for_function("document.querySelectorAll('.slide__chart .main-svg').length > 0")

@@ -29,6 +29,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.chromium import CHROMIUM, WEBGL_FLAGS
 from benchmarks.load_test import forget_exports
 from dashboard.config import ROOT, Config
 
@@ -152,17 +153,6 @@ ARM = """() => {
         graph.once('plotly_afterplot', () => { clearTimeout(timer); done(performance.now() - window.__chosen); });
     });
 }"""
-# Debian's Chromium, headless, nothing fetched, software WebGL for the maps.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-unsafe-swiftshader",
-]
 CHOICES = "options => options.map(o => o.value).filter(v => v !== '')"
 DRAWN = "n => document.querySelectorAll('#map-graph .choroplethlocation, #map-graph canvas').length >= n"
 
@@ -179,7 +169,7 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
     firsts, redraws = [], []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=WEBGL_FLAGS)
             for _ in range(3):
                 context = browser.new_context(viewport={"width": 1400, "height": 900})
                 page = context.new_page()

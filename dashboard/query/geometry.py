@@ -47,6 +47,19 @@ def tolerance(level: str, shapes) -> float:
     return max(SIMPLIFY[level], float(np.nanmedian(sizes)) / READ_AT if len(sizes) else 0.0)
 
 
+def dissolved(shapes: pd.Series) -> pd.Series:
+    """Small areas' outlines, indexed by the code of the place each lies in, dissolved into those places' outlines
+    (slivers dropped where generalised small-area edges do not quite meet)."""
+    return pd.Series({code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)})
+
+
+def simplified_for(level: str, shapes: np.ndarray) -> np.ndarray:
+    """A level's outlines simplified as a coverage (shared borders stay shared) for the distance the level is read
+    from (tolerance), their points rounded to about a metre."""
+    simplified = shapely.coverage_simplify(shapes, tolerance(level, shapes))
+    return shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
+
+
 def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None = None) -> dict | None:
     """Boundaries at one map level as a FeatureCollection: each feature's id is the place's position in place_table
     (a map names places by these small numbers, not by their codes), its properties the code, name and context (for
@@ -67,15 +80,11 @@ def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None 
             index=rows[f"{'area' if level == 'area' else level}_code"].values,
         )
         if level != "area":
-            # Dissolve, then drop slivers left where generalised small-area edges do not quite meet.
-            shapes = pd.Series(
-                {code: shapely.union_all(list(group), grid_size=1e-6) for code, group in shapes.groupby(level=0)}
-            )
+            shapes = dissolved(shapes)
         places = place_table(warehouse, level)
         position = pd.Index(places["code"]).get_indexer(shapes.index)
         shapes = shapes[position >= 0]  # a boundary with no place is not drawn
-        simplified = shapely.coverage_simplify(shapes.to_numpy(), tolerance(level, shapes.to_numpy()))
-        simplified = shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
+        simplified = simplified_for(level, shapes.to_numpy())
         features = [
             {
                 "type": "Feature",
