@@ -663,3 +663,29 @@ def test_the_cover_hides_a_detail_before_a_total_that_would_mend_as_well():
             through[cell].append(line)
     hidden = np.array([True, False, False, False, True, True])
     assert _cover(problem, hidden, np.zeros(6, dtype=bool), 0, THRESHOLD, through) == 2
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(st.integers(2, 3), st.integers(2, 3), st.data())
+def test_hiding_more_cells_never_narrows_what_a_reader_can_say_of_a_hidden_one(n_rows, n_cols, data):
+    """What the cover relies on to try its candidates all together first: if hiding them all leaves a cell broken,
+    hiding any one of them would too. A year and its term, with their bounds; the checker's whole-number intervals
+    under a hidden set and under a larger one."""
+    size = n_rows * n_cols
+    year = np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(n_rows, n_cols)
+    term = np.minimum(year, np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(year.shape))
+    problem = year_and_term(year, term)
+    nonzero = np.flatnonzero(problem.values > 0)  # zeros are never hidden
+    if len(nonzero) < 2:
+        return
+    chosen = data.draw(st.lists(st.sampled_from(nonzero.tolist()), min_size=1, unique=True))
+    more = data.draw(st.lists(st.sampled_from(nonzero.tolist()), min_size=1, unique=True))
+    hidden = np.zeros(problem.size, dtype=bool)
+    hidden[chosen] = True
+    larger = hidden.copy()
+    larger[more] = True
+    # The checker's whole-number intervals, and the audit's own linear programs, which the cover asks.
+    for bounds in (integer_bounds, disclosure.attacker_intervals):
+        before, after = bounds(problem, hidden), bounds(problem, larger)
+        for cell, (low, high) in before.items():
+            assert after[cell][0] <= low + 1e-6 and after[cell][1] >= high - 1e-6, (cell, (low, high), after[cell])
