@@ -85,10 +85,10 @@ def verdict_order(measure: Measure) -> tuple[str, str, str]:
     return ("lower", "similar", "higher") if measure.higher_is_worse is None else ("better", "similar", "worse")
 
 
-def _verdict_classes(values: pd.DataFrame, measure: Measure, status: _Statuses) -> tuple[np.ndarray, list[str]]:
-    """Class index per place when colouring by verdict, and the colours: three verdicts, then the states."""
+def _verdict_classes(verdict_index: np.ndarray, measure: Measure, status: _Statuses) -> tuple[np.ndarray, list[str]]:
+    """Class index per place when colouring by verdict (verdict_index: _verdict_index), and the colours: three
+    verdicts, then the states."""
     order = verdict_order(measure)
-    verdict_index = _verdict_index(values, order)
     shown = status.isin(SHOWN) & (verdict_index >= 0)
     classes = np.where(shown, verdict_index, _state_classes(status, len(order)))
     return classes.astype(int), [VERDICT_COLOURS[v] for v in order]
@@ -160,8 +160,9 @@ def choropleth_values(
     missing = [s for s in MISSING_STATUSES[1:] if s in present]
     # In brackets, the marks printed on such places (_marks), so the legend reads without its colours.
     states = [f"Suppressed ({hidden})", f"No data ({', '.join([NO_DATA_MARK, *missing])})", "Outside selection"]
+    verdict_index = _verdict_index(values, verdict_order(measure)) if reference_name else None
     if reference_name:
-        classes, colours = _verdict_classes(values, measure, kinds)
+        classes, colours = _verdict_classes(verdict_index, measure, kinds)
         labels = [
             f"{verdict_text(v, reference_name)}{f' ({ARROWS[d]})' if d else ''}"
             for v, d in zip(verdict_order(measure), _directions(verdict_order(measure), measure))
@@ -224,7 +225,7 @@ def choropleth_values(
         elif name == "outside" and localities is not None:
             trace["customdata"] = outside  # a click on one filters to it, as a school point does
         traces.append(trace)
-    traces.append(_marks(values, kinds, measure, geojson, bool(reference_name)))
+    traces.append(_marks(values, kinds, measure, geojson, verdict_index))
     if schools is not None and not schools.empty:
         traces.append(school_points(schools, measure, bins).to_plotly_json())
     elif school_layer:
@@ -262,8 +263,11 @@ def _directions(verdicts, measure: Measure) -> list[str]:
     return [{"higher": "above", "lower": "below", "worse": worse_is, "better": better_is}.get(v, "") for v in verdicts]
 
 
-def _marks(values: pd.DataFrame, kinds: _Statuses, measure: Measure, geojson: dict | str, by_verdict: bool) -> dict:
-    """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour."""
+def _marks(
+    values: pd.DataFrame, kinds: _Statuses, measure: Measure, geojson: dict | str, verdict_index: np.ndarray | None
+) -> dict:
+    """Text at each marked place's centre (c, x, –, ▲, ▼), in ink that reads on the place's own colour; arrows where
+    places are coloured by verdict (verdict_index: _verdict_index, None otherwise)."""
     status = values["status"].to_numpy(object)
     symbol = kinds.symbol
     # Where no place has a figure (a level the measure is not published at), the note says so once instead.
@@ -275,10 +279,9 @@ def _marks(values: pd.DataFrame, kinds: _Statuses, measure: Measure, geojson: di
     fills = np.full(len(status), "#ffffff", dtype=object)
     fills[symbol | kinds.isin(NO_DATA)] = STATE_COLOURS[NO_DATA]
     fills[kinds.isin(*HIDDEN_STATUSES)] = STATE_COLOURS[SUPPRESSED]
-    if by_verdict:
+    if verdict_index is not None:
         # By position in the verdicts' order; a place with no verdict (-1) takes the last entry: no arrow, white.
         order = verdict_order(measure)
-        verdict_index = _verdict_index(values, order)
         arrows = np.array([ARROWS.get(d, "") for d in _directions(order, measure)] + [""], dtype=object)[verdict_index]
         colours = np.array([VERDICT_COLOURS[v] for v in order] + ["#ffffff"], dtype=object)[verdict_index]
         shown = kinds.isin(SHOWN) & (arrows != "")
