@@ -34,6 +34,24 @@ def open_map(page, base: str, query: str = "") -> None:
     page.wait_for_timeout(300)  # let plotly finish colouring the paths
 
 
+MAP_STILL = """() => {
+    const map = document.querySelector('#map-graph');
+    const drawing = map && !document.querySelector('[data-dash-is-loading]') ? map.innerHTML : null;
+    if (drawing === null || window.__map !== drawing) { window.__map = drawing; window.__mapStill = 0; return false; }
+    return ++window.__mapStill >= 5;
+}"""
+
+
+def map_drawn(page) -> None:
+    """Wait until Dash has answered and plotly's drawing of the map has stood still for half a second.
+
+    Leaving the page while plotly is still drawing makes plotly throw on the graph Dash has just unmounted:
+    harmless to a reader, but a page error all the same, so a test waits for the drawing as a reader would.
+    """
+    page.evaluate("window.__map = undefined")
+    page.wait_for_function(MAP_STILL, polling=100, timeout=30_000)
+
+
 def test_the_map_redraws_and_the_link_changes_when_the_locality_changes(page, live_server):
     open_map(page, live_server)
     assert query_of(page) == {"year": "2024/25"}  # the default measure is left out of links
@@ -295,6 +313,7 @@ def test_map_levels_redraw_the_geometry_and_a_click_filters_every_view(page, liv
         "&& new URL(a.href).searchParams.get('locality') === l)",
         arg=locality,
     )
+    map_drawn(page)
     page.get_by_role("link", name="Overview").click()
     page.wait_for_selector("#overview-cards .headline-card")
     assert "(selected)" in page.inner_text("#page-content table")
