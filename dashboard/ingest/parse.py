@@ -86,20 +86,33 @@ def _parse_column(
     Where symbols is given and the column allows them, an EES symbol (c, low, x, z, u) is kept in
     symbols[column] and the number left blank, so the dashboard can show the symbol where the number would be.
     """
-    text = values.astype(str).str.strip()
+    # Cells repeat millions of times (codes, years, session counts): each distinct text is parsed once and each row
+    # takes its text's result, so a region's pupil-level reading no longer parses cell by cell, and a text column
+    # holds one string per distinct value (a string a cell, England's 32 million attendance rows took over 24 GB).
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    text = pd.Series(np.asarray(distinct, dtype=object)).astype(str).str.strip()
+
+    def rows_of(mask: pd.Series) -> np.ndarray:
+        """Positions of the rows whose text the mask picks, in the file's order."""
+        return np.flatnonzero(mask.to_numpy(dtype=bool)[codes])
+
+    def for_each_row(result: pd.Series) -> pd.Series:
+        return pd.Series(result.array.take(codes), index=values.index, dtype=result.dtype)
+
     blank = text.eq("")
     if symbols is not None and column.symbols:
-        symbol = text.str.lower().where(text.str.lower().isin(list(EES_SYMBOLS)))
+        lower = text.str.lower()
+        symbol = lower.where(lower.isin(list(EES_SYMBOLS)))
         if symbol.notna().any():
-            symbols[column.name] = symbol
+            symbols[column.name] = for_each_row(symbol)
             text = text.mask(symbol.notna(), "")
         if column.required:
-            for index in text.index[blank][:MAX_ISSUES_PER_FILE]:
+            for position in rows_of(blank)[:MAX_ISSUES_PER_FILE]:
                 issues.append(
                     LoadIssue(
                         file,
                         f"is blank: expected a number or an EES symbol ({', '.join(EES_SYMBOLS)})",
-                        row=int(index) + 2,
+                        row=int(values.index[position]) + 2,
                         column=column.name,
                         value="",
                     )
@@ -108,13 +121,13 @@ def _parse_column(
     if column.name == "home_area_code":
         blank |= text.str.upper().eq(OUT_OF_BOROUGH)
     if column.kind in ("text", "code"):
-        parsed = _shared_strings(text.mask(blank))
+        parsed = text.mask(blank).astype(object)
         if column.allowed:
             # Accept any letter case for fixed codes ('ehcp', 'EHCP'), store the canonical spelling.
             canonical = {a.lower(): a for a in column.allowed} | {s.lower(): a for s, a in column.synonyms}
             spelling = {v: canonical.get(v.lower(), v) for v in parsed.dropna().unique()}
             parsed = parsed.map(spelling)
-        return parsed
+        return for_each_row(parsed)
     if column.kind == "int":
         ok = text.str.fullmatch(r"-?\d+")
         parsed = pd.to_numeric(text.where(ok), errors="coerce").astype("Int64")
@@ -128,22 +141,18 @@ def _parse_column(
         ok = parsed.notna()
         message = "expected a date written YYYY-MM-DD"
     elif column.kind == "year":
-        ok = text.isin([label for label in text.unique() if _is_academic_year(label)])
-        parsed = _shared_strings(text.where(ok))
+        ok = text.map(_is_academic_year).astype(bool)
+        parsed = text.where(ok).astype(object)
         message = "expected an academic year written like 2023/24"
     else:  # pragma: no cover - the templates only use the kinds above
         raise ValueError(column.kind)
-    for index in text.index[~blank & ~ok.fillna(False).astype(bool)][:MAX_ISSUES_PER_FILE]:
-        issues.append(LoadIssue(file, message, row=int(index) + 2, column=column.name, value=text[index]))
-    return parsed
-
-
-def _shared_strings(text: pd.Series) -> pd.Series:
-    """Text cells as Python strings, one string for each distinct value and NaN for a blank: an aggregated file's
-    codes repeat millions of times, and a string per cell took most of a load's memory (England's 32 million
-    attendance rows did not fit in 24 GB)."""
-    codes, distinct = pd.factorize(text)
-    return pd.Series(np.append(np.asarray(distinct, dtype=object), np.nan)[codes], index=text.index, dtype=object)
+    for position in rows_of(~blank & ~ok.fillna(False).astype(bool))[:MAX_ISSUES_PER_FILE]:
+        issues.append(
+            LoadIssue(
+                file, message, row=int(values.index[position]) + 2, column=column.name, value=text[codes[position]]
+            )
+        )
+    return for_each_row(parsed)
 
 
 def symbols_column(symbols: dict[str, pd.Series], index: pd.Index) -> pd.Series:
