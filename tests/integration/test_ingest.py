@@ -142,6 +142,20 @@ def test_every_problem_in_a_file_is_reported_not_just_the_first(template_set, tm
     assert not (tmp_path / "wh.duckdb").exists()
 
 
+def test_a_bad_value_repeated_is_reported_at_every_row_it_is_in(template_set, tmp_path):
+    # Each distinct text is parsed once: every row holding it must still be named, and only those.
+    path = template_set / "census.csv"
+    header, first = rows_of(path)[:2]
+    year, pupils = header.index("academic_year"), header.index("pupils")
+    rows = [header] + [[*first[:year], label, *first[year + 1 :]] for label in ("2023/24", "2022/23", "2021/22")]
+    rows[1][pupils], rows[2][pupils], rows[3][pupils] = "twelve", " 7 ", "twelve"
+    write_rows(path, rows)
+    with pytest.raises(IngestError) as refused:
+        load(template_set, tmp_path / "wh.duckdb")
+    named = [(i.row, i.column, i.value) for i in refused.value.report.errors if i.file == "census.csv"]
+    assert named == [(2, "pupils", "twelve"), (4, "pupils", "twelve")]
+
+
 def test_the_command_line_names_file_row_and_column(template_set, tmp_path):
     _break(template_set, "wrong type")
     result = subprocess.run(
