@@ -47,42 +47,64 @@ class CountYear:
     not_recorded: dict[str, str] = field(default_factory=dict)  # family name -> the dimension no row gives
 
 
-def read_facts(con: duckdb.DuckDBPyConnection, count: Count) -> pd.DataFrame:
-    """Every fact row of a count with its places resolved: year, term, key columns, value, symbol rank, rest flag."""
-    column = count.column
+def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str, pd.DataFrame]:
+    """Every fact row of each count with its places resolved: year, term, key columns, value, symbol rank, rest flag.
+
+    Counts read from the same rows (one table, condition, terms and dimensions) share one query: a region's five
+    attendance counts were five reads of the same 1.7 million joined rows, most of it their text made into pandas.
+    """
+    groups: dict[tuple, list[Count]] = {}
+    for count in counts:
+        groups.setdefault((count.table, count.condition, count.termly, count.dimensions), []).append(count)
+    found = {}
+    for members in groups.values():
+        frame = con.execute(_facts_sql(con, members)).df()
+        if members[0].table == "exclusion_reason":
+            frame["phase"] = frame["phase"].replace("", None)
+        keys = [c for c in frame.columns if not c.startswith(("value_", "symbol_rank_")) and c != "rest"]
+        for i, count in enumerate(members):
+            found[count.id] = frame[keys].assign(
+                value=frame[f"value_{i}"], symbol_rank=frame[f"symbol_rank_{i}"], rest=frame["rest"]
+            )
+    return found
+
+
+def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> str:
+    """The query of counts read from the same rows: the rows' keys, then value_i and symbol_rank_i of the i-th count."""
+    count = counts[0]
     ranks = "[" + ", ".join(f"'{s}'" for s in SYMBOL_ORDER) + "]"
     # Pupil-level extracts carry no symbols column: no count of theirs was given as a symbol.
     has_symbols = "symbols" in con.execute(f"SELECT * FROM {count.table} LIMIT 0").df().columns
     symbols = "f.symbols" if has_symbols else "NULL::VARCHAR"
-    symbol = f"list_position({ranks}, regexp_extract({symbols}, '(^|;){column}=([a-z]+)', 2))"
+    values = ", ".join(
+        f"f.{c.column} AS value_{i}, "
+        f"list_position({ranks}, regexp_extract({symbols}, '(^|;){c.column}=([a-z]+)', 2)) AS symbol_rank_{i}"
+        for i, c in enumerate(counts)
+    )
     if count.table == "exclusion_reason":
         # Reasons come by school (their phase is the school's) or by phase; phase '' holds the rest of a total.
         phase = "coalesce(s.phase, CAST(f.phase AS VARCHAR), '')"
-        sql = (
+        return (
             f"SELECT f.academic_year AS year, '{FULL_YEAR}' AS term, {phase} AS phase, "
-            f"f.reason, f.{column} AS value, {symbol} AS symbol_rank, {phase} = '' AS rest "
+            f"f.reason, {values}, {phase} = '' AS rest "
             f"FROM exclusion_reason f LEFT JOIN school s USING (urn) WHERE {count.condition}"
         )
-        frame = con.execute(sql).df()
-        frame["phase"] = frame["phase"].replace("", None)
-        return frame
     area = "f.area_code" if count.table == "fact_population" else "f.home_area_code"
     school = "f.urn" if "school" in count.dimensions else "NULL"
     term = "f.term" if count.termly else f"'{FULL_YEAR}'"
     # A column left empty in every row of a CSV arrives as a number type; codes are always text.
     sen = "CAST(f.sen_provision AS VARCHAR)" if "sen" in count.dimensions else "NULL::VARCHAR"
     need = "CAST(f.primary_need AS VARCHAR)" if "need" in count.dimensions else "NULL::VARCHAR"
-    sql = (
+    return (
         f"SELECT f.academic_year AS year, {term} AS term, a.area_code AS area, a.ward_code AS ward, "
         f"a.locality_code AS locality, CAST(a.idaci_decile AS VARCHAR) AS decile, s.urn AS school, "
         f"s.cluster_code AS cluster, c.locality_code AS school_locality, "
-        f"s.phase, {sen} AS sen, {need} AS need, n.broad_area, f.{column} AS value, {symbol} AS symbol_rank, "
+        f"s.phase, {sen} AS sen, {need} AS need, n.broad_area, {values}, "
         f"{school} IS NULL AND {'TRUE' if 'school' in count.dimensions else 'FALSE'} AS rest "
         f"FROM {count.table} f LEFT JOIN area a ON a.area_code = {area} "
         f"LEFT JOIN school s ON s.urn = {school} LEFT JOIN cluster c ON c.cluster_code = s.cluster_code "
         f"LEFT JOIN need n ON n.need_code = {need} WHERE {count.condition}"
     )
-    return con.execute(sql).df()
 
 
 def count_year(count: Count, year: str, facts: pd.DataFrame, families: list[Family] | None = None) -> CountYear:

@@ -84,20 +84,27 @@ def publish(tables: dict[str, pd.DataFrame], threshold: int, engine: Engine | No
     for name in SOURCE_TABLES:
         if name in tables and tables[name] is not None:
             con.register(name, tables[name])
-    facts = {
-        count.id: read_facts(con, count)
-        for count in COUNTS.values()
-        if count.table in tables and tables[count.table] is not None and not tables[count.table].empty
-    }
+    facts = read_facts(
+        con,
+        [
+            count
+            for count in COUNTS.values()
+            if count.table in tables and tables[count.table] is not None and not tables[count.table].empty
+        ],
+    )
     con.close()
     jobs = []
     for group in related_counts():
         present = [COUNTS[c] for c in sorted(group) if c in facts]
-        years = sorted({str(y) for count in present for y in facts[count.id]["year"].dropna().unique()})
+        # Each system gets only its year's rows: a worker is sent what it needs and nothing more. The rows are split
+        # by year once a count, not picked out again for each year.
+        by_year = {
+            count.id: {year: rows for year, rows in facts[count.id].groupby("year", sort=False)} for count in present
+        }
+        years = sorted({year for count in present for year in by_year[count.id]})
         for year in years:
-            # Each system gets only its year's rows: a worker is sent what it needs and nothing more.
-            mine = {count.id: facts[count.id][facts[count.id]["year"] == year] for count in present}
-            members = [count for count in present if not mine[count.id].empty]
+            mine = {count.id: by_year[count.id][year] for count in present if year in by_year[count.id]}
+            members = [count for count in present if count.id in mine]
             jobs.append(
                 (members, year, {count.id: mine[count.id] for count in members}, threshold, engine.blocks_above)
             )
