@@ -12,8 +12,9 @@ Per scale:
   the map's plotly_afterplot;
 - one chart export (the map as PNG), the export browser warm;
 - at county scale, 25 signed-in users (locust) against `make serve`.
---quick leaves England out, builds each scale once (2 workers) and reuses warehouses already built under
-bench/warehouses with their recorded load figures; --reuse does the same for a full run.
+--quick leaves England out, builds each scale once (2 workers), runs the 25 users once (2 web workers, the
+configuration the target is judged on, for 45 s) and reuses warehouses already built under bench/warehouses with
+their recorded load figures; --reuse does the same for a full run.
 """
 
 from __future__ import annotations
@@ -205,11 +206,11 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
     }
 
 
-def users(db: Path, workers: int) -> dict:
-    """25 signed-in users for 60 s against make serve on this warehouse with this many web workers
+def users(db: Path, workers: int, seconds: int = 60) -> dict:
+    """25 signed-in users for some seconds against make serve on this warehouse with this many web workers
     (benchmarks.load_test)."""
     subprocess.run(
-        [sys.executable, "-m", "benchmarks.load_test", "--db", str(db), "--users", "25", "--seconds", "60"]
+        [sys.executable, "-m", "benchmarks.load_test", "--db", str(db), "--users", "25", "--seconds", str(seconds)]
         + ["--workers", str(workers)],
         cwd=ROOT,
         check=False,
@@ -335,9 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         row |= export_time(app, db)
         if scale == "county":
             # Stateless web workers sharing one read-only warehouse version: one, then two.
-            for workers in (1, 2):
+            for workers in (2,) if args.quick else (1, 2):
                 print(f"{scale}: 25 users, {workers} web worker(s)...", flush=True)
-                row |= users(db, workers)
+                row |= users(db, workers, 45 if args.quick else 60)
         row["targets"] = verdicts(scale, row)
         results[scale] = row
         print(json.dumps(row, indent=1), flush=True)
