@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.boundaries and not args.code_field:
         parser.error("--boundaries needs --code-field (for example LSOA21CD)")
     settings = DemoSettings(**{**DemoSettings().__dict__, **SCALES[args.scale], "seed": args.seed})
-    took = {"borough": "about a minute", "county": "about three minutes", "region": "about eight minutes"}[args.scale]
+    took = {"borough": "under a minute", "county": "about two minutes", "region": "about four minutes"}[args.scale]
     print(f"Building the synthetic demo {args.scale} into {db_path} (takes {took})...", flush=True)
     try:
         build_demo(args.out, db_path, settings, args.boundaries, args.code_field, name=args.scale)
