@@ -196,12 +196,15 @@ class Borough:
 def _nearest(points: np.ndarray, targets: np.ndarray, k: int) -> np.ndarray:
     """The k nearest targets of each point, nearest first. People share their area's point, so each distinct point is
     ranked once: a county's half a million people against its schools would not fit in memory as one matrix."""
-    unique, back = np.unique(points, axis=0, return_inverse=True)
+    # Distinct points found by hashing each as one complex number (exactly its two coordinates), not by sorting rows:
+    # np.unique(axis=0) took a region's generation 3 s over its four phases, and England's a tenth of its time.
+    back, distinct = pd.factorize(points[:, 0] + 1j * points[:, 1])
+    unique = np.column_stack([distinct.real, distinct.imag])
     nearest = np.empty((len(unique), k), dtype=int)
     for start in range(0, len(unique), 20_000):
         distance = ((unique[start : start + 20_000, None, :] - targets[None]) ** 2).sum(-1)
         nearest[start : start + 20_000] = np.argsort(distance, axis=1)[:, :k]
-    return nearest[back.ravel()]
+    return nearest[back]
 
 
 @dataclass
