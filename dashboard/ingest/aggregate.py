@@ -63,8 +63,10 @@ def aggregate_attendance(rows: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for enrolment in (per_term, per_year):
         rate = enrolment["sessions_missed"] / enrolment["sessions_possible"].where(enrolment["sessions_possible"] > 0)
+        # An enrolment with no possible sessions has no rate (NA in the typed counts): never an absentee.
         enrolment = enrolment.assign(
-            persistent_absentees=(rate >= 0.1).astype(int), severe_absentees=(rate >= 0.5).astype(int)
+            persistent_absentees=(rate >= 0.1).fillna(False).astype(int),
+            severe_absentees=(rate >= 0.5).fillna(False).astype(int),
         )
         frames.append(
             _group(enrolment, ["academic_year", "term"] + cell)

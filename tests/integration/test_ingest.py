@@ -68,6 +68,34 @@ def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp
         assert found == 0, f"a pupil ID reached {table}.{column}"
 
 
+def test_an_enrolment_with_no_possible_sessions_is_counted_but_never_an_absentee(template_set, tmp_path):
+    # A pupil on roll for a term with no possible sessions (joined on its last day) has no absence rate: DfE counts
+    # the enrolment, and neither persistent nor severe absence. The load must not fail on it.
+    (template_set / "attendance.csv").unlink()
+    header = rows_of(ROOT / "data" / "templates" / "attendance_pupil.csv")[0]
+    cell = ["900001", "X01000001", "none", "NONE"]
+    rows = [
+        ["PA", "2023/24", "Autumn", *cell, "0", "0", "0"],
+        ["PA", "2023/24", "Spring", *cell, "100", "30", "30"],
+        ["PB", "2023/24", "Autumn", *cell, "100", "5", "6"],
+    ]
+    write_rows(template_set / "attendance_pupil.csv", [header] + rows)
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    con = duckdb.connect(str(db), read_only=True)
+    result = {
+        term: values
+        for term, *values in con.execute(
+            "SELECT term, enrolments, sessions_possible, sessions_missed, persistent_absentees, severe_absentees "
+            "FROM fact_attendance"
+        ).fetchall()
+    }
+    # Autumn: A has no rate, B missed 11%. Spring: A missed 60%. The year: A missed 60 of 100, B 11 of 100.
+    assert result["Autumn"] == [2, 100, 11, 1, 0]
+    assert result["Spring"] == [1, 100, 60, 1, 1]
+    assert result["Full year"] == [2, 200, 71, 2, 1]
+
+
 def _break(folder: Path, kind: str) -> None:
     path = folder / "census.csv"
     rows = rows_of(path)
