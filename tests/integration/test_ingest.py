@@ -69,8 +69,8 @@ def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp
 
 
 def test_an_enrolment_with_no_possible_sessions_is_counted_but_never_an_absentee(template_set, tmp_path):
-    # A pupil on roll for a term with no possible sessions (joined on its last day) has no absence rate: DfE counts
-    # the enrolment, and neither persistent nor severe absence. The load must not fail on it.
+    # A pupil on roll for a term with no possible sessions (joined on its last day) is an enrolment with no absence
+    # rate: counted as enrolled, never as a persistent or severe absentee. The load must not fail on it.
     (template_set / "attendance.csv").unlink()
     header = rows_of(ROOT / "data" / "templates" / "attendance_pupil.csv")[0]
     cell = ["900001", "X01000001", "none", "NONE"]
