@@ -33,19 +33,14 @@ def test_the_template_examples_load_as_a_warehouse(template_set, tmp_path):
     assert con.execute("SELECT count(*) FROM period WHERE academic_year = '2023/24'").fetchone()[0] == 4
 
 
-def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp_path):
+def _load_pupil_attendance(template_set: Path, tmp_path: Path, rows: list[tuple[str, str, int, int, int]]):
+    """Load pupil-level attendance rows (pupil, term, possible, authorised, unauthorised) in one cell of 2023/24:
+    the warehouse, and its counts by term (enrolments, possible, missed, persistent and severe absentees)."""
     (template_set / "attendance.csv").unlink()
     header = rows_of(ROOT / "data" / "templates" / "attendance_pupil.csv")[0]
     cell = ["900001", "X01000001", "none", "NONE"]
-    rows = [
-        # pupil, term, possible, authorised, unauthorised: A misses 20% in autumn only; B misses 60% in spring.
-        ["PA", "2023/24", "Autumn", *cell, "100", "15", "5"],
-        ["PA", "2023/24", "Spring", *cell, "100", "0", "0"],
-        ["PB", "2023/24", "Autumn", *cell, "100", "0", "0"],
-        ["PB", "2023/24", "Spring", *cell, "100", "40", "20"],
-        ["PC", "2023/24", "Autumn", *cell, "100", "2", "0"],
-    ]
-    write_rows(template_set / "attendance_pupil.csv", [header] + rows)
+    lines = [[pupil, "2023/24", term, *cell, *map(str, sessions)] for pupil, term, *sessions in rows]
+    write_rows(template_set / "attendance_pupil.csv", [header] + lines)
     db = tmp_path / "wh.duckdb"
     load(template_set, db)
     con = duckdb.connect(str(db), read_only=True)
@@ -56,6 +51,22 @@ def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp
             "FROM fact_attendance"
         ).fetchall()
     }
+    return con, result
+
+
+def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp_path):
+    # pupil, term, possible, authorised, unauthorised: A misses 20% in autumn only; B misses 60% in spring.
+    con, result = _load_pupil_attendance(
+        template_set,
+        tmp_path,
+        [
+            ("PA", "Autumn", 100, 15, 5),
+            ("PA", "Spring", 100, 0, 0),
+            ("PB", "Autumn", 100, 0, 0),
+            ("PB", "Spring", 100, 40, 20),
+            ("PC", "Autumn", 100, 2, 0),
+        ],
+    )
     assert result["Autumn"] == [3, 300, 22, 1, 0]
     assert result["Spring"] == [2, 200, 60, 1, 1]
     # Over the year A missed 10% (persistent), B 30% (persistent, not severe), C 2%.
@@ -71,25 +82,11 @@ def test_pupil_level_rows_are_counted_and_the_ids_are_not_kept(template_set, tmp
 def test_an_enrolment_with_no_possible_sessions_is_counted_but_never_an_absentee(template_set, tmp_path):
     # A pupil on roll for a term with no possible sessions (joined on its last day) is an enrolment with no absence
     # rate: counted as enrolled, never as a persistent or severe absentee. The load must not fail on it.
-    (template_set / "attendance.csv").unlink()
-    header = rows_of(ROOT / "data" / "templates" / "attendance_pupil.csv")[0]
-    cell = ["900001", "X01000001", "none", "NONE"]
-    rows = [
-        ["PA", "2023/24", "Autumn", *cell, "0", "0", "0"],
-        ["PA", "2023/24", "Spring", *cell, "100", "30", "30"],
-        ["PB", "2023/24", "Autumn", *cell, "100", "5", "6"],
-    ]
-    write_rows(template_set / "attendance_pupil.csv", [header] + rows)
-    db = tmp_path / "wh.duckdb"
-    load(template_set, db)
-    con = duckdb.connect(str(db), read_only=True)
-    result = {
-        term: values
-        for term, *values in con.execute(
-            "SELECT term, enrolments, sessions_possible, sessions_missed, persistent_absentees, severe_absentees "
-            "FROM fact_attendance"
-        ).fetchall()
-    }
+    _, result = _load_pupil_attendance(
+        template_set,
+        tmp_path,
+        [("PA", "Autumn", 0, 0, 0), ("PA", "Spring", 100, 30, 30), ("PB", "Autumn", 100, 5, 6)],
+    )
     # Autumn: A has no rate, B missed 11%. Spring: A missed 60%. The year: A missed 60 of 100, B 11 of 100.
     assert result["Autumn"] == [2, 100, 11, 1, 0]
     assert result["Spring"] == [1, 100, 60, 1, 1]
