@@ -90,8 +90,9 @@ bench-borough: demo $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.protection
 	$(PYTHON) -m benchmarks.load_test
 
-# How far England gets (about 40 minutes): its extracts written, read by the ingest, and five LAs from the smallest
-# to the largest protected alone; bench/england.json. Its publication cannot be protected yet (docs/performance.md).
+# How far England gets (about an hour): its extracts written, read by the ingest, five LAs from the smallest to the
+# largest protected alone, and the app served from a warehouse with a stand-in publication (small counts hidden,
+# nothing else): bench/england.json. Its publication cannot be protected yet (docs/performance.md).
 bench-england: $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.england
 

@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python -m benchmarks.england [--reuse] [--sample CODE,CODE,...]   (or: make bench-england)
 
-England's publication cannot be protected yet (docs/performance.md), so its load, map and users are not measured.
-What is, one step after the other, written to bench/england.json:
+England's publication cannot be protected yet (docs/performance.md), so its load is not measured. What is, one step
+after the other, written to bench/england.json:
 - the extracts: `python -m dashboard.demo --scale england` (two processes), its seconds and peak memory;
 - the ingest reading them (parse, type, check and count every file; nothing protected or written), seconds and peak
   memory, in a process of its own;
@@ -13,7 +13,11 @@ What is, one step after the other, written to bench/england.json:
   areas at once as SVG (`choropleth` on a geo subplot) and as WebGL (`choroplethmap`, a blank style, no tiles), and
   what the app draws instead (a level of more than 2,500 places a locality at a time): England by district, and
   Kent's small areas with the other LAs whole; each drawn once and then given new values eight times, each timed
-  to plotly_afterplot and the next frame.
+  to plotly_afterplot and the next frame;
+- England's extracts loaded into a warehouse with a STAND-IN publication (small counts hidden, nothing else;
+  benchmarks.england_served), each in a process of its own: seconds and peak memory;
+- the app served from it, measured as every scale is (benchmarks.scales): the map's filter change against the naive
+  map, the first map and redraws in Chromium, one export, 25 users on two web workers and their peak memory.
 """
 
 from __future__ import annotations
@@ -34,7 +38,10 @@ from dashboard.config import ROOT
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXTRACTS = WAREHOUSES / "england-extracts"
 # Rutland (26 small areas), Hartlepool (57), Walsall (169), Birmingham (659) and Kent (938).
-STEPS = ("extracts", "read", "protect", "map")
+STEPS = ("extracts", "read", "protect", "map", "warehouse", "serve")
+# England's warehouse with a stand-in publication (benchmarks.england_served): never a reader's.
+STANDIN = WAREHOUSES / "england-standin.duckdb"
+BOUNDARIES = SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz"
 SAMPLE = ("E06000017", "E06000001", "E08000030", "E08000025", "E10000016")
 
 
@@ -224,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help="which steps, comma-separated")
     parser.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # one step, run in a process of its own
     parser.add_argument("--protect", help=argparse.SUPPRESS)
+    parser.add_argument("--tables", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--standin", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.read:
@@ -231,6 +240,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.protect:
         protect_la(args.protect, args.into)
+        return 0
+    if args.tables:
+        from benchmarks.england_served import write_tables
+
+        write_tables(args.tables, BOUNDARIES, STANDIN, args.into)
+        return 0
+    if args.standin:
+        from benchmarks.england_served import standin_publication
+
+        standin_publication(args.standin, args.into)
         return 0
     if not (SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz").exists():
         print(f"England needs its boundaries in {SHARED_DATA / 'boundaries'}: not measured.", file=sys.stderr)
@@ -265,6 +284,23 @@ def main(argv: list[str] | None = None) -> int:
     if "map" in steps:
         print("england: the maps in Chromium...", flush=True)
         results["map"] = england_map()
+        results_path.write_text(json.dumps(results, indent=2))
+    if "warehouse" in steps:
+        from dashboard.store.versions import versions_folder
+
+        shutil.rmtree(versions_folder(STANDIN), ignore_errors=True)
+        STANDIN.unlink(missing_ok=True)
+        print("england: its extracts loaded into a warehouse (not protected)...", flush=True)
+        results["warehouse"] = _in_own_process(["--tables", str(EXTRACTS)], "loading England's extracts")
+        results_path.write_text(json.dumps(results, indent=2))
+        print("england: its stand-in publication (small counts hidden, nothing else)...", flush=True)
+        results["stand-in publication"] = _in_own_process(["--standin", str(STANDIN)], "the stand-in publication")
+        results_path.write_text(json.dumps(results, indent=2))
+    if "serve" in steps:
+        from benchmarks.england_served import serve
+
+        print("england: served from the stand-in warehouse...", flush=True)
+        results["served"] = serve(STANDIN)
         results_path.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
     return 0

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -59,6 +60,37 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.5)
     raise RuntimeError(f"the server at {url} did not answer /healthz within {seconds:.0f} s")
+
+
+class PeakMemory:
+    """The largest resident memory (RSS) any web worker reached while the run lasted, sampled every quarter second:
+    gunicorn's workers are its master's children."""
+
+    def __init__(self, master_pid: int):
+        import psutil
+
+        self.master, self.peak, self._done = psutil.Process(master_pid), 0, threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> None:
+        """Start sampling."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling (if it started)."""
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._done.wait(0.25):
+            try:
+                for worker in self.master.children():
+                    self.peak = max(self.peak, worker.memory_info().rss)
+            except psutil.Error:
+                pass  # a worker restarted between the listing and the reading
 
 
 def warm(url: str, seconds: float = 90) -> float:
@@ -129,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
         stdout=subprocess.DEVNULL,
         stderr=open(folder / "server.log", "w"),  # noqa: SIM115 - closed with the process
     )
+    memory = PeakMemory(server.pid)
     try:
         wait_until_up(url)
+        memory.start()
         print(f"Warmed up in {warm(url):.0f} s.")
         prefix = folder / "locust"
         subprocess.run(
@@ -161,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             timeout=args.seconds + 120,
         )
     finally:
+        memory.stop()
         server.terminate()
         server.wait(timeout=30)
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))  # noqa: SIM115 - read at once
@@ -173,7 +208,12 @@ def main(argv: list[str] | None = None) -> int:
         }
         for row in rows
     }
-    results["meta"] = {"users": args.users, "seconds": args.seconds, "workers": args.workers}
+    results["meta"] = {
+        "users": args.users,
+        "seconds": args.seconds,
+        "workers": args.workers,
+        "web worker peak MB": round(memory.peak / 2**20),
+    }
     out = ROOT / "bench" / "load_test.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
@@ -183,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         if name != "meta":
             print(f"| {name} | {row['requests']} | {row['errors']} | {row['p50 ms']:.0f} | {row['p95 ms']:.0f} |")
     errors = results.get("Aggregated", {}).get("errors", 1)
+    print(f"\nThe largest web worker's peak memory: {results['meta']['web worker peak MB']:,} MB.")
     print(f"\n{'No errors.' if errors == 0 else f'{errors} errors: see {folder}/server.log.'}")
     return 0 if errors == 0 else 1
 

@@ -30,3 +30,42 @@ def test_englands_row_names_the_figures_bench_england_measured_and_claims_no_tar
 def test_without_bench_england_the_row_says_only_why(tmp_path, monkeypatch):
     monkeypatch.setattr(scales, "BENCH", tmp_path)
     assert scales.england_so_far() == {}
+
+
+def test_englands_served_figures_are_judged_and_named_as_from_a_stand_in_while_its_load_is_missed(
+    tmp_path, monkeypatch
+):
+    label = "users, 2 web workers,"
+    served = {
+        "areas": 33755,
+        "map p95 ms": 150.0,
+        "redraw p95 ms": 2500,
+        "first map s": 3.1,
+        "time ratio": 25.0,
+        "bytes ratio": 40.0,
+        f"{label} map p95 ms": 90.0,
+        f"{label} errors": 0,
+        f"{label} web worker peak MB": 1700,
+    }
+    (tmp_path / "england.json").write_text(json.dumps({"served": served}))
+    monkeypatch.setattr(scales, "BENCH", tmp_path)
+    row = {"load": "not measured: its publication cannot be protected yet"} | scales.england_so_far()
+    assert row["served from"].startswith("a STAND-IN publication")
+    checks = scales.verdicts("england", row)
+    # England's targets: server p95 200 ms, redraw 2 s, first map 8 s, 20x time, 50x bytes, load 60 min, 1.5 GB.
+    met = {name: check["met"] for name, check in checks.items()}
+    assert met == {
+        "map p95 ms": True,
+        "redraw p95 ms": False,
+        "first map s": True,
+        "time ratio": True,
+        "bytes ratio": False,
+        "load s": False,
+        "web worker peak MB": False,
+        "25 users map p95 ms": True,
+        "25 users errors": True,
+    }
+    assert checks["load s"]["measured"] == "not built"
+    table = scales.markdown({"england": row | {"targets": checks}})
+    assert "| load s | not built | <= 3600 | MISSED |" in table
+    assert "| web worker peak MB | 1700 | <= 1536 | MISSED |" in table
