@@ -209,15 +209,19 @@ def in_chromium(app, areas: int, changes: int = 12) -> dict:
 
 def users(db: Path, workers: int, seconds: int = 60) -> dict:
     """25 signed-in users for some seconds against make serve on this warehouse with this many web workers
-    (benchmarks.load_test)."""
+    (benchmarks.load_test); a run that ended before writing its results is reported as not measured."""
+    label = f"users, {workers} web worker{'s' if workers > 1 else ''},"
+    written = BENCH / "load_test.json"
+    written.unlink(missing_ok=True)  # never an earlier run's figures under this run's name
     subprocess.run(
         [sys.executable, "-m", "benchmarks.load_test", "--db", str(db), "--users", "25", "--seconds", str(seconds)]
         + ["--workers", str(workers)],
         cwd=ROOT,
         check=False,
     )
-    results = json.loads((BENCH / "load_test.json").read_text())
-    label = f"users, {workers} web worker{'s' if workers > 1 else ''},"
+    if not written.exists():
+        return {f"{label} not measured": "the run ended before its results (its server.log, under /tmp, says why)"}
+    results = json.loads(written.read_text())
     return {
         f"{label} map p50 ms": results["callback: map"]["p50 ms"],
         f"{label} map p95 ms": results["callback: map"]["p95 ms"],
