@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -55,7 +54,7 @@ def create_app(config: Config | None = None) -> Dash:
     # 1.3 GB with them and 2.7 GB without).
     pd.set_option("mode.string_storage", "python")
     config = config or Config()
-    queries = Queries(Warehouse(config.warehouse_path), map_places=config.map_places)
+    queries = Queries(Warehouse(config.warehouse_path, config.lookup_mb), map_places=config.map_places)
     app = Dash(
         __name__,
         title=PRODUCT_NAME,
@@ -148,12 +147,12 @@ def _add_routes(app: Dash, queries: Queries, config: Config, limiter) -> None:
         try:
             if locality is not None and locality not in queries.feature_ids("locality"):
                 return jsonify(status="error", detail=f"There is no locality '{echoed(locality)}'."), 404
-            geojson, current = queries.map_geojson(level, locality), queries.info().version
+            geojson, current = queries.map_geojson_text(level, locality), queries.info().version
         except (WarehouseMissing, NotPublished) as exc:
             return jsonify(status="no data", detail=str(exc)), 503
         if geojson is None:
             return jsonify(status="error", detail="No boundaries are loaded."), 404
-        response = server.response_class(json.dumps(geojson, separators=(",", ":")), mimetype="application/json")
+        response = server.response_class(geojson, mimetype="application/json")
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable" if version == current else "no-cache"
         return response
 

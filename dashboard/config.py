@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # locality at a time, and the whole area at the finest level within the limit. A browser redraws about 1,700 places
 # in a third of a second and 33,755 in five (docs/performance.md).
 MAP_PLACES = 2500
+# How much memory a web worker's large look-ups (published cells and rates, family by family) may hold together, at
+# most: a borough's, county's or region's publication fits whole; England's (8.7 million cells) does not, and its
+# families are then read as they are asked for, the least recently used dropped first (docs/performance.md).
+LOOKUP_MB = 768
 
 
 def absolute_path(relative: str | os.PathLike) -> Path:
@@ -81,6 +85,8 @@ class Config:
     protect_blocks_above: int = field(default_factory=lambda: number_setting("INCLUSION_PROTECT_BLOCKS_ABOVE", 20000))
     # The most places a map draws at once (MAP_PLACES).
     map_places: int = field(default_factory=lambda: number_setting("INCLUSION_MAP_PLACES", MAP_PLACES))
+    # The memory a web worker's large look-ups may hold, in MB (LOOKUP_MB).
+    lookup_mb: int = field(default_factory=lambda: number_setting("INCLUSION_LOOKUP_MB", LOOKUP_MB))
 
 
 class SettingError(ValueError):

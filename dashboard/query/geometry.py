@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -60,15 +63,45 @@ def simplified_for(level: str, shapes: np.ndarray) -> np.ndarray:
     return shapely.transform(simplified, lambda xy: xy.round(DECIMALS))
 
 
+@dataclass(frozen=True)
+class _Level:
+    """A map level's boundaries as served: the FeatureCollection as JSON text, whole and for each locality's places
+    alone, and each place's bounding box by feature id. Text, not Python objects: England's small areas are 42 MB
+    of it and ten times that as dicts and lists in each web worker."""
+
+    whole: str
+    by_locality: dict[str, str]
+    bounds: np.ndarray
+    tolerance: float  # how far its outlines were let move when simplified (degrees)
+
+
+def map_geojson_text(warehouse: Warehouse, level: str = "area", locality: str | None = None) -> str | None:
+    """map_geojson as the JSON text the browser is sent (compact), or None where no boundaries are loaded."""
+    built = _level(warehouse, level)
+    if built is None:
+        return None
+    if locality is None:
+        return built.whole
+    return built.by_locality.get(locality, _EMPTY)
+
+
+_EMPTY = json.dumps({"type": "FeatureCollection", "features": []}, separators=(",", ":"))
+
+
 def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None = None) -> dict | None:
     """Boundaries at one map level as a FeatureCollection: each feature's id is the place's position in place_table
     (a map names places by these small numbers, not by their codes), its properties the code, name and context (for
     hover text); wards and localities dissolved from areas, each level simplified as a coverage. With a locality,
     only its places, with the same ids: a level too large to draw whole is sent one locality at a time."""
-    if locality is not None:
-        return _locality_geojson(warehouse, level, locality)
+    text = map_geojson_text(warehouse, level, locality)
+    if text is None:
+        return None
+    # Made from the text when a figure needs it inline (an export), kept while it is used.
+    return warehouse.cached(("geojson", level, locality), lambda: json.loads(text), size=lambda _: 10 * len(text))
 
-    def build() -> dict | None:
+
+def _level(warehouse: Warehouse, level: str) -> _Level | None:
+    def build() -> _Level | None:
         rows = warehouse.query(
             "SELECT g.geojson, a.area_code, a.ward_code, a.locality_code FROM area_geometry g JOIN area a USING "
             "(area_code) ORDER BY a.area_code"
@@ -84,7 +117,9 @@ def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None 
         places = place_table(warehouse, level)
         position = pd.Index(places["code"]).get_indexer(shapes.index)
         shapes = shapes[position >= 0]  # a boundary with no place is not drawn
+        moved = tolerance(level, shapes.to_numpy())
         simplified = simplified_for(level, shapes.to_numpy())
+        ids = position[position >= 0]
         features = [
             {
                 "type": "Feature",
@@ -96,60 +131,79 @@ def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None 
                 },
                 "geometry": shapely.geometry.mapping(shape),
             }
-            for index, shape in zip(position[position >= 0], simplified)
+            for index, shape in zip(ids, simplified)
         ]
-        return {"type": "FeatureCollection", "features": features}
+        locality_of = places["locality_code"].to_numpy(object)
+        by_locality: dict[str, list] = {}
+        for feature in features:
+            by_locality.setdefault(locality_of[feature["id"]], []).append(feature)
+        bounds = np.full((len(places), 4), np.nan)
+        bounds[ids] = shapely.bounds(simplified)
+        return _Level(
+            _collection_text(features),
+            {code: _collection_text(mine) for code, mine in by_locality.items()},
+            bounds,
+            moved,
+        )
 
-    return warehouse.cached(("geojson", level), build)
+    return warehouse.cached(("geometry", level), build)
 
 
-def _locality_geojson(warehouse: Warehouse, level: str, locality: str) -> dict | None:
-    def build() -> dict | None:
-        whole = map_geojson(warehouse, level)
-        if whole is None:
-            return None
-        mine = set(np.flatnonzero(place_table(warehouse, level)["locality_code"].to_numpy(object) == locality).tolist())
-        return {"type": "FeatureCollection", "features": [f for f in whole["features"] if f["id"] in mine]}
-
-    return warehouse.cached(("geojson", level, locality), build)
+def _collection_text(features: list[dict]) -> str:
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
 def feature_bounds(warehouse: Warehouse, level: str = "area") -> np.ndarray | None:
     """Each place's bounding box (west, south, east, north) by feature id, NaN where it has no boundary; None where no
     boundaries are loaded."""
-
-    def build() -> np.ndarray | None:
-        collection = map_geojson(warehouse, level)
-        if collection is None:
-            return None
-        bounds = np.full((len(place_table(warehouse, level)), 4), np.nan)
-        ids = [feature["id"] for feature in collection["features"]]
-        shapes = [shapely.geometry.shape(feature["geometry"]) for feature in collection["features"]]
-        bounds[ids] = shapely.bounds(shapes)
-        return bounds
-
-    return warehouse.cached(("feature bounds", level), build)
+    built = _level(warehouse, level)
+    return None if built is None else built.bounds
 
 
-def locality_overlay(warehouse: Warehouse) -> dict | None:
+# How far the localities' outlines may move, at least: about 20 m, finer than a screen pixel at borough scale and a
+# tenth of the points.
+OUTLINE_MOVES = 0.0002
+
+
+def locality_overlay(warehouse: Warehouse, only: str | None = None, over: str = "area") -> dict | None:
     """The localities' outlines as lines (lon and lat, a None between rings) and a point inside each for its name,
-    dissolved from the same small-area boundaries the map draws and simplified to what a map of a borough shows."""
+    dissolved from the same small-area boundaries the map draws, simplified no finer than the level drawn beneath
+    (over) and never finer than OUTLINE_MOVES.
 
-    def build() -> dict | None:
+    With only (a locality's code), that locality's outline alone, with every name: a map drawn one locality at a
+    time draws the others whole, their borders with them, and England's 151 outlines are 2 MB a drawing."""
+    beneath = _level(warehouse, over)
+    moves = max(OUTLINE_MOVES, beneath.tolerance if beneath is not None else 0.0)
+
+    def build() -> tuple[dict, list] | None:
         collection = map_geojson(warehouse, "locality")
         if collection is None:
             return None
-        lon, lat, names = [], [], []
+        outlines, names = {}, []
         for feature in collection["features"]:
             shape = shapely.geometry.shape(feature["geometry"])
-            # About 20 m: finer than a screen pixel at borough scale, and a tenth of the points.
-            outline = shapely.simplify(shape.boundary, 0.0002, preserve_topology=True)
+            outline = shapely.simplify(shape.boundary, moves, preserve_topology=True)
+            lon, lat = [], []
             for line in getattr(outline, "geoms", [outline]):
                 xs, ys = line.xy
                 lon += [round(x, 5) for x in xs] + [None]
                 lat += [round(y, 5) for y in ys] + [None]
+            outlines[feature["properties"]["code"]] = (lon, lat)
             point = shape.representative_point()  # inside the locality, even where its shape is hollow or bent
             names.append((feature["properties"]["name"], round(point.x, 5), round(point.y, 5)))
+        return outlines, names
+
+    def assemble() -> dict | None:
+        built = warehouse.cached(("locality outlines", moves), build)
+        if built is None:
+            return None
+        outlines, names = built
+        if only is None:
+            drawn = list(outlines.values())
+        else:
+            drawn = [outlines[only]] if only in outlines else []
+        lon = [x for line, _ in drawn for x in line]
+        lat = [y for _, line in drawn for y in line]
         return {"lon": lon, "lat": lat, "names": names}
 
-    return warehouse.cached(("locality-overlay",), build)
+    return warehouse.cached(("locality-overlay", only, moves), assemble)

@@ -9,8 +9,10 @@ import pandas as pd
 
 from dashboard.domain.status import NOT_PUBLISHED
 from dashboard.publish.registry import COUNTS, DIMENSIONS, FAMILIES_BY_NAME, KEY_COLUMNS, cut_name, implied_by
-from dashboard.store.warehouse import Warehouse
+from dashboard.store.warehouse import Warehouse, frame_bytes
 
+# Text as DuckDB hands it over (pandas' strings, NaN where missing).
+TEXT = pd.StringDtype(na_value=np.nan)
 # What each count's data is called in sentences about a gap in it.
 DATA_WORDS = {
     "fact_census": "pupils on roll",
@@ -93,7 +95,7 @@ def cells(
     Columns: year, term, the family's key columns (its dimensions and those they imply), value (blank unless shown)
     and status. Unpublished parts are left out. A look-up in the version's cells, held in memory by family.
     """
-    family = _cell_index(warehouse).get((count, cut_name(dims), termly))
+    family = _family_cells(warehouse, count, cut_name(dims)).get(termly)
     if family is None:
         return pd.DataFrame(columns=["year", "term", *dims, "value", "status"])
     frame = family.every if year is None else family.by_year.get(year)
@@ -115,28 +117,39 @@ class _Family:
     by_year: dict[str, pd.DataFrame]
 
 
-def _cell_index(warehouse: Warehouse) -> dict[tuple[str, str, bool], _Family]:
-    """The version's published cells by (count, family, termly), each with only its own key columns."""
+def _family_cells(warehouse: Warehouse, count: str, family: str) -> dict[bool, _Family]:
+    """A count's published cells in one family, for full years (False) and terms (True), each with only its own key
+    columns. Read as asked for and kept as a large look-up: a version's whole publication may not fit in memory."""
 
-    def build() -> dict:
+    def build() -> dict[bool, _Family]:
         publication(warehouse)
+        # The table is stored by count, family and year: DuckDB reads only the family's own row groups.
         frame = warehouse.query(
-            "SELECT * FROM published WHERE status <> ? ORDER BY count, family, academic_year", [NOT_PUBLISHED]
+            "SELECT * FROM published WHERE count = ? AND family = ? AND status <> ? ORDER BY academic_year, rowid",
+            [count, family, NOT_PUBLISHED],
         ).rename(columns={"academic_year": "year"})
-        index = {}
-        for (count, family, termly), part in frame.groupby(["count", "family", frame["term"].notna()], sort=False):
-            dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
-            keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
-            columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
+        # DuckDB gives a column with no value in these rows as objects (None), one with some as strings (NaN where
+        # missing): every column as strings, so a missing key reads the same in every family.
+        frame = frame.astype({c: TEXT for c, dtype in frame.dtypes.items() if dtype == np.dtype(object)})
+        dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
+        keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
+        columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
+        found = {}
+        for termly, part in frame.groupby(frame["term"].notna(), sort=False):
             # Plain object columns: a few hundred rows per look-up join faster without Arrow-backed strings.
             # A publication from before a key column existed (the decile) has none: blank, as nothing is cut by it.
             part = part.reindex(columns=columns).astype({c: object for c in columns if c != "value"})
             part = part.reset_index(drop=True)
             by_year = {year: rows.reset_index(drop=True) for year, rows in part.groupby("year", sort=False)}
-            index[(count, family, bool(termly))] = _Family(part, by_year)
-        return index
+            found[bool(termly)] = _Family(part, by_year)
+        return found
 
-    return warehouse.cached("published cells", build)
+    # Each family's rows are held twice: every year together, and year by year.
+    return warehouse.cached(
+        ("published cells", count, family),
+        build,
+        size=lambda found: sum(2 * frame_bytes(part.every) for part in found.values()),
+    )
 
 
 def gap(warehouse: Warehouse, count: str, dims: tuple[str, ...], year: str) -> str | None:

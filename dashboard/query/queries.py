@@ -34,7 +34,7 @@ class Queries:
         offered, colour classes, places and boundaries), so the first request of each kind is as quick as the rest."""
         rates.warm(self.warehouse)
         for level in ("area", "ward", "locality"):
-            geometry.map_geojson(self.warehouse, level)
+            geometry.map_geojson_text(self.warehouse, level)
             for measure_id in MEASURES:
                 classes.measure_bins(self.warehouse, measure_id, level)
         self.filter_options()
@@ -111,13 +111,18 @@ class Queries:
         none are loaded."""
         return geometry.map_geojson(self.warehouse, level, locality)
 
+    def map_geojson_text(self, level: str = "area", locality: str | None = None) -> str | None:
+        """map_geojson as the compact JSON text a browser is sent, or None where no boundaries are loaded."""
+        return geometry.map_geojson_text(self.warehouse, level, locality)
+
     def drawn_by_locality(self, level: str) -> bool:
         """True where a level has more places than a map draws at once, so it is drawn one locality at a time."""
         return level != "locality" and len(self.place_table(level)) > self.map_places
 
-    def locality_overlay(self) -> dict | None:
-        """The localities' outlines and name points, to draw over small areas and wards; None without boundaries."""
-        return geometry.locality_overlay(self.warehouse)
+    def locality_overlay(self, only: str | None = None, over: str = "area") -> dict | None:
+        """The localities' outlines (only one's, if given) and every name point, to draw over small areas or wards
+        (over), no finer than they are drawn; None without boundaries."""
+        return geometry.locality_overlay(self.warehouse, only, over)
 
     def measure_bins(self, measure_id: str, level: str = "area") -> list[float]:
         """Colour class breaks for a measure at a map level, the same in every year and filter."""
@@ -188,7 +193,11 @@ class Queries:
         """The same look-ups over the version loaded before this one (None if this is the first kept)."""
         self.warehouse.stamp  # noqa: B018 - the file being served now decides which version came before it
         before = previous_version(self.warehouse.path)
-        return Queries(Warehouse(before), self.map_places) if before is not None else None
+        return (
+            Queries(Warehouse(before, self.warehouse.lookup_bytes / 2**20), self.map_places)
+            if before is not None
+            else None
+        )
 
     def expected(self, measure_id: str, state: FilterState, level: str) -> pd.DataFrame:
         """Every place of a level with its expected count given deprivation, ratio and verdict (query.expected)."""

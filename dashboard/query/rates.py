@@ -32,7 +32,7 @@ from dashboard.query import published
 from dashboard.query.catalogue import filter_options
 from dashboard.query.geometry import feature_ids, place_table
 from dashboard.query.published import NotApplicable, NotOffered
-from dashboard.store.warehouse import Warehouse
+from dashboard.store.warehouse import Warehouse, frame_bytes
 
 FILTERED = ("locality", "cluster", "phase", "sen", "need")
 RATE_COLUMNS = ["numerator", "denominator", "value", "status", "low", "high"]  # low, high: the 95% interval
@@ -230,11 +230,14 @@ def _joined(warehouse: Warehouse, measure: Measure, cut: tuple[str, ...], termly
         by_year = {year: rows.reset_index(drop=True) for year, rows in frame.groupby("year", sort=False)}
         return _Joined(frame, by_year)
 
-    return warehouse.cached(("rates", measure.id, cut, termly), build)
+    # Held twice (every year together, and year by year), with column projections of a few of them beside.
+    key = ("rates", measure.id, cut, termly)
+    return warehouse.cached(key, build, size=lambda joined: 2 * frame_bytes(joined.every))
 
 
 def warm(warehouse: Warehouse) -> int:
-    """Join every measure's counts for every cut the registry offers, so no request waits for a first join.
+    """Join every measure's counts for every cut the registry offers, so no request waits for a first join; stops
+    once the look-ups fill the memory they may hold (England's do not fit: its cuts are joined as they are asked for).
 
     Returns how many cuts were joined. Once per version: the joins are kept until a new version is served.
     """
@@ -244,6 +247,8 @@ def warm(warehouse: Warehouse) -> int:
         for family in FAMILIES:
             for termly in (False, True):
                 if offered(numerator, family.dims, termly):
+                    if warehouse.lookups_full:
+                        return joined
                     _joined(warehouse, measure, family.dims, termly)
                     joined += 1
     return joined

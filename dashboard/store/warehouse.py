@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from dashboard.config import LOOKUP_MB
 from dashboard.store.versions import current_version
 
 
@@ -31,12 +36,17 @@ class WarehouseInfo:
 class Warehouse:
     """Read-only access to the warehouse file; reopens when a new version has been swapped in."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lookup_mb: float = LOOKUP_MB):
         self.path = Path(path)
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
         self._cache: dict = {}
+        # The large look-ups, least recently used first, each with its size in bytes.
+        self._large: OrderedDict = OrderedDict()
+        self._large_bytes = 0
+        self.lookup_bytes = int(lookup_mb * 2**20)
+        self.dropped = 0  # large look-ups dropped to stay within lookup_bytes, this version
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         # A cursor per call: DuckDB connections are not safe to share across threads.
@@ -60,6 +70,8 @@ class Warehouse:
                 self._con = duckdb.connect(str(current_version(self.path) or self.path), read_only=True)
                 self._stamp = stamp
                 self._cache.clear()
+                self._large.clear()
+                self._large_bytes, self.dropped = 0, 0
             return self._con
 
     def query(self, sql: str, params: list | tuple | None = None) -> pd.DataFrame:
@@ -70,16 +82,35 @@ class Warehouse:
         finally:
             cursor.close()
 
-    def cached(self, key, compute):
-        """Return compute() once per warehouse version: results are dropped when a new version is swapped in."""
+    def cached(self, key, compute, size: Callable[[object], int] | None = None):
+        """Return compute() once per warehouse version: results are dropped when a new version is swapped in.
+
+        With size (the bytes a value holds), the value is a large look-up: kept while the large look-ups together
+        stay within lookup_bytes, the least recently used dropped first (the newest is always kept)."""
         self._current()
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
+            if key in self._large:
+                self._large.move_to_end(key)
+                return self._large[key][0]
         value = compute()
         with self._lock:
-            self._cache[key] = value
+            if size is None:
+                self._cache[key] = value
+            elif key not in self._large:
+                self._large[key] = (value, size(value))
+                self._large_bytes += self._large[key][1]
+                while self._large_bytes > self.lookup_bytes and len(self._large) > 1:
+                    _, (_, dropped) = self._large.popitem(last=False)
+                    self._large_bytes -= dropped
+                    self.dropped += 1
         return value
+
+    @property
+    def lookups_full(self) -> bool:
+        """True once a large look-up has been dropped to stay within lookup_bytes (this version)."""
+        return self.dropped > 0
 
     def columns(self, table: str) -> set[str]:
         """The columns a table has in the version being served (none if it has no such table).
@@ -120,3 +151,17 @@ class Warehouse:
             latest_year=None if pd.isna(latest) else str(latest),
             area_kind=str(record.get("area_kind", "borough")),
         )
+
+
+def frame_bytes(frame: pd.DataFrame, sample: int = 1000) -> int:
+    """About how many bytes a DataFrame holds, the Python objects of its object columns included (measured on a sample
+    of rows: pandas' deep count reads every one, which costs as much as a look-up's build)."""
+    total = int(frame.memory_usage(index=True, deep=False).sum())
+    rows = len(frame)
+    if not rows:
+        return total
+    picked = np.linspace(0, rows - 1, min(rows, sample)).astype(int)
+    for column in frame.columns[[dtype == np.dtype(object) for dtype in frame.dtypes]]:
+        values = frame[column].to_numpy(object)[picked]
+        total += int(sum(sys.getsizeof(v) for v in values if v is not None) * rows / len(picked))
+    return total

@@ -213,7 +213,8 @@ def map_view(
         # Zoomed to the selection: a chosen locality fills the map, the others stay round it.
         inside = values["status"].to_numpy(object) != OUTSIDE if state.locality else slice(None)
         parts["geo"] = extent(queries.feature_bounds(state.level)[values["feature"].to_numpy(int)][inside])
-        overlay = queries.locality_overlay() if state.level != "locality" else None
+        # A level drawn one locality at a time draws the others whole, borders and all: only the chosen one's outline.
+        overlay = queries.locality_overlay(part, state.level) if state.level != "locality" else None
         if overlay:
             parts["overlay"] = locality_traces(overlay)
     figure = None
