@@ -107,3 +107,29 @@ def test_the_app_serves_one_localitys_boundaries_and_redraws_when_another_is_cho
     # Within one locality, a new year is its values alone.
     later = change("area|hide|W", locality="W", year="2024/25")
     assert "__dash_patch_update" in later["map-graph"]["figure"] and "data" not in later["map-graph"]["figure"]
+
+
+def test_a_locality_drawn_alone_is_outlined_alone_and_every_locality_still_named(warehouse):
+    queries = Queries(warehouse, map_places=100)
+    state = FilterState(year=YEAR, level="area", locality="E")
+    figure = map_view(queries, state, with_geometry=True).figure
+    outlines, names = (t for t in figure.data if t.type == "scattergeo" and t.name.startswith("locality"))
+    # East's own outline, inside East's bounds (its small areas' as drawn, the outline let move 20 m more); the other
+    # localities are drawn whole, with their borders, beneath it.
+    east = [f for t in figure.data[1:5] if t.geojson for f in t.geojson["features"]]
+    east_lon = [p[0] for f in east for ring in _rings(f["geometry"]) for p in ring]
+    east_lat = [p[1] for f in east for ring in _rings(f["geometry"]) for p in ring]
+    lon, lat = [x for x in outlines.lon if x is not None], [y for y in outlines.lat if y is not None]
+    assert lon and min(lon) >= min(east_lon) - 0.0003 and max(lon) <= max(east_lon) + 0.0003
+    assert min(lat) >= min(east_lat) - 0.0003 and max(lat) <= max(east_lat) + 0.0003
+    assert len(names.text) == 4
+    # The whole borough drawn at once outlines all four.
+    whole = map_view(Queries(warehouse), FilterState(year=YEAR, level="area"), with_geometry=True).figure
+    every = next(t for t in whole.data if t.name == "locality outlines")
+    assert len([x for x in every.lon if x is not None]) > 2 * len(lon)
+    assert outlines.lon[0] in every.lon
+
+
+def _rings(geometry: dict) -> list:
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [ring for polygon in polygons for ring in polygon]
