@@ -33,6 +33,7 @@ class Queries:
         """Build what every request looks up (the published cells by family, every measure's rates for every cut
         offered, colour classes, places and boundaries), so the first request of each kind is as quick as the rest."""
         rates.warm(self.warehouse)
+        published.warm(self.warehouse)  # the families no rate reads (school mixes, deprivation for expected counts)
         for level in ("area", "ward", "locality"):
             geometry.map_geojson_text(self.warehouse, level)
             for measure_id in MEASURES:

@@ -232,6 +232,8 @@ def _joined(warehouse: Warehouse, measure: Measure, cut: tuple[str, ...], termly
 
     # Held twice (every year together, and year by year), with column projections of a few of them beside.
     key = ("rates", measure.id, cut, termly)
+    if published.fits(warehouse):
+        return warehouse.cached(key, build)
     return warehouse.cached(key, build, size=lambda joined: 2 * frame_bytes(joined.every))
 
 
