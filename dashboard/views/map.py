@@ -28,6 +28,10 @@ from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
 from dashboard.views.sentences import describe_selection, headline, ignored_filters_note
 
+# The most localities named on a map of the whole area: more (England's 151 LAs) write over one another, so they are
+# named only once a locality is chosen and the map zooms to it.
+NAMED_AT_ONCE = 40
+
 
 @dataclass
 class MapView:
@@ -216,6 +220,8 @@ def map_view(
         # A level drawn one locality at a time draws the others whole, borders and all: only the chosen one's outline.
         overlay = queries.locality_overlay(part, state.level) if state.level != "locality" else None
         if overlay:
+            if state.locality is None and len(overlay["names"]) > NAMED_AT_ONCE:
+                overlay = {**overlay, "names": []}  # named on the map once one is chosen; hover names every place
             parts["overlay"] = locality_traces(overlay)
     figure = None
     if geojson is None:

@@ -133,3 +133,16 @@ def test_a_locality_drawn_alone_is_outlined_alone_and_every_locality_still_named
 def _rings(geometry: dict) -> list:
     polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
     return [ring for polygon in polygons for ring in polygon]
+
+
+def test_localities_too_many_to_name_at_once_are_named_only_when_one_is_chosen(warehouse, monkeypatch):
+    import dashboard.views.map as map_module
+
+    def names(state: FilterState) -> tuple:
+        figure = map_view(Queries(warehouse), state, with_geometry=True).figure
+        return next(t for t in figure.data if t.name == "locality names").text
+
+    assert len(names(FilterState(year=YEAR, level="ward"))) == 4  # the borough's four localities, named
+    monkeypatch.setattr(map_module, "NAMED_AT_ONCE", 3)  # as if the borough were England, with its 151 LAs
+    assert names(FilterState(year=YEAR, level="ward")) == ()
+    assert len(names(FilterState(year=YEAR, level="ward", locality="E"))) == 4
