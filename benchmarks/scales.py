@@ -46,7 +46,7 @@ TARGETS = {
     "england": {"map p95 ms": 200, "redraw p95 ms": 2000, "first map s": 8, "time ratio": 20, "bytes ratio": 50},
 }
 LOAD_TARGETS = {"county": 600, "england": 3600}  # seconds
-LOAD_USERS_TARGET = {"p95 ms": 300, "errors": 0}  # 25 users at county scale, map changes
+LOAD_USERS_TARGET = {"p95 ms": 300, "errors": 0}  # 25 users at county scale (only), map changes
 WEB_WORKER_MB = {"england": 1536}  # a web worker's peak memory serving 25 users (two workers), at most
 AT_LEAST = ("time ratio", "bytes ratio")
 
@@ -280,7 +280,7 @@ def verdicts(scale: str, row: dict) -> dict:
     if scale in WEB_WORKER_MB and memory is not None:
         target = WEB_WORKER_MB[scale]
         checks["web worker peak MB"] = {"measured": memory, "target": target, "met": memory <= target}
-    if f"{label} map p95 ms" in row:
+    if scale == "county" and f"{label} map p95 ms" in row:  # the issue sets the 25 users' target at county scale
         p95, errors = row[f"{label} map p95 ms"], row[f"{label} errors"]
         met = p95 <= LOAD_USERS_TARGET["p95 ms"] and errors == 0
         checks["25 users map p95 ms"] = {"measured": p95, "target": LOAD_USERS_TARGET["p95 ms"], "met": met}

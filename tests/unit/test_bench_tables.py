@@ -43,7 +43,7 @@ def test_englands_served_figures_are_judged_and_named_as_from_a_stand_in_while_i
         "first map s": 3.1,
         "time ratio": 25.0,
         "bytes ratio": 40.0,
-        f"{label} map p95 ms": 90.0,
+        f"{label} map p95 ms": 900.0,
         f"{label} errors": 0,
         f"{label} web worker peak MB": 1700,
     }
@@ -62,10 +62,16 @@ def test_englands_served_figures_are_judged_and_named_as_from_a_stand_in_while_i
         "bytes ratio": False,
         "load s": False,
         "web worker peak MB": False,
-        "25 users map p95 ms": True,
-        "25 users errors": True,
-    }
+    }  # the 25 users' target is the county's: England's users are reported, not judged
     assert checks["load s"]["measured"] == "not built"
     table = scales.markdown({"england": row | {"targets": checks}})
     assert "| load s | not built | <= 3600 | MISSED |" in table
     assert "| web worker peak MB | 1700 | <= 1536 | MISSED |" in table
+
+
+def test_the_25_users_are_judged_at_county_scale():
+    label = "users, 2 web workers,"
+    row = {f"{label} map p95 ms": 320.0, f"{label} errors": 0, "map p95 ms": 6.7}
+    checks = scales.verdicts("county", row)
+    assert checks["25 users map p95 ms"] == {"measured": 320.0, "target": 300, "met": False}
+    assert checks["25 users errors"]["met"] and checks["map p95 ms"]["met"]
