@@ -174,12 +174,8 @@ def _family_cells(warehouse: Warehouse, count: str, family: str) -> dict[bool, _
         # DuckDB gives a column with no value in these rows as objects (None), one with some as strings (NaN where
         # missing): every column as strings, so a missing key reads the same in every family.
         frame = frame.astype({c: TEXT for c, dtype in frame.dtypes.items() if dtype == np.dtype(object)})
-        dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
-        keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
-        columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
-        return {
-            bool(termly): _family(part, columns) for termly, part in frame.groupby(frame["term"].notna(), sort=False)
-        }
+        parts = frame.groupby(frame["term"].notna(), sort=False)
+        return {bool(termly): _family(part, family) for termly, part in parts}
 
     # Each family's rows are held twice: every year together, and year by year.
     return warehouse.cached(
@@ -189,7 +185,11 @@ def _family_cells(warehouse: Warehouse, count: str, family: str) -> dict[bool, _
     )
 
 
-def _family(part: pd.DataFrame, columns: list[str]) -> _Family:
+def _family(part: pd.DataFrame, family: str) -> _Family:
+    """A family's cells with only its own key columns (its dimensions and those they imply), every year and by year."""
+    dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
+    keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
+    columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
     # Plain object columns: a few hundred rows per look-up join faster without Arrow-backed strings.
     # A publication from before a key column existed (the decile) has none: blank, as nothing is cut by it.
     part = part.reindex(columns=columns).astype({c: object for c in columns if c != "value"}).reset_index(drop=True)
@@ -202,14 +202,11 @@ def _cell_index(warehouse: Warehouse) -> dict[tuple[str, str], dict[bool, _Famil
 
     def build() -> dict:
         frame = warehouse.query(
-            "SELECT * FROM published WHERE status <> ? ORDER BY count, family, academic_year", [NOT_PUBLISHED]
+            "SELECT * FROM published WHERE status <> ? ORDER BY count, family, academic_year, rowid", [NOT_PUBLISHED]
         ).rename(columns={"academic_year": "year"})
         index: dict[tuple[str, str], dict[bool, _Family]] = {}
         for (count, family, termly), part in frame.groupby(["count", "family", frame["term"].notna()], sort=False):
-            dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
-            keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
-            columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
-            index.setdefault((count, family), {})[bool(termly)] = _family(part, columns)
+            index.setdefault((count, family), {})[bool(termly)] = _family(part, family)
         return index
 
     return warehouse.cached("published cells", build)
