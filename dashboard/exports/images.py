@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import textwrap
 import threading
 from dataclasses import dataclass
 
-import kaleido
 import plotly.graph_objects as go
 
 from dashboard.config import ROOT, Config
+from dashboard.exports.browser import ExportBrowser
 from dashboard.exports.caption import Caption
 
 WIDTH = 1200  # CSS pixels; PNG is drawn at twice this (print resolution), SVG and PDF are vectors
 TOPOJSON = (ROOT / "assets" / "topojson").as_uri() + "/"  # served locally: nothing is fetched at run time
 # One export browser for the process, behind a lock: kaleido mixes up results between concurrent threads otherwise.
 _LOCK = threading.Lock()
-_server = {"started": False}
+_BROWSER = ExportBrowser()
+atexit.register(_BROWSER.stop)
 # The longest one image may take to draw, and so the longest another export waits for the browser.
 TIME_LIMIT = Config().export_seconds
 
@@ -173,19 +175,11 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
 
 
 def _calc(spec: dict, opts: dict) -> bytes:
-    if not _server["started"]:
-        # MathJax off (it would come from a CDN); the browser is Debian's Chromium, found by kaleido.
-        kaleido.start_sync_server(n=1, timeout=TIME_LIMIT, mathjax=False, silence_warnings=True)
-        _server["started"] = True
-    return kaleido.calc_fig_sync(spec, opts=opts, topojson=TOPOJSON)
+    return _BROWSER.calc(spec, opts, TOPOJSON, TIME_LIMIT)
 
 
 def _stop() -> None:
-    if _server["started"]:
-        try:
-            kaleido.stop_sync_server(silence_warnings=True)
-        finally:
-            _server["started"] = False
+    _BROWSER.stop()
 
 
 def placed(figure: go.Figure, width: int, height: int, type_px: float) -> go.Figure:

@@ -1,15 +1,19 @@
 """The export browser's limits: one image at a time, none waiting longer than its own time limit, a drawing that
-runs out of time stopped rather than tried again. The browser itself is stood in for, so the timing is exact."""
+runs out of time stopped rather than tried again, a browser that never answers killed. The browser itself is stood in
+for, so the timing is exact."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import subprocess
 import threading
 import time
 
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.exports import images
+from dashboard.exports import browser, images
 
 
 @pytest.fixture()
@@ -66,3 +70,44 @@ def test_a_browser_that_died_is_started_again_once(slow_browser):
 
 def test_a_caption_never_hands_the_browser_a_control_character():
     assert images.printable("North\x00 locality\x1b[31m") == "North locality[31m"
+
+
+class _SilentBrowser:
+    """A browser that starts (a real process of its own, as Chromium runs) and then never answers: not a drawing,
+    not a request to close. One like it held an export, and a test run, for good."""
+
+    made: list[_SilentBrowser] = []
+
+    def __init__(self, seconds):
+        self.process = subprocess.Popen(["sleep", "120"], start_new_session=True)
+        self.subprocess = self.process
+        _SilentBrowser.made.append(self)
+
+    async def open(self):
+        return None
+
+    async def calc_fig(self, spec, opts, topojson):
+        if len(_SilentBrowser.made) > 1:  # the browser started after the silent one answers
+            return b"drawn by a fresh browser"
+        await asyncio.Event().wait()
+
+    async def close(self):
+        await asyncio.Event().wait()
+
+
+def test_a_browser_that_never_answers_is_killed_at_the_time_limit_and_the_next_export_gets_a_fresh_one(monkeypatch):
+    _SilentBrowser.made.clear()
+    monkeypatch.setattr(browser, "CLOSE_SECONDS", 0.3)
+    monkeypatch.setattr(images, "_BROWSER", browser.ExportBrowser(make=_SilentBrowser))
+    monkeypatch.setattr(images, "TIME_LIMIT", 0.5)
+    started = time.perf_counter()
+    with pytest.raises(images.ImageExportFailed, match="took longer than 0.5 seconds"):
+        images.draw(go.Figure(), "png", 100, 100)
+    waited = time.perf_counter() - started
+    silent = _SilentBrowser.made[0]
+    # Its 0.5 s, then 0.3 s for a close that never comes; the margin is for a machine busy with other tests.
+    assert 0.75 <= waited < 3.0
+    assert silent.process.poll() == -signal.SIGKILL  # killed, not left running
+    assert images.draw(go.Figure(), "png", 100, 100) == b"drawn by a fresh browser"
+    assert len(_SilentBrowser.made) == 2
+    images._stop()
