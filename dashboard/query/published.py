@@ -11,7 +11,6 @@ from dashboard.domain.status import NOT_PUBLISHED
 from dashboard.publish.registry import (
     COUNTS,
     DIMENSIONS,
-    FAMILIES,
     FAMILIES_BY_NAME,
     KEY_COLUMNS,
     cut_name,
@@ -101,9 +100,12 @@ def cells(
     """Published cells of a count's family: one year (or all, if year is None), years or terms, filtered by keys.
 
     Columns: year, term, the family's key columns (its dimensions and those they imply), value (blank unless shown)
-    and status. Unpublished parts are left out. A look-up in the version's cells, held in memory by family.
+    and status. Unpublished parts are left out. A look-up in the version's cells, held in memory by family where the
+    whole publication fits; otherwise only the rows asked for are read, and kept as a large look-up.
     """
-    family = _family_cells(warehouse, count, cut_name(dims)).get(termly)
+    if not fits(warehouse):
+        return _rows(warehouse, count, cut_name(dims), year, termly, filters).copy()
+    family = _cell_index(warehouse).get((count, cut_name(dims)), {}).get(termly)
     if family is None:
         return pd.DataFrame(columns=["year", "term", *dims, "value", "status"])
     frame = family.every if year is None else family.by_year.get(year)
@@ -126,17 +128,10 @@ class _Family:
 
 
 def warm(warehouse: Warehouse) -> int:
-    """Read every family of every count the registry declares, as a worker starting up should, so no reader waits for
-    one (a school's mix by need, the expected counts' deprivation families); stops once the look-ups fill the memory
-    they may hold. Returns how many were read."""
-    read = 0
-    for family in FAMILIES:
-        for count in sorted(family.counts):
-            if warehouse.lookups_full:
-                return read
-            _family_cells(warehouse, count, family.name)
-            read += 1
-    return read
+    """Read the whole publication, as a worker starting up should, so no reader waits for a family (a school's mix by
+    need, the expected counts' deprivation families), if it fits in the memory a worker's look-ups may hold; if not,
+    nothing (each request reads only its own rows). Returns how many families were read."""
+    return sum(len(parts) for parts in _cell_index(warehouse).values()) if fits(warehouse) else 0
 
 
 # About how much memory a published cell takes in a worker's look-ups, its rates included: a county's 279,421 cells
@@ -157,43 +152,66 @@ def fits(warehouse: Warehouse) -> bool:
     return warehouse.cached("publication fits", build)
 
 
-def _family_cells(warehouse: Warehouse, count: str, family: str) -> dict[bool, _Family]:
-    """A count's published cells in one family, for full years (False) and terms (True), each with only its own key
-    columns: from the whole publication read at once where it fits, else read as asked for and kept as a large
-    look-up."""
-    if fits(warehouse):
-        return _cell_index(warehouse).get((count, family), {})
+def _rows(
+    warehouse: Warehouse, count: str, family: str, year: str | None, termly: bool, filters: dict[str, str]
+) -> pd.DataFrame:
+    """The published cells a look-up asks for, read from the warehouse with only the family's own key columns, and
+    kept as a large look-up: where the publication does not fit in memory (England), a map of one LA reads its few
+    hundred cells, not the 200,000 of the family."""
+    columns = _columns(family)
+    if any(column not in columns for column in filters):  # a filter the family cannot follow: nothing matches
+        return pd.DataFrame(columns=columns).astype({c: object for c in columns if c != "value"})
 
-    def build() -> dict[bool, _Family]:
+    def build() -> pd.DataFrame:
         publication(warehouse)
-        # The table is stored by count, family and year: DuckDB reads only the family's own row groups.
+        where = ["count = ?", "family = ?", "status <> ?", f"term IS {'NOT ' if termly else ''}NULL"]
+        params = [count, family, NOT_PUBLISHED]
+        if year is not None:
+            where.append("academic_year = ?")
+            params.append(year)
+        for column, value in sorted(filters.items()):  # the columns are the registry's own key columns
+            where.append(f'"{column}" = ?')
+            params.append(value)
+        # Only the family's own columns (a publication from before one existed has none: blank, as nothing is cut by
+        # it). The table is stored by count, family and year: DuckDB reads only the row groups those can be in.
+        stored = warehouse.columns("published")
+        chosen = ", ".join(f'"{c}"' for c in ["academic_year", *columns[1:]] if c in stored)
         frame = warehouse.query(
-            "SELECT * FROM published WHERE count = ? AND family = ? AND status <> ? ORDER BY academic_year, rowid",
-            [count, family, NOT_PUBLISHED],
+            f"SELECT {chosen} FROM published WHERE {' AND '.join(where)} ORDER BY academic_year, rowid", params
         ).rename(columns={"academic_year": "year"})
-        # DuckDB gives a column with no value in these rows as objects (None), one with some as strings (NaN where
-        # missing): every column as strings, so a missing key reads the same in every family.
-        frame = frame.astype({c: TEXT for c, dtype in frame.dtypes.items() if dtype == np.dtype(object)})
-        parts = frame.groupby(frame["term"].notna(), sort=False)
-        return {bool(termly): _family(part, family) for termly, part in parts}
+        # Keys as plain objects, NaN where missing whether DuckDB gave a string column or (none in these rows) None.
+        keys = {c: frame[c].to_numpy(dtype=object, na_value=np.nan) for c in frame.columns if c != "value"}
+        return _projected(frame.assign(**keys), family)
 
-    # Each family's rows are held twice: every year together, and year by year.
-    return warehouse.cached(
-        ("published cells", count, family),
-        build,
-        size=lambda found: sum(2 * frame_bytes(part.every) for part in found.values()),
-    )
+    key = ("published rows", count, family, year, termly, tuple(sorted(filters.items())))
+    return warehouse.cached(key, build, size=frame_bytes)
 
 
 def _family(part: pd.DataFrame, family: str) -> _Family:
-    """A family's cells with only its own key columns (its dimensions and those they imply), every year and by year."""
+    """A family's cells with only its own key columns, every year and by year."""
+    part = _projected(part, family)
+    return _Family(part, {year: rows.reset_index(drop=True) for year, rows in part.groupby("year", sort=False)})
+
+
+def family_columns(dims: tuple[str, ...]) -> list[str]:
+    """The columns of a family's cells: year, term, its key columns (its dimensions and those they imply), value and
+    status."""
+    return _columns(cut_name(dims))
+
+
+def _columns(family: str) -> list[str]:
+    """A family's columns: year, term, its key columns (its dimensions and those they imply), value and status."""
     dims = FAMILIES_BY_NAME[family].dims if family in FAMILIES_BY_NAME else ()
     keys = set(dims).union(*(implied_by(d) for d in dims)) if dims else set()
-    columns = ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
-    # Plain object columns: a few hundred rows per look-up join faster without Arrow-backed strings.
-    # A publication from before a key column existed (the decile) has none: blank, as nothing is cut by it.
-    part = part.reindex(columns=columns).astype({c: object for c in columns if c != "value"}).reset_index(drop=True)
-    return _Family(part, {year: rows.reset_index(drop=True) for year, rows in part.groupby("year", sort=False)})
+    return ["year", "term", *[k for k in KEY_COLUMNS if k in keys], "value", "status"]
+
+
+def _projected(part: pd.DataFrame, family: str) -> pd.DataFrame:
+    """Published rows with only the family's columns, as plain objects (a few hundred rows per look-up join faster
+    without Arrow-backed strings). A publication from before a key column existed (the decile) has none: blank, as
+    nothing is cut by it."""
+    columns = _columns(family)
+    return part.reindex(columns=columns).astype({c: object for c in columns if c != "value"}).reset_index(drop=True)
 
 
 def _cell_index(warehouse: Warehouse) -> dict[tuple[str, str], dict[bool, _Family]]:

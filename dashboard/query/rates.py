@@ -6,7 +6,7 @@ are shown; a cut the registry does not declare is refused in words that say wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,10 @@ def rates(
     by = (by,) if isinstance(by, str) else tuple(by)
     measure = MEASURES[measure_id]
     filters, cut, year, years = _plan(warehouse, measure_id, state, by, termly, school_locality)
-    joined = _joined(warehouse, measure, cut, termly)
+    if published.fits(warehouse):
+        joined = _joined(warehouse, measure, cut, termly)
+    else:  # England: only the rows this look-up asks for are read and joined
+        joined = _joined(warehouse, measure, cut, termly, year, filters)
     keys = [k for k in by if k != "borough"] + (["term"] if termly else [])
     frame = joined.rows(year)
     keep = frame["year"].isin(years).to_numpy(copy=True) if year is None else np.ones(len(frame), dtype=bool)
@@ -209,18 +212,31 @@ class _Joined:
         return self.projections[key]
 
 
-def _joined(warehouse: Warehouse, measure: Measure, cut: tuple[str, ...], termly: bool) -> _Joined:
-    """A measure's rates for one published cut, every year and group: its two counts' cells joined once per version.
+def _joined(
+    warehouse: Warehouse,
+    measure: Measure,
+    cut: tuple[str, ...],
+    termly: bool,
+    year: str | None = None,
+    filters: dict[str, str] | None = None,
+) -> _Joined:
+    """A measure's rates for one published cut: its two counts' cells joined once per version, every year and group
+    (or, given a year or filters, only those rows: where the publication does not fit in memory).
 
     A request then picks its year and filters from these rows; nothing is protected or computed beyond the rate.
     """
+    filters = filters or {}
 
     def build() -> _Joined:
         numerator, denominator = MEASURE_COUNTS[measure.id]
         den_cut = canonical(d for d in cut if has_dimension(denominator, d))
         den_termly = termly and COUNTS[denominator].termly
-        num = published.cells(warehouse, numerator, cut, None, termly, {})
-        den = published.cells(warehouse, denominator, den_cut, None, den_termly, {})
+        num = published.cells(warehouse, numerator, cut, year, termly, filters)
+        # The denominator follows the filters its family has (a locality implied by its small areas, say): the rows
+        # it drops are those no numerator row of the filtered pupils joins to.
+        den_columns = published.family_columns(den_cut)
+        den_filters = {k: v for k, v in filters.items() if k in den_columns}
+        den = published.cells(warehouse, denominator, den_cut, year, den_termly, den_filters)
         frame = _statuses(_join(num, den, cut, den_cut, termly, den_termly), measure).reset_index(drop=True)
         frame = with_interval(frame, measure)
         frame = frame.sort_values(_key_order(cut, termly), na_position="last", kind="stable", ignore_index=True)
@@ -231,26 +247,27 @@ def _joined(warehouse: Warehouse, measure: Measure, cut: tuple[str, ...], termly
         return _Joined(frame, by_year)
 
     # Held twice (every year together, and year by year), with column projections of a few of them beside.
-    key = ("rates", measure.id, cut, termly)
+    key = ("rates", measure.id, cut, termly, year, tuple(sorted(filters.items())))
     if published.fits(warehouse):
         return warehouse.cached(key, build)
     return warehouse.cached(key, build, size=lambda joined: 2 * frame_bytes(joined.every))
 
 
 def warm(warehouse: Warehouse) -> int:
-    """Join every measure's counts for every cut the registry offers, so no request waits for a first join; stops
-    once the look-ups fill the memory they may hold (England's do not fit: its cuts are joined as they are asked for).
+    """Join every measure's counts for every cut the registry offers, so no request waits for a first join, where the
+    publication fits in the memory a worker's look-ups may hold (England's does not: each request joins only its
+    own rows).
 
     Returns how many cuts were joined. Once per version: the joins are kept until a new version is served.
     """
     joined = 0
+    if not published.fits(warehouse):
+        return joined
     for measure in MEASURES.values():
         numerator = MEASURE_COUNTS[measure.id][0]
         for family in FAMILIES:
             for termly in (False, True):
                 if offered(numerator, family.dims, termly):
-                    if warehouse.lookups_full:
-                        return joined
                     _joined(warehouse, measure, family.dims, termly)
                     joined += 1
     return joined
@@ -395,10 +412,10 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
     cut to this level, every place has no data and attrs["unavailable"] says why.
     """
     places = place_table(warehouse, level)
-    # The chosen locality only marks places outside it: the map draws every place of the level.
-    everywhere = replace(state, locality=None)
+    # Every place of the level is drawn, but only the chosen locality's have figures: only theirs are looked up (an
+    # LA's few hundred small areas, not England's 33,755), the others marked outside it below.
     try:
-        values, unavailable = rates(warehouse, measure_id, everywhere, level), None
+        values, unavailable = rates(warehouse, measure_id, state, level), None
     except NotApplicable as reason:  # every place is drawn as no data, and the reason goes with the frame
         values, unavailable = pd.DataFrame(columns=[level, *RATE_COLUMNS]), f"{reason}."
     codes, ids, count = values[level].to_numpy(object), feature_ids(warehouse, level), len(places)

@@ -3,16 +3,22 @@ worker whose look-ups do not fit answers exactly as one whose do."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard.domain.filters import FilterState
 from dashboard.domain.measures import MEASURES
+from dashboard.query import published
 from dashboard.query.queries import Queries
 from dashboard.store.warehouse import Warehouse, frame_bytes
+from dashboard.views.board import CHARTS
 from dashboard.views.map import map_view
+from tests.integration.test_every_state import filter_states
 
 
 def test_large_lookups_stay_within_the_budget_the_least_recently_used_dropped_first(demo_build):
@@ -72,14 +78,17 @@ MAP_STATES = [
 
 @pytest.fixture(scope="module")
 def starved(demo_build) -> Queries:
-    """The demo's look-ups in a worker allowed a twentieth of a MB for them: nearly every look-up is read again."""
+    """The demo's look-ups in a worker allowed a twentieth of a MB for them: its publication does not fit, so each
+    look-up reads only its own rows, and nearly every one is read again."""
     queries = Queries(Warehouse(demo_build[1], lookup_mb=0.05))
     queries.warm()
     return queries
 
 
-def test_a_worker_whose_lookups_do_not_fit_stops_warming_and_answers_every_map_the_same(starved, queries):
+def test_a_worker_whose_lookups_do_not_fit_reads_rows_not_families_and_answers_every_map_the_same(starved, queries):
     queries.warm()
+    assert not published.fits(starved.warehouse) and published.fits(queries.warehouse)
+    assert published.warm(starved.warehouse) == 0  # no family is read whole
     assert starved.warehouse.lookups_full and not queries.warehouse.lookups_full
     for state in MAP_STATES:
         mine, theirs = map_view(starved, state, with_geometry=True), map_view(queries, state, with_geometry=True)
@@ -87,3 +96,24 @@ def test_a_worker_whose_lookups_do_not_fit_stops_warming_and_answers_every_map_t
         pd.testing.assert_frame_equal(mine.table, theirs.table)
         assert mine.figure.to_plotly_json() == theirs.figure.to_plotly_json(), state
     assert starved.warehouse.dropped > len(MAP_STATES)
+
+
+def _shown(panel) -> tuple | None:
+    """Everything a reader sees of a view: its words, its table and its chart."""
+    if panel is None:
+        return None
+    figure = panel.figure.to_json() if panel.figure is not None else None
+    return (panel.title, panel.summary, tuple(panel.notes), panel.table.to_csv(index=False), figure)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_view_from_rows_read_as_asked_is_the_view_from_the_whole_publication(starved, queries, data):
+    # Each look-up of a worker that cannot hold the publication reads its own year and filters from the warehouse
+    # (a locality, a school, a slice of pupils, every year for a trend); what a reader sees must not change.
+    options = queries.filter_options()
+    state = data.draw(filter_states(options))
+    school = data.draw(st.sampled_from(list(queries.school_places()["school"])))
+    for name, chart in CHARTS.items():
+        asked = dataclasses.replace(state, school=school) if name.startswith("school") else state
+        assert _shown(chart.build(starved, asked)) == _shown(chart.build(queries, asked)), (name, asked)
