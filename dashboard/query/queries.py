@@ -36,6 +36,8 @@ class Queries:
         published.warm(self.warehouse)  # the families no rate reads (school mixes, deprivation for expected counts)
         for level in ("area", "ward", "locality"):
             geometry.map_geojson_text(self.warehouse, level)
+            if level != "locality":  # the localities' outlines drawn over it (England's take a second to simplify)
+                geometry.locality_overlay(self.warehouse, None, level)
             for measure_id in MEASURES:
                 classes.measure_bins(self.warehouse, measure_id, level)
         self.filter_options()

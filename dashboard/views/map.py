@@ -198,10 +198,15 @@ def map_view(
     title = f"{measure.label} by {level}, {state.year}: {describe_selection(state, options, measure)}"
     # A level too large to draw whole is drawn for the chosen locality alone, from its own boundaries.
     part = state.locality if queries.drawn_by_locality(state.level) else None
-    geojson = queries.map_geojson(state.level, part)
+    # The boundaries' text says whether there are any; they are parsed only to go in the figure (an export).
+    drawable = queries.map_geojson_text(state.level, part) is not None
     parts = {}
-    if geojson is not None:
-        address = geometry.format(level=geometry_name(state.level, part)) if geometry else geojson
+    if drawable:
+        address = (
+            geometry.format(level=geometry_name(state.level, part))
+            if geometry
+            else queries.map_geojson(state.level, part)
+        )
         localities = geometry.format(level="locality") if geometry else queries.map_geojson("locality")
         parts = choropleth_values(
             values,
@@ -224,7 +229,7 @@ def map_view(
                 overlay = {**overlay, "names": []}  # named on the map once one is chosen; hover names every place
             parts["overlay"] = locality_traces(overlay)
     figure = None
-    if geojson is None:
+    if not drawable:
         figure = no_boundaries_figure()
     elif with_geometry:
         figure = choropleth(parts, title)
