@@ -30,8 +30,9 @@ class Queries:
         self.map_places = map_places  # the most places a map draws at once (Config.map_places)
 
     def warm(self) -> None:
-        """Build what every request looks up (the published cells by family, every measure's rates for every cut
-        offered, colour classes, places and boundaries), so the first request of each kind is as quick as the rest."""
+        """Build what every request looks up (where the publication fits in a worker's look-ups, its cells and every
+        measure's rates for every cut offered; always the colour classes, places, boundaries and outlines), so the
+        first request of each kind is as quick as the rest."""
         rates.warm(self.warehouse)
         published.warm(self.warehouse)  # the families no rate reads (school mixes, deprivation for expected counts)
         for level in ("area", "ward", "locality"):
