@@ -11,9 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # locality at a time, and the whole area at the finest level within the limit. A browser redraws about 1,700 places
 # in a third of a second and 33,755 in five (docs/performance.md).
 MAP_PLACES = 2500
-# How much memory a web worker's large look-ups (published cells and rates, family by family) may hold together, at
-# most: a borough's, county's or region's publication fits whole; England's (8.7 million cells) does not, and its
-# families are then read as they are asked for, the least recently used dropped first (docs/performance.md).
+# How much memory a web worker's large look-ups (published cells and rates) may hold together, at most: a borough's,
+# county's or region's publication fits whole; England's (8.7 million cells) does not, and each request then reads
+# only its own rows (a year, an LA), kept until this is spent, the least recently used dropped first
+# (docs/performance.md).
 LOOKUP_MB = 768
 
 

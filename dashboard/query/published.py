@@ -141,8 +141,8 @@ BYTES_PER_CELL = 520
 
 def fits(warehouse: Warehouse) -> bool:
     """True when the version's whole publication fits in the memory a worker's look-ups may hold: it is then read at
-    once and kept whole (a borough, a county, a region); otherwise (England) family by family as asked for, the least
-    recently used dropped first."""
+    once and kept whole (a borough, a county, a region); otherwise (England) each look-up reads only its own rows,
+    kept as large look-ups, the least recently used dropped first."""
 
     def build() -> bool:
         publication(warehouse)

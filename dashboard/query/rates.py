@@ -6,7 +6,7 @@ are shown; a cut the registry does not declare is refused in words that say wher
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -412,10 +412,12 @@ def map_values(warehouse: Warehouse, measure_id: str, state: FilterState, level:
     cut to this level, every place has no data and attrs["unavailable"] says why.
     """
     places = place_table(warehouse, level)
-    # Every place of the level is drawn, but only the chosen locality's have figures: only theirs are looked up (an
-    # LA's few hundred small areas, not England's 33,755), the others marked outside it below.
+    # Every place of the level is drawn, but only the chosen locality's have figures, the others marked outside it
+    # below. Where the publication is held whole, every place's rate is a slice of it in place order (quickest);
+    # where it is not (England), only the chosen locality's are looked up: an LA's few hundred, not 33,755.
+    asked = state if state.locality and not published.fits(warehouse) else replace(state, locality=None)
     try:
-        values, unavailable = rates(warehouse, measure_id, state, level), None
+        values, unavailable = rates(warehouse, measure_id, asked, level), None
     except NotApplicable as reason:  # every place is drawn as no data, and the reason goes with the frame
         values, unavailable = pd.DataFrame(columns=[level, *RATE_COLUMNS]), f"{reason}."
     codes, ids, count = values[level].to_numpy(object), feature_ids(warehouse, level), len(places)
