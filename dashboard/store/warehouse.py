@@ -16,6 +16,8 @@ import pandas as pd
 from dashboard.config import LOOKUP_MB
 from dashboard.store.versions import current_version
 
+_MISSING = object()  # no value kept for a key (None is a value)
+
 
 class WarehouseMissing(FileNotFoundError):
     """No warehouse file exists yet at the configured path."""
@@ -42,6 +44,7 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._stamp: tuple[int, int] | None = None
         self._cache: dict = {}
+        self._building: dict = {}  # key -> the lock of the thread computing it
         # The large look-ups, least recently used first, each with its size in bytes.
         self._large: OrderedDict = OrderedDict()
         self._large_bytes = 0
@@ -86,15 +89,39 @@ class Warehouse:
         """Return compute() once per warehouse version: results are dropped when a new version is swapped in.
 
         With size (the bytes a value holds), the value is a large look-up: kept while the large look-ups together
-        stay within lookup_bytes, the least recently used dropped first (the newest is always kept)."""
+        stay within lookup_bytes, the least recently used dropped first (the newest is always kept).
+
+        One thread computes a key at a time: others asking for it meanwhile wait for its value. (A worker warming
+        England's boundaries while its first readers arrived built them several times at once, holding each.)"""
         self._current()
+        found = self._found(key)
+        if found is not _MISSING:
+            return found
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        try:
+            with building:
+                found = self._found(key)
+                if found is not _MISSING:
+                    return found
+                value = compute()
+                self._keep(key, value, size)
+                return value
+        finally:
+            with self._lock:
+                if self._building.get(key) is building:
+                    del self._building[key]
+
+    def _found(self, key):
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
             if key in self._large:
                 self._large.move_to_end(key)
                 return self._large[key][0]
-        value = compute()
+        return _MISSING
+
+    def _keep(self, key, value, size: Callable[[object], int] | None) -> None:
         with self._lock:
             if size is None:
                 self._cache[key] = value
@@ -105,7 +132,6 @@ class Warehouse:
                     _, (_, dropped) = self._large.popitem(last=False)
                     self._large_bytes -= dropped
                     self.dropped += 1
-        return value
 
     @property
     def lookups_full(self) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import time
 
 import pandas as pd
 import pytest
@@ -117,3 +119,34 @@ def test_every_view_from_rows_read_as_asked_is_the_view_from_the_whole_publicati
     for name, chart in CHARTS.items():
         asked = dataclasses.replace(state, school=school) if name.startswith("school") else state
         assert _shown(chart.build(starved, asked)) == _shown(chart.build(queries, asked)), (name, asked)
+
+
+def test_readers_asking_for_a_look_up_being_built_wait_for_it_rather_than_build_it_again(demo_build):
+    warehouse = Warehouse(demo_build[1])
+    started, release, built = threading.Event(), threading.Event(), []
+
+    def build():
+        built.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)  # slow, as England's boundaries are: every other reader arrives while it is built
+        return "boundaries"
+
+    answers = []
+    first = threading.Thread(target=lambda: answers.append(warehouse.cached("level", build)), name="first")
+    first.start()
+    started.wait(5)
+    others = [
+        threading.Thread(target=lambda: answers.append(warehouse.cached("level", build)), name=f"reader {n}")
+        for n in range(4)
+    ]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)  # the readers are waiting now
+    release.set()
+    for thread in [first, *others]:
+        thread.join(5)
+    assert built == ["first"] and answers == ["boundaries"] * 5
+    # A look-up that failed is not kept, and the next reader builds it.
+    with pytest.raises(RuntimeError):
+        warehouse.cached("broken", lambda: (_ for _ in ()).throw(RuntimeError("no boundaries")))
+    assert warehouse.cached("broken", lambda: "built again") == "built again"
