@@ -18,8 +18,6 @@ from dashboard.publish.registry import (
 )
 from dashboard.store.warehouse import Warehouse, frame_bytes
 
-# Text as DuckDB hands it over (pandas' strings, NaN where missing).
-TEXT = pd.StringDtype(na_value=np.nan)
 # What each count's data is called in sentences about a gap in it.
 DATA_WORDS = {
     "fact_census": "pupils on roll",
