@@ -148,6 +148,27 @@ def _protect_system(
 ) -> tuple[pd.DataFrame, list[pd.DataFrame], list[tuple]]:
     """Protect related counts in one year as one system (of more cells than blocks_above, locality by locality and
     then jointly); a family that cannot be protected is dropped (for its count) and the rest protected again."""
+    system = protect_system(counts, year, facts, threshold, blocks_above)
+    cells = system.cells
+    cells["value"] = cells["value"].where(cells["status"] == SHOWN)
+    return cells, system.stats, system.used
+
+
+@dataclass
+class System:
+    """One system protected: its cells (true values, status), the problem and the cells hidden, and its report."""
+
+    cells: pd.DataFrame
+    problem: Problem
+    hidden: np.ndarray
+    stats: list[pd.DataFrame]
+    used: list[tuple]
+
+
+def protect_system(
+    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int, blocks_above: int
+) -> System:
+    """Related counts in one year protected as one system, each cell's status set; its values still the true ones."""
     dropped: dict[tuple[str, str], str] = {}
     while True:
         tables = [
@@ -181,11 +202,10 @@ def _protect_system(
     cells.attrs["in blocks"] = blocks is not None and splits(problem, blocks)  # for the load report's method
     # Sessions hidden because the pupils they describe are hidden count as hidden first, as those pupils do.
     cells["_hidden"], cells["_primary"] = hidden, primary | (problem.follows >= 0) & hidden[problem.follows]
-    cells["value"] = cells["value"].where(cells["status"] == SHOWN)
     stats = [
         _family_stats(table.count, year, cells[cells["count"] == table.count.id], table, dropped) for table in tables
     ]
-    return cells, stats, used
+    return System(cells, problem, hidden, stats, used)
 
 
 def _blocks(cells: pd.DataFrame) -> np.ndarray:
