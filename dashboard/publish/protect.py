@@ -163,12 +163,21 @@ class System:
     hidden: np.ndarray
     stats: list[pd.DataFrame]
     used: list[tuple]
+    dropped: dict[tuple[str, str], str]  # (count, family) -> why it is not published this year
 
 
 def protect_system(
-    counts: list[Count], year: str, facts: dict[str, pd.DataFrame], threshold: int, blocks_above: int
+    counts: list[Count],
+    year: str,
+    facts: dict[str, pd.DataFrame],
+    threshold: int,
+    blocks_above: int,
+    whole: frozenset[str] = frozenset(),
 ) -> System:
-    """Related counts in one year protected as one system, each cell's status set; its values still the true ones."""
+    """Related counts in one year protected as one system, each cell's status set; its values still the true ones.
+
+    whole: families kept however much of them is hidden (a country's LA publishes them only inside national sums,
+    so the scope rule is not theirs to apply)."""
     dropped: dict[tuple[str, str], str] = {}
     while True:
         tables = [
@@ -188,7 +197,7 @@ def protect_system(
             for count, family in set(zip(cells["count"].iloc[failure.cells], cells["family"].iloc[failure.cells])):
                 dropped[(count, family)] = "could not be protected: a small number could still be worked out"
             continue
-        grey = _mostly_hidden(cells, hidden)
+        grey = {key: why for key, why in _mostly_hidden(cells, hidden).items() if key[1] not in whole}
         if not grey:
             break
         dropped |= grey
@@ -205,7 +214,7 @@ def protect_system(
     stats = [
         _family_stats(table.count, year, cells[cells["count"] == table.count.id], table, dropped) for table in tables
     ]
-    return System(cells, problem, hidden, stats, used)
+    return System(cells, problem, hidden, stats, used, dropped)
 
 
 def _blocks(cells: pd.DataFrame) -> np.ndarray:

@@ -1,0 +1,339 @@
+"""Protect a publication made of parts that only totals tie together (England: its LAs, and the national figures
+that add up each LA's own), each part alone and then a joint stage that never holds a part's small cells.
+
+Each part (an LA's count and year) is protected alone by `protect`, as a borough is. Its *interface* is its cells
+that a total across parts adds up (the LA's figures behind a national figure); a national line says a national cell
+is the sum of the parts' interface cells with its key. The joint stage decides only which national cells to hide.
+
+Why it is exact without solving the whole country at once. A reader's solutions to everything shown are, part by
+part, solutions of that part alone (the part's own lines and bounds) that the national lines fit together. So:
+
+- a hidden cell stays as safe as its part alone made it wherever the solutions its part's audit relied on (the
+  cell at its smallest and largest) can be completed in the other parts so that every shown national figure still
+  adds up. A solution that leaves the part's interface at its true values is completed at once (every other part at
+  its truth): most cells of a part are certified that way, with the interface held at its true values
+  (`part_of`). The few that need the interface to move (the small parts of a small LA figure, say) keep the
+  solutions they need, and the joint stage asks that each can be completed.
+- completing uses, for each other part, mixtures of solutions of that part alone (its truth and its kept
+  solutions): any mixture is a solution of the part (its solutions are a convex set), so whatever the joint stage
+  finds with them a reader could find too. It may hide more than a reader's exact view would need, never less.
+- a hidden interface cell's interval, and a hidden national cell's, are read from the same mixtures.
+
+A break is mended by hiding national cells (the break's own national line first), never by protecting a part
+again: with every national cell through it hidden, a part's solutions need no completing, so every break can be
+mended. A part is never needed whole: the stage holds, per part, only its kept solutions on its hidden interface
+cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from dashboard.domain.disclosure import (
+    Problem,
+    Unprotectable,
+    _group_attacker,
+    audit_breaks,
+    breaks_guarantee,
+    breaks_unpublished,
+    neighbourhood,
+)
+
+
+@dataclass
+class Part:
+    """What the joint stage needs of one part: its hidden interface cells and the solutions kept for them.
+
+    keys: the national cell each hidden interface cell adds into; values: their true values; points: kept solutions
+    of the part alone, each as its change from the truth on those cells (a row per solution); required: points that
+    a hidden cell of the part relies on for its guarantee (each must be completed across parts).
+    """
+
+    keys: np.ndarray
+    values: np.ndarray
+    points: np.ndarray
+    required: np.ndarray
+    unpublished: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+
+def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: np.ndarray, threshold: int) -> Part:
+    """A part's share of the joint stage, from its problem protected alone (hidden): interface gives its interface
+    cells (positions in the problem) and keys the national cell each adds into."""
+    interface, keys = np.asarray(interface, dtype=int), np.asarray(keys, dtype=int)
+    mine = problem.unknowns(hidden)[interface]  # hidden, or never shown: a reader's unknowns
+    cells, cell_keys = interface[mine], keys[mine]
+    if not len(cells):
+        return Part(cell_keys, np.zeros(0), np.zeros((0, 0)), np.zeros(0, dtype=bool))
+    position = {int(c): k for k, c in enumerate(cells)}
+    points, required = [], []
+
+    def extremes(cell: int, needed: bool) -> None:
+        # The cell at its smallest and largest over the part alone (a largest without end taken as far as a reader
+        # would need). Where the cell relies on them for its guarantee, only the ends it needs are required, and a
+        # largest beyond what it needs is drawn back towards the truth (a mixture of the two is a solution too), so
+        # the other parts have less to make up.
+        attacker = _group_attacker(problem, hidden, cell)
+        truth = problem.values[cell]
+        judge = breaks_unpublished if problem.unpublished[cell] else breaks_guarantee
+        needed_high = max(threshold + 1, truth + 2)
+        cap = truth + REACH * needed_high
+        ends = [_end(attacker, cell, sense, cap, problem.values) for sense in (MINIMISE, MAXIMISE)]
+        low, high = ends[0][0], ends[1][0]
+        need = [True, True]
+        if needed and not judge(truth, high, threshold):
+            need = [False, True]
+            ends[1] = (needed_high, ends[1][1] * min(1.0, (needed_high - truth) / (high - truth)))
+        elif needed and not judge(low, truth, threshold):
+            need = [True, False]
+        for (_, solution), wanted in zip(ends, need):
+            point = np.zeros(len(cells))
+            for member, value in zip(attacker.members, solution):
+                if member in position:
+                    point[position[member]] = value
+            point = np.nan_to_num(point)  # a source's symbol: unknown to everyone, nothing to keep
+            if np.any(point):
+                points.append(point)
+                required.append(needed and wanted)
+
+    for cell in cells:
+        if not np.isnan(problem.values[cell]):
+            extremes(int(cell), needed=False)
+    # The interface held at its true values: every hidden cell of the part still safe so is safe jointly.
+    held = hidden.copy()
+    held[cells] = False
+    reached = {c for cell in cells for c in neighbourhood(problem, hidden, int(cell))} - set(position)
+    for cell in audit_breaks(problem, held, threshold, sorted(reached)):
+        extremes(int(cell), needed=True)
+    return Part(
+        cell_keys,
+        problem.values[cells],
+        np.array(points).reshape(len(points), len(cells)),
+        np.array(required, dtype=bool),
+        problem.unpublished[cells],
+    )
+
+
+MINIMISE, MAXIMISE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
+# How far past what the guarantee needs a cell without an upper end is taken for a kept solution: more room for the
+# other parts to use, at no cost (the joint stage mixes each solution with the truth).
+REACH = 4
+
+
+def _end(attacker, cell: int, sense, cap: float, values: np.ndarray) -> tuple[float, np.ndarray]:
+    """The cell's smallest or largest value over its part alone (at most cap), and that solution's change from the
+    truth on the group's cells."""
+    k = attacker.index[cell]
+    lower = float(attacker.highs.getLp().col_lower_[k])
+    attacker.highs.changeColBounds(k, lower, cap)
+    attacker.bound(cell, sense)
+    solved = attacker.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    solution = np.asarray(attacker.highs.getSolution().col_value, dtype=float)
+    attacker.highs.changeColBounds(k, lower, highspy.kHighsInf)
+    if not solved:
+        raise RuntimeError(f"the part's linear program for cell {cell} could not be solved")
+    return solution[k], solution - values[attacker.members]
+
+
+def joint_hidden(
+    parts: list[Part],
+    values: np.ndarray,
+    threshold: int,
+    primary: np.ndarray,
+    floor: np.ndarray,
+    same: list[tuple[int, int]] = (),
+    follows: np.ndarray | None = None,
+    free: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which national cells to hide so that every part's hidden cells keep the guarantee jointly.
+
+    values: the national cells' true values; primary: those hidden whatever happens (small ones); floor: the least
+    a hidden national cell can be to a reader (1 for a count of children, 0 for a cell that follows another); same:
+    pairs a reader takes as one figure (shown or hidden together); follows: the cell each follows (-1 for none);
+    free: cells no reader sees (parts never published, a source's symbols), unknowns from the start.
+    Raises Unprotectable when a break survives every national cell through it hidden.
+
+    Hiding a national cell only widens what a reader allows (its true value stays possible), so a check that holds
+    keeps holding as cells are hidden for others: each check is made once, and a broken one is mended on the spot,
+    the national cells that could mend it hidden one at a time, cheapest first, until it holds.
+    """
+    values = np.nan_to_num(np.asarray(values, dtype=float))
+    follows = np.full(len(values), -1) if follows is None else np.asarray(follows)
+    free = np.zeros(len(values), dtype=bool) if free is None else np.asarray(free, dtype=bool)
+    stage = _Stage(parts, values, floor, same)
+    hidden = np.zeros(len(values), dtype=bool)
+    stage.hide(hidden, _closed(primary | free, same, follows))
+
+    def mend(checks) -> None:
+        for check, options, owner in checks:
+            while check(threshold):
+                shown = [n for n in options if not hidden[n] and values[n] > 0]  # a shown 0 is 0: never hidden
+                if not shown:
+                    raise Unprotectable([owner])
+                wanted = hidden.copy()
+                wanted[shown[0]] = True
+                stage.hide(hidden, _closed(wanted, same, follows))
+
+    mend(stage.checks(primary))
+    # A national cell hidden only for others that a reader can work out exactly anyway is shown: the mixtures all
+    # give it its true value, so showing it takes none of them away and every check above still holds.
+    partners = {a: b for a, b in same} | {b: a for a, b in same}
+    for n in np.flatnonzero(hidden & ~primary & ~free):
+        tied = [n] + ([partners[n]] if n in partners else [])
+        leading = follows[n] >= 0 and hidden[follows[n]]
+        if not leading and not (primary | free)[tied].any() and all(stage.pinned(m) for m in tied):
+            stage.show(hidden, tied)
+    # Any other hidden for others that a reader can narrow is widened as a small one is.
+    mend(stage.national_checks(hidden & ~primary & ~free))
+    return hidden
+
+
+def _closed(hidden: np.ndarray, same, follows: np.ndarray) -> np.ndarray:
+    """hidden with every cell tied to a hidden one (one figure, or following it) hidden too."""
+    while True:
+        before = hidden.copy()
+        for a, b in same:
+            hidden[a] = hidden[b] = hidden[a] or hidden[b]
+        following = follows >= 0
+        hidden[following] |= hidden[follows[following]]
+        if (hidden == before).all():
+            return hidden
+
+
+class _Stage:
+    """The joint linear program: per part, a mixture of its truth and kept solutions; per national cell, its change
+    from the truth (none while it is shown); per national cell, its parts' changes adding up to its own."""
+
+    def __init__(self, parts: list[Part], values: np.ndarray, floor: np.ndarray, same):
+        self.parts, self.values, self.floor = parts, values, floor
+        self.offsets = np.cumsum([0] + [len(part.points) for part in parts])
+        weights = int(self.offsets[-1])
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        inf = highspy.kHighsInf
+        self.highs.addVars(weights, np.zeros(weights), np.ones(weights))
+        # Every national cell has a column for its change, held at 0 while it is shown.
+        self.national = weights
+        self.highs.addVars(len(values), np.zeros(len(values)), np.zeros(len(values)))
+        rows: dict[int, dict[int, float]] = {}
+        for p, part in enumerate(parts):
+            if not len(part.points):
+                continue
+            columns = np.arange(self.offsets[p], self.offsets[p + 1])
+            self.highs.addRow(-inf, 1.0, len(columns), columns, np.ones(len(columns)))  # a mixture with the truth
+            for j, key in enumerate(part.keys):
+                row = rows.setdefault(int(key), {})
+                for q in np.flatnonzero(part.points[:, j]):
+                    row[int(columns[q])] = float(part.points[q, j])
+        for key in range(len(values)):
+            # A national cell is the sum of its parts' cells: of their changes, when hidden (none, if all are shown).
+            row = rows.get(key, {}) | {weights + key: -1.0}
+            self.highs.addRow(0.0, 0.0, len(row), np.array(list(row)), np.array(list(row.values())))
+        for a, b in same:
+            self.highs.addRow(0.0, 0.0, 2, np.array([weights + a, weights + b]), np.array([1.0, -1.0]))
+        self.columns = weights + len(values)
+        self.rows_of = rows
+        self.found: list[np.ndarray] = [np.zeros(self.columns)]  # the truth: every mixture at nothing
+
+    def hide(self, hidden: np.ndarray, wanted: np.ndarray) -> None:
+        """Hide the national cells wanted that are not hidden yet: their change is free down to their floor."""
+        fresh = np.flatnonzero(wanted & ~hidden)
+        if len(fresh):
+            lower = self.floor[fresh] - self.values[fresh]
+            upper = np.full(len(fresh), highspy.kHighsInf)
+            self.highs.changeColsBounds(len(fresh), self.national + fresh, lower, upper)
+            hidden[fresh] = True
+
+    def show(self, hidden: np.ndarray, cells: list[int]) -> None:
+        """Show these hidden national cells again: their change held at 0."""
+        cells = np.asarray(cells, dtype=int)
+        zeros = np.zeros(len(cells))
+        self.highs.changeColsBounds(len(cells), self.national + cells, zeros, zeros)
+        hidden[cells] = False
+
+    def pinned(self, n: int) -> bool:
+        """True when every mixture gives national cell n its true value."""
+        costs = np.zeros(self.columns)
+        costs[self.national + n] = 1.0
+        ends = [self._solve(costs, sense) for sense in (MINIMISE, MAXIMISE)]
+        return all(end is not None for end in ends) and abs(ends[1] @ costs - ends[0] @ costs) < 1e-7
+
+    def _solve(self, costs: np.ndarray, sense) -> np.ndarray | None:
+        self.highs.changeColsCost(self.columns, np.arange(self.columns), costs)
+        self.highs.changeObjectiveSense(sense)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnknown:
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
+            self.found.append(solution)
+            return solution
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            return None
+        raise RuntimeError(f"the joint linear program could not be solved ({status})")
+
+    def _incomplete(self, p: int, q: int) -> bool:
+        """True when part p's kept solution q cannot be completed in the other parts, every shown national cell
+        kept."""
+        start, end = int(self.offsets[p]), int(self.offsets[p + 1])
+        lower, upper = np.zeros(end - start), np.zeros(end - start)
+        lower[q] = upper[q] = 1.0
+        self.highs.changeColsBounds(end - start, np.arange(start, end), lower, upper)
+        self.highs.changeColsCost(self.columns, np.arange(self.columns), np.zeros(self.columns))
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            self.found.append(np.asarray(self.highs.getSolution().col_value, dtype=float))
+        self.highs.changeColsBounds(end - start, np.arange(start, end), np.zeros(end - start), np.ones(end - start))
+        return status != highspy.HighsModelStatus.kOptimal
+
+    def _breaks(self, costs: np.ndarray, truth: float, judge, threshold: int) -> bool:
+        """True when the expression (costs over the columns, plus truth) breaks the guarantee jointly."""
+        spans = np.array([solution @ costs for solution in self.found])
+        if not judge(truth + spans.min(), truth + spans.max(), threshold):
+            return False
+        ends = []
+        for sense in (MINIMISE, MAXIMISE):
+            solution = self._solve(costs, sense)
+            ends.append(truth + solution @ costs if solution is not None else (np.inf if ends else -np.inf))
+        return judge(ends[0], ends[1], threshold)
+
+    def checks(self, primary: np.ndarray):
+        """Each check (threshold -> True while broken) with the national cells that could mend it, cheapest first,
+        and the national cell it is about: every kept solution a part's cell relies on, every hidden interface cell,
+        every small national cell."""
+        for p, part in enumerate(self.parts):
+            for q in np.flatnonzero(part.required):
+                lines = self._lines(part, part.points[q])
+                yield (lambda threshold, p=p, q=int(q): self._incomplete(p, q)), lines, lines[0]
+            start = int(self.offsets[p])
+            for j, key in enumerate(part.keys):
+                if np.isnan(part.values[j]):
+                    continue  # a source's symbol: no figure to keep
+                costs = np.zeros(self.columns)
+                costs[start : start + len(part.points)] = part.points[:, j]
+                judge = breaks_unpublished if part.unpublished[j] else breaks_guarantee
+                moving = np.abs(part.points[part.points[:, j] != 0]).sum(axis=0)
+                options = list(dict.fromkeys([int(key), *self._lines(part, moving)]))
+                truth = part.values[j]
+                yield (lambda threshold, c=costs, t=truth, g=judge: self._breaks(c, t, g, threshold)), options, int(key)
+        yield from self.national_checks(primary)
+
+    def national_checks(self, cells: np.ndarray):
+        """A check for each of these national cells, as checks() gives them."""
+        for n in np.flatnonzero(cells):
+            costs = np.zeros(self.columns)
+            costs[self.national + n] = 1.0
+            options = sorted(self.rows_of, key=lambda k: (self.values[k], k))
+            truth = self.values[n]
+            yield (lambda threshold, c=costs, t=truth: self._breaks(c, t, breaks_guarantee, threshold)), options, int(n)
+
+    def _lines(self, part: Part, change: np.ndarray) -> list[int]:
+        """The national cells a change of the part moves, smallest first (cheapest to hide)."""
+        keys = [int(part.keys[j]) for j in np.flatnonzero(change)]
+        return sorted(dict.fromkeys(keys), key=lambda k: (self.values[k], k))
