@@ -255,8 +255,11 @@ class _Stage:
 
     def pinned(self, n: int) -> bool:
         """True when every mixture gives national cell n its true value."""
+        column = self.national + n
+        if any(abs(solution[column]) > 1e-7 for solution in self.found):
+            return False  # a solution found already moves it
         costs = np.zeros(self.columns)
-        costs[self.national + n] = 1.0
+        costs[column] = 1.0
         ends = [self._solve(costs, sense) for sense in (MINIMISE, MAXIMISE)]
         return all(end is not None for end in ends) and abs(ends[1] @ costs - ends[0] @ costs) < 1e-7
 

@@ -28,6 +28,7 @@ from dashboard.ingest.templates import (
     TARGETS,
     Template,
 )
+from dashboard.publish.national import publish_by_la
 from dashboard.publish.protect import publish
 from dashboard.store.schema import TABLE_ORDER
 from dashboard.store.versions import write_warehouse
@@ -327,8 +328,11 @@ def served_families(db_path: Path) -> pd.DataFrame | None:
 
 
 def publication_tables(tables: dict[str, pd.DataFrame], threshold: int) -> dict[str, pd.DataFrame]:
-    """The version's publication: every cell the app may show, protected once, jointly, at threshold."""
-    publication = publish(tables, threshold)
+    """The version's publication: every cell the app may show, protected once, jointly, at threshold (a country's
+    LA by LA, then its national figures jointly)."""
+    version = tables.get("load_version")
+    country = version is not None and "area_kind" in version and (version["area_kind"] == "country").any()
+    publication = publish_by_la(tables, threshold) if country else publish(tables, threshold)
     return {
         "published": publication.published,
         "publication": publication.publication,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
+import duckdb
 import geopandas as gpd
 import pandas as pd
 import pytest
 
 from dashboard.ingest.build import build_tables
+from dashboard.publish.engine import Engine
+from dashboard.publish.national import CrossingRows, publish_by_la, split_by_la
 from dashboard.sources.demo.england import write_england
+from tests.attacker import attack
 from tests.conftest import SHARED_DATA, shared_file
 
 # The City of London (6 small areas) is made with Hackney, as too small alone; Rutland (26) is the smallest LA made
@@ -112,3 +116,106 @@ def test_the_demo_command_writes_englands_extracts_and_says_they_are_not_loaded(
     rows = sum(1 for _ in (tmp_path / "england" / "attendance.csv").open()) - 1
     assert f"rows counted into {rows:,} rows of attendance.csv" in said
     assert not (tmp_path / "w.duckdb").exists()
+
+
+# A country of two LAs over two years: Rutland (26 small areas) and Hartlepool (57).
+COUNTRY = {"E06000017", "E06000001"}
+
+
+@pytest.fixture(scope="module")
+def country(tmp_path_factory):
+    """Two LAs loaded as a country, each protected alone and then England's figures jointly: in this process, and
+    on a local dask cluster of two workers."""
+    shared_file("boundaries/lsoa2021_england_5dp.geojson.gz")
+    folder = tmp_path_factory.mktemp("country")
+    write_england(folder, SHARED_DATA, workers=1, only=COUNTRY, years=2)
+    tables, report = build_tables(folder, data_kind="synthetic", area_kind="country")
+    assert not report.errors
+    one = publish_by_la(tables, 4, Engine(workers=1))
+    two = publish_by_la(tables, 4, Engine(workers=2, in_process=0))
+    return tables, one, two
+
+
+def test_a_country_is_published_the_same_on_one_worker_or_two(country):
+    _, one, two = country
+    assert "2 LAs protected alone on the loading process" in one.publication["method"].iloc[0]
+    assert "2 LAs protected alone on a local dask cluster of 2 worker processes" in two.publication["method"].iloc[0]
+    # Text columns come back in whichever string storage each process had: the cells themselves are compared.
+    for mine, theirs in ((one.published, two.published), (one.families, two.families)):
+        pd.testing.assert_frame_equal(mine.astype(object), theirs.astype(object), check_column_type=False)
+
+
+def test_the_second_attacker_narrows_no_hidden_count_of_the_country(country):
+    _, one, _ = country
+    published = one.published
+    assert (published["status"] == "suppressed").sum() > 1000  # enough hidden to attack
+    assert attack(published, 4) == []
+
+
+def test_englands_figures_are_its_las_figures_added_up(country):
+    tables, one, _ = country
+    year_rows = one.published[(one.published["count"] == "pupils") & one.published["term"].isna()]
+    census = tables["fact_census"].merge(
+        tables["area"][["area_code", "locality_code"]], how="left", left_on="home_area_code", right_on="area_code"
+    )
+    for year, rows in census.groupby("academic_year"):
+        mine = year_rows[year_rows["academic_year"] == year]
+        # England's pupils on roll: every census row of the year, shown (thousands of pupils are not small).
+        assert mine.loc[mine["family"] == "borough", "value"].tolist() == [rows["pupils"].sum()]
+        las = mine[mine["family"] == "locality"]
+        for code in COUNTRY:
+            expected = rows.loc[rows["locality_code"] == code, "pupils"].sum()
+            assert las.loc[las["locality"] == code, "value"].tolist() == [expected]
+        # Pupils with no home in either LA: England's own cell beside its LAs, not one per LA.
+        outside = rows.loc[rows["locality_code"].isna(), "pupils"].sum()
+        assert las.loc[las["locality"].isna(), "value"].tolist() == [outside]
+
+
+def test_a_row_whose_school_and_home_lie_in_two_las_is_refused_by_name(country):
+    tables, _, _ = country
+    crossing = {name: frame.copy() for name, frame in tables.items()}
+    census = crossing["fact_census"]
+    rutland_area = tables["area"].loc[tables["area"]["locality_code"] == "E06000017", "area_code"].iloc[0]
+    hartlepool_school = census.loc[
+        census["home_area_code"].isin(tables["area"].loc[tables["area"]["locality_code"] == "E06000001", "area_code"]),
+        "urn",
+    ].iloc[0]
+    row = int(census.index[census["urn"] == hartlepool_school][0])
+    census.loc[row, "home_area_code"] = rutland_area
+    with pytest.raises(CrossingRows, match=rf"fact_census, row {row + 1}: school {hartlepool_school} is in E06000001"):
+        split_by_la(crossing)
+
+
+def test_the_demo_command_loads_the_las_it_is_given_as_a_country(tmp_path, capsys, monkeypatch):
+    shared_file("boundaries/lsoa2021_england_5dp.geojson.gz")
+    from dashboard.sources.demo import cli
+
+    def one_year(out, shared_data, seed, workers, only):  # a year of each, to keep the test short
+        return write_england(out, shared_data, seed=seed, workers=workers, only=only, years=1)
+
+    monkeypatch.setattr(cli, "write_england", one_year)
+    db = tmp_path / "england.duckdb"
+    argv = ["--scale", "england", "--only", "E06000017, E06000001", "--out", str(tmp_path / "x"), "--db", str(db)]
+    assert cli.main(argv) == 0
+    said = capsys.readouterr().out
+    assert "Wrote 2 LAs, 83 small areas" in said and "Built a synthetic England of 2 LAs" in said
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (kind,) = con.execute("SELECT area_kind FROM load_version").fetchone()
+        (method,) = con.execute("SELECT method FROM publication").fetchone()
+        places = con.execute(
+            "SELECT count(*) FROM published WHERE count = 'pupils' AND family = 'locality' AND term IS NULL"
+        ).fetchone()
+    finally:
+        con.close()
+    assert kind == "country" and "2 LAs protected alone" in method
+    assert places == (3,)  # Rutland, Hartlepool and the pupils living in neither
+
+
+def test_the_demo_command_says_which_la_codes_it_does_not_know(tmp_path, capsys):
+    shared_file("boundaries/lsoa2021_england_5dp.geojson.gz")
+    from dashboard.sources.demo import cli
+
+    argv = ["--scale", "england", "--only", "E99999999", "--out", str(tmp_path / "x"), "--db", str(tmp_path / "w")]
+    assert cli.main(argv) == 1
+    assert "No LA of England has the code E99999999." in capsys.readouterr().err

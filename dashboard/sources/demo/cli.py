@@ -1,7 +1,7 @@
 """A synthetic borough shaped like Walsall, written as pupil-level extracts and loaded by the real ingest.
 
 Usage: python -m dashboard.demo [--scale borough|county|region|england] [--seed N] [--out DIR] [--db PATH]
-                                [--boundaries FILE --code-field FIELD] [--workers N]
+                                [--boundaries FILE --code-field FIELD] [--workers N] [--only LA,LA,...]
 
 Calibrated to the figures in shared/context/README.md: EHC plans and their need mix by locality in
 2020/21, the locality ranking of suspension and permanent exclusion rates, Walsall's EHC plan caseload
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from dashboard.config import ROOT, Config, SettingError, absolute_path
 from dashboard.ingest.boundaries import BoundaryError
-from dashboard.ingest.build import IngestError
+from dashboard.ingest.build import IngestError, load
 from dashboard.sources.demo.calibration import REGION_BOUNDARIES, SCALES, DemoSettings
-from dashboard.sources.demo.england import write_england
+from dashboard.sources.demo.england import ENGLAND_BOUNDARIES, write_england
 from dashboard.sources.demo.extracts import build_demo
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         default="borough",
         help="borough (170 small areas, 45,000 pupils), county (1,000 areas, 600 schools, 250,000 pupils), region "
         "(the West Midlands' 1,719 areas from ../shared/data, 450,000 pupils) or england (33,755 areas in 151 LAs "
-        "from ../shared/data, 9 million pupils: extracts only, not loaded)",
+        "from ../shared/data, 9 million pupils: extracts only, unless --only names the LAs to load)",
     )
     parser.add_argument(
         "--seed", type=int, default=DemoSettings.seed, help="random seed; the same seed gives the same borough"
@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code-field", help="field of --boundaries holding the area code, e.g. LSOA21CD")
     parser.add_argument("--if-missing", action="store_true", help="do nothing if the warehouse already exists")
     parser.add_argument("--workers", type=int, default=2, help="england: LAs made at once, one process each")
+    parser.add_argument(
+        "--only",
+        help="england: these LAs alone (codes, comma-separated, e.g. E06000017,E06000001), loaded as a country: "
+        "each LA protected alone, then their national figures jointly",
+    )
     args = parser.parse_args(argv)
     try:
         config = Config()  # every setting read before minutes of work: a mistyped one is said at once
@@ -84,18 +89,45 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _england(args: argparse.Namespace) -> int:
-    """Write England's extracts, LA by LA, and say what they hold; a warehouse of England is not built yet."""
-    if not (SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz").exists():
+    """Write England's extracts, LA by LA, and say what they hold; with --only, load those LAs as a country."""
+    if not (SHARED_DATA / ENGLAND_BOUNDARIES[0]).exists():
         print(f"--scale england needs England's boundaries in {SHARED_DATA / 'boundaries'}", file=sys.stderr)
         return 1
     out = args.out if args.out != absolute_path("data/demo") else absolute_path("data/demo-england")
-    print(f"Writing England's synthetic extracts, LA by LA, into {out} (takes about 15 minutes)...", flush=True)
-    made = write_england(out, SHARED_DATA, seed=args.seed, workers=args.workers)
+    only = {code.strip() for code in args.only.split(",") if code.strip()} if args.only else None
+    print(f"Writing England's synthetic extracts, LA by LA, into {out}...", flush=True)
+    options = {"only": only} if only else {}
+    made = write_england(out, SHARED_DATA, seed=args.seed, workers=args.workers, **options)
+    if only and made.las == 0:
+        codes = ", ".join(sorted(only))
+        print(f"No LA of England has the code{'s' if len(only) > 1 else ''} {codes}.", file=sys.stderr)
+        return 1
     took = f"{made.seconds:.0f} seconds" if made.seconds < 120 else f"{made.seconds / 60:.0f} minutes"
-    print(
+    wrote = (
         f"Wrote {made.las} LA{'s' if made.las != 1 else ''}, {made.areas:,} small areas and {made.schools:,} schools "
         f"into {out} in {took}: {made.pupil_terms:,} pupil-term attendance rows counted into "
-        f"{made.rows['attendance']:,} rows of attendance.csv. They are not loaded: protecting England's publication "
-        "needs a level for the LA above the locality, which the app does not have yet (docs/performance.md)."
+        f"{made.rows['attendance']:,} rows of attendance.csv."
     )
+    if not only:
+        print(
+            f"{wrote} They are not loaded: all of England's LAs take longer to protect than a load should "
+            "(docs/performance.md); load a sample of LAs with --only."
+        )
+        return 0
+    db_path = args.db or Config().warehouse_path
+    print(f"{wrote} Loading them into {db_path}: each LA protected alone, then England's figures jointly...")
+    try:
+        load(
+            out,
+            db_path,
+            boundaries=SHARED_DATA / ENGLAND_BOUNDARIES[0],
+            code_field=ENGLAND_BOUNDARIES[1],
+            data_kind="synthetic",
+            area_kind="country",
+            description=f"Synthetic England: {made.las} LA{'s' if made.las != 1 else ''} ({', '.join(sorted(only))})",
+        )
+    except IngestError as exc:
+        print(f"The extracts did not validate:\n{exc}", file=sys.stderr)
+        return 1
+    print(f"Built a synthetic England of {made.las} LA{'s' if made.las != 1 else ''} in {db_path}.")
     return 0
