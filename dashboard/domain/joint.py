@@ -235,10 +235,13 @@ class _Stage:
             self.highs.addRow(0.0, 0.0, 2, np.array([weights + a, weights + b]), np.array([1.0, -1.0]))
         self.columns = weights + len(values)
         self.rows_of = rows
-        self.found: list[np.ndarray] = [np.zeros(self.columns)]  # the truth: every mixture at nothing
+        # Solutions found so far, a row each (the first the truth: every mixture at nothing): any of them is a point
+        # a reader cannot rule out, so a cell whose values across them already keep the guarantee needs no solve.
+        self.found, self.solutions = np.zeros((64, self.columns)), 1
 
     def hide(self, hidden: np.ndarray, wanted: np.ndarray) -> None:
         """Hide the national cells wanted that are not hidden yet: their change is free down to their floor."""
+        self.hidden = hidden
         fresh = np.flatnonzero(wanted & ~hidden)
         if len(fresh):
             lower = self.floor[fresh] - self.values[fresh]
@@ -256,12 +259,18 @@ class _Stage:
     def pinned(self, n: int) -> bool:
         """True when every mixture gives national cell n its true value."""
         column = self.national + n
-        if any(abs(solution[column]) > 1e-7 for solution in self.found):
+        if np.abs(self.found[: self.solutions, column]).max() > 1e-7:
             return False  # a solution found already moves it
         costs = np.zeros(self.columns)
         costs[column] = 1.0
         ends = [self._solve(costs, sense) for sense in (MINIMISE, MAXIMISE)]
         return all(end is not None for end in ends) and abs(ends[1] @ costs - ends[0] @ costs) < 1e-7
+
+    def _keep(self, solution: np.ndarray) -> None:
+        if self.solutions == len(self.found):
+            self.found = np.vstack([self.found, np.zeros_like(self.found)])
+        self.found[self.solutions] = solution
+        self.solutions += 1
 
     def _solve(self, costs: np.ndarray, sense) -> np.ndarray | None:
         self.highs.changeColsCost(self.columns, np.arange(self.columns), costs)
@@ -274,30 +283,43 @@ class _Stage:
             status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
-            self.found.append(solution)
+            self._keep(solution)
             return solution
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return None
         raise RuntimeError(f"the joint linear program could not be solved ({status})")
 
-    def _incomplete(self, p: int, q: int) -> bool:
-        """True when part p's kept solution q cannot be completed in the other parts, every shown national cell
-        kept."""
-        start, end = int(self.offsets[p]), int(self.offsets[p + 1])
-        lower, upper = np.zeros(end - start), np.zeros(end - start)
-        lower[q] = upper[q] = 1.0
-        self.highs.changeColsBounds(end - start, np.arange(start, end), lower, upper)
+    def _completes(self, fixed: list[tuple[int, int]]) -> bool:
+        """True when these parts, each at its kept solution, can be completed by the others together."""
+        for p, q in fixed:
+            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
+            lower = np.zeros(end - start)
+            lower[q] = 1.0
+            self.highs.changeColsBounds(end - start, np.arange(start, end), lower, lower)
         self.highs.changeColsCost(self.columns, np.arange(self.columns), np.zeros(self.columns))
         self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            self.found.append(np.asarray(self.highs.getSolution().col_value, dtype=float))
-        self.highs.changeColsBounds(end - start, np.arange(start, end), np.zeros(end - start), np.ones(end - start))
-        return status != highspy.HighsModelStatus.kOptimal
+        solved = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if solved:
+            self._keep(np.asarray(self.highs.getSolution().col_value, dtype=float))
+        for p, _ in fixed:
+            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
+            self.highs.changeColsBounds(end - start, np.arange(start, end), np.zeros(end - start), np.ones(end - start))
+        return solved
+
+    def _incomplete(self, p: int, q: int, hidden: np.ndarray) -> bool:
+        """True when part p's kept solution q cannot be completed in the other parts, every shown national cell
+        kept."""
+        part = self.parts[p]
+        moving = part.points[q] != 0
+        moved, changes = part.keys[moving], part.points[q][moving]  # an LA adds one cell to each national figure
+        if hidden[moved].all() and (changes >= self.floor[moved] - self.values[moved] - 1e-9).all():
+            return False  # every national figure it moves is hidden, and none below its floor: the others at truth
+        return not self._completes([(p, q)])
 
     def _breaks(self, costs: np.ndarray, truth: float, judge, threshold: int) -> bool:
         """True when the expression (costs over the columns, plus truth) breaks the guarantee jointly."""
-        spans = np.array([solution @ costs for solution in self.found])
+        used = np.flatnonzero(costs)
+        spans = self.found[: self.solutions, used] @ costs[used]
         if not judge(truth + spans.min(), truth + spans.max(), threshold):
             return False
         ends = []
@@ -313,7 +335,7 @@ class _Stage:
         for p, part in enumerate(self.parts):
             for q in np.flatnonzero(part.required):
                 lines = self._lines(part, part.points[q])
-                yield (lambda threshold, p=p, q=int(q): self._incomplete(p, q)), lines, lines[0]
+                yield (lambda threshold, p=p, q=int(q): self._incomplete(p, q, self.hidden)), lines, lines[0]
             start = int(self.offsets[p])
             for j, key in enumerate(part.keys):
                 if np.isnan(part.values[j]):
