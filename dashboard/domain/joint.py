@@ -35,7 +35,7 @@ import numpy as np
 from dashboard.domain.disclosure import (
     Problem,
     Unprotectable,
-    _group_attacker,
+    _solvers,
     audit_breaks,
     breaks_guarantee,
     breaks_unpublished,
@@ -75,7 +75,7 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
         # would need). Where the cell relies on them for its guarantee, only the ends it needs are required, and a
         # largest beyond what it needs is drawn back towards the truth (a mixture of the two is a solution too), so
         # the other parts have less to make up.
-        attacker = _group_attacker(problem, hidden, cell)
+        attacker = attackers[cell]
         truth = problem.values[cell]
         judge = breaks_unpublished if problem.unpublished[cell] else breaks_guarantee
         needed_high = max(threshold + 1, truth + 2)
@@ -98,15 +98,17 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
                 points.append(point)
                 required.append(needed and wanted)
 
-    for cell in cells:
-        if not np.isnan(problem.values[cell]):
-            extremes(int(cell), needed=False)
     # The interface held at its true values: every hidden cell of the part still safe so is safe jointly.
     held = hidden.copy()
     held[cells] = False
     reached = {c for cell in cells for c in neighbourhood(problem, hidden, int(cell))} - set(position)
-    for cell in audit_breaks(problem, held, threshold, sorted(reached)):
-        extremes(int(cell), needed=True)
+    relying = [int(cell) for cell in audit_breaks(problem, held, threshold, sorted(reached))]
+    known = [int(cell) for cell in cells if not np.isnan(problem.values[cell])]
+    attackers = _attackers(problem, hidden, known + relying)
+    for cell in known:
+        extremes(cell, needed=False)
+    for cell in relying:
+        extremes(cell, needed=True)
     return Part(
         cell_keys,
         problem.values[cells],
@@ -114,6 +116,16 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
         np.array(required, dtype=bool),
         problem.unpublished[cells],
     )
+
+
+def _attackers(problem: Problem, hidden: np.ndarray, cells: list[int]) -> dict:
+    """The reader's linear program of each connected group holding these cells (one per group, made once)."""
+    found = {}
+    if cells:
+        for _, make in _solvers(problem, hidden, np.array(sorted(set(cells)))):
+            attacker = make()
+            found |= {member: attacker for member in attacker.members}
+    return {cell: found[cell] for cell in cells}
 
 
 MINIMISE, MAXIMISE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
