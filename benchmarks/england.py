@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python -m benchmarks.england [--reuse] [--sample CODE,CODE,...]   (or: make bench-england)
 
-England's publication cannot be protected yet (docs/performance.md), so its load is not measured. What is, one step
+England's publication is protected LA by LA and then jointly, but the joint stage does not yet scale to its 151 LAs
+(docs/performance.md), so its load is not measured. What is, one step
 after the other, written to bench/england.json:
 - the extracts: `python -m dashboard.demo --scale england` (two processes), its seconds and peak memory;
 - the ingest reading them (parse, type, check and count every file; nothing protected or written), seconds and peak

@@ -2,11 +2,11 @@
 
 Run: .venv/bin/python -m benchmarks.england --steps warehouse,serve   (after its extracts step; make bench-england)
 
-England's publication cannot be protected yet (its joint stage is not built: docs/performance.md), so the app has
-never served it. What serving costs depends on how many cells and places each request reads and draws, not on which
-of them are hidden, so the map, the browser, an export and the web workers' memory are timed here on a warehouse
-whose publication is a STAND-IN: every count of 1 to the threshold hidden (primary suppression, where the real
-protection starts; sessions hidden with their pupils), no secondary suppression, no audit. It is not protected
+England's joint stage does not yet scale to its 151 LAs (docs/performance.md), so the app has never served its
+protected publication. What serving costs depends on how many cells and places each request reads and draws, not
+on which of them are hidden, so the map, the browser, an export and the web workers' memory are timed here on a
+warehouse whose publication is a STAND-IN: every count of 1 to the threshold hidden (primary suppression, where the
+real protection starts; sessions hidden with their pupils), no secondary suppression, no audit. It is not protected
 against differencing. It is written only under bench/warehouses, its publication's method says what it is, and it
 must never be served to a reader: the load (`python -m dashboard.ingest load`) has no way to make one.
 """
