@@ -36,9 +36,15 @@ class ExportBrowser:
         self._browser = None
 
     def calc(self, spec: dict, opts: dict, topojson: str, seconds: float) -> bytes:
-        """The figure drawn as opts say; raises TimeoutError (the browser killed) if it takes longer than seconds."""
+        """The figure drawn as opts say; raises TimeoutError (the browser killed) if it takes longer than seconds.
+
+        A browser that does not finish starting within seconds is killed and one more started: Chromium once hung
+        opening its first tab on a busy machine, and the export it was for had asked for nothing yet."""
         if self._browser is None:
-            self._start(seconds)
+            try:
+                self._start(seconds)
+            except TimeoutError:
+                self._start(seconds)
         return self._wait(self._browser.calc_fig(spec, opts=opts, topojson=topojson), seconds)
 
     def stop(self) -> None:

@@ -111,3 +111,25 @@ def test_a_browser_that_never_answers_is_killed_at_the_time_limit_and_the_next_e
     assert images.draw(go.Figure(), "png", 100, 100) == b"drawn by a fresh browser"
     assert len(_SilentBrowser.made) == 2
     images._stop()
+
+
+class _HangingStart(_SilentBrowser):
+    """A browser whose first start never finishes opening (its tab hangs); the next starts and draws."""
+
+    async def open(self):
+        if len(_SilentBrowser.made) == 1:
+            await asyncio.Event().wait()
+
+    async def calc_fig(self, spec, opts, topojson):
+        return b"drawn by the second browser"
+
+
+def test_a_browser_that_never_finishes_starting_is_killed_and_one_more_started(monkeypatch):
+    _SilentBrowser.made.clear()
+    monkeypatch.setattr(browser, "CLOSE_SECONDS", 0.3)
+    monkeypatch.setattr(images, "_BROWSER", browser.ExportBrowser(make=_HangingStart))
+    monkeypatch.setattr(images, "TIME_LIMIT", 0.5)
+    assert images.draw(go.Figure(), "png", 100, 100) == b"drawn by the second browser"
+    first = _SilentBrowser.made[0]
+    assert len(_SilentBrowser.made) == 2 and first.process.poll() == -signal.SIGKILL
+    images._stop()
