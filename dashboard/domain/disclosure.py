@@ -300,7 +300,7 @@ class _Attacker:
         # Parts never published break only when proved a small count of at least 1 (they may be 0 to a reader).
         self.unpublished = np.zeros(len(members), dtype=bool) if unpublished is None else unpublished
         self.index = {cell: k for k, cell in enumerate(members)}
-        self.highs = _new_highs()
+        self.highs = new_highs()
         count = len(members)
         self.highs.addVars(count, lower, np.full(count, highspy.kHighsInf))
         self.hidden_costs = (lower > 0).astype(float)  # the hidden counts, for solutions at either end of their total
@@ -312,15 +312,7 @@ class _Attacker:
         """The cell's minimum or maximum over everything the reader knows."""
         costs = np.zeros(len(self.members))
         costs[self.index[cell]] = 1.0
-        self.highs.changeColsCost(len(costs), np.arange(len(costs)), costs)
-        self.highs.changeObjectiveSense(sense)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnknown:
-            # The warm start from the previous answer can leave the simplex stuck: solve this one from scratch.
-            self.highs.clearSolver()
-            self.highs.run()
-            status = self.highs.getModelStatus()
+        status = optimise(self.highs, costs, sense)
         if status == highspy.HighsModelStatus.kOptimal:
             return self.highs.getInfo().objective_function_value
         if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
@@ -379,7 +371,22 @@ class _Attacker:
         return found
 
 
-def _new_highs() -> highspy.Highs:
+def optimise(highs: highspy.Highs, costs: np.ndarray, sense) -> highspy.HighsModelStatus:
+    """Solve highs for these costs (one per column) in this sense, and say how it ended."""
+    highs.changeColsCost(len(costs), np.arange(len(costs)), costs)
+    highs.changeObjectiveSense(sense)
+    highs.run()
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kUnknown:
+        # The warm start from the previous answer can leave the simplex stuck: solve this one from scratch.
+        highs.clearSolver()
+        highs.run()
+        status = highs.getModelStatus()
+    return status
+
+
+def new_highs() -> highspy.Highs:
+    """A quiet HiGHS solver (no banner, no log)."""
     global _BANNER_SHOWN
     if not _BANNER_SHOWN:
         # HiGHS prints its banner from C++ on the first solver made: keep it out of the command line's output.

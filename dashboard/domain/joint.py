@@ -40,6 +40,8 @@ from dashboard.domain.disclosure import (
     breaks_guarantee,
     breaks_unpublished,
     neighbourhood,
+    new_highs,
+    optimise,
 )
 
 
@@ -222,8 +224,7 @@ class _Stage:
         self.parts, self.values, self.floor = parts, values, floor
         self.offsets = np.cumsum([0] + [len(part.points) for part in parts])
         weights = int(self.offsets[-1])
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = new_highs()
         inf = highspy.kHighsInf
         self.highs.addVars(weights, np.zeros(weights), np.ones(weights))
         # Every national cell has a column for its change, held at 0 while it is shown.
@@ -285,14 +286,7 @@ class _Stage:
         self.solutions += 1
 
     def _solve(self, costs: np.ndarray, sense) -> np.ndarray | None:
-        self.highs.changeColsCost(self.columns, np.arange(self.columns), costs)
-        self.highs.changeObjectiveSense(sense)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnknown:
-            self.highs.clearSolver()
-            self.highs.run()
-            status = self.highs.getModelStatus()
+        status = optimise(self.highs, costs, sense)
         if status == highspy.HighsModelStatus.kOptimal:
             solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
             self._keep(solution)
