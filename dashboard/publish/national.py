@@ -199,7 +199,10 @@ def publish_by_la(tables: dict[str, pd.DataFrame], threshold: int, engine: Engin
         national.append(national_stage([frame for frame, _ in shares], [part for _, part in shares], threshold, key[1]))
     joint_seconds = time.perf_counter() - national_started
     cells = pd.concat([*(r.cells for r in results), *national], ignore_index=True)
-    families = _family_report(cells, [s for r in results for s in r.stats])
+    withheld = [
+        (count, family, key[1]) for key, frame in zip(stages, national) for count, family in frame.attrs["withheld"]
+    ]
+    families = _family_report(cells, [s for r in results for s in r.stats], withheld)
     published = cells[PUBLISHED_COLUMNS].sort_values(["count", "family", "academic_year"], kind="stable")
     published = published.reset_index(drop=True)
     relations = _relation_report([row for r in results for row in r.used])
@@ -243,8 +246,8 @@ def national_stage(frames: list[pd.DataFrame], parts: list[Part], threshold: int
     # never saw published, and a reader could take them back out along the hierarchy. Not published that year.
     withheld = set(zip(every.loc[every["held"], "count"], every.loc[every["held"], "family"]))
     while True:
-        # A national family the joint stage cannot protect (its figure made up of an LA's part that LA could not
-        # publish, say) is not published that year, as an LA's would not be: it fails closed.
+        # A national family the joint stage cannot protect is not published that year, as an LA's would not be:
+        # it fails closed.
         out = np.array([key in withheld for key in zip(cells["count"], cells["family"])], dtype=bool)
         floor = np.where(children & ~free & ~out, 1.0, 0.0)
         try:
@@ -263,9 +266,10 @@ def national_stage(frames: list[pd.DataFrame], parts: list[Part], threshold: int
     return cells
 
 
-def _family_report(cells: pd.DataFrame, la_stats: list[pd.DataFrame]) -> pd.DataFrame:
+def _family_report(cells: pd.DataFrame, la_stats: list[pd.DataFrame], withheld: list[tuple]) -> pd.DataFrame:
     """Per count, family and year: England's cells, those hidden as small and those hidden for others; a family an
-    LA could not publish is published where any LA does it, and the reason names how many do not."""
+    LA could not publish is published where any LA does it, and the reason names how many do not; a national family
+    withheld (count, family, year) is not published, and says so."""
     year_rows = cells[cells["term"].isna() & (cells["status"] != NOT_PUBLISHED)]
     report = (
         year_rows.groupby(["count", "family", "academic_year"], sort=True)
@@ -286,6 +290,10 @@ def _family_report(cells: pd.DataFrame, la_stats: list[pd.DataFrame]) -> pd.Data
         f"not published for {reasons[k][0]} of {las_of[k]} LAs (the first: {reasons[k][1]})" if k in reasons else ""
         for k in keys
     ]
+    for count, family, year in withheld:
+        if not set(FAMILIES_BY_NAME[family].dims) & PLACES and (count, family, year) not in set(keys):
+            why = reasons.get((count, family, year), (0, ""))[1]
+            reasons[(count, family, year)] = (0, why or "could not be protected for England as a whole this year")
     missing = [k for k in reasons if k not in set(keys)]
     gone = pd.DataFrame(
         [(c, f, y, 0, 0, 0, False, reasons[(c, f, y)][1]) for c, f, y in missing], columns=FAMILY_COLUMNS

@@ -11,7 +11,8 @@ import pytest
 
 from dashboard.ingest.build import build_tables
 from dashboard.publish.engine import Engine
-from dashboard.publish.national import CrossingRows, publish_by_la, split_by_la
+from dashboard.publish.national import PLACES, CrossingRows, publish_by_la, split_by_la
+from dashboard.publish.registry import FAMILIES_BY_NAME
 from dashboard.sources.demo.england import write_england
 from tests.attacker import attack
 from tests.conftest import SHARED_DATA, shared_file
@@ -219,3 +220,15 @@ def test_the_demo_command_says_which_la_codes_it_does_not_know(tmp_path, capsys)
     argv = ["--scale", "england", "--only", "E99999999", "--out", str(tmp_path / "x"), "--db", str(tmp_path / "w")]
     assert cli.main(argv) == 1
     assert "No LA of England has the code E99999999." in capsys.readouterr().err
+
+
+def test_a_national_family_not_published_says_why_in_the_report(country):
+    _, one, _ = country
+    published, families = one.published, one.families
+    national = published[published["family"].map(lambda name: not set(FAMILIES_BY_NAME[name].dims) & PLACES)]
+    years = national[national["term"].isna()].groupby(["count", "family", "academic_year"])["status"]
+    withheld = [key for key, statuses in years if (statuses == "not published").all()]
+    report = families.set_index(["count", "family", "academic_year"])
+    for key in withheld:
+        row = report.loc[key]
+        assert not row["published"] and row["reason"], key
