@@ -39,7 +39,9 @@ from dashboard.config import ROOT
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXTRACTS = WAREHOUSES / "england-extracts"
 # Rutland (26 small areas), Hartlepool (57), Walsall (169), Birmingham (659) and Kent (938).
-STEPS = ("extracts", "read", "protect", "map", "warehouse", "serve")
+STEPS = ("extracts", "read", "protect", "load", "map", "warehouse", "serve")
+# England's extracts loaded as a country, each LA protected alone and then England's figures jointly.
+COUNTRY = WAREHOUSES / "england.duckdb"
 # England's warehouse with a stand-in publication (benchmarks.england_served): never a reader's.
 STANDIN = WAREHOUSES / "england-standin.duckdb"
 BOUNDARIES = SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz"
@@ -216,6 +218,56 @@ def england_map(changes: int = 8) -> dict:
     return results
 
 
+def load_country(folder: Path, db: Path, out: Path) -> None:
+    """England's extracts loaded as a country (the real publication, on the configured engine): what it published
+    and hid, and the protection's seconds, into out."""
+    import duckdb
+
+    from dashboard.ingest.build import load
+    from dashboard.store.versions import versions_folder
+
+    shutil.rmtree(versions_folder(db), ignore_errors=True)
+    db.unlink(missing_ok=True)
+    started = time.perf_counter()
+    load(
+        folder,
+        db,
+        boundaries=BOUNDARIES,
+        code_field="LSOA21CD",
+        data_kind="synthetic",
+        area_kind="country",
+        description="Synthetic England: every LA",
+    )
+    seconds = time.perf_counter() - started
+    from dashboard.publish.national import PLACES
+    from dashboard.publish.registry import KEY_COLUMNS
+
+    # England's own cells: in no place of any LA (the sums over LAs).
+    own = " AND ".join(f"{column} IS NULL" for column in KEY_COLUMNS if column in PLACES)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        method, protection = con.execute("SELECT method, seconds FROM publication").fetchone()
+        cells, hidden, national, national_hidden = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE status = 'suppressed'), count(*) FILTER (WHERE {own}), "
+            f"count(*) FILTER (WHERE {own} AND status = 'suppressed') FROM published"
+        ).fetchone()
+    finally:
+        con.close()
+    out.write_text(
+        json.dumps(
+            {
+                "load seconds": round(seconds, 1),
+                "protection seconds": round(protection, 1),
+                "protection": method,
+                "cells": cells,
+                "hidden": hidden,
+                "England's own cells": national,
+                "England's own hidden": national_hidden,
+            }
+        )
+    )
+
+
 def _in_own_process(arguments: list[str], what: str) -> dict:
     """This module run again with arguments, measured; with what it wrote."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
@@ -232,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", default=",".join(STEPS), help="which steps, comma-separated")
     parser.add_argument("--read", type=Path, help=argparse.SUPPRESS)  # one step, run in a process of its own
     parser.add_argument("--protect", help=argparse.SUPPRESS)
+    parser.add_argument("--country", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--tables", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--standin", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--into", type=Path, help=argparse.SUPPRESS)
@@ -241,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.protect:
         protect_la(args.protect, args.into)
+        return 0
+    if args.country:
+        load_country(args.country, COUNTRY, args.into)
         return 0
     if args.tables:
         from benchmarks.england_served import write_tables
@@ -282,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"england: {code} made and protected alone...", flush=True)
             results["LAs protected alone"].append(_in_own_process(["--protect", code], f"protecting {code}"))
             results_path.write_text(json.dumps(results, indent=2))
+    if "load" in steps:
+        print("england: its extracts loaded as a country, each LA protected alone, then England jointly...", flush=True)
+        results["load"] = _in_own_process(["--country", str(EXTRACTS)], "loading England as a country")
+        results_path.write_text(json.dumps(results, indent=2))
     if "map" in steps:
         print("england: the maps in Chromium...", flush=True)
         results["map"] = england_map()

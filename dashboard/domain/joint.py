@@ -160,13 +160,15 @@ def joint_hidden(
     same: list[tuple[int, int]] = (),
     follows: np.ndarray | None = None,
     free: np.ndarray | None = None,
+    team: int | None = None,
 ) -> np.ndarray:
     """Which national cells to hide so that every part's hidden cells keep the guarantee jointly.
 
     values: the national cells' true values; primary: those hidden whatever happens (small ones); floor: the least
     a hidden national cell can be to a reader (1 for a count of children, 0 for a cell that follows another); same:
     pairs a reader takes as one figure (shown or hidden together); follows: the cell each follows (-1 for none);
-    free: cells no reader sees (parts never published, a source's symbols), unknowns from the start.
+    free: cells no reader sees (parts never published, a source's symbols), unknowns from the start; team: how many
+    parts one linear program holds (TEAM unless given).
     Raises Unprotectable when a break survives every national cell through it hidden.
 
     Hiding a national cell only widens what a reader allows (its true value stays possible), so a check that holds
@@ -176,9 +178,9 @@ def joint_hidden(
     values = np.nan_to_num(np.asarray(values, dtype=float))
     follows = np.full(len(values), -1) if follows is None else np.asarray(follows)
     free = np.zeros(len(values), dtype=bool) if free is None else np.asarray(free, dtype=bool)
-    stage = _Stage(parts, values, floor, same)
-    hidden = np.zeros(len(values), dtype=bool)
-    stage.hide(hidden, _closed(primary | free, same, follows))
+    joint = _Joint(parts, values, floor, same, team or TEAM)
+    hidden = joint.hidden
+    joint.hide(_closed(primary | free, same, follows))
 
     def mend(checks) -> None:
         for check, options, owner in checks:
@@ -188,20 +190,28 @@ def joint_hidden(
                     raise Unprotectable([owner])
                 wanted = hidden.copy()
                 wanted[shown[0]] = True
-                stage.hide(hidden, _closed(wanted, same, follows))
+                joint.hide(_closed(wanted, same, follows))
 
-    mend(stage.checks(primary))
+    mend(joint.checks(primary))
     # A national cell hidden only for others that a reader can work out exactly anyway is shown: the mixtures all
     # give it its true value, so showing it takes none of them away and every check above still holds.
     partners = {a: b for a, b in same} | {b: a for a, b in same}
     for n in np.flatnonzero(hidden & ~primary & ~free):
         tied = [n] + ([partners[n]] if n in partners else [])
         leading = follows[n] >= 0 and hidden[follows[n]]
-        if not leading and not (primary | free)[tied].any() and all(stage.pinned(m) for m in tied):
-            stage.show(hidden, tied)
+        if not leading and not (primary | free)[tied].any() and all(joint.pinned(m) for m in tied):
+            joint.show(tied)
     # Any other hidden for others that a reader can narrow is widened as a small one is.
-    mend(stage.national_checks(hidden & ~primary & ~free))
+    mend(joint.national_checks(hidden & ~primary & ~free))
     return hidden
+
+
+# How many parts one joint linear program holds. A program of every part is the widest view the kept solutions
+# give, but each of its solves grows with the country (8 ms for two LAs, 113 ms for ten). A program of a few parts,
+# every other part held at its truth, is a restriction of it (each of its solutions is one of the whole), so what it
+# finds a reader could find too: it can only hide more, never less. On ten LAs' pupils of a year, teams of two hid
+# 394 national cells where one program of all ten hid 387, in 4.7 s against 76.6 s (docs/performance.md).
+TEAM = 2
 
 
 def _closed(hidden: np.ndarray, same, follows: np.ndarray) -> np.ndarray:
@@ -216,12 +226,75 @@ def _closed(hidden: np.ndarray, same, follows: np.ndarray) -> np.ndarray:
             return hidden
 
 
+class _Joint:
+    """The joint stage over teams of parts: a linear program per team (_Stage), the national cells hidden in all."""
+
+    def __init__(self, parts: list[Part], values: np.ndarray, floor: np.ndarray, same, team: int):
+        self.values = values
+        self.hidden = np.zeros(len(values), dtype=bool)
+        teams = [parts[start : start + team] for start in range(0, len(parts), team)] or [[]]
+        self.stages = [_Stage(members, values, floor, same, self.hidden) for members in teams]
+        self.moved = sorted(set().union(*(stage.rows_of for stage in self.stages)), key=lambda k: (values[k], k))
+
+    def hide(self, wanted: np.ndarray) -> None:
+        """Hide the national cells wanted that are not hidden yet, in every team's program."""
+        fresh = np.flatnonzero(wanted & ~self.hidden)
+        for stage in self.stages:
+            stage.free(fresh)
+        self.hidden[fresh] = True
+
+    def show(self, cells: list[int]) -> None:
+        """Show these hidden national cells again, in every team's program."""
+        cells = np.asarray(cells, dtype=int)
+        for stage in self.stages:
+            stage.hold(cells)
+        self.hidden[cells] = False
+
+    def pinned(self, n: int) -> bool:
+        """True when every team's mixtures give national cell n its true value. Every check rests on solutions of
+        one team's program, so showing n again takes none of them away (a reader may combine teams and narrow n, but
+        n is hidden only for others, and what each check relies on stands)."""
+        return all(stage.pinned(n) for stage in self.stages)
+
+    def checks(self, primary: np.ndarray):
+        """Each check (threshold -> True while broken) with the national cells that could mend it, cheapest first,
+        and the national cell it is about: each team's parts' checks, then every small national cell."""
+        for stage in self.stages:
+            yield from stage.checks()
+        yield from self.national_checks(primary)
+
+    def national_checks(self, cells: np.ndarray):
+        """A check for each of these national cells, as checks() gives them."""
+        for n in np.flatnonzero(cells):
+            yield (lambda threshold, n=int(n): self._national_breaks(n, threshold)), self.moved, int(n)
+
+    def _national_breaks(self, n: int, threshold: int) -> bool:
+        """True when national cell n breaks the guarantee: its least and greatest values over the teams' programs
+        are each a reader's solution, so the interval between them is one a reader cannot narrow."""
+        truth = self.values[n]
+        low, high = truth, truth
+        for stage in self.stages:
+            least, most = stage.found_span(stage.national + n)
+            low, high = min(low, truth + least), max(high, truth + most)
+        for stage in self.stages:
+            if not breaks_guarantee(low, high, threshold):
+                return False
+            if not stage.moves(n):
+                continue
+            costs = np.zeros(stage.columns)
+            costs[stage.national + n] = 1.0
+            least, most = (stage.solve(costs, sense) for sense in (MINIMISE, MAXIMISE))
+            low = min(low, truth + least @ costs) if least is not None else -np.inf
+            high = max(high, truth + most @ costs) if most is not None else np.inf
+        return breaks_guarantee(low, high, threshold)
+
+
 class _Stage:
     """The joint linear program: per part, a mixture of its truth and kept solutions; per national cell, its change
     from the truth (none while it is shown); per national cell, its parts' changes adding up to its own."""
 
-    def __init__(self, parts: list[Part], values: np.ndarray, floor: np.ndarray, same):
-        self.parts, self.values, self.floor = parts, values, floor
+    def __init__(self, parts: list[Part], values: np.ndarray, floor: np.ndarray, same, hidden: np.ndarray):
+        self.parts, self.values, self.floor, self.hidden = parts, values, floor, hidden
         self.offsets = np.cumsum([0] + [len(part.points) for part in parts])
         weights = int(self.offsets[-1])
         self.highs = new_highs()
@@ -252,31 +325,37 @@ class _Stage:
         # a reader cannot rule out, so a cell whose values across them already keep the guarantee needs no solve.
         self.found, self.solutions = np.zeros((64, self.columns)), 1
 
-    def hide(self, hidden: np.ndarray, wanted: np.ndarray) -> None:
-        """Hide the national cells wanted that are not hidden yet: their change is free down to their floor."""
-        self.hidden = hidden
-        fresh = np.flatnonzero(wanted & ~hidden)
-        if len(fresh):
-            lower = self.floor[fresh] - self.values[fresh]
-            upper = np.full(len(fresh), highspy.kHighsInf)
-            self.highs.changeColsBounds(len(fresh), self.national + fresh, lower, upper)
-            hidden[fresh] = True
+    def free(self, cells: np.ndarray) -> None:
+        """Let these national cells (being hidden) change, down to their floor."""
+        if len(cells):
+            lower = self.floor[cells] - self.values[cells]
+            upper = np.full(len(cells), highspy.kHighsInf)
+            self.highs.changeColsBounds(len(cells), self.national + cells, lower, upper)
 
-    def show(self, hidden: np.ndarray, cells: list[int]) -> None:
-        """Show these hidden national cells again: their change held at 0."""
-        cells = np.asarray(cells, dtype=int)
+    def hold(self, cells: np.ndarray) -> None:
+        """Hold these national cells (being shown again) at their true values."""
         zeros = np.zeros(len(cells))
         self.highs.changeColsBounds(len(cells), self.national + cells, zeros, zeros)
-        hidden[cells] = False
+
+    def moves(self, n: int) -> bool:
+        """True when a kept solution of one of the parts moves national cell n."""
+        return bool(self.rows_of.get(n))
+
+    def found_span(self, column: int) -> tuple[float, float]:
+        """The least and greatest change of a column over the solutions found so far."""
+        changes = self.found[: self.solutions, column]
+        return float(changes.min()), float(changes.max())
 
     def pinned(self, n: int) -> bool:
         """True when every mixture gives national cell n its true value."""
+        if not self.moves(n):
+            return True  # its line holds only its own change
         column = self.national + n
         if np.abs(self.found[: self.solutions, column]).max() > 1e-7:
             return False  # a solution found already moves it
         costs = np.zeros(self.columns)
         costs[column] = 1.0
-        ends = [self._solve(costs, sense) for sense in (MINIMISE, MAXIMISE)]
+        ends = [self.solve(costs, sense) for sense in (MINIMISE, MAXIMISE)]
         return all(end is not None for end in ends) and abs(ends[1] @ costs - ends[0] @ costs) < 1e-7
 
     def _keep(self, solution: np.ndarray) -> None:
@@ -285,7 +364,8 @@ class _Stage:
         self.found[self.solutions] = solution
         self.solutions += 1
 
-    def _solve(self, costs: np.ndarray, sense) -> np.ndarray | None:
+    def solve(self, costs: np.ndarray, sense) -> np.ndarray | None:
+        """The program's solution at its least (or greatest) cost, kept as found; None when it has no end."""
         status = optimise(self.highs, costs, sense)
         if status == highspy.HighsModelStatus.kOptimal:
             solution = np.asarray(self.highs.getSolution().col_value, dtype=float)
@@ -330,14 +410,14 @@ class _Stage:
             return False
         ends = []
         for sense in (MINIMISE, MAXIMISE):
-            solution = self._solve(costs, sense)
+            solution = self.solve(costs, sense)
             ends.append(truth + solution @ costs if solution is not None else (np.inf if ends else -np.inf))
         return judge(ends[0], ends[1], threshold)
 
-    def checks(self, primary: np.ndarray):
-        """Each check (threshold -> True while broken) with the national cells that could mend it, cheapest first,
-        and the national cell it is about: every kept solution a part's cell relies on, every hidden interface cell,
-        every small national cell."""
+    def checks(self):
+        """Each check of the team's parts (threshold -> True while broken) with the national cells that could mend
+        it, cheapest first, and the national cell it is about: every kept solution a part's cell relies on, every
+        hidden interface cell."""
         for p, part in enumerate(self.parts):
             for q in np.flatnonzero(part.required):
                 lines = self._lines(part, part.points[q])
@@ -353,16 +433,6 @@ class _Stage:
                 options = list(dict.fromkeys([int(key), *self._lines(part, moving)]))
                 truth = part.values[j]
                 yield (lambda threshold, c=costs, t=truth, g=judge: self._breaks(c, t, g, threshold)), options, int(key)
-        yield from self.national_checks(primary)
-
-    def national_checks(self, cells: np.ndarray):
-        """A check for each of these national cells, as checks() gives them."""
-        for n in np.flatnonzero(cells):
-            costs = np.zeros(self.columns)
-            costs[self.national + n] = 1.0
-            options = sorted(self.rows_of, key=lambda k: (self.values[k], k))
-            truth = self.values[n]
-            yield (lambda threshold, c=costs, t=truth: self._breaks(c, t, breaks_guarantee, threshold)), options, int(n)
 
     def _lines(self, part: Part, change: np.ndarray) -> list[int]:
         """The national cells a change of the part moves, smallest first (cheapest to hide)."""

@@ -192,11 +192,12 @@ def publish_by_la(tables: dict[str, pd.DataFrame], threshold: int, engine: Engin
     jobs = [(code, mine, threshold, engine.blocks_above) for code, mine in split.items()]
     results: list[LaResult] = engine.map(protect_la, jobs, sum(sizes), sizes)
     national_started = time.perf_counter()
+    # Each system and year's national figures are a job of their own too, on the same engine.
     stages = sorted({key for result in results for key in result.interfaces})
-    national = []
-    for key in stages:
-        shares = [result.interfaces[key] for result in results if key in result.interfaces]
-        national.append(national_stage([frame for frame, _ in shares], [part for _, part in shares], threshold, key[1]))
+    shares = [[result.interfaces[key] for result in results if key in result.interfaces] for key in stages]
+    jobs = [([f for f, _ in share], [p for _, p in share], threshold, key[1]) for key, share in zip(stages, shares)]
+    points = [sum(len(part.points) for _, part in share) for share in shares]
+    national = engine.map(national_stage, jobs, sum(sizes), points)
     joint_seconds = time.perf_counter() - national_started
     cells = pd.concat([*(r.cells for r in results), *national], ignore_index=True)
     withheld = [

@@ -41,8 +41,9 @@ def whole(problems, interfaces, national: np.ndarray) -> Problem:
     return Problem(values, lines)
 
 
-def protected(tables: list[np.ndarray]):
-    """Each LA protected alone, then the joint stage; the whole problem and its hidden cells."""
+def protected(tables: list[np.ndarray], team: int | None = None):
+    """Each LA protected alone, then the joint stage (team: LAs per linear program); the whole problem and its hidden
+    cells."""
     problems, interfaces, hiddens, parts = [], [], [], []
     for table in tables:
         problem, interface = la_table(table)
@@ -54,18 +55,19 @@ def protected(tables: list[np.ndarray]):
         parts.append(part_of(problem, hidden, interface, np.arange(len(interface)), THRESHOLD))
     national = sum(problem.values[interface] for problem, interface in zip(problems, interfaces))
     primary = primary_cells(national, THRESHOLD)
-    chosen = joint_hidden(parts, national, THRESHOLD, primary, np.ones(len(national)))
+    chosen = joint_hidden(parts, national, THRESHOLD, primary, np.ones(len(national)), team=team)
     return whole(problems, interfaces, national), np.concatenate(hiddens + [chosen]), chosen, hiddens
 
 
-def test_a_small_la_figure_alone_on_its_national_line_hides_the_national_figure():
+@pytest.mark.parametrize("team", [None, 1])
+def test_a_small_la_figure_alone_on_its_national_line_hides_the_national_figure(team):
     # Worked by hand. LA A has 1 pupil in category 2 (small: hidden, with the cells that protect it in A); LA B has
     # 20 there, shown. England's category 2 is 21: with it shown, A's is 21 - 20 = 1 exactly. So England's category
     # 2 must be hidden, and then England's total (shown) less its categories 0 and 1 (shown) gives it back unless
     # another national figure goes too.
     a = np.array([[9, 8, 1], [7, 9, 0], [8, 6, 0]])
     b = np.array([[9, 8, 7], [7, 9, 6], [8, 6, 7]])
-    problem, hidden, chosen, _ = protected([a, b])
+    problem, hidden, chosen, _ = protected([a, b], team)
     assert chosen[2], "England's category 2 would give LA A's 1 away"
     assert chosen.sum() >= 2, "England's total less its other categories would give category 2 back"
     assert audit_breaks(problem, hidden, THRESHOLD) == []
@@ -93,10 +95,13 @@ def random_tables(seed: int) -> list[np.ndarray]:
     return tables
 
 
+# Teams of one and two LAs split most countries of these draws into several programs, each holding the other LAs
+# at their truth; None is the default team (two LAs); 4 holds every LA of these draws in one program.
+@pytest.mark.parametrize("team", [None, 1, 4])
 @pytest.mark.parametrize("seed", range(40))
-def test_the_whole_country_audited_at_once_finds_nothing_to_narrow(seed):
+def test_the_whole_country_audited_at_once_finds_nothing_to_narrow(seed, team):
     try:
-        problem, hidden, _, _ = protected(random_tables(seed))
+        problem, hidden, _, _ = protected(random_tables(seed), team)
     except Exception as failure:  # an LA too small to protect alone is not this test's concern
         if type(failure).__name__ == "Unprotectable":
             pytest.skip("an LA of this draw cannot be protected alone")
