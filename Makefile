@@ -90,9 +90,10 @@ bench-borough: demo $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.protection
 	$(PYTHON) -m benchmarks.load_test
 
-# How far England gets (about an hour): its extracts written, read by the ingest, five LAs from the smallest to the
-# largest protected alone, and the app served from a warehouse with a stand-in publication (small counts hidden,
-# nothing else): bench/england.json. Its publication cannot be protected yet (docs/performance.md).
+# England on this machine (about three hours): its extracts written, read by the ingest, five LAs from the smallest to
+# the largest protected alone, England loaded as a country (each LA protected alone, then England's figures jointly),
+# and the app served from a warehouse with a stand-in publication (small counts hidden, nothing else):
+# bench/england.json, whose figures make bench reports in England's row.
 bench-england: $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.england
 

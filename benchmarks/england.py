@@ -2,14 +2,15 @@
 
 Run: .venv/bin/python -m benchmarks.england [--reuse] [--sample CODE,CODE,...]   (or: make bench-england)
 
-England's publication is protected LA by LA and then jointly, but the joint stage does not yet scale to its 151 LAs
-(docs/performance.md), so its load is not measured. What is, one step
-after the other, written to bench/england.json:
+One step after the other, written to bench/england.json:
 - the extracts: `python -m dashboard.demo --scale england` (two processes), its seconds and peak memory;
 - the ingest reading them (parse, type, check and count every file; nothing protected or written), seconds and peak
   memory, in a process of its own;
 - a sample of LAs from the smallest to the largest, each made and protected alone as the demo borough is (one
   process, the systems one after another): small areas, cells, hidden cells and the protection's seconds;
+- England's extracts loaded as a country (`load` step): each LA protected alone on the dask engine (two workers
+  unless INCLUSION_PROTECT_WORKERS says otherwise), then England's figures jointly, into bench/warehouses/
+  england.duckdb: seconds, peak memory of the loader and of its largest worker, cells published and hidden;
 - England's maps drawn in Chromium (software WebGL), simplified as the app simplifies each level: its 33,755 small
   areas at once as SVG (`choropleth` on a geo subplot) and as WebGL (`choroplethmap`, a blank style, no tiles), and
   what the app draws instead (a level of more than 2,500 places a locality at a time): England by district, and

@@ -236,7 +236,8 @@ def england_so_far() -> dict:
     """What make bench-england last measured (bench/england.json), for England's row: its extracts, their reading, the
     LAs protected alone, the maps drawn alone, and the app served from a warehouse whose publication is a stand-in
     (small counts hidden, nothing else: benchmarks.england_served). Serving costs the same whichever cells are hidden,
-    so the served figures are judged against England's serving targets; the load is not, as it cannot be built."""
+    so the served figures are judged against England's serving targets; the load (England's extracts loaded as a
+    country, each LA protected alone on two dask workers and then England's figures jointly) against its own."""
     path = BENCH / "england.json"
     if not path.exists():
         return {}
@@ -249,6 +250,18 @@ def england_so_far() -> dict:
         row |= {"extracts read s": found["read"].get("seconds"), "read peak MB": found["read"].get("loader peak MB")}
     for la in found.get("LAs protected alone", []):
         row[f"{la['la']} ({la['small areas']} small areas) protected alone s"] = la["protection s"]
+    if "load" in found:
+        load = found["load"]
+        row |= {
+            "load s": load.get("seconds"),
+            "load: protection s": load.get("protection seconds"),
+            "load peak MB": load.get("loader peak MB"),
+            "load worker peak MB": load.get("worker peak MB"),
+            "published cells": load.get("cells"),
+            "published hidden": load.get("hidden"),
+            "England's own cells": load.get("England's own cells"),
+            "England's own hidden": load.get("England's own hidden"),
+        }
     for name, value in found.get("map", {}).items():
         if ": " in name and not name.endswith(("places", "MB")):
             row[f"drawn alone, {name}"] = value
@@ -280,6 +293,10 @@ def verdicts(scale: str, row: dict) -> dict:
     if scale in WEB_WORKER_MB and memory is not None:
         target = WEB_WORKER_MB[scale]
         checks["web worker peak MB"] = {"measured": memory, "target": target, "met": memory <= target}
+    if scale in WEB_WORKER_MB and row.get("load worker peak MB") is not None:
+        # The protection's workers are workers too: England's target holds for them as for the web's.
+        memory, target = row["load worker peak MB"], WEB_WORKER_MB[scale]
+        checks["load worker peak MB"] = {"measured": memory, "target": target, "met": memory <= target}
     if scale == "county" and f"{label} map p95 ms" in row:  # the issue sets the 25 users' target at county scale
         p95, errors = row[f"{label} map p95 ms"], row[f"{label} errors"]
         met = p95 <= LOAD_USERS_TARGET["p95 ms"] and errors == 0
@@ -320,12 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     for scale in chosen:
         if scale not in BUILDABLE:
-            why = (
-                "its joint stage does not yet scale to its 151 LAs (docs/performance.md); make bench-england "
-                "measures its extracts and LAs protected alone (bench/england.json)"
-            )
-            print(f"{scale}: not measured: {why}.", flush=True)
-            row = {"load": f"not measured: {why}"} | england_so_far()
+            # England's load takes longer than this run should: make bench-england measures it (bench/england.json).
+            row = england_so_far()
+            if "load s" not in row:
+                why = "make bench-england has not loaded England as a country (bench/england.json)"
+                row = {"load": f"not measured: {why}"} | row
+            print(f"{scale}: figures from make bench-england.", flush=True)
             row["targets"] = verdicts(scale, row)
             results[scale] = row
             continue

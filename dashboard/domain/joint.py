@@ -18,6 +18,8 @@ part, solutions of that part alone (the part's own lines and bounds) that the na
   solutions): any mixture is a solution of the part (its solutions are a convex set), so whatever the joint stage
   finds with them a reader could find too. It may hide more than a reader's exact view would need, never less.
 - a hidden interface cell's interval, and a hidden national cell's, are read from the same mixtures.
+- a linear program holds a team of a few parts, every other part at its truth (TEAM): a restriction of the program
+  of every part, so still a subset of what a reader can work out, and a country's programs stay small.
 
 A break is mended by hiding national cells (the break's own national line first), never by protecting a part
 again: with every national cell through it hidden, a part's solutions need no completing, so every break can be
@@ -290,7 +292,7 @@ class _Joint:
 
 
 class _Stage:
-    """The joint linear program: per part, a mixture of its truth and kept solutions; per national cell, its change
+    """A team's joint linear program: per part, a mixture of its truth and kept solutions; per national cell, its change
     from the truth (none while it is shown); per national cell, its parts' changes adding up to its own."""
 
     def __init__(self, parts: list[Part], values: np.ndarray, floor: np.ndarray, same, hidden: np.ndarray):

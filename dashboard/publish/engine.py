@@ -3,6 +3,7 @@ a running scheduler's cluster), or in the loading process when the load is too s
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -68,12 +69,31 @@ class Engine:
 
 
 def _gather(client, function: Callable, jobs: Sequence[tuple], sizes: Sequence[int] | None) -> list:
+    """Each job's result, in the jobs' order. Only a few jobs are on the workers at a time (two a worker: one running,
+    one waiting), largest first: a job's tables go to a worker when it is about to be run, so a worker holds its
+    jobs' tables, not its share of the whole load's (England's 151 LAs, scattered at once, took 3.8 GB a worker)."""
+    from distributed import as_completed
+
     sizes = sizes or [0] * len(jobs)
-    futures = []
-    for job, size in zip(jobs, sizes, strict=True):
-        # Tables go to the workers as data (scattered), not inside the task graph, which the scheduler would copy. Each
-        # dict goes whole, in a list: a dict given to scatter would be scattered under its own keys as task names,
-        # and two years' tables of one count would share a name.
-        data = [client.scatter([part], hash=False)[0] if isinstance(part, dict) else part for part in job]
-        futures.append(client.submit(function, *data, priority=size, pure=False))
-    return client.gather(futures)
+    waiting = iter(sorted(range(len(jobs)), key=lambda i: -sizes[i]))
+    window = 2 * max(1, len(client.scheduler_info()["workers"]))
+    results, index, running = [None] * len(jobs), {}, as_completed()
+
+    def submit(i: int) -> None:
+        # Tables go to the workers as data (scattered), not inside the task graph, which the scheduler would copy.
+        # Each dict goes whole, in a list: a dict given to scatter would be scattered under its own keys as task
+        # names, and two years' tables of one count would share a name.
+        data = [client.scatter([part], hash=False)[0] if isinstance(part, dict) else part for part in jobs[i]]
+        future = client.submit(function, *data, priority=sizes[i], pure=False)
+        index[future.key] = i
+        running.add(future)
+
+    for i in itertools.islice(waiting, window):
+        submit(i)
+    for future in running:
+        results[index.pop(future.key)] = future.result()  # a job that raised raises here, as it would in process
+        future.release()
+        following = next(waiting, None)
+        if following is not None:
+            submit(following)
+    return results

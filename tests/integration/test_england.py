@@ -172,6 +172,22 @@ def test_englands_figures_are_its_las_figures_added_up(country):
         assert las.loc[las["locality"].isna(), "value"].tolist() == [outside]
 
 
+def test_each_la_is_given_its_own_rows_in_their_order(country):
+    tables, _, _ = country
+    split = split_by_la(tables)
+    area_la = tables["area"].set_index("area_code")["locality_code"]
+    cluster_la = tables["cluster"].set_index("cluster_code")["locality_code"]
+    school_la = tables["school"].set_index("urn")["cluster_code"].map(cluster_la)
+    for name, home in (("fact_census", "home_area_code"), ("fact_population", "area_code")):
+        facts = tables[name]
+        by_school = facts["urn"].map(school_la) if "urn" in facts else pd.Series(None, index=facts.index)
+        owner = by_school.fillna(facts[home].map(area_la))
+        for code in ("E06000017", "E06000001"):
+            expected = facts[owner == code].reset_index(drop=True)
+            pd.testing.assert_frame_equal(split[code][name], expected)
+        assert sum(len(split[code][name]) for code in split) == len(facts)
+
+
 def test_a_row_whose_school_and_home_lie_in_two_las_is_refused_by_name(country):
     tables, _, _ = country
     crossing = {name: frame.copy() for name, frame in tables.items()}
@@ -211,6 +227,25 @@ def test_the_demo_command_loads_the_las_it_is_given_as_a_country(tmp_path, capsy
         con.close()
     assert kind == "country" and "2 LAs protected alone" in method
     assert places == (3,)  # Rutland, Hartlepool and the pupils living in neither
+
+
+def test_the_demo_command_loads_every_la_it_writes_when_told_all(tmp_path, capsys, monkeypatch):
+    shared_file("boundaries/lsoa2021_england_5dp.geojson.gz")
+    from dashboard.sources.demo import cli
+
+    def rutland_for_all(out, shared_data, seed, workers):  # England's smallest LA stands in for all 151
+        return write_england(out, shared_data, seed=seed, workers=workers, only={"E06000017"}, years=1)
+
+    monkeypatch.setattr(cli, "write_england", rutland_for_all)
+    db = tmp_path / "england.duckdb"
+    assert cli.main(["--scale", "england", "--only", "all", "--out", str(tmp_path / "x"), "--db", str(db)]) == 0
+    assert "Built a synthetic England of 1 LA in" in capsys.readouterr().out
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (description,) = con.execute("SELECT description FROM load_version").fetchone()
+    finally:
+        con.close()
+    assert description == "Synthetic England: 1 LA"
 
 
 def test_the_demo_command_says_which_la_codes_it_does_not_know(tmp_path, capsys):

@@ -69,6 +69,27 @@ def test_englands_served_figures_are_judged_and_named_as_from_a_stand_in_while_i
     assert "| web worker peak MB | 1700 | <= 1536 | MISSED |" in table
 
 
+def test_englands_load_from_bench_england_is_judged_against_an_hour_and_its_workers_memory(tmp_path, monkeypatch):
+    load = {
+        "seconds": 3900.5,
+        "loader peak MB": 17000,
+        "worker peak MB": 1200,
+        "protection seconds": 3100.0,
+        "cells": 9000000,
+        "hidden": 2500000,
+        "England's own cells": 60000,
+        "England's own hidden": 9000,
+    }
+    (tmp_path / "england.json").write_text(json.dumps({"load": load}))
+    monkeypatch.setattr(scales, "BENCH", tmp_path)
+    row = scales.england_so_far()
+    assert row["load s"] == 3900.5 and row["load: protection s"] == 3100.0 and row["England's own hidden"] == 9000
+    assert scales.verdicts("england", row) == {
+        "load s": {"measured": 3900.5, "target": 3600, "met": False},
+        "load worker peak MB": {"measured": 1200, "target": 1536, "met": True},
+    }
+
+
 def test_the_25_users_are_judged_at_county_scale():
     label = "users, 2 web workers,"
     row = {f"{label} map p95 ms": 320.0, f"{label} errors": 0, "map p95 ms": 6.7}

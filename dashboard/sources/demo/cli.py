@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         default="borough",
         help="borough (170 small areas, 45,000 pupils), county (1,000 areas, 600 schools, 250,000 pupils), region "
         "(the West Midlands' 1,719 areas from ../shared/data, 450,000 pupils) or england (33,755 areas in 151 LAs "
-        "from ../shared/data, 9 million pupils: extracts only, unless --only names the LAs to load)",
+        "from ../shared/data, 9 million pupils: extracts only, unless --only names the LAs to load, or all)",
     )
     parser.add_argument(
         "--seed", type=int, default=DemoSettings.seed, help="random seed; the same seed gives the same borough"
@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="england: LAs made at once, one process each")
     parser.add_argument(
         "--only",
-        help="england: these LAs alone (codes, comma-separated, e.g. E06000017,E06000001), loaded as a country: "
-        "each LA protected alone, then their national figures jointly",
+        help="england: these LAs alone (codes, comma-separated, e.g. E06000017,E06000001), or all of them, loaded as a "
+        "country: each LA protected alone, then their national figures jointly (all: about an hour and a half on two "
+        "cores)",
     )
     args = parser.parse_args(argv)
     try:
@@ -94,7 +95,8 @@ def _england(args: argparse.Namespace) -> int:
         print(f"--scale england needs England's boundaries in {SHARED_DATA / 'boundaries'}", file=sys.stderr)
         return 1
     out = args.out if args.out != absolute_path("data/demo") else absolute_path("data/demo-england")
-    only = {code.strip() for code in args.only.split(",") if code.strip()} if args.only else None
+    every = (args.only or "").strip().lower() == "all"
+    only = {code.strip() for code in args.only.split(",") if code.strip()} if args.only and not every else None
     print(f"Writing England's synthetic extracts, LA by LA, into {out}...", flush=True)
     options = {"only": only} if only else {}
     made = write_england(out, SHARED_DATA, seed=args.seed, workers=args.workers, **options)
@@ -108,10 +110,10 @@ def _england(args: argparse.Namespace) -> int:
         f"into {out} in {took}: {made.pupil_terms:,} pupil-term attendance rows counted into "
         f"{made.rows['attendance']:,} rows of attendance.csv."
     )
-    if not only:
+    if not only and not every:
         print(
-            f"{wrote} They are not loaded: all of England's LAs take longer to protect than a load should "
-            "(docs/performance.md); load a sample of LAs with --only."
+            f"{wrote} They are not loaded: all of England's LAs take about an hour and a half to protect on two cores "
+            "(docs/performance.md); load them with --only all, or a sample of LAs with --only CODE,CODE."
         )
         return 0
     db_path = args.db or Config().warehouse_path
@@ -124,7 +126,8 @@ def _england(args: argparse.Namespace) -> int:
             code_field=ENGLAND_BOUNDARIES[1],
             data_kind="synthetic",
             area_kind="country",
-            description=f"Synthetic England: {made.las} LA{'s' if made.las != 1 else ''} ({', '.join(sorted(only))})",
+            description=f"Synthetic England: {made.las} LA{'s' if made.las != 1 else ''}"
+            + (f" ({', '.join(sorted(only))})" if only else ""),
         )
     except IngestError as exc:
         print(f"The extracts did not validate:\n{exc}", file=sys.stderr)
