@@ -180,8 +180,9 @@ def test_each_la_is_given_its_own_rows_in_their_order(country):
     school_la = tables["school"].set_index("urn")["cluster_code"].map(cluster_la)
     for name, home in (("fact_census", "home_area_code"), ("fact_population", "area_code")):
         facts = tables[name]
-        by_school = facts["urn"].map(school_la) if "urn" in facts else pd.Series(None, index=facts.index)
-        owner = by_school.fillna(facts[home].map(area_la))
+        none = pd.Series(None, index=facts.index, dtype=object)
+        by_school = facts["urn"].map(school_la).astype(object) if "urn" in facts else none
+        owner = by_school.fillna(facts[home].map(area_la).astype(object))
         for code in ("E06000017", "E06000001"):
             expected = facts[owner == code].reset_index(drop=True)
             pd.testing.assert_frame_equal(split[code][name], expected)
