@@ -10,7 +10,10 @@ One step after the other, written to bench/england.json:
   process, the systems one after another): small areas, cells, hidden cells and the protection's seconds;
 - England's extracts loaded as a country (`load` step): each LA protected alone on the dask engine (two workers
   unless INCLUSION_PROTECT_WORKERS says otherwise), then England's figures jointly, into bench/warehouses/
-  england.duckdb: seconds, peak memory of the loader and of its largest worker, cells published and hidden;
+  england.duckdb: seconds, peak memory of the loader and of its largest worker, cells published and hidden; what
+  each system's joint stage was given is kept (bench/warehouses/england-joint);
+- the joint stage run again alone from what the load kept (`joint` step: minutes, where the load takes over an
+  hour), each system's seconds and national cells hidden;
 - England's maps drawn in Chromium (software WebGL), simplified as the app simplifies each level: its 33,755 small
   areas at once as SVG (`choropleth` on a geo subplot) and as WebGL (`choroplethmap`, a blank style, no tiles), and
   what the app draws instead (a level of more than 2,500 places a locality at a time): England by district, and
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -40,9 +44,12 @@ from dashboard.config import ROOT
 SHARED_DATA = ROOT.parent / "shared" / "data"
 EXTRACTS = WAREHOUSES / "england-extracts"
 # Rutland (26 small areas), Hartlepool (57), Walsall (169), Birmingham (659) and Kent (938).
-STEPS = ("extracts", "read", "protect", "load", "map", "warehouse", "serve")
+STEPS = ("extracts", "read", "protect", "load", "joint", "map", "warehouse", "serve")
 # England's extracts loaded as a country, each LA protected alone and then England's figures jointly.
 COUNTRY = WAREHOUSES / "england.duckdb"
+# What each system and year's joint stage was given by the load, kept so that the joint stage can be run again alone
+# (the `joint` step): the LAs protected alone are most of England's load, the joint stage a few minutes of it.
+JOINT = WAREHOUSES / "england-joint"
 # England's warehouse with a stand-in publication (benchmarks.england_served): never a reader's.
 STANDIN = WAREHOUSES / "england-standin.duckdb"
 BOUNDARIES = SHARED_DATA / "boundaries" / "lsoa2021_england_5dp.geojson.gz"
@@ -219,16 +226,54 @@ def england_map(changes: int = 8) -> dict:
     return results
 
 
+def kept_national_stage(frames: list, parts: list, threshold: int, year: str):
+    """The load's national stage of one system and year, its inputs kept in JOINT first."""
+    import dashboard.publish.national as national
+
+    # In the loading process the module's national_stage is this function (load_country put it there, keeping the
+    # real one on it); on a dask worker the module is imported afresh, unchanged.
+    national_stage = getattr(national.national_stage, "real", national.national_stage)
+    JOINT.mkdir(parents=True, exist_ok=True)
+    first = frames[0]["count"].iloc[0]  # a count belongs to one system: it names the system
+    with (JOINT / f"{first}-{year.replace('/', '-')}.pkl").open("wb") as kept:
+        pickle.dump((frames, parts, threshold, year), kept)
+    return national_stage(frames, parts, threshold, year)
+
+
+def joint_again(folder: Path) -> dict:
+    """Every kept national stage run again, one after the other in this process: seconds and what it hid."""
+    from dashboard.publish.national import national_stage
+
+    systems, started = {}, time.perf_counter()
+    for path in sorted(folder.glob("*.pkl")):
+        frames, parts, threshold, year = pickle.loads(path.read_bytes())
+        began = time.perf_counter()
+        cells = national_stage(frames, parts, threshold, year)
+        shown = cells[cells["status"] != "not published"]
+        systems[path.stem] = {
+            "seconds": round(time.perf_counter() - began, 1),
+            "LAs": len(parts),
+            "national cells": len(shown),
+            "hidden": int(shown["_hidden"].sum()),
+            "small": int(shown["_primary"].sum()),
+        }
+    return {"seconds": round(time.perf_counter() - started, 1), "systems": systems}
+
+
 def load_country(folder: Path, db: Path, out: Path) -> None:
     """England's extracts loaded as a country (the real publication, on the configured engine): what it published
     and hid, and the protection's seconds, into out."""
     import duckdb
 
+    import dashboard.publish.national as national
     from dashboard.ingest.build import load
     from dashboard.store.versions import versions_folder
 
     shutil.rmtree(versions_folder(db), ignore_errors=True)
+    shutil.rmtree(JOINT, ignore_errors=True)
     db.unlink(missing_ok=True)
+    kept_national_stage.real = national.national_stage
+    national.national_stage = kept_national_stage  # each system's joint stage kept for the `joint` step
     started = time.perf_counter()
     load(
         folder,
@@ -342,6 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in steps:
         print("england: its extracts loaded as a country, each LA protected alone, then England jointly...", flush=True)
         results["load"] = _in_own_process(["--country", str(EXTRACTS)], "loading England as a country")
+        results_path.write_text(json.dumps(results, indent=2))
+    if "joint" in steps and JOINT.exists():
+        print("england: the joint stage run again alone, from what the load kept...", flush=True)
+        results["joint"] = joint_again(JOINT)
         results_path.write_text(json.dumps(results, indent=2))
     if "map" in steps:
         print("england: the maps in Chromium...", flush=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ from dashboard.ingest.templates import (
 from dashboard.publish.national import publish_by_la
 from dashboard.publish.protect import publish
 from dashboard.store.schema import TABLE_ORDER
-from dashboard.store.versions import write_warehouse
+from dashboard.store.versions import versions_folder, write_warehouse
 
 LOAD_VERSION_COLUMNS = ["version", "loaded_at", "data_kind", "description", "area_kind"]
 DATASET_TABLES = {
@@ -360,10 +361,16 @@ def republish(db_path: Path, threshold: int) -> Path:
     tables |= publication_tables(tables, threshold)
     now = dt.datetime.now().replace(microsecond=0)
     old = tables["load_version"].iloc[0]
+    # The same sources' content, and the threshold: a version protected again within the second it was loaded in
+    # must not take its name (the version named is the version read, and every look-up is kept by its name).
+    content = str(old["version"]).split("-")[2] if str(old["version"]).count("-") >= 2 else "republished"
+    name = f"{now:%Y%m%d-%H%M%S}-{content}-t{threshold}"
+    kept = {path.stem for path in versions_folder(Path(db_path)).glob("*.duckdb")}
+    name = next(f"{name}-{n}" for n in itertools.count(2) if f"{name}-{n}" not in kept) if name in kept else name
     tables["load_version"] = pd.DataFrame(
         [
             (
-                f"{now:%Y%m%d-%H%M%S}-{str(old['version']).rsplit('-', 1)[-1]}",
+                name,
                 now,
                 old["data_kind"],
                 f"{old['description']}; protected again at threshold {threshold}",

@@ -560,3 +560,28 @@ def test_targets_load_in_any_letter_case_with_the_directions_other_words_and_are
     assert queries.targets("suspension_rate", "locality", "E") == []
     assert len(queries.targets("suspension_rate")) == 4
     assert queries.targets("severe_absence") == []
+
+
+def test_a_version_protected_again_in_the_second_it_was_loaded_is_a_new_version(template_set, tmp_path, monkeypatch):
+    # A CI run once loaded and republished in the same second: the republished version took the loaded one's name,
+    # and the look-ups kept by that name served the old publication.
+    import datetime as dt
+
+    import dashboard.ingest.build as build
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 12, 5, 4, 30, 0)
+
+    monkeypatch.setattr(build.dt, "datetime", Frozen)
+    db = tmp_path / "wh.duckdb"
+    load(template_set, db)
+    first = Warehouse(db).info().version
+    again = build.republish(db, 2)
+    twice = build.republish(db, 2)
+    names = {first, again.stem, twice.stem}
+    assert len(names) == 3, names
+    assert again.stem == f"{first}-t2" and twice.stem == f"{first}-t2-2"
+    assert Queries(Warehouse(db)).threshold == 2
+    assert {v.stem for v in versions_folder(db).glob("*.duckdb")} >= names
