@@ -71,7 +71,7 @@ class Engine:
 def _gather(client, function: Callable, jobs: Sequence[tuple], sizes: Sequence[int] | None) -> list:
     """Each job's result, in the jobs' order. Only a few jobs are on the workers at a time (two a worker: one running,
     one waiting), largest first: a job's tables go to a worker when it is about to be run, so a worker holds its
-    jobs' tables, not its share of the whole load's (England's 151 LAs, scattered at once, took 3.8 GB a worker)."""
+    jobs' tables, not its share of the whole load's (England's 151 LAs, scattered at once, took 4.3 GB a worker)."""
     from distributed import as_completed
 
     sizes = sizes or [0] * len(jobs)
