@@ -258,6 +258,17 @@ def test_the_demo_command_says_which_la_codes_it_does_not_know(tmp_path, capsys)
     assert "No LA of England has the code E99999999." in capsys.readouterr().err
 
 
+def test_the_demo_command_refuses_a_list_with_one_code_it_does_not_know_before_writing(tmp_path, capsys):
+    shared_file("boundaries/lsoa2021_england_5dp.geojson.gz")
+    from dashboard.sources.demo import cli
+
+    out = tmp_path / "x"
+    argv = ["--scale", "england", "--only", "E06000017,E0600001", "--out", str(out), "--db", str(tmp_path / "w")]
+    assert cli.main(argv) == 1
+    assert "No LA of England has the code E0600001." in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_a_national_family_not_published_says_why_in_the_report(country):
     _, one, _ = country
     published, families = one.published, one.families

@@ -17,7 +17,7 @@ from dashboard.config import ROOT, Config, SettingError, absolute_path
 from dashboard.ingest.boundaries import BoundaryError
 from dashboard.ingest.build import IngestError, load
 from dashboard.sources.demo.calibration import REGION_BOUNDARIES, SCALES, DemoSettings
-from dashboard.sources.demo.england import ENGLAND_BOUNDARIES, write_england
+from dashboard.sources.demo.england import ENGLAND_BOUNDARIES, england_codes, write_england
 from dashboard.sources.demo.extracts import build_demo
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -97,6 +97,10 @@ def _england(args: argparse.Namespace) -> int:
     out = args.out if args.out != absolute_path("data/demo") else absolute_path("data/demo-england")
     every = (args.only or "").strip().lower() == "all"
     only = {code.strip() for code in args.only.split(",") if code.strip()} if args.only and not every else None
+    unknown = sorted(only - england_codes(SHARED_DATA)) if only else []
+    if unknown:  # said before minutes of work, not left out of a country without a word
+        print(f"No LA of England has the code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}.", file=sys.stderr)
+        return 1
     print(f"Writing England's synthetic extracts, LA by LA, into {out}...", flush=True)
     options = {"only": only} if only else {}
     made = write_england(out, SHARED_DATA, seed=args.seed, workers=args.workers, **options)

@@ -84,6 +84,12 @@ class EnglandReport:
     seconds: float = 0.0
 
 
+def england_codes(shared_data: Path) -> set[str]:
+    """The codes of England's upper-tier LAs (without reading their boundaries)."""
+    names = gpd.read_file(shared_data / LA_NAMES, ignore_geometry=True)
+    return {code for code in names["CTYUA23CD"] if str(code).startswith("E")}
+
+
 def england_las(shared_data: Path, only: set[str] | None = None) -> list[LA]:
     """England's upper-tier LAs with their small areas and districts from the boundary files in shared_data (only
     these LA codes, if given; a paired LA comes with its neighbour)."""
