@@ -241,10 +241,11 @@ def kept_national_stage(frames: list, parts: list, threshold: int, year: str):
 
 
 def joint_again(folder: Path) -> dict:
-    """Every kept national stage run again, one after the other in this process: seconds and what it hid."""
+    """Every kept national stage run again, one after the other in this process: seconds and what it hid, by system
+    and by family."""
     from dashboard.publish.national import national_stage
 
-    systems, started = {}, time.perf_counter()
+    systems, families, started = {}, {}, time.perf_counter()
     for path in sorted(folder.glob("*.pkl")):
         frames, parts, threshold, year = pickle.loads(path.read_bytes())
         began = time.perf_counter()
@@ -257,7 +258,17 @@ def joint_again(folder: Path) -> dict:
             "hidden": int(shown["_hidden"].sum()),
             "small": int(shown["_primary"].sum()),
         }
-    return {"seconds": round(time.perf_counter() - started, 1), "systems": systems}
+        for (count, family), rows in shown.groupby(["count", "family"]):
+            tally = families.setdefault(f"{count} by {family}", [0, 0])
+            tally[0] += len(rows)
+            tally[1] += int(rows["_hidden"].sum())
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "national cells": sum(system["national cells"] for system in systems.values()),
+        "hidden": sum(system["hidden"] for system in systems.values()),
+        "families (cells, hidden)": families,
+        "systems": systems,
+    }
 
 
 def load_country(folder: Path, db: Path, out: Path) -> None:

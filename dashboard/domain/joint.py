@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
+from scipy.sparse import coo_matrix
 
 from dashboard.domain.disclosure import (
     Problem,
@@ -236,7 +237,7 @@ class _Joint:
         self.hidden = np.zeros(len(values), dtype=bool)
         teams = [parts[start : start + team] for start in range(0, len(parts), team)] or [[]]
         self.stages = [_Stage(members, values, floor, same, self.hidden) for members in teams]
-        self.moved = sorted(set().union(*(stage.rows_of for stage in self.stages)), key=lambda k: (values[k], k))
+        self.moved = sorted(set().union(*(stage.moving for stage in self.stages)), key=lambda k: (values[k], k))
 
     def hide(self, wanted: np.ndarray) -> None:
         """Hide the national cells wanted that are not hidden yet, in every team's program."""
@@ -300,29 +301,58 @@ class _Stage:
         self.offsets = np.cumsum([0] + [len(part.points) for part in parts])
         weights = int(self.offsets[-1])
         self.highs = new_highs()
+        # HiGHS's presolve, run afresh at each change of bounds, costs more than it saves here: ten LAs' pupils of
+        # a year took 5.1 s with it off, 6.1 s with it on, the same hidden (a program of five LAs decided whether a
+        # solution could be completed in 43 ms, not 400). The attacker's programs of an LA alone gain nothing from
+        # it off, and keep it.
+        self.highs.setOptionValue("presolve", "off")
         inf = highspy.kHighsInf
         self.highs.addVars(weights, np.zeros(weights), np.ones(weights))
         # Every national cell has a column for its change, held at 0 while it is shown.
         self.national = weights
         self.highs.addVars(len(values), np.zeros(len(values)), np.zeros(len(values)))
-        rows: dict[int, dict[int, float]] = {}
+        # A mixture with the truth, per part with kept solutions: its weights add up to at most 1.
+        mixed = [p for p, part in enumerate(parts) if len(part.points)]
+        starts = np.array([0] + [len(parts[p].points) for p in mixed]).cumsum()
+        columns = np.concatenate([np.arange(self.offsets[p], self.offsets[p + 1]) for p in mixed] or [np.zeros(0)])
+        self.highs.addRows(
+            len(mixed),
+            np.full(len(mixed), -inf),
+            np.ones(len(mixed)),
+            len(columns),
+            starts,
+            columns,
+            np.ones(len(columns)),
+        )
+        # A national cell is the sum of its parts' cells: of their changes, when hidden (none, if all are shown).
+        keys, columns, changes = [np.arange(len(values))], [weights + np.arange(len(values))], [-np.ones(len(values))]
         for p, part in enumerate(parts):
-            if not len(part.points):
-                continue
-            columns = np.arange(self.offsets[p], self.offsets[p + 1])
-            self.highs.addRow(-inf, 1.0, len(columns), columns, np.ones(len(columns)))  # a mixture with the truth
-            for j, key in enumerate(part.keys):
-                row = rows.setdefault(int(key), {})
-                for q in np.flatnonzero(part.points[:, j]):
-                    row[int(columns[q])] = float(part.points[q, j])
-        for key in range(len(values)):
-            # A national cell is the sum of its parts' cells: of their changes, when hidden (none, if all are shown).
-            row = rows.get(key, {}) | {weights + key: -1.0}
-            self.highs.addRow(0.0, 0.0, len(row), np.array(list(row)), np.array(list(row.values())))
+            q, j = np.nonzero(part.points) if len(part.points) else (np.zeros(0, int), np.zeros(0, int))
+            keys.append(part.keys[j].astype(int))
+            columns.append(self.offsets[p] + q)
+            changes.append(part.points[q, j])
+        keys, columns, changes = np.concatenate(keys), np.concatenate(columns), np.concatenate(changes)
+        national = coo_matrix((changes, (keys, columns)), shape=(len(values), weights + len(values))).tocsr()
+        self.highs.addRows(
+            len(values),
+            np.zeros(len(values)),
+            np.zeros(len(values)),
+            national.nnz,
+            national.indptr,
+            national.indices,
+            national.data,
+        )
         for a, b in same:
             self.highs.addRow(0.0, 0.0, 2, np.array([weights + a, weights + b]), np.array([1.0, -1.0]))
         self.columns = weights + len(values)
-        self.rows_of = rows
+        self.moving = set(keys[columns < weights].tolist())  # the national cells a kept solution moves
+        # Per part, per national cell: the farthest up and down one of its kept solutions moves it.
+        self._farthest = [
+            {int(k): (p.points[:, j].max(), -p.points[:, j].min()) for j, k in enumerate(p.keys)}
+            if len(p.points)
+            else {}
+            for p in parts
+        ]
         # Solutions found so far, a row each (the first the truth: every mixture at nothing): any of them is a point
         # a reader cannot rule out, so a cell whose values across them already keep the guarantee needs no solve.
         self.found, self.solutions = np.zeros((64, self.columns)), 1
@@ -341,7 +371,7 @@ class _Stage:
 
     def moves(self, n: int) -> bool:
         """True when a kept solution of one of the parts moves national cell n."""
-        return bool(self.rows_of.get(n))
+        return n in self.moving
 
     def found_span(self, column: int) -> tuple[float, float]:
         """The least and greatest change of a column over the solutions found so far."""
@@ -402,7 +432,19 @@ class _Stage:
         moved, changes = part.keys[moving], part.points[q][moving]  # an LA adds one cell to each national figure
         if hidden[moved].all() and (changes >= self.floor[moved] - self.values[moved] - 1e-9).all():
             return False  # every national figure it moves is hidden, and none below its floor: the others at truth
+        shown = ~hidden[moved]
+        if (np.abs(changes[shown]) > self._reach(p, moved[shown], changes[shown] < 0) + 1e-9).any():
+            return True  # a shown national figure it moves that the other parts cannot move back that far
         return not self._completes([(p, q)])
+
+    def _reach(self, p: int, keys: np.ndarray, up: np.ndarray) -> np.ndarray:
+        """How far the parts other than p can move each of these national cells, up (where up) or down: at most the
+        sum over parts of the farthest a kept solution of each goes that way (a mixture's weights add up to 1)."""
+        reach = np.zeros(len(keys))
+        for r, farthest in enumerate(self._farthest):
+            if r != p:
+                reach += [max(farthest.get(int(k), (0.0, 0.0))[0 if u else 1], 0.0) for k, u in zip(keys, up)]
+        return reach
 
     def _breaks(self, costs: np.ndarray, truth: float, judge, threshold: int) -> bool:
         """True when the expression (costs over the columns, plus truth) breaks the guarantee jointly."""

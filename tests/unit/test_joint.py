@@ -150,3 +150,20 @@ def test_a_part_needing_its_la_figure_to_move_is_protected_though_that_figure_is
     problem = whole([a, b], [np.array([2]), np.array([3])], national)
     assert audit_breaks(problem, np.concatenate([a_hidden, b_hidden, chosen]), THRESHOLD) == []
     assert sorted(audit_breaks(problem, np.concatenate([a_hidden, b_hidden, [False]]), THRESHOLD)) == [0, 1, 3, 4]
+
+
+def test_a_figure_another_la_of_the_team_can_balance_keeps_the_national_figure_shown():
+    # Worked by hand, threshold 3, one team. A: 1 + 9 (shown) = 10, the 1 and the 10 hidden: the 1 keeps its
+    # guarantee only if A's 10 can be 13 or more. B: 2 + 8 = 10, all hidden: B's 10 can be as low as 2. England's
+    # 20 shown: A's 10 and B's 10 add to 20, so A's is 10 to 18 and its 1 is 1 to 9; B's 10 is 2 to 10 and its 2 is
+    # 1 to 9. Nothing is narrowed, so England's 20 stays shown (hiding it would take a figure from every reader).
+    a = Problem(np.array([1.0, 9.0, 10.0]), [Line(2, (0, 1))])
+    b = Problem(np.array([2.0, 8.0, 10.0]), [Line(2, (0, 1))])
+    hiddens = [np.array([True, False, True]), np.ones(3, dtype=bool)]
+    parts = [part_of(p, h, [2], [0], THRESHOLD) for p, h in zip([a, b], hiddens)]
+    assert parts[0].required.any()
+    national = np.array([20.0])
+    chosen = joint_hidden(parts, national, THRESHOLD, np.array([False]), np.ones(1))
+    assert chosen.tolist() == [False]
+    problem = whole([a, b], [np.array([2])] * 2, national)
+    assert audit_breaks(problem, np.concatenate([*hiddens, chosen]), THRESHOLD) == []
