@@ -348,9 +348,7 @@ class _Stage:
         self.moving = set(keys[columns < weights].tolist())  # the national cells a kept solution moves
         # Per part, per national cell: the farthest up and down one of its kept solutions moves it.
         self._farthest = [
-            {int(k): (p.points[:, j].max(), -p.points[:, j].min()) for j, k in enumerate(p.keys)}
-            if len(p.points)
-            else {}
+            dict(zip(p.keys.tolist(), zip(p.points.max(axis=0), -p.points.min(axis=0)))) if len(p.points) else {}
             for p in parts
         ]
         # Solutions found so far, a row each (the first the truth: every mixture at nothing): any of them is a point
