@@ -114,13 +114,34 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
         extremes(cell, needed=False)
     for cell in relying:
         extremes(cell, needed=True)
-    return Part(
-        cell_keys,
-        problem.values[cells],
-        np.array(points).reshape(len(points), len(cells)),
-        np.array(required, dtype=bool),
-        problem.unpublished[cells],
-    )
+    kept, needed = _pruned(np.array(points).reshape(len(points), len(cells)), np.array(required, dtype=bool))
+    return Part(cell_keys, problem.values[cells], kept, needed, problem.unpublished[cells])
+
+
+def _pruned(points: np.ndarray, required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The kept solutions without those that add nothing to the mixtures, in their order, and which are required.
+
+    The joint stage mixes a part's truth with its kept solutions, so a solution on the way from the truth to another
+    (the same direction, no farther) is a mixture already: dropping it leaves every mixture, and so every answer of
+    the stage, as it was, in a program with fewer columns (England's largest stage held a quarter fewer). A required
+    solution is a check of its own, so it stays, once for each distinct change."""
+    if not len(points):
+        return points, required
+    # Each distinct change once (its first row), required if any of its repeats is.
+    _, first, same = np.unique(points, axis=0, return_index=True, return_inverse=True)
+    distinct = points[first]
+    wanted = np.zeros(len(first), dtype=bool)
+    np.logical_or.at(wanted, same.ravel(), required)
+    # Per direction (rounded, so one found through different arithmetic is one), the farthest change.
+    reach = np.abs(distinct).max(axis=1)
+    _, direction = np.unique(np.round(distinct / reach[:, None], 9), axis=0, return_inverse=True)
+    direction = direction.ravel()
+    order = np.lexsort((-reach, direction))
+    farthest = np.zeros(len(first), dtype=bool)
+    farthest[order[np.r_[True, direction[order][1:] != direction[order][:-1]]]] = True
+    keep = np.flatnonzero(farthest | wanted)
+    keep = keep[np.argsort(first[keep])]  # in the order they were found
+    return distinct[keep], wanted[keep]
 
 
 def _attackers(problem: Problem, hidden: np.ndarray, cells: list[int]) -> dict:

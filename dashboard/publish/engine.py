@@ -3,9 +3,11 @@ a running scheduler's cluster), or in the loading process when the load is too s
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
 import os
+import platform
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -84,7 +86,7 @@ def _gather(client, function: Callable, jobs: Sequence[tuple], sizes: Sequence[i
         # Each dict goes whole, in a list: a dict given to scatter would be scattered under its own keys as task
         # names, and two years' tables of one count would share a name.
         data = [client.scatter([part], hash=False)[0] if isinstance(part, dict) else part for part in jobs[i]]
-        future = client.submit(function, *data, priority=sizes[i], pure=False)
+        future = client.submit(_released, function, *data, priority=sizes[i], pure=False)
         index[future.key] = i
         running.add(future)
 
@@ -97,3 +99,20 @@ def _gather(client, function: Callable, jobs: Sequence[tuple], sizes: Sequence[i
         if following is not None:
             submit(following)
     return results
+
+
+def _released(function: Callable, *job):
+    """function(*job) on a worker, then the memory it freed given back (the next job starts from what is held)."""
+    try:
+        return function(*job)
+    finally:
+        release_memory()
+
+
+def release_memory() -> None:
+    """Give the memory this process has freed back to the system. glibc's allocator keeps a freed block it cannot
+    return whole (live ones sit between), so a worker's memory would otherwise only grow from job to job: England's
+    largest national stage, alone in a process, peaked at 1.47, 1.95 and 2.24 GB over its three attempts without
+    this, 1.48 GB at each with it (dask's documentation gives the same call for the same reason)."""
+    if platform.libc_ver()[0] == "glibc":  # elsewhere the allocator is another one, without this call
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

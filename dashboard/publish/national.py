@@ -31,7 +31,7 @@ from dashboard.domain.disclosure import Unprotectable, primary_cells
 from dashboard.domain.joint import Part, joint_hidden, part_of
 from dashboard.domain.status import NOT_PUBLISHED, SHOWN, SUPPRESSED
 from dashboard.publish.cells import count_year, read_facts
-from dashboard.publish.engine import Engine
+from dashboard.publish.engine import Engine, release_memory
 from dashboard.publish.protect import (
     FAMILY_COLUMNS,
     PUBLISHED_COLUMNS,
@@ -256,6 +256,7 @@ def national_stage(frames: list[pd.DataFrame], parts: list[Part], threshold: int
             break
         except Unprotectable as failure:
             withheld |= {(cells["count"].iloc[n], cells["family"].iloc[n]) for n in failure.cells}
+        release_memory()  # the attempt's programs, freed, before the next builds its own
     published &= ~out
     status = np.where(~published, NOT_PUBLISHED, np.where(hidden | unknown, SUPPRESSED, SHOWN))
     cells["value"] = np.where(status == SHOWN, values, np.nan)
