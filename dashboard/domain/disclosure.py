@@ -580,13 +580,7 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
     first, in cost order, that mends it), and the elimination runs again, so that what it hides stays consistent.
     Raises Unprotectable when a break cannot be mended.
     """
-    through = defaultdict(list)  # cell -> the lines and bounds it is on
-    for line in problem.lines:
-        for cell in (line.parent, *line.children):
-            through[cell].append(line)
-    for bound in problem.bounds:
-        for cell in (*bound.lesser, *bound.greater):
-            through[cell].append(bound)
+    through = relations_through(problem)
     chosen = problem.frozen_hidden.copy()
     for _ in range(rounds):
         hidden = gauss_secondary(problem, primary, threshold, chosen)
@@ -624,6 +618,18 @@ def protect(problem: Problem, primary: np.ndarray, threshold: int, rounds: int =
     if breaks:
         raise Unprotectable(breaks)
     return hidden
+
+
+def relations_through(problem: Problem) -> dict[int, list]:
+    """Each cell's lines and bounds (the relations a cover looks along)."""
+    through = defaultdict(list)
+    for line in problem.lines:
+        for cell in (line.parent, *line.children):
+            through[cell].append(line)
+    for bound in problem.bounds:
+        for cell in (*bound.lesser, *bound.greater):
+            through[cell].append(bound)
+    return through
 
 
 def _cover(
