@@ -16,7 +16,10 @@ part, solutions of that part alone (the part's own lines and bounds) that the na
   solutions they need, and the joint stage asks that each can be completed.
 - completing uses, for each other part, mixtures of solutions of that part alone (its truth and its kept
   solutions): any mixture is a solution of the part (its solutions are a convex set), so whatever the joint stage
-  finds with them a reader could find too. It may hide more than a reader's exact view would need, never less.
+  finds with them a reader could find too. It may hide more than a reader's exact view would need, never less. A
+  part's unknowns fall into connected groups (no line or bound holds cells of two), and each group's changes add
+  to the others' as a solution of the part, so each group is mixed on its own: a part can move two national lines
+  at once from two groups, which one mixture of the whole part could only do half each.
 - a hidden interface cell's interval, and a hidden national cell's, are read from the same mixtures.
 - a linear program holds a team of a few parts, every other part at its truth (TEAM): a restriction of the program
   of every part, so still a subset of what a reader can work out, and a country's programs stay small.
@@ -54,7 +57,8 @@ class Part:
 
     keys: the national cell each hidden interface cell adds into; values: their true values; points: kept solutions
     of the part alone, each as its change from the truth on those cells (a row per solution); required: points that
-    a hidden cell of the part relies on for its guarantee (each must be completed across parts).
+    a hidden cell of the part relies on for its guarantee (each must be completed across parts); groups: the
+    connected group of the part's unknowns each point moves (None: all in one).
     """
 
     keys: np.ndarray
@@ -62,6 +66,7 @@ class Part:
     points: np.ndarray
     required: np.ndarray
     unpublished: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    groups: np.ndarray | None = None
 
 
 def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: np.ndarray, threshold: int) -> Part:
@@ -71,9 +76,9 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
     mine = problem.unknowns(hidden)[interface]  # hidden, or never shown: a reader's unknowns
     cells, cell_keys = interface[mine], keys[mine]
     if not len(cells):
-        return Part(cell_keys, np.zeros(0), np.zeros((0, 0)), np.zeros(0, dtype=bool))
+        return Part(cell_keys, np.zeros(0), np.zeros((0, 0)), np.zeros(0, dtype=bool), groups=np.zeros(0, dtype=int))
     position = {int(c): k for k, c in enumerate(cells)}
-    points, required = [], []
+    points, required, groups, group_of = [], [], [], {}
 
     def extremes(cell: int, needed: bool) -> None:
         # The cell at its smallest and largest over the part alone (a largest without end taken as far as a reader
@@ -102,6 +107,7 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
             if np.any(point):
                 points.append(point)
                 required.append(needed and wanted)
+                groups.append(group_of.setdefault(id(attacker), len(group_of)))
 
     # The interface held at its true values: every hidden cell of the part still safe so is safe jointly.
     held = hidden.copy()
@@ -114,19 +120,23 @@ def part_of(problem: Problem, hidden: np.ndarray, interface: np.ndarray, keys: n
         extremes(cell, needed=False)
     for cell in relying:
         extremes(cell, needed=True)
-    kept, needed = _pruned(np.array(points).reshape(len(points), len(cells)), np.array(required, dtype=bool))
-    return Part(cell_keys, problem.values[cells], kept, needed, problem.unpublished[cells])
+    points = np.array(points).reshape(len(points), len(cells))
+    rows, needed = _pruned(points, np.array(required, dtype=bool))
+    groups = np.array(groups, dtype=int).reshape(len(points))[rows]
+    return Part(cell_keys, problem.values[cells], points[rows], needed, problem.unpublished[cells], groups)
 
 
 def _pruned(points: np.ndarray, required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The kept solutions without those that add nothing to the mixtures, in their order, and which are required.
+    """The kept solutions without those that add nothing to the mixtures (their rows, in order), and which are
+    required.
 
     The joint stage mixes a part's truth with its kept solutions, so a solution on the way from the truth to another
     (the same direction, no farther) is a mixture already: dropping it leaves every mixture, and so every answer of
     the stage, as it was, in a program with fewer columns (England's largest stage held a quarter fewer). A required
-    solution is a check of its own, so it stays, once for each distinct change."""
+    solution is a check of its own, so it stays, once for each distinct change. (Two solutions of the same direction
+    move the same cells, so they are of one group.)"""
     if not len(points):
-        return points, required
+        return np.zeros(0, dtype=int), required
     # Each distinct change once (its first row), required if any of its repeats is.
     _, first, same = np.unique(points, axis=0, return_index=True, return_inverse=True)
     distinct = points[first]
@@ -141,7 +151,7 @@ def _pruned(points: np.ndarray, required: np.ndarray) -> tuple[np.ndarray, np.nd
     farthest[order[np.r_[True, direction[order][1:] != direction[order][:-1]]]] = True
     keep = np.flatnonzero(farthest | wanted)
     keep = keep[np.argsort(first[keep])]  # in the order they were found
-    return distinct[keep], wanted[keep]
+    return first[keep], wanted[keep]
 
 
 def _attackers(problem: Problem, hidden: np.ndarray, cells: list[int]) -> dict:
@@ -332,14 +342,21 @@ class _Stage:
         # Every national cell has a column for its change, held at 0 while it is shown.
         self.national = weights
         self.highs.addVars(len(values), np.zeros(len(values)), np.zeros(len(values)))
-        # A mixture with the truth, per part with kept solutions: its weights add up to at most 1.
-        mixed = [p for p, part in enumerate(parts) if len(part.points)]
-        starts = np.array([0] + [len(parts[p].points) for p in mixed]).cumsum()
-        columns = np.concatenate([np.arange(self.offsets[p], self.offsets[p + 1]) for p in mixed] or [np.zeros(0)])
+        # A mixture with the truth, per connected group of a part's unknowns: its weights add up to at most 1. No line
+        # or bound of the part holds cells of two groups, so each group's mixture adds to the others' as a solution
+        # of the part.
+        mixtures = [
+            self.offsets[p] + np.flatnonzero(groups == g)
+            for p, part in enumerate(parts)
+            for groups in [part.groups if part.groups is not None else np.zeros(len(part.points), dtype=int)]
+            for g in np.unique(groups)
+        ]
+        starts = np.array([0] + [len(columns) for columns in mixtures]).cumsum()
+        columns = np.concatenate(mixtures or [np.zeros(0, dtype=int)])
         self.highs.addRows(
-            len(mixed),
-            np.full(len(mixed), -inf),
-            np.ones(len(mixed)),
+            len(mixtures),
+            np.full(len(mixtures), -inf),
+            np.ones(len(mixtures)),
             len(columns),
             starts,
             columns,
@@ -426,21 +443,17 @@ class _Stage:
             return None
         raise RuntimeError(f"the joint linear program could not be solved ({status})")
 
-    def _completes(self, fixed: list[tuple[int, int]]) -> bool:
-        """True when these parts, each at its kept solution, can be completed by the others together."""
-        for p, q in fixed:
-            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
-            lower = np.zeros(end - start)
-            lower[q] = 1.0
-            self.highs.changeColsBounds(end - start, np.arange(start, end), lower, lower)
+    def _completes(self, p: int, q: int) -> bool:
+        """True when part p at its kept solution q (its group's mixture all of q) can be completed by its other groups
+        and the other parts together."""
+        column = int(self.offsets[p]) + q
+        self.highs.changeColBounds(column, 1.0, 1.0)
         self.highs.changeColsCost(self.columns, np.arange(self.columns), np.zeros(self.columns))
         self.highs.run()
         solved = self.highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         if solved:
             self._keep(np.asarray(self.highs.getSolution().col_value, dtype=float))
-        for p, _ in fixed:
-            start, end = int(self.offsets[p]), int(self.offsets[p + 1])
-            self.highs.changeColsBounds(end - start, np.arange(start, end), np.zeros(end - start), np.ones(end - start))
+        self.highs.changeColBounds(column, 0.0, 1.0)
         return solved
 
     def _incomplete(self, p: int, q: int, hidden: np.ndarray) -> bool:
@@ -454,7 +467,7 @@ class _Stage:
         shown = ~hidden[moved]
         if (np.abs(changes[shown]) > self._reach(p, moved[shown], changes[shown] < 0) + 1e-9).any():
             return True  # a shown national figure it moves that the other parts cannot move back that far
-        return not self._completes([(p, q)])
+        return not self._completes(p, q)
 
     def _reach(self, p: int, keys: np.ndarray, up: np.ndarray) -> np.ndarray:
         """How far the parts other than p can move each of these national cells, up (where up) or down: at most the

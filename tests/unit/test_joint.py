@@ -171,14 +171,37 @@ def test_a_figure_another_la_of_the_team_can_balance_keeps_the_national_figure_s
     assert audit_breaks(problem, np.concatenate([*hiddens, chosen]), THRESHOLD) == []
 
 
+def test_an_la_balances_two_national_lines_at_once_from_two_groups_of_its_own():
+    # Worked by hand, threshold 3. A: its 1 is in both its totals (1 + 9 = 10 twice), the 1 and the two 10s hidden;
+    # the 1 keeps its guarantee only if it can be 4, which moves both of A's 10s (England's two lines) up by 3. B:
+    # 2 + 3 = 5 and, apart, 2 + 3 = 5, all hidden (two groups: no line holds cells of both), each 5 as low as 2.
+    # England's 15 and 15 shown: B's 5s can both be 2 at once, so A's 1 is 1 to 4 (and B's 2s and 3s 1 to 4) with
+    # nothing national hidden. B's solutions mixed as one (their weights adding up to 1) move one of B's 5s down by
+    # 3, or each by 1.5, never both by 3: that would hide one of England's figures for nothing.
+    a = Problem(np.array([1.0, 9.0, 9.0, 10.0, 10.0]), [Line(3, (0, 1)), Line(4, (0, 2))])
+    b = Problem(np.array([2.0, 3.0, 5.0, 2.0, 3.0, 5.0]), [Line(2, (0, 1)), Line(5, (3, 4))])
+    hiddens = [np.array([True, False, False, True, True]), np.ones(6, dtype=bool)]
+    interfaces = [np.array([3, 4]), np.array([2, 5])]
+    parts = [part_of(p, h, i, [0, 1], THRESHOLD) for p, h, i in zip([a, b], hiddens, interfaces)]
+    assert parts[0].required.any() and not parts[1].required.any()
+    assert sorted(set(parts[1].groups.tolist())) == [0, 1]
+    national, none = np.array([15.0, 15.0]), np.array([False, False])
+    chosen = joint_hidden(parts, national, THRESHOLD, none, np.ones(2))
+    assert chosen.tolist() == [False, False]
+    problem = whole([a, b], interfaces, national)
+    assert audit_breaks(problem, np.concatenate([*hiddens, chosen]), THRESHOLD) == []
+    as_one = [dataclasses.replace(part, groups=None) for part in parts]
+    assert joint_hidden(as_one, national, THRESHOLD, none, np.ones(2)).sum() == 1
+
+
 def test_a_solution_on_the_way_to_another_is_dropped_and_a_required_one_kept_once():
     # Worked by hand. (1, 0) is on the way from the truth to (2, 0), and (0, 1) to (0, 3): mixtures already, so only
     # the farthest of each direction stays; (1, 0) is required (a cell relies on it), so it stays too, once, though
     # it was found twice; (2, 0) twice is one; (0, -1) and (1, 1) point elsewhere and stay.
     points = np.array([[2, 0], [1, 0], [2, 0], [0, 1], [0, 3], [0, -1], [1, 1], [1, 0]], dtype=float)
     required = np.array([False, False, False, False, False, False, False, True])
-    kept, needed = _pruned(points, required)
-    assert kept.tolist() == [[2, 0], [1, 0], [0, 3], [0, -1], [1, 1]]
+    rows, needed = _pruned(points, required)
+    assert points[rows].tolist() == [[2, 0], [1, 0], [0, 3], [0, -1], [1, 1]]
     assert needed.tolist() == [False, True, False, False, False]
 
 
@@ -209,6 +232,7 @@ def test_solutions_on_the_way_to_kept_ones_change_nothing_the_stage_hides():
                 part,
                 points=np.vstack([part.points, part.points / 2, part.points / 4]),
                 required=np.concatenate([part.required, np.zeros(2 * len(part.points), dtype=bool)]),
+                groups=np.tile(part.groups, 3),
             )
             for part in parts
         ]
