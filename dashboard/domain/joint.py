@@ -345,12 +345,10 @@ class _Stage:
         # A mixture with the truth, per connected group of a part's unknowns: its weights add up to at most 1. No line
         # or bound of the part holds cells of two groups, so each group's mixture adds to the others' as a solution
         # of the part.
-        mixtures = [
-            self.offsets[p] + np.flatnonzero(groups == g)
-            for p, part in enumerate(parts)
-            for groups in [part.groups if part.groups is not None else np.zeros(len(part.points), dtype=int)]
-            for g in np.unique(groups)
-        ]
+        mixtures = []
+        for p, part in enumerate(parts):
+            groups = part.groups if part.groups is not None else np.zeros(len(part.points), dtype=int)
+            mixtures += [self.offsets[p] + np.flatnonzero(groups == g) for g in np.unique(groups)]
         starts = np.array([0] + [len(columns) for columns in mixtures]).cumsum()
         columns = np.concatenate(mixtures or [np.zeros(0, dtype=int)])
         self.highs.addRows(
