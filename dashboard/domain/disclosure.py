@@ -402,6 +402,11 @@ def new_highs() -> highspy.Highs:
     else:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    # Most solves change only the costs of a program just solved (a cell's minimum, then its maximum): the last
+    # answer is still a feasible point, so primal simplex goes on from it where dual simplex (HiGHS's default) must
+    # first repair it. Left to choose, HiGHS takes primal simplex from a feasible start and dual from any other (a
+    # joint stage's changed bounds). The optima are the same; a load's protection took a third less time.
+    highs.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyChoose))
     return highs
 
 
