@@ -405,7 +405,8 @@ def new_highs() -> highspy.Highs:
     # Most solves change only the costs of a program just solved (a cell's minimum, then its maximum): the last
     # answer is still a feasible point, so primal simplex goes on from it where dual simplex (HiGHS's default) must
     # first repair it. Left to choose, HiGHS takes primal simplex from a feasible start and dual from any other (a
-    # joint stage's changed bounds). The optima are the same; a load's protection took a third less time.
+    # joint stage's changed bounds). The optima are the same: an LA protected in a country load (its share of the
+    # joint stage made too) took 30% less time, a borough's protection about the same (docs/performance.md).
     highs.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyChoose))
     return highs
 
