@@ -22,6 +22,7 @@ they describe): it is hidden wherever that one is, and may then be 0.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections import defaultdict
@@ -32,6 +33,16 @@ import highspy
 import numpy as np
 from scipy.sparse import bmat, coo_matrix, csc_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
+
+# HiGHS's simplex strategy for every program: left to choose (primal from a feasible start, dual otherwise).
+SIMPLEX = int(highspy.simplex_constants.kSimplexStrategyChoose)
+# How a solve may end: at an optimum, or without end (only a maximum can run away: every cell is at least 0).
+ENDED = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
+_LOG = logging.getLogger(__name__)
 
 TOLERANCE = 1e-9
 
@@ -372,15 +383,21 @@ class _Attacker:
 
 
 def optimise(highs: highspy.Highs, costs: np.ndarray, sense) -> highspy.HighsModelStatus:
-    """Solve highs for these costs (one per column) in this sense, and say how it ended."""
+    """Solve highs for these costs (one per column) in this sense, and say how it ended: at an optimum, or without
+    end (a maximum that runs away)."""
     highs.changeColsCost(len(costs), np.arange(len(costs)), costs)
     highs.changeObjectiveSense(sense)
     highs.run()
     status = highs.getModelStatus()
-    if status == highspy.HighsModelStatus.kUnknown:
-        # The warm start from the previous answer can leave the simplex stuck: solve this one from scratch.
+    if status not in ENDED:
+        # The programs solved here always have a solution (the true values are one), so any other end is the
+        # simplex failing from its warm start: stuck (unknown), or primal simplex calling a program of one of
+        # England's largest LAs infeasible. Solved again from scratch with dual simplex, which has not failed so.
+        _LOG.warning("HiGHS ended a linear program %s from its warm start: solved again from scratch", status)
         highs.clearSolver()
+        highs.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyDual))
         highs.run()
+        highs.setOptionValue("simplex_strategy", SIMPLEX)
         status = highs.getModelStatus()
     return status
 
@@ -407,7 +424,7 @@ def new_highs() -> highspy.Highs:
     # first repair it. Left to choose, HiGHS takes primal simplex from a feasible start and dual from any other (a
     # joint stage's changed bounds). The optima are the same: an LA protected in a country load (its share of the
     # joint stage made too) took 30% less time, a borough's protection about the same (docs/performance.md).
-    highs.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyChoose))
+    highs.setOptionValue("simplex_strategy", SIMPLEX)
     return highs
 
 

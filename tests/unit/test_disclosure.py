@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import highspy
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -575,6 +576,46 @@ def test_the_solver_says_nothing_on_the_command_lines_output():
         Problem(np.array([7.0, 1.0, 1.0, 9.0]), [Line(3, (0, 1, 2))]), np.array([0, 1, 1, 0], bool)
     )
     assert done.stdout == f"{here}\n" == "{1: (1.0, 1.0), 2: (1.0, 1.0)}\n"
+
+
+class _FailsOnce(highspy.Highs):
+    """A solver whose first solve ends as told (as HiGHS's primal simplex once ended one of England's largest LAs'
+    programs from its warm start: infeasible, though the true values are a solution)."""
+
+    def __init__(self, first: highspy.HighsModelStatus):
+        super().__init__()
+        self.setOptionValue("output_flag", False)
+        self.setOptionValue("simplex_strategy", disclosure.SIMPLEX)
+        self.first, self.strategies = first, []
+
+    def run(self):
+        self.strategies.append(self.getOptions().simplex_strategy)
+        return super().run()
+
+    def getModelStatus(self):
+        status, self.first = self.first or super().getModelStatus(), None
+        return status
+
+
+@pytest.mark.parametrize("first", [highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnknown])
+def test_a_solve_that_fails_from_its_warm_start_is_solved_again_from_scratch_with_dual_simplex(first, caplog):
+    # a + b = 10, both at least 0: a's largest value is 10.
+    highs = _FailsOnce(first)
+    highs.addVars(2, np.zeros(2), np.full(2, highspy.kHighsInf))
+    highs.addRows(1, np.array([10.0]), np.array([10.0]), 2, np.array([0, 2]), np.array([0, 1]), np.ones(2))
+    status = disclosure.optimise(highs, np.array([1.0, 0.0]), highspy.ObjSense.kMaximize)
+    assert status == highspy.HighsModelStatus.kOptimal and highs.getInfo().objective_function_value == 10.0
+    dual = int(highspy.simplex_constants.kSimplexStrategyDual)
+    assert highs.strategies == [disclosure.SIMPLEX, dual] and highs.getOptions().simplex_strategy == disclosure.SIMPLEX
+    assert str(first) in caplog.text
+
+
+def test_a_maximum_without_end_is_not_solved_again():
+    highs = _FailsOnce(None)
+    highs.addVars(1, np.zeros(1), np.full(1, highspy.kHighsInf))
+    status = disclosure.optimise(highs, np.array([1.0]), highspy.ObjSense.kMaximize)
+    assert status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+    assert highs.strategies == [disclosure.SIMPLEX]
 
 
 def test_out_of_rounds_it_gives_up_naming_cells_the_checker_finds_broken():
