@@ -15,6 +15,7 @@ from itertools import combinations
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from dashboard.domain.disclosure import Line
 from dashboard.domain.reference import FULL_YEAR, SYMBOL_ORDER, TERMS
@@ -58,7 +59,7 @@ def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str,
         groups.setdefault((count.table, count.condition, count.termly, count.dimensions), []).append(count)
     found = {}
     for members in groups.values():
-        frame = con.execute(_facts_sql(con, members)).df()
+        frame = _frame(con.sql(_facts_sql(con, members)).to_arrow_table())
         if members[0].table == "exclusion_reason":
             frame["phase"] = frame["phase"].replace("", None)
         keys = [c for c in frame.columns if not c.startswith(("value_", "symbol_rank_")) and c != "rest"]
@@ -67,6 +68,32 @@ def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str,
                 value=frame[f"value_{i}"], symbol_rank=frame[f"symbol_rank_{i}"], rest=frame["rest"]
             )
     return found
+
+
+# Nullable pandas types for arrow's integers and booleans, as duckdb's own .df() gives a column with a NULL.
+NULLABLE = {
+    pa.int8(): pd.Int8Dtype(),
+    pa.int16(): pd.Int16Dtype(),
+    pa.int32(): pd.Int32Dtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The frame duckdb's .df() gives of a result, by way of arrow, which does not make a Python string of every
+    text cell on the way (read so, six LAs' facts raised a process's peak by 540 MB to keep 190 MB; by arrow,
+    by 185 MB). The same columns and types: a column of integers or booleans with a NULL nullable, one of text
+    with nothing but NULLs objects."""
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        if pa.types.is_string(column.type) and column.null_count == len(column):
+            columns[name] = pd.Series([None] * len(column), dtype=object)
+        elif column.null_count and column.type in NULLABLE:
+            columns[name] = column.to_pandas(types_mapper=NULLABLE.get)
+        else:
+            columns[name] = column.to_pandas()
+    return pd.DataFrame(columns)
 
 
 def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> str:
