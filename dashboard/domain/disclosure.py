@@ -393,7 +393,9 @@ def optimise(highs: highspy.Highs, costs: np.ndarray, sense) -> highspy.HighsMod
         # The programs solved here always have a solution (the true values are one), so any other end is the
         # simplex failing from its warm start: stuck (unknown), or primal simplex calling a program of one of
         # England's largest LAs infeasible. Solved again from scratch with dual simplex, which has not failed so.
-        _LOG.warning("HiGHS ended a linear program %s from its warm start: solved again from scratch", status)
+        # A stuck solve is routine in a joint stage (259 in England's), so only a false infeasible is worth a warning.
+        level = logging.DEBUG if status == highspy.HighsModelStatus.kUnknown else logging.WARNING
+        _LOG.log(level, "HiGHS ended a linear program %s from its warm start: solved again from scratch", status)
         highs.clearSolver()
         highs.setOptionValue("simplex_strategy", int(highspy.simplex_constants.kSimplexStrategyDual))
         highs.run()

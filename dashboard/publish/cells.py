@@ -48,8 +48,9 @@ class CountYear:
     not_recorded: dict[str, str] = field(default_factory=dict)  # family name -> the dimension no row gives
 
 
-def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str, pd.DataFrame]:
-    """Every fact row of each count with its places resolved: year, term, key columns, value, symbol rank, rest flag.
+def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count], year: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every fact row of each count (of one academic year, if given) with its places resolved: year, term, key
+    columns, value, symbol rank, rest flag.
 
     Counts read from the same rows (one table, condition, terms and dimensions) share one query: a region's five
     attendance counts were five reads of the same 1.7 million joined rows, most of it their text made into pandas.
@@ -59,7 +60,8 @@ def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str,
         groups.setdefault((count.table, count.condition, count.termly, count.dimensions), []).append(count)
     found = {}
     for members in groups.values():
-        frame = _frame(con.sql(_facts_sql(con, members)).to_arrow_table())
+        sql = _facts_sql(con, members, one_year=year is not None)
+        frame = _frame(con.sql(sql, params=None if year is None else {"year": year}).to_arrow_table())
         if members[0].table == "exclusion_reason":
             frame["phase"] = frame["phase"].replace("", None)
         keys = [c for c in frame.columns if not c.startswith(("value_", "symbol_rank_")) and c != "rest"]
@@ -68,6 +70,16 @@ def read_facts(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str,
                 value=frame[f"value_{i}"], symbol_rank=frame[f"symbol_rank_{i}"], rest=frame["rest"]
             )
     return found
+
+
+def fact_years(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> dict[str, list[str]]:
+    """The academic years each count has fact rows in, in order (a count with none is left out)."""
+    years = {}
+    for count in counts:
+        rows = con.sql(f"SELECT DISTINCT academic_year FROM {count.table} f WHERE {count.condition}").fetchall()
+        if rows:
+            years[count.id] = sorted(str(year) for (year,) in rows)
+    return years
 
 
 # Nullable pandas types for arrow's integers and booleans, as duckdb's own .df() gives a column with a NULL.
@@ -96,9 +108,11 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> str:
-    """The query of counts read from the same rows: the rows' keys, then value_i and symbol_rank_i of the i-th count."""
+def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count], one_year: bool = False) -> str:
+    """The query of counts read from the same rows: the rows' keys, then value_i and symbol_rank_i of the i-th count
+    (of the year given as the parameter $year, if one_year)."""
     count = counts[0]
+    where = f"({count.condition})" + (" AND f.academic_year = $year" if one_year else "")
     ranks = "[" + ", ".join(f"'{s}'" for s in SYMBOL_ORDER) + "]"
     # Pupil-level extracts carry no symbols column: no count of theirs was given as a symbol.
     has_symbols = "symbols" in con.execute(f"SELECT * FROM {count.table} LIMIT 0").df().columns
@@ -114,7 +128,7 @@ def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> str:
         return (
             f"SELECT f.academic_year AS year, '{FULL_YEAR}' AS term, {phase} AS phase, "
             f"f.reason, {values}, {phase} = '' AS rest "
-            f"FROM exclusion_reason f LEFT JOIN school s USING (urn) WHERE {count.condition}"
+            f"FROM exclusion_reason f LEFT JOIN school s USING (urn) WHERE {where}"
         )
     area = "f.area_code" if count.table == "fact_population" else "f.home_area_code"
     school = "f.urn" if "school" in count.dimensions else "NULL"
@@ -130,7 +144,7 @@ def _facts_sql(con: duckdb.DuckDBPyConnection, counts: list[Count]) -> str:
         f"{school} IS NULL AND {'TRUE' if 'school' in count.dimensions else 'FALSE'} AS rest "
         f"FROM {count.table} f LEFT JOIN area a ON a.area_code = {area} "
         f"LEFT JOIN school s ON s.urn = {school} LEFT JOIN cluster c ON c.cluster_code = s.cluster_code "
-        f"LEFT JOIN need n ON n.need_code = {need} WHERE {count.condition}"
+        f"LEFT JOIN need n ON n.need_code = {need} WHERE {where}"
     )
 
 
