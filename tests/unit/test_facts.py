@@ -70,8 +70,9 @@ TABLES = {
 }
 
 
-def facts_of(year: str | None = None) -> dict[str, pd.DataFrame]:
-    """The suspensions' and permanent exclusions' facts of the tables above, of one year or all."""
+def facts_of(year: str | None = None) -> tuple[dict[str, list[str]], dict[str, pd.DataFrame]]:
+    """The years of the suspensions and permanent exclusions in the tables above, and their facts (of one year or
+    all)."""
     with duckdb.connect() as con:
         for name, frame in TABLES.items():
             con.register(name, frame)
