@@ -445,6 +445,42 @@ def test_the_audit_tells_a_wide_enough_pair_from_one_proved_small():
     assert audit_breaks(problem, np.array([1, 1, 0], bool), 4) == [0, 1]
 
 
+def test_cells_no_push_can_move_are_solved_alone_and_found_broken():
+    # [a 4, b 2, c 6 | 12] and [b 2, f 3 | 5], with only a and b hidden: b = 5 - 3 = 2 exactly, so a = 12 - 6 - 2 =
+    # 4 exactly. Both are open after the truth and no push moves either: each is solved alone and both break, the
+    # smallest first.
+    values = np.array([4.0, 2.0, 6.0, 12.0, 3.0, 5.0])
+    lines = [Line(3, (0, 1, 2)), Line(5, (1, 4))]
+    hidden = np.array([1, 1, 0, 0, 0, 0], bool)
+    assert audit_breaks(Problem(values, lines), hidden, THRESHOLD) == [1, 0]
+
+
+def _narrow(low: float, high: float) -> bool:
+    """The checker's own guarantee: whole-number bounds under 2 apart, or a top at most the threshold."""
+    top = math.floor(high + 1e-6) if math.isfinite(high) else math.inf
+    return top - math.ceil(low - 1e-6) < 2 or top <= THRESHOLD
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None)
+@given(st.integers(2, 3), st.integers(2, 3), st.data())
+def test_the_audit_names_exactly_the_cells_whose_own_minimum_and_maximum_break(n_rows, n_cols, data):
+    """The audit settles most cells from solutions found for others (the truth, the hidden totals, pushes of many
+    cells at once) and solves only the rest alone: it must name the cells that solving every hidden cell's minimum
+    and maximum alone finds broken, no more and no fewer. A year and its term, any non-zero cells hidden."""
+    size = n_rows * n_cols
+    year = np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(n_rows, n_cols)
+    term = np.minimum(year, np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(year.shape))
+    problem = year_and_term(year, term)
+    nonzero = np.flatnonzero(problem.values > 0)  # zeros are never hidden
+    if len(nonzero) < 2:
+        return
+    hidden = np.zeros(problem.size, dtype=bool)
+    hidden[data.draw(st.lists(st.sampled_from(nonzero.tolist()), min_size=2, unique=True))] = True
+    each_alone = attacker_intervals(problem, hidden)
+    broken = [cell for cell, (low, high) in each_alone.items() if _narrow(low, high)]
+    assert audit_breaks(problem, hidden, THRESHOLD) == sorted(broken, key=lambda c: (problem.values[c], c))
+
+
 # --- The whole protection ------------------------------------------------------------------------------------------
 
 
