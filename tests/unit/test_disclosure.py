@@ -455,6 +455,14 @@ def test_cells_no_push_can_move_are_solved_alone_and_found_broken():
     assert audit_breaks(Problem(values, lines), hidden, THRESHOLD) == [1, 0]
 
 
+def drawn_year_and_term(n_rows: int, n_cols: int, data) -> Problem:
+    """A year and its term drawn by hypothesis, each term cell at most its year cell."""
+    size = n_rows * n_cols
+    year = np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(n_rows, n_cols)
+    term = np.minimum(year, np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(year.shape))
+    return year_and_term(year, term)
+
+
 def _narrow(low: float, high: float) -> bool:
     """The checker's own guarantee: whole-number bounds under 2 apart, or a top at most the threshold."""
     top = math.floor(high + 1e-6) if math.isfinite(high) else math.inf
@@ -467,10 +475,7 @@ def test_the_audit_names_exactly_the_cells_whose_own_minimum_and_maximum_break(n
     """The audit settles most cells from solutions found for others (the truth, the hidden totals, pushes of many
     cells at once) and solves only the rest alone: it must name the cells that solving every hidden cell's minimum
     and maximum alone finds broken, no more and no fewer. A year and its term, any non-zero cells hidden."""
-    size = n_rows * n_cols
-    year = np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(n_rows, n_cols)
-    term = np.minimum(year, np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(year.shape))
-    problem = year_and_term(year, term)
+    problem = drawn_year_and_term(n_rows, n_cols, data)
     nonzero = np.flatnonzero(problem.values > 0)  # zeros are never hidden
     if len(nonzero) < 2:
         return
@@ -754,10 +759,7 @@ def test_hiding_more_cells_never_narrows_what_a_reader_can_say_of_a_hidden_one(n
     """What the cover relies on to try its candidates all together first: if hiding them all leaves a cell broken,
     hiding any one of them would too. A year and its term, with their bounds; the checker's whole-number intervals
     under a hidden set and under a larger one."""
-    size = n_rows * n_cols
-    year = np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(n_rows, n_cols)
-    term = np.minimum(year, np.array(data.draw(st.lists(counts, min_size=size, max_size=size))).reshape(year.shape))
-    problem = year_and_term(year, term)
+    problem = drawn_year_and_term(n_rows, n_cols, data)
     nonzero = np.flatnonzero(problem.values > 0)  # zeros are never hidden
     if len(nonzero) < 2:
         return
