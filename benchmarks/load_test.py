@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         [str(gunicorn), "--config", "web/gunicorn.conf.py", "app:server"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=open(folder / "access.log", "w"),  # noqa: SIM115 - each request's time, to see what a slow one met
         stderr=open(folder / "server.log", "w"),  # noqa: SIM115 - closed with the process
     )
     memory = PeakMemory(server.pid)

@@ -11,7 +11,7 @@ from dashboard.domain.filters import MAP_LEVELS, FilterState, to_query
 from dashboard.domain.measures import MEASURES
 from dashboard.query.queries import Queries
 from dashboard.views.board import CHARTS
-from dashboard.views.map import map_view
+from dashboard.views.map import geometry_name, map_view
 from layouts import ids
 from layouts.components import download_menu
 from layouts.tables import values_table
@@ -33,8 +33,14 @@ def register(app, queries: Queries) -> None:
         # The browser fetches each level's boundaries once, from their own address; the figure only names it.
         # A new level or school layer draws the whole figure; any other change sends the layers as a Patch.
         # The level drawn may be coarser than the one asked for (the view says why), so the view names it.
-        geometry = app.get_relative_path(f"/geometry/{queries.info().version}/") + "{level}.json"
-        view = map_view(queries, state, with_geometry=False, geometry=geometry, schools=may(audience(), SCHOOLS))
+        served = app.get_relative_path(f"/geometry/{queries.info().version}/")
+        view = map_view(
+            queries,
+            state,
+            with_geometry=False,
+            geometry=lambda level, locality: f"{served}{geometry_name(level, locality)}.json",
+            schools=may(audience(), SCHOOLS),
+        )
         # Layers are patched by position: a level and school layer always have the same layers (an empty school
         # layer where there is no school to draw), so a new level or school layer draws the whole figure.
         # A level drawn one locality at a time has boundaries of its own for each locality: a new one draws it whole.

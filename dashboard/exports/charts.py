@@ -84,7 +84,7 @@ def export(
         messages += refused
     if school:
         state = replace(state, school=school)
-    panel = declared(queries, state, audience)
+    panel = declared(queries, state, audience, on_server=True)  # drawn, if at all, by the export browser
     if panel is None:
         raise ExportNotFound(f"The '{chart}' chart is not shown for these filters, so there is nothing to download.")
     # An unknown filter value falls back as the pages do, and the file says so.

@@ -54,7 +54,7 @@ def build_pack(queries: Queries, query: str, audience: Audience | None = None) -
     cards, _, _ = overview(queries, state)
     cover = caption_for(queries, state, PACK_TITLE, messages, None)
     slides = []
-    panels, left_out = board_panels(queries, state, audience)
+    panels, left_out = board_panels(queries, state, audience, on_server=True)  # drawn by the export browser
     for chart, panel in panels:
         caption = caption_for(queries, state, panel.title, [panel.summary, *panel.notes], chart)
         slides.append(Slide(chart.name, panel, caption))

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -484,8 +490,9 @@ def for_print(figure: go.Figure) -> go.Figure:
             )
         )
     suppressed = next((t for t in printed.data if t.type == "choropleth" and t.name == "suppressed"), None)
-    if suppressed is not None and isinstance(suppressed.geojson, dict) and len(suppressed.locations or ()):
-        lon, lat = _stipple(suppressed.geojson, set(suppressed.locations))
+    boundaries = _inline(suppressed.geojson) if suppressed is not None else None
+    if boundaries is not None and len(suppressed.locations or ()):
+        lon, lat = _stipple(boundaries, set(suppressed.locations))
         dots = go.Scattergeo(
             lon=lon,
             lat=lat,
@@ -509,6 +516,20 @@ def for_print(figure: go.Figure) -> go.Figure:
             ]
     printed.update_layout(legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "yanchor": "top"})
     return printed
+
+
+def _inline(geojson: dict | str | None) -> dict | None:
+    """The boundaries a trace draws: its own, or those in the file at its file:// address (an export's); None for
+    boundaries this server cannot read (a web address a browser fetches)."""
+    if isinstance(geojson, str):
+        return _boundaries_in(geojson) if geojson.startswith("file:") else None
+    return geojson
+
+
+@functools.lru_cache(maxsize=4)
+def _boundaries_in(address: str) -> dict:
+    # A file of boundaries is named by the data it holds and never rewritten, so what was read stays true.
+    return json.loads(Path(url2pathname(urlparse(address).path)).read_text(encoding="utf-8"))
 
 
 def _stipple(geojson: dict, ids: set) -> tuple[list[float], list[float]]:

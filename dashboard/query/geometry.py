@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -98,6 +102,30 @@ def map_geojson(warehouse: Warehouse, level: str = "area", locality: str | None 
         return None
     # Made from the text when a figure needs it inline (an export), kept while it is used.
     return warehouse.cached(("geojson", level, locality), lambda: json.loads(text), size=lambda _: 10 * len(text))
+
+
+def map_geojson_file(
+    warehouse: Warehouse, folder: Path, level: str = "area", locality: str | None = None
+) -> str | dict | None:
+    """map_geojson for a browser on this server (the export browser): the file:// address of a file in folder that
+    holds it, written once (whole, or not at all) and named by the served file's identity, so a figure carries a
+    short address rather than megabytes that every copy of the figure copies again. The boundaries themselves where
+    folder cannot be written; None where none are loaded."""
+    text = map_geojson_text(warehouse, level, locality)
+    if text is None:
+        return None
+    name = hashlib.sha256(repr((warehouse.stamp, level, locality)).encode()).hexdigest()[:24]
+    path = folder / f"{name}.geojson"
+    if not path.exists():  # looked for each time: a folder cleared while serving is filled again
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temp, path)
+        except OSError:  # a read-only mount: the figure carries the boundaries itself
+            return map_geojson(warehouse, level, locality)
+    return path.as_uri()
 
 
 def _level(warehouse: Warehouse, level: str) -> _Level | None:

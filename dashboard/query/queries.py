@@ -16,7 +16,7 @@ from dashboard.domain.targets import Target
 from dashboard.query import catalogue, classes, early, expected, geometry, published, rates, reasons, schools, targets
 from dashboard.query.published import NotApplicable, NotOffered, NotPublished, NotRecorded
 from dashboard.query.reasons import ALL_REASONS
-from dashboard.store.versions import previous_version
+from dashboard.store.versions import exports_folder, previous_version
 from dashboard.store.warehouse import Warehouse, WarehouseInfo, WarehouseMissing
 
 __all__ = ["ALL_REASONS", "NotApplicable", "NotOffered", "NotPublished", "NotRecorded", "Queries", "WarehouseMissing"]
@@ -114,6 +114,13 @@ class Queries:
         """Boundaries at one map level as a FeatureCollection (only one locality's places, when given), or None where
         none are loaded."""
         return geometry.map_geojson(self.warehouse, level, locality)
+
+    def map_geojson_file(self, level: str = "area", locality: str | None = None) -> str | dict | None:
+        """map_geojson for the export browser on this server: the file:// address of a file holding it, kept with the
+        version's exports (the boundaries themselves where that folder cannot be written), or None where none are
+        loaded."""
+        folder = exports_folder(self.warehouse.path, self.info().version) / "boundaries"
+        return geometry.map_geojson_file(self.warehouse, folder, level, locality)
 
     def map_geojson_text(self, level: str = "area", locality: str | None = None) -> str | None:
         """map_geojson as the compact JSON text a browser is sent, or None where no boundaries are loaded."""

@@ -37,13 +37,21 @@ class Chart:
     formats: tuple[str, ...] = IMAGE_FORMATS + TABLE_FORMATS
     right: str = AGGREGATES  # what a reader must be allowed to see it (school-level charts need SCHOOLS)
     lists_schools: bool = False  # it lists or offers schools among places: without the schools right, it does not
+    draws_boundaries: bool = False  # its figure draws places' boundaries, which can be given it by address
 
-    def __call__(self, queries: Queries, state: FilterState, audience: Audience | None = None) -> Panel | None:
+    def __call__(
+        self, queries: Queries, state: FilterState, audience: Audience | None = None, on_server: bool = False
+    ) -> Panel | None:
         """The chart's panel for one filter state (None where the filters do not show it), as the audience may see
-        it (no audience: everything, for the command line and the tests)."""
+        it (no audience: everything, for the command line and the tests). on_server: its figure is drawn by the
+        export browser on this server, so boundaries go by file address, not inside the figure (a county's are
+        megabytes, copied with every copy of the figure an export makes)."""
+        options = {}
         if self.lists_schools and audience is not None and not may(audience, SCHOOLS):
-            return self.build(queries, state, schools=False)
-        return self.build(queries, state)
+            options["schools"] = False
+        if self.draws_boundaries and on_server:
+            options["geometry"] = queries.map_geojson_file
+        return self.build(queries, state, **options)
 
     def answers(self, state: FilterState) -> FilterState:
         """The filter state its figures answer to, for a caption that names what the chart shows."""
@@ -60,7 +68,7 @@ def _school(index: int) -> Callable[[Queries, FilterState], Panel | None]:
 CHARTS: dict[str, Chart] = {
     chart.name: chart
     for chart in (
-        Chart("map", map_panel, lists_schools=True),
+        Chart("map", map_panel, lists_schools=True, draws_boundaries=True),
         Chart("localities", locality_table),
         Chart("trend", trend_panel, every_year=True),
         Chart("reasons", reasons_panel),
@@ -99,18 +107,19 @@ SEQUENCE = ("map", "trend", "need-mix", "funnel", "localities")
 
 
 def board_panels(
-    queries: Queries, state: FilterState, audience: Audience | None = None
+    queries: Queries, state: FilterState, audience: Audience | None = None, on_server: bool = False
 ) -> tuple[list[tuple[Chart, Panel]], list[str]]:
     """The sequence's panels for one filter state, and a line for each left out: one the filters do not show (a
     school's charts without a school) is skipped; one the audience may not see, or with nothing published at any
-    level, says so, never a blank page. No audience means no one to refuse (the command line, the tests)."""
+    level, says so, never a blank page. No audience means no one to refuse (the command line, the tests); on_server,
+    the figures are drawn on this server (Chart.__call__)."""
     shown, left_out = [], []
     for name in SEQUENCE:
         chart = CHARTS[name]
         if audience is not None and not may(audience, chart.right):
             left_out.append(f"Left out: the {name} chart. {refusal(chart.right)}")
             continue
-        panel = chart(queries, state, audience)
+        panel = chart(queries, state, audience, on_server)
         if panel is None:
             continue
         if panel.empty:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
@@ -27,6 +28,9 @@ from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
 from dashboard.views.sentences import describe_selection, headline, ignored_filters_note
+
+# Where a map finds one level's boundaries (one locality's, or all with None): an address, or the boundaries.
+Boundaries = Callable[[str, str | None], str | dict | None]
 
 # The most localities named on a map of the whole area: more (England's 151 LAs) write over one another, so they are
 # named only once a locality is chosen and the map zooms to it.
@@ -122,10 +126,11 @@ def display_table(view: MapView, measure: Measure, level_label: str) -> pd.DataF
     return table
 
 
-def map_panel(queries: Queries, state: FilterState, schools: bool = True) -> Panel:
-    """The Map as a panel for export: the whole figure with its boundaries inside (drawn only when read), the table,
-    the notes; schools (False for a reader who may not see them) says whether school points are offered."""
-    view = map_view(queries, state, with_geometry=False, schools=schools)
+def map_panel(queries: Queries, state: FilterState, schools: bool = True, geometry: Boundaries | None = None) -> Panel:
+    """The Map as a panel for export: the whole figure (drawn only when read), the table, the notes; schools (False
+    for a reader who may not see them) says whether school points are offered; geometry, where the figure finds its
+    boundaries (inside it, without)."""
+    view = map_view(queries, state, with_geometry=False, geometry=geometry, schools=schools)
     measure = queries.measure_in(state.measure)
     table = display_table(view, measure, MAP_LEVELS[view.level].one)
     message = ""
@@ -167,12 +172,13 @@ def summary_sentence(
 
 
 def map_view(
-    queries: Queries, state: FilterState, with_geometry: bool, geometry: str | None = None, schools: bool = True
+    queries: Queries, state: FilterState, with_geometry: bool, geometry: Boundaries | None = None, schools: bool = True
 ) -> MapView:
     """The Map page for one filter state; the whole figure only when with_geometry is set. schools says whether the
     reader may be offered school points (the state itself never asks for them for one who may not).
 
-    geometry is the address the browser fetches the level's boundaries from; without it they go in the figure.
+    geometry gives, for a level and locality, the address the browser fetches those boundaries from; without it they
+    go in the figure.
     """
     options = queries.filter_options()
     measure = queries.measure_in(state.measure)
@@ -202,12 +208,8 @@ def map_view(
     drawable = queries.map_geojson_text(state.level, part) is not None
     parts = {}
     if drawable:
-        address = (
-            geometry.format(level=geometry_name(state.level, part))
-            if geometry
-            else queries.map_geojson(state.level, part)
-        )
-        localities = geometry.format(level="locality") if geometry else queries.map_geojson("locality")
+        boundaries = geometry or queries.map_geojson
+        address, localities = boundaries(state.level, part), boundaries("locality", None)
         parts = choropleth_values(
             values,
             measure,

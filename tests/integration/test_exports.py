@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -343,6 +344,48 @@ def test_a_printed_map_names_every_state_in_a_legend_and_dots_suppressed_places(
     assert len(dots) == 1 and len(dots[0].lon) > 100
     marks = next(t for t in printed.data if t.name == "marks")
     assert list(marks.text) == ["c"] and list(marks.textfont.color) == ["#0b0c0c"]  # black ink on white
+
+
+def test_a_map_drawn_on_the_server_reads_its_boundaries_from_a_file_and_draws_the_same_image(queries):
+    """The export browser is given the boundaries' file address, not megabytes every copy of the figure would copy;
+    the file holds the level's boundaries as the page is sent them, and the image and the print's dots are the same
+    as with the boundaries inside the figure."""
+    from dashboard.exports.images import draw
+    from dashboard.figures.maps import for_print
+
+    state, _ = parse_query("?measure=permanent_rate", queries.filter_options())  # one locality hidden: dotted
+    inline = CHARTS["map"](queries, state).figure
+    on_file = CHARTS["map"](queries, state, on_server=True).figure
+    pairs = [(a.geojson, b.geojson) for a, b in zip(inline.data, on_file.data, strict=True) if a.type == "choropleth"]
+    drawn = [(boundaries, address) for boundaries, address in pairs if boundaries is not None]
+    assert drawn and all(isinstance(boundaries, dict) for boundaries, _ in drawn)
+    # Each layer that draws places has, on the server, an address holding exactly the boundaries inline beside it.
+    for boundaries, address in drawn:
+        assert isinstance(address, str) and address.startswith("file:///")
+        with open(address.removeprefix("file://"), encoding="utf-8") as held:
+            assert json.load(held) == boundaries
+    printed_inline, printed_on_file = for_print(inline), for_print(on_file)
+    dots = [
+        (list(t.lon), list(t.lat))
+        for figure in (printed_inline, printed_on_file)
+        for t in figure.data
+        if t.type == "scattergeo" and t.mode == "markers" and not t.showlegend
+    ]
+    assert len(dots) == 2 and len(dots[0][0]) > 100 and dots[0] == dots[1]
+    assert draw(printed_on_file, "png", 600, 400) == draw(printed_inline, "png", 600, 400)
+
+
+def test_boundaries_that_cannot_be_written_to_a_file_go_inside_the_figure(queries, tmp_path):
+    from dashboard.query.geometry import map_geojson_file
+
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    found = map_geojson_file(queries.warehouse, blocked / "boundaries", "locality")
+    assert found == queries.map_geojson("locality")
+    written = map_geojson_file(queries.warehouse, tmp_path / "boundaries", "locality")
+    assert written.startswith("file:///") and (tmp_path / "boundaries").is_dir()
+    with open(written.removeprefix("file://"), encoding="utf-8") as held:
+        assert held.read() == queries.map_geojson_text("locality")
 
 
 def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queries, monkeypatch):
