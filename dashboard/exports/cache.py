@@ -6,7 +6,9 @@ each (a map PNG takes seconds in the export browser)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import json
@@ -49,13 +51,34 @@ def _build(queries: Queries, version: str, made, chart: str, fmt: str, filters: 
     found = read_kept(folder, key)
     if found is not None:
         return found
-    options = dict(options)
-    if chart == PACK:
-        made_file = export_pack(queries, fmt, filters, options.get("audience"))
-    else:
-        made_file = export(queries, chart, fmt, filters, school, **options)
-    keep(folder, key, made_file)
+    with making(folder, key):
+        found = read_kept(folder, key)  # made by another worker or thread while this one waited
+        if found is not None:
+            return found
+        options = dict(options)
+        if chart == PACK:
+            made_file = export_pack(queries, fmt, filters, options.get("audience"))
+        else:
+            made_file = export(queries, chart, fmt, filters, school, **options)
+        keep(folder, key, made_file)
     return made_file
+
+
+@contextlib.contextmanager
+def making(folder: Path, key: str):
+    """Held while one file is made, by any thread of any worker: another asking for the same file waits and reads
+    it, rather than drawing it again beside it (readers of one board paper ask for the same map at once, and each
+    drawing takes seconds of both cores). Released however the making ends, a killed worker's too (a file lock).
+    Where the folder cannot be written, each makes its own."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        held = open(folder / f".{key}.making", "a")  # noqa: SIM115 - closed below, which releases the lock
+    except OSError:
+        yield
+        return
+    with held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
 
 
 def read_kept(folder: Path, key: str) -> ExportFile | None:

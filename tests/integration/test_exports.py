@@ -413,6 +413,38 @@ def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queri
     assert drawn == ["choropleth"]
 
 
+def test_readers_asking_for_the_same_file_at_once_wait_for_one_making_of_it(queries, monkeypatch):
+    import shutil
+    import time
+
+    from dashboard.exports import cache
+    from dashboard.store.versions import exports_folder
+
+    shutil.rmtree(exports_folder(queries.warehouse.path, queries.info().version), ignore_errors=True)
+    cache._build.cache_clear()  # nothing made yet, in memory or on disk
+    made, real = [], cache.export
+
+    def slow(*args, **kwargs):
+        made.append(args[1])
+        time.sleep(0.5)  # a drawing takes seconds: the other readers ask while it is being made
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "export", slow)
+    together, answers = threading.Barrier(4), []
+
+    def ask():
+        together.wait()
+        answers.append(cache.cached_export(queries, "localities", "csv", "year=2021/22&measure=suspension_rate"))
+
+    readers = [threading.Thread(target=ask) for _ in range(4)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(30)
+    assert made == ["localities"]
+    assert len(answers) == 4 and len({answer.content for answer in answers}) == 1
+
+
 def test_an_export_is_made_once_for_every_worker_and_every_reader_of_a_role(queries, monkeypatch):
     from dashboard.domain.access import SIGNED_IN, Audience
     from dashboard.exports import cache
