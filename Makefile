@@ -92,7 +92,7 @@ bench-borough: demo $(VENV)/.installed-bench
 
 # England on this machine (about three hours): its extracts written, read by the ingest, five LAs from the smallest to
 # the largest protected alone, England loaded as a country (each LA protected alone, then England's figures jointly),
-# and the app served from a warehouse with a stand-in publication (small counts hidden, nothing else):
+# and the app served from that load (before there was one, from a warehouse with a stand-in publication):
 # bench/england.json, whose figures make bench reports in England's row.
 bench-england: $(VENV)/.installed-bench
 	$(PYTHON) -m benchmarks.england

@@ -69,6 +69,16 @@ def test_englands_served_figures_are_judged_and_named_as_from_a_stand_in_while_i
     assert "| web worker peak MB | 1700 | <= 1536 | MISSED |" in table
 
 
+def test_englands_served_figures_from_its_own_load_are_named_so_and_carry_no_stand_in_warning(tmp_path, monkeypatch):
+    served = {"areas": 33755, "map p95 ms": 120.0, "from": "load"}
+    (tmp_path / "england.json").write_text(json.dumps({"served": served}))
+    monkeypatch.setattr(scales, "BENCH", tmp_path)
+    row = scales.england_so_far()
+    assert row["served from"] == "England's own load, protected"
+    assert "from" not in row and row["map p95 ms"] == 120.0
+    assert "STAND-IN" not in scales.markdown({"england": row | {"targets": scales.verdicts("england", row)}})
+
+
 def test_englands_load_from_bench_england_is_judged_against_an_hour_and_its_workers_memory(tmp_path, monkeypatch):
     load = {
         "seconds": 3900.5,
