@@ -48,7 +48,7 @@ def register(app, queries: Queries) -> None:
             f"|{state.locality}" if queries.drawn_by_locality(view.level) else ""
         )
         if loaded != drawn or view.figure is not None:
-            figure = view.whole_figure()
+            figure = view.whole_figure_spec()
         else:
             figure = Patch()
             for index, trace in enumerate(view.patch["traces"]):

@@ -23,7 +23,14 @@ from dashboard.domain.formatting import (
 from dashboard.domain.measures import Measure
 from dashboard.domain.standardise import EXPECTED_NAME, as_verdict
 from dashboard.domain.status import NO_DATA, NO_DATA_MESSAGE, OUTSIDE, SHOWN, SUPPRESSED
-from dashboard.figures.maps import choropleth, choropleth_values, extent, locality_traces, no_boundaries_figure
+from dashboard.figures.maps import (
+    choropleth,
+    choropleth_spec,
+    choropleth_values,
+    extent,
+    locality_traces,
+    no_boundaries_figure,
+)
 from dashboard.figures.style import wrap_title
 from dashboard.query.queries import NotApplicable, Queries
 from dashboard.views.panel import Panel
@@ -56,6 +63,10 @@ class MapView:
     def whole_figure(self) -> go.Figure:
         """The whole figure, boundaries named or inside: for a new level or school layer."""
         return self.figure if self.figure is not None else choropleth(self.patch, self.title)
+
+    def whole_figure_spec(self) -> go.Figure | dict:
+        """whole_figure as a page is sent it: the figure as plotly.js reads it, unchecked by plotly.py."""
+        return self.figure if self.figure is not None else choropleth_spec(self.patch, self.title)
 
     @property
     def table(self) -> pd.DataFrame:

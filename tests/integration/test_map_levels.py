@@ -5,8 +5,12 @@ The demo borough stands in for England here, with the limit lowered below its 17
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
 import pytest
 
 from app import create_app
@@ -111,6 +115,45 @@ def test_the_app_serves_one_localitys_boundaries_and_redraws_when_another_is_cho
     # Within one locality, a new year is its values alone.
     later = change("area|hide|W", locality="W", year="2024/25")
     assert "__dash_patch_update" in later["map-graph"]["figure"] and "data" not in later["map-graph"]["figure"]
+
+
+def _typed_arrays_read(value):
+    """A figure's JSON with plotly.py's typed arrays ({'dtype', 'bdata'}) read into lists, as plotly.js reads them."""
+    if isinstance(value, dict):
+        if set(value) == {"dtype", "bdata"}:
+            return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+        return {key: _typed_arrays_read(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed_arrays_read(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"schools": "show"}, {"locality": "N", "measure": "ehcp_rate"}, {"level": "locality", "measure": "absence_rate"}],
+)
+def test_the_page_is_sent_the_same_whole_map_plotly_py_would_have_checked_and_made(demo_build, warehouse, filters):
+    app = create_app(Config(warehouse_path=demo_build[1]))
+    state = FilterState(**{"year": YEAR, "level": "area", **filters})
+    names = [f"{json.dumps(o['id'], separators=(',', ':')) if isinstance(o['id'], dict) else o['id']}" for o in MAP]
+    body = {
+        "output": ".." + "...".join(f"{name}.{o['property']}" for name, o in zip(names, MAP, strict=True)) + "..",
+        "outputs": MAP,
+        "inputs": [{"id": "filter-store", "property": "data", "value": state.as_dict()}],
+        "state": [{"id": "map-loaded", "property": "data", "value": "nothing drawn yet"}],
+        "changedPropIds": ["filter-store.data"],
+    }
+    response = app.server.test_client().post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    sent = response.get_json()["response"]["map-graph"]["figure"]
+    version = warehouse.info().version
+
+    def served(level: str, locality: str | None) -> str:
+        return f"/geometry/{version}/{geometry_name(level, locality)}.json"
+
+    checked = map_view(Queries(warehouse), state, with_geometry=False, geometry=served).whole_figure()
+    assert isinstance(checked, go.Figure) and sent["layout"]["template"]  # the house style, as plotly.py adds it
+    assert _typed_arrays_read(sent) == _typed_arrays_read(json.loads(pio.to_json(checked)))
 
 
 def test_a_locality_drawn_alone_is_outlined_alone_and_every_locality_still_named(warehouse):
