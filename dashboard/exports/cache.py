@@ -12,8 +12,6 @@ import fcntl
 import functools
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -21,6 +19,7 @@ from dashboard.domain.access import Audience
 from dashboard.exports.charts import ExportFile, export
 from dashboard.exports.pack import PACK, export_pack
 from dashboard.query.queries import Queries
+from dashboard.store.files import write_whole
 from dashboard.store.versions import exports_folder
 
 KEPT = 128  # files per process: a board's packs and charts for a meeting, a few megabytes each at most
@@ -92,17 +91,7 @@ def read_kept(folder: Path, key: str) -> ExportFile | None:
 
 
 def keep(folder: Path, key: str, made: ExportFile) -> None:
-    """Write the file for other workers, whole or not at all (written aside, then renamed into place). A folder that
-    cannot be written (a read-only mount) only means each worker makes its own."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{key}.")
-    except OSError:
-        return
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(json.dumps({"mimetype": made.mimetype, "filename": made.filename}).encode() + b"\n")
-            out.write(made.content)
-        os.replace(temp, folder / key)
-    except OSError:
-        Path(temp).unlink(missing_ok=True)
+    """Write the file for other workers, whole or not at all. A folder that cannot be written (a read-only mount) only
+    means each worker makes its own."""
+    meta = json.dumps({"mimetype": made.mimetype, "filename": made.filename}).encode()
+    write_whole(folder / key, meta + b"\n" + made.content)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
+from dashboard.store.files import write_whole
 from dashboard.store.warehouse import Warehouse
 
 
@@ -116,15 +115,9 @@ def map_geojson_file(
         return None
     name = hashlib.sha256(repr((warehouse.stamp, level, locality)).encode()).hexdigest()[:24]
     path = folder / f"{name}.geojson"
-    if not path.exists():  # looked for each time: a folder cleared while serving is filled again
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temp, path)
-        except OSError:  # a read-only mount: the figure carries the boundaries itself
-            return map_geojson(warehouse, level, locality)
+    # Looked for each time: a folder cleared while serving is filled again. Unwritable: the figure carries them itself.
+    if not path.exists() and not write_whole(path, text.encode()):
+        return map_geojson(warehouse, level, locality)
     return path.as_uri()
 
 
