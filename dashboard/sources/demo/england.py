@@ -10,6 +10,7 @@ processes, and the files come out in LA order whatever the number of processes.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -192,7 +193,9 @@ def write_england(out: Path, shared_data: Path, seed: int = DemoSettings.seed, w
     pd.DataFrame(DEMO_EVENTS, columns=["date", "label"]).to_csv(out / "events.csv", index=False)
     report = EnglandReport(las=len(las), rows={name: 0 for name in TEMPLATES})
     jobs = [(la, seed, options.get("years", 6)) for la in las]
-    with ProcessPoolExecutor(max(1, workers)) as pool:
+    # Spawned, not forked: a parent that already runs threads (a web server, a test worker after browser and Dask
+    # tests) can hand a forked child a lock held mid-operation, which crashed a child's garbage collection in CI.
+    with ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn")) as pool:
         for files, pupil_terms in pool.map(_make, jobs):
             for name, frame in files.items():
                 path = out / TEMPLATES[name].filename
