@@ -6,6 +6,9 @@ import atexit
 import textwrap
 import threading
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import plotly.graph_objects as go
 
@@ -153,6 +156,13 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
             "at once."
         )
     try:
+        # Looked for once the browser is ours: a file named here may have gone with its data version while this
+        # export waited. The browser would fail to fetch it twice and be restarted for nothing.
+        if any(not Path(url2pathname(urlparse(address).path)).exists() for address in _files_named(spec)):
+            raise ImageExportFailed(
+                "The map's boundaries were replaced by a newer data version while this image waited to be drawn: "
+                "please ask for it again."
+            )
         for attempt in (1, 2):
             try:
                 return _calc(spec, opts)
@@ -172,6 +182,12 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
     finally:
         _LOCK.release()
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _files_named(spec: dict) -> list[str]:
+    # Boundaries a map draws from a file on this server (an export's: figures.maps, on_server).
+    geojsons = (trace.get("geojson") for trace in spec.get("data", []))
+    return [address for address in geojsons if isinstance(address, str) and address.startswith("file:")]
 
 
 def _calc(spec: dict, opts: dict) -> bytes:

@@ -39,6 +39,14 @@ def client(app):
     return app.server.test_client()
 
 
+def path_of(address: str) -> str:
+    """The path a file:// address names (spaces and other escapes read back)."""
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    return url2pathname(urlparse(address).path)
+
+
 def pdf_text(content: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
@@ -362,7 +370,7 @@ def test_a_map_drawn_on_the_server_reads_its_boundaries_from_a_file_and_draws_th
     # Each layer that draws places has, on the server, an address holding exactly the boundaries inline beside it.
     for boundaries, address in drawn:
         assert isinstance(address, str) and address.startswith("file:///")
-        with open(address.removeprefix("file://"), encoding="utf-8") as held:
+        with open(path_of(address), encoding="utf-8") as held:
             assert json.load(held) == boundaries
     printed_inline, printed_on_file = for_print(inline), for_print(on_file)
     dots = [
@@ -384,8 +392,29 @@ def test_boundaries_that_cannot_be_written_to_a_file_go_inside_the_figure(querie
     assert found == queries.map_geojson("locality")
     written = map_geojson_file(queries.warehouse, tmp_path / "boundaries", "locality")
     assert written.startswith("file:///") and (tmp_path / "boundaries").is_dir()
-    with open(written.removeprefix("file://"), encoding="utf-8") as held:
+    with open(path_of(written), encoding="utf-8") as held:
         assert held.read() == queries.map_geojson_text("locality")
+
+
+def test_a_map_whose_boundaries_file_went_with_its_version_is_refused_in_words_without_a_browser_restart(
+    tmp_path, monkeypatch
+):
+    import plotly.graph_objects as go
+
+    from dashboard.exports import images
+
+    held = tmp_path / "old version" / "boundaries.geojson"
+    held.parent.mkdir()
+    held.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    figure = go.Figure(go.Choropleth(geojson=held.as_uri(), locations=[0], z=[1], featureidkey="id"))
+    assert "%20" in held.as_uri()  # its space escaped in the address, and read back: the file is found and drawn
+    assert images.draw(figure, "png", 300, 200).startswith(b"\x89PNG")
+    held.unlink()  # the version's exports folder pruned while the export waited for the browser
+    restarts = []
+    monkeypatch.setattr(images, "_stop", lambda: restarts.append(1))
+    with pytest.raises(images.ImageExportFailed, match="replaced by a newer data version.*ask for it again"):
+        images.draw(figure, "png", 300, 200)
+    assert restarts == []
 
 
 def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queries, monkeypatch):
