@@ -132,7 +132,10 @@ class Problem:
     def basis(self) -> _Basis:
         """The lines in reduced echelon form, built once (the hidden cells do not change it)."""
         basis = _Basis()
-        for line in self.lines:
+        # Shortest lines first: a long one (an area's total over thousands of cells) added early has each later pivot
+        # eliminated from it, and its fill-in spreads to the rows after it; added last it is reduced once. The span,
+        # and so what elimination hides, is the same in any order (a region's joint stage: 11.4 s -> 1.2 s).
+        for line in sorted(self.lines, key=lambda line: len(line.children)):
             basis.add_if_new({line.parent: -1.0} | {child: 1.0 for child in line.children})
         return basis
 
