@@ -156,13 +156,7 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
             "at once."
         )
     try:
-        # Looked for once the browser is ours: a file named here may have gone with its data version while this
-        # export waited. The browser would fail to fetch it twice and be restarted for nothing.
-        if any(not Path(url2pathname(urlparse(address).path)).exists() for address in _files_named(spec)):
-            raise ImageExportFailed(
-                "The map's boundaries were replaced by a newer data version while this image waited to be drawn: "
-                "please ask for it again."
-            )
+        _check_files(spec)  # before drawing: a file named here may have gone while this export waited
         for attempt in (1, 2):
             try:
                 return _calc(spec, opts)
@@ -173,6 +167,7 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
                     "download as CSV and XLSX."
                 ) from exc
             except Exception as exc:  # noqa: BLE001 - a browser that died is started again once
+                _check_files(spec, exc)  # or while it was drawn: the browser is well, and a new one would fail too
                 _stop()
                 if attempt == 2:
                     raise ImageExportFailed(
@@ -184,10 +179,16 @@ def draw(figure: go.Figure, fmt: str, width: int, height: int, scale: float = 1)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
-def _files_named(spec: dict) -> list[str]:
-    # Boundaries a map draws from a file on this server (an export's: figures.maps, on_server).
+def _check_files(spec: dict, cause: Exception | None = None) -> None:
+    """Raise ImageExportFailed, in words, when a boundaries' file the figure names (an export's map: figures.maps,
+    on_server) is gone: its data version was replaced and its exports folder pruned."""
     geojsons = (trace.get("geojson") for trace in spec.get("data", []))
-    return [address for address in geojsons if isinstance(address, str) and address.startswith("file:")]
+    addresses = [address for address in geojsons if isinstance(address, str) and address.startswith("file:")]
+    if any(not Path(url2pathname(urlparse(address).path)).exists() for address in addresses):
+        raise ImageExportFailed(
+            "The map's boundaries were replaced by a newer data version while this image was being made: please ask "
+            "for it again."
+        ) from cause
 
 
 def _calc(spec: dict, opts: dict) -> bytes:

@@ -417,6 +417,31 @@ def test_a_map_whose_boundaries_file_went_with_its_version_is_refused_in_words_w
     assert restarts == []
 
 
+def test_a_map_whose_boundaries_file_goes_while_the_browser_draws_it_is_refused_in_words_without_a_restart(
+    tmp_path, monkeypatch
+):
+    """Found by hand on a served demo: the folder pruned while the browser was fetching the file. The real browser
+    fails to fetch it; the reader must be told why, not that the server lacks Chromium, and the browser kept."""
+    import plotly.graph_objects as go
+
+    from dashboard.exports import images
+
+    held = tmp_path / "boundaries.geojson"
+    held.write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    figure = go.Figure(go.Choropleth(geojson=held.as_uri(), locations=[0], z=[1], featureidkey="id"))
+    real_calc, restarts = images._calc, []
+
+    def pruned_while_drawn(spec, opts):
+        held.unlink(missing_ok=True)
+        return real_calc(spec, opts)
+
+    monkeypatch.setattr(images, "_calc", pruned_while_drawn)
+    monkeypatch.setattr(images, "_stop", lambda: restarts.append(1))
+    with pytest.raises(images.ImageExportFailed, match="replaced by a newer data version.*ask for it again"):
+        images.draw(figure, "png", 300, 200)
+    assert restarts == []
+
+
 def test_a_table_download_never_draws_its_chart_and_an_image_draws_it_once(queries, monkeypatch):
     from dashboard.exports.charts import export
     from dashboard.views import map as map_view
